@@ -1,0 +1,52 @@
+#include "bt86/devices/bus.h"
+
+#include <format>
+
+namespace bt86 {
+
+void Bus::map(uint64_t base, uint64_t length, Device& device) {
+  if (length == 0)
+    throw BusError(std::format("{}: empty range for {} at {:#x}", name_, device.name(), base));
+  if (base + length < base)
+    throw BusError(std::format("{}: range for {} wraps around", name_, device.name()));
+  auto next = ranges_.lower_bound(base);
+  if (next != ranges_.end() && next->first < base + length)
+    throw BusError(std::format("{}: {} at {:#x}+{:#x} overlaps {} at {:#x}", name_, device.name(),
+                               base, length, next->second.device->name(), next->first));
+  if (next != ranges_.begin()) {
+    auto prev = std::prev(next);
+    if (prev->first + prev->second.length > base)
+      throw BusError(std::format("{}: {} at {:#x}+{:#x} overlaps {} at {:#x}", name_,
+                                 device.name(), base, length, prev->second.device->name(),
+                                 prev->first));
+  }
+  ranges_.emplace(base, Range{length, &device});
+}
+
+Bus::Hit Bus::find(uint64_t addr) const {
+  auto it = ranges_.upper_bound(addr);
+  if (it == ranges_.begin()) return {nullptr, 0};
+  --it;
+  if (addr - it->first >= it->second.length) return {nullptr, 0};
+  return {it->second.device, addr - it->first};
+}
+
+uint32_t Bus::read(uint64_t addr, unsigned size) {
+  Hit hit = find(addr);
+  if (!hit.device) {
+    ++unclaimed_;
+    return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+  }
+  return hit.device->read(hit.offset, size);
+}
+
+void Bus::write(uint64_t addr, unsigned size, uint32_t value) {
+  Hit hit = find(addr);
+  if (!hit.device) {
+    ++unclaimed_;
+    return;
+  }
+  hit.device->write(hit.offset, size, value);
+}
+
+}  // namespace bt86

@@ -1,0 +1,97 @@
+// The guest's architectural CPU state, in one standard-layout struct whose
+// field offsets the translated code uses directly (see the static_asserts).
+// It lives in segmentation/ because the hidden segment state (descriptor
+// caches) is the largest part of it; every library above uses it.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace bt86 {
+
+enum Gpr : unsigned { kEax, kEcx, kEdx, kEbx, kEsp, kEbp, kEsi, kEdi };
+enum SegReg : unsigned { kEs, kCs, kSs, kDs, kFs, kGs };
+
+namespace eflags {
+constexpr uint32_t kCF = 1u << 0, kFixed1 = 1u << 1, kPF = 1u << 2, kAF = 1u << 4, kZF = 1u << 6,
+                   kSF = 1u << 7, kTF = 1u << 8, kIF = 1u << 9, kDF = 1u << 10, kOF = 1u << 11,
+                   kIOPL = 3u << 12, kNT = 1u << 14, kRF = 1u << 16, kVM = 1u << 17,
+                   kAC = 1u << 18, kVIF = 1u << 19, kVIP = 1u << 20, kID = 1u << 21;
+// The bits translated code keeps in the host's RFLAGS; all others are
+// virtual and live only in CpuState::eflags.
+constexpr uint32_t kHostLive = kCF | kPF | kAF | kZF | kSF | kOF | kDF;
+// The bits a guest can ever see set (the rest read as zero, bit 1 as one).
+constexpr uint32_t kImplemented = kHostLive | kTF | kIF | kIOPL | kNT | kRF | kVM | kAC | kVIF |
+                                  kVIP | kID;
+}  // namespace eflags
+
+namespace cr0 {
+constexpr uint32_t kPE = 1u << 0, kMP = 1u << 1, kEM = 1u << 2, kTS = 1u << 3, kET = 1u << 4,
+                   kNE = 1u << 5, kWP = 1u << 16, kAM = 1u << 18, kNW = 1u << 29,
+                   kCD = 1u << 30, kPG = 1u << 31;
+}
+
+// The hidden part of a segment register, as the last load left it.
+struct SegmentCache {
+  uint16_t selector;
+  uint16_t access;  // descriptor bits 40..55: type, S, DPL, P, AVL, L, D/B, G
+  uint32_t base;
+  uint32_t limit;  // byte-granular, already scaled
+};
+
+struct TableRegister {
+  uint32_t base;
+  uint16_t limit;
+};
+
+struct alignas(64) CpuState {
+  // --- fields the translated code touches (offsets asserted below) -------
+  uint32_t gpr[8];        // EAX ECX EDX EBX ESP EBP ESI EDI
+  uint32_t eip;
+  uint32_t eflags;        // whole guest EFLAGS; host-live bits valid outside TC
+  uint64_t window_base;   // host address of guest linear 0 in the current view
+  uint64_t host_rsp;      // the run loop's stack pointer while in TC
+  uint64_t exit_info;     // which stub/site ended the last run of TC
+  uint64_t indirect_table;  // host address of the indirect-branch lookup table
+  uint64_t poll_page;     // safepoint page, made inaccessible to stop the TC
+  uint32_t seg_base[6];   // mirror of seg[i].base, for address formation
+
+  // --- everything else ---------------------------------------------------
+  SegmentCache seg[6];
+  TableRegister gdtr, idtr;
+  SegmentCache ldtr, tr;
+  uint32_t cr0, cr2, cr3, cr4;
+  uint32_t dr[8];
+  uint64_t tsc_offset;
+  bool halted;
+
+  alignas(16) uint8_t fxsave[512];  // guest x87/SSE state while outside TC
+
+  uint32_t cpl() const { return seg[kCs].access >> 5 & 3; }
+  bool code32() const { return seg[kCs].access & 0x4000; }
+  bool paging() const { return cr0 & cr0::kPG; }
+  bool protected_mode() const { return cr0 & cr0::kPE; }
+};
+
+static_assert(std::is_standard_layout_v<CpuState>);
+static_assert(offsetof(CpuState, gpr) == 0);
+static_assert(offsetof(CpuState, eip) == 32);
+static_assert(offsetof(CpuState, eflags) == 36);
+static_assert(offsetof(CpuState, window_base) == 40);
+static_assert(offsetof(CpuState, host_rsp) == 48);
+static_assert(offsetof(CpuState, exit_info) == 56);
+static_assert(offsetof(CpuState, indirect_table) == 64);
+static_assert(offsetof(CpuState, poll_page) == 72);
+static_assert(offsetof(CpuState, seg_base) == 80);
+static_assert(offsetof(CpuState, fxsave) % 16 == 0);
+
+// Loads a flat 4 GiB segment (base 0) the way a Multiboot loader leaves it.
+inline void load_flat(SegmentCache& s, uint16_t selector, bool code) {
+  s.selector = selector;
+  s.base = 0;
+  s.limit = 0xFFFFFFFF;
+  // P=1, DPL=0, S=1, type code exec/read (0xA) or data read/write (0x2), D/B=1, G=1
+  s.access = static_cast<uint16_t>(0x80 | 0x10 | (code ? 0x0A : 0x02) | 0x4000 | 0x8000);
+}
+
+}  // namespace bt86
