@@ -1,22 +1,22 @@
 #include "bt86/devices/bus.h"
 
-#include <format>
+#include <fmt/format.h>
 
 namespace bt86 {
 
 void Bus::map(uint64_t base, uint64_t length, Device& device) {
   if (length == 0)
-    throw BusError(std::format("{}: empty range for {} at {:#x}", name_, device.name(), base));
+    throw BusError(fmt::format("{}: empty range for {} at {:#x}", name_, device.name(), base));
   if (base + length < base)
-    throw BusError(std::format("{}: range for {} wraps around", name_, device.name()));
+    throw BusError(fmt::format("{}: range for {} wraps around", name_, device.name()));
   auto next = ranges_.lower_bound(base);
   if (next != ranges_.end() && next->first < base + length)
-    throw BusError(std::format("{}: {} at {:#x}+{:#x} overlaps {} at {:#x}", name_, device.name(),
+    throw BusError(fmt::format("{}: {} at {:#x}+{:#x} overlaps {} at {:#x}", name_, device.name(),
                                base, length, next->second.device->name(), next->first));
   if (next != ranges_.begin()) {
     auto prev = std::prev(next);
     if (prev->first + prev->second.length > base)
-      throw BusError(std::format("{}: {} at {:#x}+{:#x} overlaps {} at {:#x}", name_,
+      throw BusError(fmt::format("{}: {} at {:#x}+{:#x} overlaps {} at {:#x}", name_,
                                  device.name(), base, length, prev->second.device->name(),
                                  prev->first));
   }

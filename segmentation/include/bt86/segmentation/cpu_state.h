@@ -55,6 +55,9 @@ struct alignas(64) CpuState {
   uint64_t indirect_table;  // host address of the indirect-branch lookup table
   uint64_t poll_page;     // safepoint page, made inaccessible to stop the TC
   uint32_t seg_base[6];   // mirror of seg[i].base, for address formation
+  int32_t string_stride;  // +1 or -1: guest EFLAGS.DF as string ops use it
+  uint32_t pad0;
+  uint64_t spill;         // a guest register borrowed by translated code
 
   // --- everything else ---------------------------------------------------
   SegmentCache seg[6];
@@ -63,6 +66,7 @@ struct alignas(64) CpuState {
   uint32_t cr0, cr2, cr3, cr4;
   uint32_t dr[8];
   uint64_t tsc_offset;
+  uint64_t msr_sysenter[3];  // IA32_SYSENTER_CS, _ESP, _EIP
   bool halted;
 
   alignas(16) uint8_t fxsave[512];  // guest x87/SSE state while outside TC
@@ -83,6 +87,8 @@ static_assert(offsetof(CpuState, exit_info) == 56);
 static_assert(offsetof(CpuState, indirect_table) == 64);
 static_assert(offsetof(CpuState, poll_page) == 72);
 static_assert(offsetof(CpuState, seg_base) == 80);
+static_assert(offsetof(CpuState, string_stride) == 104);
+static_assert(offsetof(CpuState, spill) == 112);
 static_assert(offsetof(CpuState, fxsave) % 16 == 0);
 
 // Loads a flat 4 GiB segment (base 0) the way a Multiboot loader leaves it.

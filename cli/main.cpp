@@ -1,0 +1,61 @@
+// bt86: run a 32-bit x86 guest as binary-translated code.
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <string>
+
+#include "bt86/host/machine.h"
+#include "bt86/host/multiboot.h"
+#include "bt86/translator/bt_cpu.h"
+#include "options.h"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+void say(const std::string& s) { std::fprintf(stderr, "bt86: %s\n", s.c_str()); }
+
+int run(const bt86::RunOptions& o) {
+  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}});
+  try {
+    bt86::load_multiboot(machine, o.kernel, o.append);
+  } catch (const bt86::LoadError& e) {
+    say(e.what());
+    return kUsageError;
+  }
+  bt86::BtCpu cpu({machine.cpu, machine.ram, machine.io, machine.mmio, machine.control});
+  bt86::RunOutcome outcome = cpu.run(o.timeout_seconds);
+  say(fmt::format("{} (exit status {})", outcome.message, outcome.exit_status));
+  if (!o.stats_file.empty()) {
+    std::ofstream out(o.stats_file);
+    out << cpu.stats().to_json("bt");
+    if (!out) say(fmt::format("cannot write statistics to '{}'", o.stats_file));
+  }
+  return outcome.exit_status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(bt86::usage().c_str(), argc < 2 ? stderr : stdout);
+    return argc < 2 ? kUsageError : 0;
+  }
+  if (std::strcmp(argv[1], "run") != 0) {
+    say(fmt::format("unknown command '{}'\n{}", argv[1], bt86::usage()));
+    return kUsageError;
+  }
+  std::string error;
+  auto options = bt86::parse_run_options(argc - 2, argv + 2, error);
+  if (!options) {
+    say(error + "\n" + bt86::usage());
+    return kUsageError;
+  }
+  try {
+    return run(*options);
+  } catch (const std::exception& e) {
+    say(fmt::format("error: {}", e.what()));
+    return kUsageError;
+  }
+}

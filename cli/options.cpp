@@ -1,0 +1,85 @@
+#include "options.h"
+
+#include <charconv>
+#include <fmt/format.h>
+#include <string_view>
+
+namespace bt86 {
+
+namespace {
+// "256", "256M", "1G", "65536K": sizes in MiB unless suffixed, as QEMU's -m.
+std::optional<uint64_t> parse_size(std::string_view s) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end == s.data()) return std::nullopt;
+  std::string_view suffix(end, s.data() + s.size() - end);
+  uint64_t unit = 1ull << 20;
+  if (suffix == "K" || suffix == "k") unit = 1ull << 10;
+  else if (suffix == "G" || suffix == "g") unit = 1ull << 30;
+  else if (!suffix.empty() && suffix != "M" && suffix != "m") return std::nullopt;
+  return value * unit;
+}
+}  // namespace
+
+std::string usage() {
+  return "usage: bt86 run --kernel FILE [--append STR] [--memory SIZE] [--backend bt]\n"
+         "                [--timeout SECONDS] [--stats FILE]\n"
+         "  --kernel FILE      Multiboot v1 ELF kernel to boot\n"
+         "  --append STR       kernel command line\n"
+         "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
+         "  --backend bt       which CPU backend runs the guest (bt: binary translation)\n"
+         "  --timeout SECONDS  end the run after this long (exit status 124)\n"
+         "  --stats FILE       write engine statistics as JSON to FILE\n"
+         "COM1 is the terminal. A guest write of v to port 0xF4 ends the run with\n"
+         "status (v << 1) | 1; bad input exits with status 2.\n";
+}
+
+std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& error) {
+  RunOptions o;
+  for (int i = 0; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) {
+        error = fmt::format("option {} needs a value", arg);
+        return std::nullopt;
+      }
+      return std::string(argv[++i]);
+    };
+    std::optional<std::string> v;
+    if (arg == "--kernel") { if (!(v = value())) return std::nullopt; o.kernel = *v; }
+    else if (arg == "--append") { if (!(v = value())) return std::nullopt; o.append = *v; }
+    else if (arg == "--stats") { if (!(v = value())) return std::nullopt; o.stats_file = *v; }
+    else if (arg == "--backend") { if (!(v = value())) return std::nullopt; o.backend = *v; }
+    else if (arg == "--memory") {
+      if (!(v = value())) return std::nullopt;
+      auto size = parse_size(*v);
+      if (!size || *size < (2ull << 20) || *size > (3ull << 30)) {
+        error = fmt::format("--memory {}: expected a size between 2M and 3G", *v);
+        return std::nullopt;
+      }
+      o.memory_bytes = *size & ~0xFFFull;
+    } else if (arg == "--timeout") {
+      if (!(v = value())) return std::nullopt;
+      char* end = nullptr;
+      o.timeout_seconds = std::strtod(v->c_str(), &end);
+      if (*end || o.timeout_seconds < 0) {
+        error = fmt::format("--timeout {}: expected a number of seconds", *v);
+        return std::nullopt;
+      }
+    } else {
+      error = fmt::format("unknown option '{}'", arg);
+      return std::nullopt;
+    }
+  }
+  if (o.kernel.empty()) {
+    error = "--kernel FILE is required";
+    return std::nullopt;
+  }
+  if (o.backend != "bt") {
+    error = fmt::format("--backend {}: this build has only the 'bt' backend", o.backend);
+    return std::nullopt;
+  }
+  return o;
+}
+
+}  // namespace bt86

@@ -1,0 +1,22 @@
+// Command-line options of the bt86 executable.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace bt86 {
+
+struct RunOptions {
+  std::string kernel;
+  std::string append;
+  uint64_t memory_bytes = 256ull << 20;
+  std::string backend = "bt";
+  double timeout_seconds = 0;
+  std::string stats_file;
+};
+
+// Parses argv (after the program name); on error returns nullopt and sets error.
+std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& error);
+std::string usage();
+
+}  // namespace bt86

@@ -1,0 +1,100 @@
+// A translated guest basic block: its host code in the translation cache,
+// the side table mapping host PCs back to guest EIPs, its exits (which
+// chaining patches) and the helper sites its code calls.
+#pragma once
+#include <boost/intrusive/list.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "insn.h"
+
+namespace bt86 {
+
+struct Block;
+class Engine;
+
+// What the mode of the CPU means for a translation. Two blocks at the same
+// physical address with different modes are different translations.
+struct BlockKey {
+  uint32_t phys;
+  uint32_t mode;
+  bool operator==(const BlockKey&) const = default;
+};
+
+namespace mode {
+constexpr uint32_t kCode32 = 1u << 0;
+constexpr uint32_t kFlat = 1u << 1;  // CS/DS/ES/SS bases are 0
+constexpr uint32_t kProtected = 1u << 2;
+constexpr uint32_t kCplShift = 3;    // two bits
+constexpr uint32_t kSingle = 1u << 5;  // a one-instruction block, never cached
+}  // namespace mode
+
+using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+
+// A direct exit: a patchable `jmp rel32` at jmp_site that goes either to its
+// stub (which exits to the run loop with target_eip) or, once chained,
+// straight to the target block. Linked into the target's incoming list while
+// chained, so invalidating the target can restore the stub.
+struct ExitLink {
+  Block* owner;
+  uint32_t target_eip;
+  uint8_t* jmp_site = nullptr;
+  uint8_t* stub = nullptr;
+  UnlinkHook incoming_hook;
+  bool chained() const { return incoming_hook.is_linked(); }
+};
+using IncomingList = boost::intrusive::list<
+    ExitLink, boost::intrusive::member_hook<ExitLink, UnlinkHook, &ExitLink::incoming_hook>,
+    boost::intrusive::constant_time_size<false>>;
+
+enum class HelperResult { kContinue, kExit };
+struct HelperSite;
+using HelperFn = HelperResult (*)(Engine&, const HelperSite&);
+
+// A call from translated code into C++: the instruction it stands for and
+// the function that carries it out.
+struct HelperSite {
+  HelperFn fn;
+  const char* cause;  // for the exits-by-cause statistics
+  Insn insn;
+};
+
+// Host offset (from the block start) of the first host instruction of each
+// guest instruction; spill_reg >= 0 marks code that borrowed a guest
+// register (its value is then in CpuState::spill while the code runs).
+struct SideEntry {
+  uint32_t host_offset;
+  uint32_t guest_eip;
+  int8_t spill_reg;
+};
+
+struct Block {
+  BlockKey key;
+  uint32_t guest_eip;   // linear
+  uint32_t guest_end;   // one past the last guest byte
+  uint32_t instructions = 0;
+  uint8_t* host = nullptr;
+  uint32_t host_size = 0;
+  bool valid = true;
+  std::vector<SideEntry> side;
+  std::deque<ExitLink> exits;
+  std::deque<HelperSite> sites;
+  IncomingList incoming;
+  UnlinkHook page_hook;  // in the list of blocks on its first page
+  UnlinkHook page_hook2;  // ... and on its last page when it straddles two
+
+  // The side-table entry covering a host PC inside this block.
+  const SideEntry* entry_for(const uint8_t* host_pc) const;
+};
+
+using PageBlockList = boost::intrusive::list<
+    Block, boost::intrusive::member_hook<Block, UnlinkHook, &Block::page_hook>,
+    boost::intrusive::constant_time_size<false>>;
+using PageBlockList2 = boost::intrusive::list<
+    Block, boost::intrusive::member_hook<Block, UnlinkHook, &Block::page_hook2>,
+    boost::intrusive::constant_time_size<false>>;
+
+}  // namespace bt86

@@ -1,0 +1,66 @@
+#include "block_builder.h"
+
+#include "host_regs.h"
+#include "relocate.h"
+
+namespace bt86 {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+BlockBuilder::BlockBuilder(const Stubs& stubs, const CodeCache& cache, std::unique_ptr<Block> block)
+    : stubs_(stubs), poll_page_(cache.poll_page()), block_(std::move(block)) {
+  code_.init(Environment::host());
+  code_.attach(&a_);
+  // Safepoint poll: one load from a page the engine revokes to stop us.
+  a_.mov(r10d, ptr_rel(reinterpret_cast<uint64_t>(poll_page_), 4));
+}
+
+void BlockBuilder::begin_instruction(uint32_t eip, int8_t spill_reg) {
+  Label l = a_.newLabel();
+  a_.bind(l);
+  side_labels_.push_back(l);
+  block_->side.push_back({0, eip, spill_reg});
+}
+
+void BlockBuilder::mark_spill(int8_t reg) { block_->side.back().spill_reg = reg; }
+
+void BlockBuilder::jump_to(uint32_t target_eip) {
+  ExitLink& link = block_->exits.emplace_back();
+  link.owner = block_.get();
+  link.target_eip = target_eip;
+  PendingExit e{a_.newLabel(), a_.newLabel(), &link};
+  a_.bind(e.site);
+  a_.long_().jmp(e.stub);  // always rel32, so chaining can patch it
+  exits_.push_back(e);
+}
+
+void BlockBuilder::jump_indirect() { a_.jmp(imm(reinterpret_cast<uint64_t>(stubs_.indirect))); }
+
+void BlockBuilder::call_helper(HelperFn fn, const char* cause, const Insn& insn) {
+  HelperSite& site = block_->sites.emplace_back(HelperSite{fn, cause, insn});
+  a_.mov(r10, imm(reinterpret_cast<uint64_t>(&site)));
+  a_.call(imm(reinterpret_cast<uint64_t>(stubs_.helper_thunk)));
+}
+
+std::unique_ptr<Block> BlockBuilder::finish(CodeCache& cache) {
+  for (PendingExit& e : exits_) {
+    a_.bind(e.stub);
+    a_.mov(hostreg::cpu_eip(), imm(e.link->target_eip));
+    a_.mov(r10, imm(reinterpret_cast<uint64_t>(e.link)));
+    a_.jmp(imm(reinterpret_cast<uint64_t>(stubs_.exit_common)));
+  }
+  Placed placed = place_in_cache(code_, cache);
+  if (!placed.host) return nullptr;
+  block_->host = placed.host;
+  block_->host_size = placed.size;
+  for (size_t i = 0; i < side_labels_.size(); ++i)
+    block_->side[i].host_offset = static_cast<uint32_t>(code_.labelOffsetFromBase(side_labels_[i]));
+  for (PendingExit& e : exits_) {
+    e.link->jmp_site = placed.host + code_.labelOffsetFromBase(e.site);
+    e.link->stub = placed.host + code_.labelOffsetFromBase(e.stub);
+  }
+  return std::move(block_);
+}
+
+}  // namespace bt86

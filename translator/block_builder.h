@@ -1,0 +1,55 @@
+// Assembles one block: the emitters of every instruction class append host
+// code here, and the builder keeps what the block needs at run time (exit
+// links, helper sites, the side table) and lays out the exit stubs.
+#pragma once
+#include <asmjit/x86.h>
+
+#include <memory>
+#include <vector>
+
+#include "block.h"
+#include "stubs.h"
+
+namespace bt86 {
+
+class BlockBuilder {
+public:
+  BlockBuilder(const Stubs& stubs, const CodeCache& cache, std::unique_ptr<Block> block);
+
+  asmjit::x86::Assembler& a() { return a_; }
+  Block& block() { return *block_; }
+  uint32_t mode() const { return block_->key.mode; }
+  bool flat() const { return mode() & mode::kFlat; }
+  const uint8_t* poll_page() const { return poll_page_; }
+
+  // Starts a guest instruction: records its side-table entry.
+  void begin_instruction(uint32_t eip, int8_t spill_reg = -1);
+  void mark_spill(int8_t reg);
+
+  // A patchable direct jump to guest target_eip (chained later).
+  void jump_to(uint32_t target_eip);
+  // Branch to the flag-preserving lookup with the target EIP in r9d.
+  void jump_indirect();
+  // Calls a C++ helper for insn. If the helper may leave translated code it
+  // does so by itself; otherwise execution continues after the call.
+  void call_helper(HelperFn fn, const char* cause, const Insn& insn);
+
+  // Emits the stubs and places the code in the cache; returns the finished
+  // block, or nullptr when the cache is full.
+  std::unique_ptr<Block> finish(CodeCache& cache);
+
+private:
+  struct PendingExit {
+    asmjit::Label site, stub;
+    ExitLink* link;
+  };
+  const Stubs& stubs_;
+  const uint8_t* poll_page_;
+  asmjit::CodeHolder code_;
+  asmjit::x86::Assembler a_;
+  std::unique_ptr<Block> block_;
+  std::vector<PendingExit> exits_;
+  std::vector<asmjit::Label> side_labels_;
+};
+
+}  // namespace bt86

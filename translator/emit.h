@@ -1,0 +1,58 @@
+// The emitters, split by instruction class. Each appends the host code for
+// one guest instruction and says whether the block ends after it.
+#pragma once
+#include <Zydis/Zydis.h>
+#include <asmjit/x86.h>
+
+#include "block_builder.h"
+#include "insn.h"
+
+namespace bt86 {
+
+enum class Flow { kContinue, kEndBlock };
+using Emitter = Flow (*)(BlockBuilder&, const Insn&);
+
+// The emitter for a mnemonic that is not copied as ident; nullptr for ident.
+Emitter special_emitter(ZydisMnemonic mnemonic);
+
+// ---- emit_ident.cpp: same operation, memory operand moved onto the window
+Flow emit_ident(BlockBuilder& b, const Insn& insn);
+// Why an instruction cannot be ident (nullptr if it can).
+const char* ident_refusal(const Insn& insn);
+
+// ---- emit_memory.cpp: address formation (never touches host flags)
+// Guest register number of a 32-bit/16-bit/8-bit Zydis register, or -1.
+int guest_gpr_of(ZydisRegister reg);
+// Segment register number (kEs..kGs) of a Zydis segment register.
+int segment_of(ZydisRegister reg);
+// Linear address of a memory operand: in r9d (into) or, for a plain
+// [reg32] in a flat segment, the guest register itself. 64-bit view returned.
+asmjit::x86::Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& mem,
+                             const asmjit::x86::Gp& into, bool allow_plain = true);
+// Adds the base of segment seg to the 32-bit address in reg, if it can be non-zero.
+void add_segment_base(BlockBuilder& b, unsigned seg, const asmjit::x86::Gp& reg32);
+// reg32 := linear address of SS:[ESP + offset] (32-bit stack).
+void stack_address(BlockBuilder& b, int32_t offset, const asmjit::x86::Gp& reg32);
+
+// ---- the special classes
+Flow emit_push(BlockBuilder&, const Insn&);
+Flow emit_pop(BlockBuilder&, const Insn&);
+Flow emit_pushad(BlockBuilder&, const Insn&);
+Flow emit_popad(BlockBuilder&, const Insn&);
+Flow emit_enter(BlockBuilder&, const Insn&);
+Flow emit_leave(BlockBuilder&, const Insn&);
+Flow emit_jmp(BlockBuilder&, const Insn&);
+Flow emit_jcc(BlockBuilder&, const Insn&);
+Flow emit_loop(BlockBuilder&, const Insn&);
+Flow emit_call(BlockBuilder&, const Insn&);
+Flow emit_ret(BlockBuilder&, const Insn&);
+Flow emit_string(BlockBuilder&, const Insn&);
+Flow emit_xlat(BlockBuilder&, const Insn&);
+Flow emit_lea(BlockBuilder&, const Insn&);
+Flow emit_nop(BlockBuilder&, const Insn&);
+Flow emit_cld_std(BlockBuilder&, const Insn&);
+Flow emit_mov_from_sreg(BlockBuilder&, const Insn&);
+Flow emit_system(BlockBuilder&, const Insn&);  // every helper-backed instruction
+Flow emit_unsupported(BlockBuilder&, const Insn&);
+
+}  // namespace bt86

@@ -1,0 +1,137 @@
+// Ident translation: the guest instruction re-encoded for 64-bit mode by
+// Zydis's encoder, with the same registers (ESP renamed to r8d), segment
+// prefixes stripped, and its memory operand moved to [window + linear].
+#include <array>
+
+#include "emit.h"
+#include "host_regs.h"
+
+namespace bt86 {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+namespace {
+
+ZydisRegister zydis64(const Gp& r) { return static_cast<ZydisRegister>(ZYDIS_REGISTER_RAX + r.id()); }
+
+ZydisRegister rename(ZydisRegister r) {
+  if (r == ZYDIS_REGISTER_ESP) return ZYDIS_REGISTER_R8D;
+  if (r == ZYDIS_REGISTER_SP) return ZYDIS_REGISTER_R8W;
+  return r;
+}
+
+bool is_high_byte(ZydisRegister r) { return r >= ZYDIS_REGISTER_AH && r <= ZYDIS_REGISTER_BH; }
+
+// The request for insn with its memory operand at [mem_base + mem_index].
+bool build_request(const Insn& insn, ZydisRegister mem_base, ZydisRegister mem_index,
+                   ZydisEncoderRequest& req) {
+  if (ZYAN_FAILED(ZydisEncoderDecodedInstructionToEncoderRequest(&insn.info, insn.ops, insn.visible(), &req)))
+    return false;
+  req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+  req.prefixes &= ~(ZYDIS_ATTRIB_HAS_SEGMENT_CS | ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT_DS |
+                    ZYDIS_ATTRIB_HAS_SEGMENT_ES | ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS);
+  req.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
+  for (unsigned i = 0; i < req.operand_count; ++i) {
+    ZydisEncoderOperand& op = req.operands[i];
+    if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
+      op.reg.value = rename(op.reg.value);
+    } else if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+      op.mem.base = mem_base;
+      op.mem.index = mem_index;
+      op.mem.scale = mem_index == ZYDIS_REGISTER_NONE ? 0 : 1;
+      op.mem.displacement = 0;
+    }
+  }
+  return true;
+}
+
+bool encode_into(BlockBuilder& b, const ZydisEncoderRequest& req) {
+  uint8_t buf[ZYDIS_MAX_INSTRUCTION_LENGTH];
+  ZyanUSize len = sizeof buf;
+  if (ZYAN_FAILED(ZydisEncoderEncodeInstruction(&req, buf, &len))) return false;
+  b.a().embed(buf, len);
+  return true;
+}
+
+// A low register (encodable without REX) that insn does not use.
+int free_low_register(const Insn& insn) {
+  std::array<bool, 8> used{};
+  for (unsigned i = 0; i < insn.info.operand_count; ++i) {
+    const ZydisDecodedOperand& op = insn.ops[i];
+    auto mark = [&](ZydisRegister r) {
+      int g = guest_gpr_of(ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LEGACY_32, r));
+      if (g >= 0) used[g] = true;
+    };
+    if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) mark(op.reg.value);
+    if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) { mark(op.mem.base); mark(op.mem.index); }
+  }
+  for (int g : {kEbx, kEbp, kEsi, kEdi, kEdx, kEcx, kEax})
+    if (!used[g]) return g;
+  return -1;
+}
+
+}  // namespace
+
+const char* ident_refusal(const Insn& insn) {
+  if (insn.info.attributes & ZYDIS_ATTRIB_IS_PRIVILEGED) return "privileged";
+  for (unsigned i = 0; i < insn.info.operand_count; ++i) {
+    const ZydisDecodedOperand& op = insn.ops[i];
+    bool hidden = op.visibility != ZYDIS_OPERAND_VISIBILITY_EXPLICIT;
+    if (op.type == ZYDIS_OPERAND_TYPE_POINTER) return "far pointer";
+    if (op.type == ZYDIS_OPERAND_TYPE_MEMORY && hidden) return "implicit memory operand";
+    if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
+      switch (ZydisRegisterGetClass(op.reg.value)) {
+        case ZYDIS_REGCLASS_SEGMENT: return "segment register";
+        case ZYDIS_REGCLASS_CONTROL: case ZYDIS_REGCLASS_DEBUG: case ZYDIS_REGCLASS_TEST:
+        case ZYDIS_REGCLASS_TABLE: return "system register";
+        case ZYDIS_REGCLASS_IP: return "changes EIP";
+        default: break;
+      }
+      if (hidden && (op.reg.value == ZYDIS_REGISTER_ESP || op.reg.value == ZYDIS_REGISTER_SP))
+        return "implicit stack";
+    }
+  }
+  if (insn.info.address_width == 16 && insn.memory_operand()) return "16-bit addressing";
+  return nullptr;
+}
+
+Flow emit_ident(BlockBuilder& b, const Insn& insn) {
+  if (ident_refusal(insn)) return emit_unsupported(b, insn);
+  const ZydisDecodedOperand* mem = insn.memory_operand();
+  ZydisEncoderRequest req;
+  if (!mem) {
+    if (build_request(insn, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, req) && encode_into(b, req))
+      return Flow::kContinue;
+    return emit_unsupported(b, insn);
+  }
+
+  bool has_high_byte = false;
+  for (unsigned i = 0; i < insn.visible(); ++i)
+    if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && is_high_byte(insn.ops[i].reg.value)) has_high_byte = true;
+
+  if (!has_high_byte) {
+    Gp addr = form_address(b, insn, *mem, hostreg::kAddr);
+    if (build_request(insn, ZYDIS_REGISTER_R15, zydis64(addr), req) && encode_into(b, req))
+      return Flow::kContinue;
+    return emit_unsupported(b, insn);
+  }
+
+  // AH..BH cannot be encoded together with a REX prefix, which r15/r9
+  // need: borrow a low register for the host address while the
+  // instruction runs (a fault in between restores it from cpu.spill).
+  int spill = free_low_register(insn);
+  if (spill < 0) return emit_unsupported(b, insn);
+  Gp addr = form_address(b, insn, *mem, hostreg::kAddr, false);
+  Gp host = hostreg::guest64(spill);
+  Assembler& a = b.a();
+  a.mov(hostreg::cpu_spill(), host);
+  b.mark_spill(static_cast<int8_t>(spill));
+  a.lea(host, ptr(hostreg::kWindow, addr));
+  if (!build_request(insn, zydis64(host), ZYDIS_REGISTER_NONE, req) || !encode_into(b, req))
+    return emit_unsupported(b, insn);
+  a.mov(host, hostreg::cpu_spill());
+  return Flow::kContinue;
+}
+
+}  // namespace bt86

@@ -1,0 +1,77 @@
+// Guest exceptions and interrupts: delivery through the guest IDT
+// (32-bit interrupt and trap gates to the same privilege level), double
+// and triple faults, and the state report when a guest dies.
+#include <fmt/format.h>
+
+#include "engine.h"
+#include "segments.h"
+
+namespace bt86 {
+
+namespace {
+const char* vector_name(uint8_t v) {
+  static const char* names[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
+                                "#TS", "#NP", "#SS", "#GP", "#PF", "rsv", "#MF", "#AC", "#MC", "#XM"};
+  return v < 20 ? names[v] : "INT";
+}
+bool contributory(uint8_t v) { return v == 0 || (v >= 10 && v <= 13); }
+}  // namespace
+
+HelperResult Engine::die(std::string message) {
+  if (!death_) death_ = std::move(message);
+  return HelperResult::kExit;
+}
+
+HelperResult Engine::raise(uint8_t vector, std::optional<uint32_t> error_code) {
+  if (!pending_) pending_ = PendingException{vector, error_code};
+  return HelperResult::kExit;
+}
+
+HelperResult Engine::undefined(const Insn& insn) {
+  if (cpu.protected_mode() && cpu.idtr.limit >= 6 * 8 + 7) return raise(6);
+  return die(fmt::format("undefined instruction ({}) '{}' at EIP={:#010x}, and the guest has no IDT to take #UD",
+                         insn.hex_bytes(), insn.info.mnemonic == ZYDIS_MNEMONIC_INVALID ? "(invalid opcode)" : insn.text(),
+                         insn.eip));
+}
+
+// Delivers e; on a fault while delivering, escalates to #DF and then to a
+// triple fault, which ends the run. Returns false when the guest is dead.
+bool Engine::deliver(const PendingException& first) {
+  PendingException e = first;
+  for (int depth = 0;; ++depth) {
+    std::optional<PendingException> nested;
+    std::string why;
+    if (deliver_through_idt(*this, e.vector, e.error_code, nested, why)) return true;
+    if (death_) return false;
+    if (depth == 2 || e.vector == 8) {
+      die(fmt::format("triple fault: {} (vector {}) could not be delivered: {}", vector_name(first.vector),
+                      first.vector, why));
+      return false;
+    }
+    if (nested && (contributory(e.vector) || e.vector == 14) && (contributory(nested->vector) || nested->vector == 14))
+      e = {8, 0u};
+    else if (nested)
+      e = *nested;
+    else {
+      die(fmt::format("{} (vector {}) could not be delivered: {}", vector_name(e.vector), e.vector, why));
+      return false;
+    }
+  }
+}
+
+std::string dump_state(const CpuState& c) {
+  static const char* gnames[] = {"EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"};
+  static const char* snames[] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+  std::string s = "guest state:\n";
+  for (unsigned i = 0; i < 8; ++i) s += fmt::format("  {}={:08x}{}", gnames[i], c.gpr[i], i % 4 == 3 ? "\n" : "");
+  s += fmt::format("  EIP={:08x}  EFLAGS={:08x}  CPL={}\n", c.eip, c.eflags, c.cpl());
+  for (unsigned i = 0; i < 6; ++i)
+    s += fmt::format("  {}={:04x} base={:08x} limit={:08x} access={:04x}\n", snames[i], c.seg[i].selector,
+                     c.seg[i].base, c.seg[i].limit, c.seg[i].access);
+  s += fmt::format("  CR0={:08x} CR2={:08x} CR3={:08x} CR4={:08x}\n", c.cr0, c.cr2, c.cr3, c.cr4);
+  s += fmt::format("  GDTR={:08x}/{:04x} IDTR={:08x}/{:04x} TR={:04x} LDTR={:04x}\n", c.gdtr.base, c.gdtr.limit,
+                   c.idtr.base, c.idtr.limit, c.tr.selector, c.ldtr.selector);
+  return s;
+}
+
+}  // namespace bt86

@@ -1,0 +1,226 @@
+// Helpers for CPU control: interrupt flag, halt, CPUID, TSC, MSRs, flags
+// images, control and debug registers.
+#include <x86intrin.h>
+
+#include <cstring>
+#include <fmt/format.h>
+
+#include "emit.h"
+#include "engine.h"
+#include "guest_operands.h"
+#include "helpers.h"
+#include "segments.h"
+
+namespace bt86 {
+
+namespace {
+HelperResult exit_after(Engine& e, const HelperSite& s) {
+  e.cpu.eip = s.insn.next_eip();
+  return HelperResult::kExit;
+}
+bool iopl_allows(const CpuState& cpu) { return cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12); }
+bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
+
+// MSR numbers the guests of this engine version use.
+constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
+}  // namespace
+
+HelperResult helper_cli(Engine& e, const HelperSite&) {
+  if (!iopl_allows(e.cpu)) return e.raise(13, 0u);
+  e.cpu.eflags &= ~eflags::kIF;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_sti(Engine& e, const HelperSite&) {
+  if (!iopl_allows(e.cpu)) return e.raise(13, 0u);
+  e.cpu.eflags |= eflags::kIF;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_hlt(Engine& e, const HelperSite& s) {
+  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  e.cpu.halted = true;
+  return exit_after(e, s);
+}
+
+HelperResult helper_cpuid(Engine& e, const HelperSite&) {
+  uint32_t* r = e.cpu.gpr;
+  uint32_t leaf = r[kEax];
+  uint32_t a = 0, b = 0, c = 0, d = 0;
+  // Our own identity: an i686-class CPU with what this engine implements.
+  static const char vendor[13] = "bt86 virtCPU";
+  static const char brand[49] = "bt86 binary-translated i686 CPU";
+  switch (leaf) {
+    case 0:
+      a = 1;
+      std::memcpy(&b, vendor, 4);
+      std::memcpy(&d, vendor + 4, 4);
+      std::memcpy(&c, vendor + 8, 4);
+      break;
+    case 1:
+      a = 0x06 << 8 | 0x0F << 4 | 1;  // family 6, model 15, stepping 1
+      // FPU TSC MSR CX8 CMOV MMX FXSR SSE SSE2
+      d = 1u << 0 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 15 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26;
+      break;
+    case 0x80000000: a = 0x80000004; break;
+    case 0x80000002: case 0x80000003: case 0x80000004: {
+      uint32_t words[4];
+      std::memcpy(words, brand + 16 * (leaf - 0x80000002), 16);
+      a = words[0]; b = words[1]; c = words[2]; d = words[3];
+      break;
+    }
+    default: break;
+  }
+  r[kEax] = a; r[kEbx] = b; r[kEcx] = c; r[kEdx] = d;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
+  if ((e.cpu.cr4 & 4) && !ring0(e.cpu)) return e.raise(13, 0u);  // CR4.TSD
+  uint64_t tsc = __rdtsc() + e.cpu.tsc_offset;
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(tsc);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(tsc >> 32);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
+  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  uint64_t v;
+  switch (e.cpu.gpr[kEcx]) {
+    case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
+    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: v = e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs]; break;
+    default: return e.raise(13, 0u);
+  }
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(v);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(v >> 32);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
+  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  uint64_t v = uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax];
+  switch (e.cpu.gpr[kEcx]) {
+    case kMsrTsc: e.cpu.tsc_offset = v - __rdtsc(); break;
+    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs] = v; break;
+    default: return e.raise(13, 0u);
+  }
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_pushf(Engine& e, const HelperSite& s) {
+  uint32_t image = e.cpu.eflags & ~(eflags::kVM | eflags::kRF);
+  if (s.insn.info.operand_width == 16) {
+    uint16_t v = static_cast<uint16_t>(image);
+    uint32_t esp = e.cpu.gpr[kEsp] - 2;
+    if (!e.write_linear(e.cpu.seg[kSs].base + esp, &v, 2)) return HelperResult::kExit;
+    e.cpu.gpr[kEsp] = esp;
+    return HelperResult::kContinue;
+  }
+  return push32(e, image) ? HelperResult::kContinue : HelperResult::kExit;
+}
+
+HelperResult helper_popf(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  uint32_t v;
+  if (s.insn.info.operand_width == 16) {
+    uint16_t w;
+    if (!e.read_linear(cpu.seg[kSs].base + cpu.gpr[kEsp], &w, 2)) return HelperResult::kExit;
+    cpu.gpr[kEsp] += 2;
+    v = (cpu.eflags & 0xFFFF0000) | w;
+  } else if (!pop32(e, v)) {
+    return HelperResult::kExit;
+  }
+  uint32_t keep = eflags::kVM | eflags::kRF | eflags::kVIF | eflags::kVIP;
+  if (cpu.cpl() > 0) keep |= eflags::kIOPL;
+  if (!iopl_allows(cpu)) keep |= eflags::kIF;
+  e.set_eflags((cpu.eflags & keep) | (v & ~keep));
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  if (!ring0(cpu)) return e.raise(13, 0u);
+  const ZydisDecodedOperand& dst = s.insn.ops[0];
+  const ZydisDecodedOperand& src = s.insn.ops[1];
+  uint32_t* crs[] = {&cpu.cr0, nullptr, &cpu.cr2, &cpu.cr3, &cpu.cr4};
+  if (ZydisRegisterGetClass(dst.reg.value) == ZYDIS_REGCLASS_GPR32) {  // mov r32, crN
+    unsigned n = src.reg.value - ZYDIS_REGISTER_CR0;
+    if (n > 4 || !crs[n]) return e.undefined(s.insn);
+    cpu.gpr[guest_gpr_of(dst.reg.value)] = *crs[n];
+    return HelperResult::kContinue;
+  }
+  unsigned n = dst.reg.value - ZYDIS_REGISTER_CR0;
+  if (n > 4 || !crs[n]) return e.undefined(s.insn);
+  uint32_t v = read_register(cpu, src.reg.value);
+  if (n == 0) {
+    if ((v & cr0::kPG) && !(v & cr0::kPE)) return e.raise(13, 0u);
+    if (v & cr0::kPG)
+      return e.die(fmt::format("the guest enabled paging (CR0={:#010x}); paging is not supported yet", v));
+    cpu.cr0 = v | cr0::kET;
+    return exit_after(e, s);
+  }
+  *crs[n] = v;
+  return n == 4 ? exit_after(e, s) : HelperResult::kContinue;
+}
+
+HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  if (!ring0(cpu)) return e.raise(13, 0u);
+  const ZydisDecodedOperand& dst = s.insn.ops[0];
+  const ZydisDecodedOperand& src = s.insn.ops[1];
+  if (ZydisRegisterGetClass(dst.reg.value) == ZYDIS_REGCLASS_GPR32)
+    cpu.gpr[guest_gpr_of(dst.reg.value)] = cpu.dr[src.reg.value - ZYDIS_REGISTER_DR0];
+  else
+    cpu.dr[dst.reg.value - ZYDIS_REGISTER_DR0] = read_register(cpu, src.reg.value);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_clts(Engine& e, const HelperSite&) {
+  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  e.cpu.cr0 &= ~cr0::kTS;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_lmsw(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  if (!ring0(cpu)) return e.raise(13, 0u);
+  const ZydisDecodedOperand& op = s.insn.ops[0];
+  uint16_t v;
+  if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+    if (!e.read_linear(effective_linear(cpu, s.insn.info, op), &v, 2)) return HelperResult::kExit;
+  } else {
+    v = static_cast<uint16_t>(read_register(cpu, op.reg.value));
+  }
+  // LMSW sets PE, MP, EM, TS from the operand but cannot clear PE.
+  cpu.cr0 = (cpu.cr0 & ~0xEu) | (v & 0xF) | (cpu.cr0 & cr0::kPE);
+  return exit_after(e, s);
+}
+
+HelperResult helper_smsw(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  const ZydisDecodedOperand& op = s.insn.ops[0];
+  if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+    auto v = static_cast<uint16_t>(cpu.cr0);
+    return e.write_linear(effective_linear(cpu, s.insn.info, op), &v, 2) ? HelperResult::kContinue : HelperResult::kExit;
+  }
+  write_register(cpu, op.reg.value, cpu.cr0);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_cache_control(Engine& e, const HelperSite&) {
+  // invlpg, invd, wbinvd: nothing to do while paging is off.
+  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }
+
+HelperResult helper_unsupported(Engine& e, const HelperSite& s) {
+  return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x}", s.insn.text(), s.insn.hex_bytes(), s.insn.eip));
+}
+
+HelperResult helper_fetch_outside_ram(Engine& e, const HelperSite& s) {
+  return e.die(fmt::format("instruction fetch from {:#010x}, which is not RAM", s.insn.eip));
+}
+
+}  // namespace bt86

@@ -1,0 +1,283 @@
+// Helpers for descriptor tables, segment registers and far control
+// transfers (same privilege level, and returns to outer levels).
+#include <fmt/format.h>
+
+#include "emit.h"
+#include "engine.h"
+#include "guest_operands.h"
+#include "helpers.h"
+#include "segments.h"
+
+namespace bt86 {
+
+namespace {
+bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
+
+HelperResult exit_after(Engine& e, const HelperSite& s) {
+  e.cpu.eip = s.insn.next_eip();
+  return HelperResult::kExit;
+}
+
+uint32_t mem_linear(Engine& e, const HelperSite& s, unsigned i = 0) {
+  return effective_linear(e.cpu, s.insn.info, s.insn.ops[i]);
+}
+
+// Reads an r/m16 selector operand.
+bool read_selector(Engine& e, const HelperSite& s, const ZydisDecodedOperand& op, uint16_t& out) {
+  if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
+    out = static_cast<uint16_t>(read_register(e.cpu, op.reg.value));
+    return true;
+  }
+  return e.read_linear(effective_linear(e.cpu, s.insn.info, op), &out, 2);
+}
+}  // namespace
+
+HelperResult helper_load_table(Engine& e, const HelperSite& s) {  // lgdt, lidt
+  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  uint32_t addr = mem_linear(e, s);
+  uint16_t limit;
+  uint32_t base;
+  if (!e.read_linear(addr, &limit, 2) || !e.read_linear(addr + 2, &base, 4)) return HelperResult::kExit;
+  if (s.insn.info.operand_width == 16) base &= 0xFFFFFF;
+  TableRegister& t = s.insn.mnemonic() == ZYDIS_MNEMONIC_LGDT ? e.cpu.gdtr : e.cpu.idtr;
+  t = {base, limit};
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_store_table(Engine& e, const HelperSite& s) {  // sgdt, sidt: the guest's own values
+  const TableRegister& t = s.insn.mnemonic() == ZYDIS_MNEMONIC_SGDT ? e.cpu.gdtr : e.cpu.idtr;
+  uint32_t addr = mem_linear(e, s);
+  return e.write_linear(addr, &t.limit, 2) && e.write_linear(addr + 2, &t.base, 4) ? HelperResult::kContinue
+                                                                                     : HelperResult::kExit;
+}
+
+HelperResult helper_lldt_ltr(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  if (!ring0(cpu)) return e.raise(13, 0u);
+  uint16_t sel;
+  if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
+  bool ltr = s.insn.mnemonic() == ZYDIS_MNEMONIC_LTR;
+  if ((sel & ~3u) == 0) {
+    if (ltr) return e.raise(13, 0u);
+    cpu.ldtr = SegmentCache{sel, 0, 0, 0};
+    return HelperResult::kContinue;
+  }
+  if (sel & 4) return e.raise(13, sel & ~3u);  // must come from the GDT
+  Descriptor d;
+  if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
+  unsigned want = ltr ? 0x09 : 0x02;  // available 32-bit TSS, LDT
+  if (!d.system() || (d.type() & 0x1D) != (want & 0x1D) || (ltr && d.type() != 0x09)) return e.raise(13, sel & ~3u);
+  if (!d.present()) return e.raise(11, sel & ~3u);
+  SegmentCache cache{sel, d.access(), d.base(), d.limit()};
+  if (ltr) {
+    d.hi |= 0x200;  // mark the TSS busy in the GDT
+    e.write_linear(cpu.gdtr.base + (sel & ~7u) + 4, &d.hi, 4);
+    cache.access |= 0x2;
+    cpu.tr = cache;
+  } else {
+    cpu.ldtr = cache;
+  }
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_sldt_str(Engine& e, const HelperSite& s) {
+  uint16_t sel = s.insn.mnemonic() == ZYDIS_MNEMONIC_STR ? e.cpu.tr.selector : e.cpu.ldtr.selector;
+  const ZydisDecodedOperand& op = s.insn.ops[0];
+  if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
+    write_register(e.cpu, op.reg.value, sel);
+    return HelperResult::kContinue;
+  }
+  return e.write_linear(mem_linear(e, s), &sel, 2) ? HelperResult::kContinue : HelperResult::kExit;
+}
+
+HelperResult helper_mov_to_sreg(Engine& e, const HelperSite& s) {
+  int seg = segment_of(s.insn.ops[0].reg.value);
+  if (seg == kCs || seg < 0) return e.undefined(s.insn);
+  uint16_t sel;
+  if (!read_selector(e, s, s.insn.ops[1], sel)) return HelperResult::kExit;
+  if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
+  // DS/ES/SS decide whether blocks may assume flat segments: re-select.
+  return seg == kFs || seg == kGs ? HelperResult::kContinue : exit_after(e, s);
+}
+
+HelperResult helper_push_sreg(Engine& e, const HelperSite& s) {
+  uint32_t sel = e.cpu.seg[segment_of(s.insn.ops[0].reg.value)].selector;
+  if (s.insn.info.operand_width == 16) {
+    uint32_t esp = e.cpu.gpr[kEsp] - 2;
+    if (!e.write_linear(e.cpu.seg[kSs].base + esp, &sel, 2)) return HelperResult::kExit;
+    e.cpu.gpr[kEsp] = esp;
+    return HelperResult::kContinue;
+  }
+  return push32(e, sel) ? HelperResult::kContinue : HelperResult::kExit;
+}
+
+HelperResult helper_pop_sreg(Engine& e, const HelperSite& s) {
+  int seg = segment_of(s.insn.ops[0].reg.value);
+  unsigned width = s.insn.info.operand_width / 8;
+  uint16_t sel;
+  if (!e.read_linear(e.cpu.seg[kSs].base + e.cpu.gpr[kEsp], &sel, 2)) return HelperResult::kExit;
+  if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
+  e.cpu.gpr[kEsp] += width;
+  return seg == kFs || seg == kGs ? HelperResult::kContinue : exit_after(e, s);
+}
+
+HelperResult helper_load_far_pointer(Engine& e, const HelperSite& s) {  // lds les lfs lgs lss
+  static const std::pair<ZydisMnemonic, unsigned> kSeg[] = {{ZYDIS_MNEMONIC_LDS, kDs}, {ZYDIS_MNEMONIC_LES, kEs},
+                                                            {ZYDIS_MNEMONIC_LFS, kFs}, {ZYDIS_MNEMONIC_LGS, kGs},
+                                                            {ZYDIS_MNEMONIC_LSS, kSs}};
+  unsigned seg = kDs;
+  for (auto [m, sr] : kSeg)
+    if (m == s.insn.mnemonic()) seg = sr;
+  unsigned width = s.insn.info.operand_width / 8;
+  uint32_t addr = mem_linear(e, s, 1);
+  uint32_t offset = 0;
+  uint16_t sel;
+  if (!e.read_linear(addr, &offset, width) || !e.read_linear(addr + width, &sel, 2)) return HelperResult::kExit;
+  if (load_data_segment(e, seg, sel) == HelperResult::kExit) return HelperResult::kExit;
+  write_register(e.cpu, s.insn.ops[0].reg.value, offset);
+  return seg == kFs || seg == kGs ? HelperResult::kContinue : exit_after(e, s);
+}
+
+namespace {
+// The selector:offset target of a far jmp/call (ptr16:32 or m16:32).
+bool far_target(Engine& e, const HelperSite& s, uint16_t& sel, uint32_t& offset) {
+  const ZydisDecodedOperand& op = s.insn.ops[0];
+  if (op.type == ZYDIS_OPERAND_TYPE_POINTER) {
+    sel = op.ptr.segment;
+    offset = op.ptr.offset;
+    return true;
+  }
+  unsigned width = s.insn.info.operand_width / 8;
+  uint32_t addr = mem_linear(e, s);
+  offset = 0;
+  return e.read_linear(addr, &offset, width) && e.read_linear(addr + width, &sel, 2);
+}
+}  // namespace
+
+HelperResult helper_jmp_far(Engine& e, const HelperSite& s) {
+  uint16_t sel;
+  uint32_t offset;
+  if (far_target(e, s, sel, offset)) far_transfer(e, sel, offset);
+  return HelperResult::kExit;
+}
+
+HelperResult helper_call_far(Engine& e, const HelperSite& s) {
+  uint16_t sel;
+  uint32_t offset;
+  if (!far_target(e, s, sel, offset)) return HelperResult::kExit;
+  uint32_t esp = e.cpu.gpr[kEsp];
+  uint16_t old_cs = e.cpu.seg[kCs].selector;
+  if (!far_transfer(e, sel, offset)) return HelperResult::kExit;
+  if (!push32(e, old_cs) || !push32(e, s.insn.next_eip())) e.cpu.gpr[kEsp] = esp;
+  return HelperResult::kExit;
+}
+
+namespace {
+// Pops ESP and SS after a far return/iret to an outer privilege level.
+HelperResult pop_outer_stack(Engine& e) {
+  uint32_t esp, ss;
+  if (!pop32(e, esp) || !pop32(e, ss)) return HelperResult::kExit;
+  // SS is loaded with the new CPL (already in CS) in force.
+  if (load_data_segment(e, kSs, static_cast<uint16_t>(ss)) == HelperResult::kExit) return HelperResult::kExit;
+  e.cpu.gpr[kEsp] = esp;
+  for (unsigned seg : {kEs, kDs, kFs, kGs}) {  // data segments the new CPL may not use become null
+    const SegmentCache& c = e.cpu.seg[seg];
+    bool conforming_code = (c.access & 0x1C) == 0x1C;
+    if ((c.selector & ~3u) && !conforming_code && ((c.access >> 5) & 3) < e.cpu.cpl()) e.cpu.seg[seg] = SegmentCache{};
+  }
+  e.state_changed();
+  return HelperResult::kExit;
+}
+}  // namespace
+
+HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  unsigned old_cpl = cpu.cpl();
+  uint32_t eip, cs;
+  if (!pop32(e, eip) || !pop32(e, cs)) return HelperResult::kExit;
+  uint32_t release = s.insn.visible() ? static_cast<uint32_t>(s.insn.ops[0].imm.value.u & 0xFFFF) : 0;
+  if ((cs & 3) < old_cpl) return e.raise(13, cs & ~3u);
+  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return HelperResult::kExit;
+  cpu.gpr[kEsp] += release;
+  if (cpu.cpl() > old_cpl) {
+    pop_outer_stack(e);
+    cpu.gpr[kEsp] += release;
+  }
+  return HelperResult::kExit;
+}
+
+HelperResult helper_iret(Engine& e, const HelperSite&) {
+  CpuState& cpu = e.cpu;
+  if (cpu.eflags & eflags::kNT) return e.die("iret with EFLAGS.NT (task return) is not supported yet");
+  unsigned old_cpl = cpu.cpl();
+  uint32_t eip, cs, flags;
+  if (!pop32(e, eip) || !pop32(e, cs) || !pop32(e, flags)) return HelperResult::kExit;
+  if (flags & eflags::kVM) return e.die("iret to virtual-8086 mode is not supported yet");
+  if ((cs & 3) < old_cpl) return e.raise(13, cs & ~3u);
+  uint32_t keep = eflags::kVIF | eflags::kVIP | eflags::kVM;
+  if (old_cpl > 0) keep |= eflags::kIOPL;
+  if (old_cpl > ((cpu.eflags & eflags::kIOPL) >> 12)) keep |= eflags::kIF;
+  uint32_t old_flags = cpu.eflags;
+  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return HelperResult::kExit;
+  e.set_eflags((old_flags & keep) | (flags & ~keep));
+  if (cpu.cpl() > old_cpl) return pop_outer_stack(e);
+  return HelperResult::kExit;
+}
+
+HelperResult helper_int(Engine& e, const HelperSite& s) {
+  uint8_t vector;
+  switch (s.insn.mnemonic()) {
+    case ZYDIS_MNEMONIC_INT3: vector = 3; break;
+    case ZYDIS_MNEMONIC_INT1: vector = 1; break;
+    case ZYDIS_MNEMONIC_INTO:
+      if (!(e.cpu.eflags & eflags::kOF)) return HelperResult::kContinue;
+      vector = 4;
+      break;
+    default: vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u); break;
+  }
+  e.cpu.eip = s.insn.next_eip();  // software interrupts return after themselves
+  return e.raise(vector);
+}
+
+HelperResult helper_lar_lsl(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  uint16_t sel;
+  if (!read_selector(e, s, s.insn.ops[1], sel)) return HelperResult::kExit;
+  Descriptor d;
+  bool ok = (sel & ~3u) != 0;
+  uint32_t index = sel & ~7u;
+  const TableRegister table = sel & 4 ? TableRegister{cpu.ldtr.base, static_cast<uint16_t>(cpu.ldtr.limit)} : cpu.gdtr;
+  ok = ok && index + 7 <= table.limit && e.read_linear(table.base + index, &d, 8);
+  bool lsl = s.insn.mnemonic() == ZYDIS_MNEMONIC_LSL;
+  if (ok && d.system()) {
+    static const bool lar_ok[16] = {0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0};
+    static const bool lsl_ok[16] = {0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0};
+    ok = (lsl ? lsl_ok : lar_ok)[d.type() & 0xF];
+  }
+  bool conforming = d.code() && (d.type() & 4);
+  if (ok && !conforming) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), sel & 3);
+  if (!ok) {
+    cpu.eflags &= ~eflags::kZF;
+    return HelperResult::kContinue;
+  }
+  cpu.eflags |= eflags::kZF;
+  write_register(cpu, s.insn.ops[0].reg.value, lsl ? d.limit() : d.hi & 0x00FFFF00);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_verr_verw(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  uint16_t sel;
+  if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
+  Descriptor d;
+  uint32_t index = sel & ~7u;
+  const TableRegister table = sel & 4 ? TableRegister{cpu.ldtr.base, static_cast<uint16_t>(cpu.ldtr.limit)} : cpu.gdtr;
+  bool ok = (sel & ~3u) && index + 7 <= table.limit && e.read_linear(table.base + index, &d, 8) && !d.system();
+  bool conforming = d.code() && (d.type() & 4);
+  if (ok && !conforming) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), sel & 3);
+  if (ok) ok = s.insn.mnemonic() == ZYDIS_MNEMONIC_VERW ? !d.code() && (d.type() & 2) : !d.code() || (d.type() & 2);
+  cpu.eflags = ok ? cpu.eflags | eflags::kZF : cpu.eflags & ~eflags::kZF;
+  return HelperResult::kContinue;
+}
+
+}  // namespace bt86

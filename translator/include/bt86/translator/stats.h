@@ -1,0 +1,23 @@
+// What the BT engine counts about itself, printed as JSON by --stats.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace bt86 {
+
+struct Stats {
+  uint64_t guest_instructions_translated = 0;
+  uint64_t blocks_translated = 0;
+  uint64_t tc_bytes = 0;
+  uint64_t chained_jumps = 0;
+  uint64_t blocks_invalidated = 0;
+  uint64_t tc_flushes = 0;
+  std::map<std::string, uint64_t> exits;        // by cause
+  std::map<std::string, uint64_t> host_faults;  // by cause
+  double run_seconds = 0;
+
+  std::string to_json(const std::string& backend) const;
+};
+
+}  // namespace bt86

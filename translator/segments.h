@@ -1,0 +1,44 @@
+// Descriptors, segment loads and control transfers through the GDT/LDT/IDT.
+// This is the first, same-privilege subset; the full protection model is
+// the segmentation issue's (see docs/ARCHITECTURE.md).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine.h"
+
+namespace bt86 {
+
+struct Descriptor {
+  uint32_t lo = 0, hi = 0;
+  uint32_t base() const { return (lo >> 16) | (hi & 0xFF) << 16 | (hi & 0xFF000000); }
+  uint32_t limit() const {
+    uint32_t raw = (lo & 0xFFFF) | (hi & 0xF0000);
+    return hi & 0x800000 ? raw << 12 | 0xFFF : raw;
+  }
+  uint16_t access() const { return static_cast<uint16_t>(hi >> 8 & 0xF0FF); }
+  bool present() const { return hi & 0x8000; }
+  unsigned dpl() const { return hi >> 13 & 3; }
+  bool system() const { return !(hi & 0x1000); }
+  bool code() const { return !system() && (hi & 0x800); }
+  unsigned type() const { return hi >> 8 & 0x1F; }
+};
+
+// Reads the descriptor a selector names; raises #GP(selector) if it lies
+// outside its table. Returns false if raised.
+bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out);
+// Loads a data/stack segment register (not CS) with the architecture's
+// checks for this subset; raises and returns kExit on failure.
+HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector);
+// Loads CS and EIP for a far transfer; false after raising on failure.
+bool far_transfer(Engine& e, uint16_t selector, uint32_t offset);
+// Pushes/pops on the guest stack (SS:ESP), 32-bit.
+bool push32(Engine& e, uint32_t value);
+bool pop32(Engine& e, uint32_t& value);
+
+// Used by Engine::deliver: false with either a nested exception or a reason.
+bool deliver_through_idt(Engine& e, uint8_t vector, std::optional<uint32_t> error_code,
+                         std::optional<PendingException>& nested, std::string& why);
+
+}  // namespace bt86

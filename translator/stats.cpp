@@ -1,0 +1,28 @@
+#include "bt86/translator/stats.h"
+
+#include <fmt/format.h>
+
+namespace bt86 {
+
+namespace {
+std::string object(const std::map<std::string, uint64_t>& m) {
+  std::string s = "{";
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    s += fmt::format("{}\"{}\": {}", first ? "" : ", ", k, v);
+    first = false;
+  }
+  return s + "}";
+}
+}  // namespace
+
+std::string Stats::to_json(const std::string& backend) const {
+  return fmt::format(
+      "{{\n  \"backend\": \"{}\",\n  \"guest_instructions_translated\": {},\n  \"blocks_translated\": {},\n"
+      "  \"tc_bytes\": {},\n  \"chained_jumps\": {},\n  \"blocks_invalidated\": {},\n  \"tc_flushes\": {},\n"
+      "  \"exits\": {},\n  \"host_faults\": {},\n  \"run_seconds\": {:.6f}\n}}\n",
+      backend, guest_instructions_translated, blocks_translated, tc_bytes, chained_jumps,
+      blocks_invalidated, tc_flushes, object(exits), object(host_faults), run_seconds);
+}
+
+}  // namespace bt86

@@ -1,0 +1,146 @@
+#include "stubs.h"
+
+#include <asmjit/x86.h>
+
+#include <stdexcept>
+
+#include "host_regs.h"
+#include "relocate.h"
+
+namespace bt86 {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+using namespace hostreg;
+
+namespace {
+
+constexpr uint32_t kLiveMask = eflags::kHostLive;
+
+void save_gprs(Assembler& a) {
+  for (unsigned i = 0; i < 8; ++i) a.mov(cpu_gpr(i), guest32(i));
+}
+void load_gprs(Assembler& a) {
+  for (unsigned i = 0; i < 8; ++i) a.mov(guest32(i), cpu_gpr(i));
+}
+// Host RFLAGS -> the host-live bits of cpu.eflags. Clobbers r10, r11, flags.
+void save_flags(Assembler& a) {
+  a.pushfq();
+  a.pop(r10);
+  a.and_(r10d, kLiveMask);
+  a.mov(r11d, cpu_eflags());
+  a.and_(r11d, ~kLiveMask);
+  a.or_(r11d, r10d);
+  a.mov(cpu_eflags(), r11d);
+}
+// cpu.eflags' host-live bits -> host RFLAGS. Clobbers r10.
+void load_flags(Assembler& a) {
+  a.mov(r10d, cpu_eflags());
+  a.and_(r10d, kLiveMask);
+  a.or_(r10d, eflags::kFixed1);
+  a.push(r10);
+  a.popfq();
+}
+
+}  // namespace
+
+Stubs Stubs::generate(CodeCache& cache) {
+  CodeHolder code;
+  code.init(Environment::host());
+  Assembler a(&code);
+  Label enter = a.newLabel(), exit_common = a.newLabel(), leave = a.newLabel(),
+        thunk = a.newLabel(), indirect = a.newLabel(), fault_exit = a.newLabel(),
+        miss = a.newLabel();
+
+  // void enter(CpuState* cpu /*rdi*/, const void* code /*rsi*/)
+  a.bind(enter);
+  for (const Gp& r : {rbx, rbp, r12, r13, r14, r15}) a.push(r);
+  a.sub(rsp, 8);  // translated code runs with rsp 16-byte aligned
+  a.mov(kCpu, rdi);
+  a.mov(cpu_field(offsetof(CpuState, host_rsp), 8), rsp);
+  a.mov(kWindow, cpu_field(offsetof(CpuState, window_base), 8));
+  a.fxrstor64(cpu_fxsave());
+  a.mov(r11, rsi);
+  load_flags(a);
+  load_gprs(a);
+  a.jmp(r11);
+
+  // r10 = exit info; the guest state is still in registers.
+  a.bind(exit_common);
+  a.mov(cpu_exit_info(), r10);
+  save_flags(a);
+  save_gprs(a);
+  a.fxsave64(cpu_fxsave());
+  a.bind(leave);
+  a.mov(rsp, cpu_field(offsetof(CpuState, host_rsp), 8));
+  a.cld();
+  a.add(rsp, 8);
+  for (const Gp& r : {r15, r14, r13, r12, rbp, rbx}) a.pop(r);
+  a.ret();
+
+  // The signal handler stored registers and flags; the FPU is still live.
+  a.bind(fault_exit);
+  a.fxsave64(cpu_fxsave());
+  a.jmp(leave);
+
+  // call from translated code, r10 = HelperSite*.
+  a.bind(thunk);
+  a.mov(cpu_exit_info(), r10);  // save_flags clobbers r10
+  save_flags(a);
+  save_gprs(a);
+  a.fxsave64(cpu_fxsave());
+  a.cld();
+  a.mov(rdi, kCpu);
+  a.mov(rsi, cpu_exit_info());
+  a.sub(rsp, 8);
+  a.mov(rax, imm(reinterpret_cast<uint64_t>(&bt86_helper_entry)));
+  a.call(rax);
+  a.add(rsp, 8);
+  Label thunk_exit = a.newLabel();
+  a.test(eax, eax);
+  a.jnz(thunk_exit);
+  a.fxrstor64(cpu_fxsave());
+  load_flags(a);
+  load_gprs(a);
+  a.ret();
+  a.bind(thunk_exit);
+  a.add(rsp, 8);  // drop the return address into translated code
+  a.jmp(leave);
+
+  // r9d = target EIP. Looks the target up without touching guest flags:
+  // lea computes entry.neg_eip + eip, jrcxz tests it (through rcx, which
+  // is swapped out of the way and back).
+  a.bind(indirect);
+  a.mov(cpu_eip(), r9d);
+  a.mov(r11, cpu_field(offsetof(CpuState, indirect_table), 8));
+  a.movzx(r10d, r9w);
+  a.lea(r10, ptr(r10, r10));     // entry = table + index * 16
+  a.lea(r10, ptr(r11, r10, 3));
+  a.mov(r11d, dword_ptr(r10));
+  a.lea(r11d, ptr(r11, r9));
+  a.xchg(r11, rcx);
+  Label hit = a.newLabel();
+  a.jecxz(x86::rcx, hit);
+  a.xchg(r11, rcx);
+  a.bind(miss);
+  a.mov(r10, imm(exit_tag::kIndirectMiss));
+  a.jmp(exit_common);
+  a.bind(hit);
+  a.mov(rcx, r11);
+  a.jmp(qword_ptr(r10, 8));
+
+  Placed placed = place_in_cache(code, cache);
+  if (!placed.host) throw std::runtime_error("translation cache too small for the stubs");
+  cache.set_permanent(placed.size);
+  auto at = [&](Label l) { return placed.host + code.labelOffsetFromBase(l); };
+  Stubs s;
+  s.enter = reinterpret_cast<EnterFn>(at(enter));
+  s.exit_common = at(exit_common);
+  s.helper_thunk = at(thunk);
+  s.indirect = at(indirect);
+  s.fault_exit = at(fault_exit);
+  s.miss_target = at(miss);
+  return s;
+}
+
+}  // namespace bt86
