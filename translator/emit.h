@@ -29,6 +29,8 @@ int segment_of(ZydisRegister reg);
 // [reg32] in a flat segment, the guest register itself. 64-bit view returned.
 asmjit::x86::Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& mem,
                              const asmjit::x86::Gp& into, bool allow_plain = true);
+// The effective address (offset, no segment base) of a memory operand, in into.
+void form_offset(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& mem, const asmjit::x86::Gp& into);
 // Adds the base of segment seg to the 32-bit address in reg, if it can be non-zero.
 void add_segment_base(BlockBuilder& b, unsigned seg, const asmjit::x86::Gp& reg32);
 // reg32 := linear address of SS:[ESP + offset] (32-bit stack).

@@ -75,13 +75,45 @@ Flow emit_jcc(BlockBuilder& b, const Insn& insn) {
   return Flow::kEndBlock;
 }
 
-Flow emit_loop(BlockBuilder& b, const Insn& insn) {
-  if (insn.info.address_width != 32) return emit_unsupported(b, insn);
+// Jumps to target if the count register (ECX, or CX with a 16-bit address
+// size) is zero, without touching flags: jrcxz is the only flag-free test,
+// so CX is swapped into rcx for it.
+void jump_if_count_zero(BlockBuilder& b, bool count16, const Label& target) {
   Assembler& a = b.a();
+  if (!count16) {
+    a.jecxz(x86::rcx, target);  // the upper half of rcx is always zero
+    return;
+  }
+  Label zero = a.newLabel(), nonzero = a.newLabel();
+  a.movzx(hr::kTmp, x86::cx);
+  a.xchg(hr::kTmp.r64(), x86::rcx);
+  a.jecxz(x86::rcx, zero);
+  a.xchg(hr::kTmp.r64(), x86::rcx);
+  a.jmp(nonzero);
+  a.bind(zero);
+  a.xchg(hr::kTmp.r64(), x86::rcx);
+  a.jmp(target);
+  a.bind(nonzero);
+}
+
+void decrement_count(BlockBuilder& b, bool count16) {
+  Assembler& a = b.a();
+  if (!count16) {
+    a.lea(x86::ecx, ptr(x86::rcx, -1));
+    return;
+  }
+  a.lea(hr::kTmp, ptr(x86::rcx, -1));
+  a.mov(x86::cx, hr::kTmp.r16());
+}
+
+Flow emit_loop(BlockBuilder& b, const Insn& insn) {
+  Assembler& a = b.a();
+  const bool count16 = insn.info.address_width == 16;
   Label taken = a.newLabel(), fall = a.newLabel();
   switch (insn.mnemonic()) {
     case ZYDIS_MNEMONIC_JECXZ:
-      a.jecxz(x86::rcx, taken);  // upper half of rcx is always zero
+    case ZYDIS_MNEMONIC_JCXZ:
+      jump_if_count_zero(b, count16, taken);
       b.jump_to(insn.next_eip());
       a.bind(taken);
       b.jump_to(branch_target(insn));
@@ -89,8 +121,8 @@ Flow emit_loop(BlockBuilder& b, const Insn& insn) {
     case ZYDIS_MNEMONIC_LOOP:
     case ZYDIS_MNEMONIC_LOOPE:
     case ZYDIS_MNEMONIC_LOOPNE:
-      a.lea(x86::ecx, ptr(x86::rcx, -1));
-      a.jecxz(x86::rcx, fall);
+      decrement_count(b, count16);
+      jump_if_count_zero(b, count16, fall);
       if (insn.mnemonic() == ZYDIS_MNEMONIC_LOOPE) a.jnz(fall);
       if (insn.mnemonic() == ZYDIS_MNEMONIC_LOOPNE) a.jz(fall);
       b.jump_to(branch_target(insn));

@@ -92,7 +92,6 @@ const char* ident_refusal(const Insn& insn) {
         return "implicit stack";
     }
   }
-  if (insn.info.address_width == 16 && insn.memory_operand()) return "16-bit addressing";
   return nullptr;
 }
 

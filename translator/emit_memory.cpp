@@ -48,33 +48,32 @@ void stack_address(BlockBuilder& b, int32_t offset, const Gp& reg32) {
   add_segment_base(b, kSs, reg32);
 }
 
+void form_offset(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op, const Gp& into) {
+  Assembler& a = b.a();
+  const auto& m = op.mem;
+  int base = guest_gpr_of(m.base), index = guest_gpr_of(m.index);
+  auto d = static_cast<int32_t>(m.disp.has_displacement ? m.disp.value : 0);
+  uint32_t shift = m.scale > 1 ? __builtin_ctz(m.scale) : 0;
+  if (base < 0 && index < 0) {
+    a.mov(into, imm(static_cast<uint32_t>(d)));
+  } else {
+    Mem ea = base >= 0 && index >= 0 ? ptr(hostreg::guest64(base), hostreg::guest64(index), shift, d)
+             : base >= 0             ? ptr(hostreg::guest64(base), d)
+                                     : ptr_abs(static_cast<uint64_t>(static_cast<int64_t>(d)), hostreg::guest64(index), shift);
+    a.lea(into, ea);  // 32-bit destination: the guest's 32-bit wrap for free
+  }
+  if (insn.info.address_width == 16) a.movzx(into, into.r16());
+}
+
 Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op, const Gp& into,
                 bool allow_plain) {
-  Assembler& a = b.a();
   const auto& m = op.mem;
   int seg = segment_of(m.segment);
   int base = guest_gpr_of(m.base), index = guest_gpr_of(m.index);
-  bool addr16 = insn.info.address_width == 16;
-  int64_t disp = m.disp.has_displacement ? m.disp.value : 0;
-
-  if (allow_plain && !addr16 && base >= 0 && index < 0 && disp == 0 && !base_may_be_nonzero(b, seg))
+  bool disp = m.disp.has_displacement && m.disp.value != 0;
+  if (allow_plain && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp && !base_may_be_nonzero(b, seg))
     return hostreg::guest64(base);  // upper half is zero: already a 32-bit linear address
-
-  if (base < 0 && index < 0) {
-    a.mov(into, imm(static_cast<uint32_t>(disp)));
-  } else {
-    Mem ea;
-    int32_t d = static_cast<int32_t>(disp);
-    if (base >= 0 && index >= 0)
-      ea = ptr(hostreg::guest64(base), hostreg::guest64(index), m.scale > 1 ? __builtin_ctz(m.scale) : 0, d);
-    else if (base >= 0)
-      ea = ptr(hostreg::guest64(base), d);
-    else
-      ea = ptr_abs(static_cast<uint64_t>(static_cast<int64_t>(d)), hostreg::guest64(index),
-                   m.scale > 1 ? __builtin_ctz(m.scale) : 0);
-    a.lea(into, ea);  // 32-bit destination: the guest's 32-bit wrap for free
-    if (addr16) a.movzx(into, into.r16());
-  }
+  form_offset(b, insn, op, into);
   add_segment_base(b, seg, into);
   return into.r64();
 }

@@ -53,19 +53,12 @@ Flow emit_mov_from_sreg(BlockBuilder& b, const Insn& insn) {
   return Flow::kContinue;
 }
 
+// lea computes an offset only: no segment base, no memory access.
 Flow emit_lea(BlockBuilder& b, const Insn& insn) {
-  const auto& m = insn.ops[1].mem;
-  int base = guest_gpr_of(m.base), index = guest_gpr_of(m.index);
-  if (insn.info.address_width == 16) return emit_unsupported(b, insn);
-  auto d = static_cast<int32_t>(m.disp.has_displacement ? m.disp.value : 0);
-  uint32_t shift = m.scale > 1 ? __builtin_ctz(m.scale) : 0;
-  Mem ea = base >= 0 && index >= 0 ? ptr(hr::guest64(base), hr::guest64(index), shift, d)
-           : base >= 0             ? ptr(hr::guest64(base), d)
-           : index >= 0            ? ptr_abs(static_cast<uint64_t>(static_cast<int64_t>(d)), hr::guest64(index), shift)
-                                   : ptr_abs(static_cast<uint64_t>(static_cast<int64_t>(d)));
+  form_offset(b, insn, insn.ops[1], hr::kAddr);
   Gp dst = hr::guest32(guest_gpr_of(insn.ops[0].reg.value));
-  if (insn.ops[0].size == 16) b.a().lea(dst.r16(), ea);
-  else b.a().lea(dst, ea);
+  if (insn.ops[0].size == 16) b.a().mov(dst.r16(), hr::kAddr.r16());
+  else b.a().mov(dst, hr::kAddr);
   return Flow::kContinue;
 }
 
