@@ -36,6 +36,10 @@ unsigned source_segment(const Insn& insn) {
 }  // namespace
 
 Flow emit_string(BlockBuilder& b, const Insn& insn) {
+  // MOVSD and CMPSD also name the SSE2 scalar-double instructions.
+  for (unsigned i = 0; i < insn.info.operand_count; ++i)
+    if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && ZydisRegisterGetClass(insn.ops[i].reg.value) == ZYDIS_REGCLASS_XMM)
+      return emit_ident(b, insn);
   if (insn.info.address_width != 32) return emit_unsupported(b, insn);
   Assembler& a = b.a();
   const ZydisMnemonic m = insn.mnemonic();

@@ -1,5 +1,6 @@
 // Helpers for CPU control: interrupt flag, halt, CPUID, TSC, MSRs, flags
 // images, control and debug registers.
+#include <cpuid.h>
 #include <x86intrin.h>
 
 #include <cstring>
@@ -20,6 +21,13 @@ HelperResult exit_after(Engine& e, const HelperSite& s) {
 }
 bool iopl_allows(const CpuState& cpu) { return cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12); }
 bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
+
+struct CpuidResult { uint32_t eax, ebx, ecx, edx; };
+CpuidResult host_cpuid(uint32_t leaf) {
+  CpuidResult r;
+  __cpuid(leaf, r.eax, r.ebx, r.ecx, r.edx);
+  return r;
+}
 
 // MSR numbers the guests of this engine version use.
 constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
@@ -61,6 +69,7 @@ HelperResult helper_cpuid(Engine& e, const HelperSite&) {
       a = 0x06 << 8 | 0x0F << 4 | 1;  // family 6, model 15, stepping 1
       // FPU TSC MSR CX8 CMOV MMX FXSR SSE SSE2
       d = 1u << 0 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 15 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26;
+      c = host_cpuid(1).ecx & 1u;  // SSE3: runs natively, so only if the host has it
       break;
     case 0x80000000: a = 0x80000004; break;
     case 0x80000002: case 0x80000003: case 0x80000004: {
