@@ -35,7 +35,26 @@ void BlockBuilder::jump_to(uint32_t target_eip) {
   exits_.push_back(e);
 }
 
-void BlockBuilder::jump_indirect() { a_.jmp(imm(reinterpret_cast<uint64_t>(stubs_.indirect))); }
+// Looks the target (r9d) up in the indirect-branch table without touching
+// guest flags: entries hold -eip, so lea gives zero exactly on a hit, and
+// jrcxz tests it (rcx is swapped out of the way and back). Inlined at every
+// site so each site's final indirect jmp is predicted on its own.
+void BlockBuilder::jump_indirect() {
+  Label hit = a_.newLabel();
+  a_.mov(r11, hostreg::cpu_field(offsetof(CpuState, indirect_table), 8));
+  a_.movzx(r10d, r9w);
+  a_.lea(r10, ptr(r10, r10));     // entry = table + index * 16
+  a_.lea(r10, ptr(r11, r10, 3));
+  a_.mov(r11d, dword_ptr(r10));
+  a_.lea(r11d, ptr(r11, r9));
+  a_.xchg(r11, rcx);
+  a_.jecxz(rcx, hit);
+  a_.xchg(r11, rcx);
+  a_.jmp(imm(reinterpret_cast<uint64_t>(stubs_.miss_target)));
+  a_.bind(hit);
+  a_.mov(rcx, r11);
+  a_.jmp(qword_ptr(r10, 8));
+}
 
 void BlockBuilder::call_helper(HelperFn fn, const char* cause, const Insn& insn) {
   HelperSite& site = block_->sites.emplace_back(HelperSite{fn, cause, insn});

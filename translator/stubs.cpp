@@ -49,8 +49,7 @@ Stubs Stubs::generate(CodeCache& cache) {
   code.init(Environment::host());
   Assembler a(&code);
   Label enter = a.newLabel(), exit_common = a.newLabel(), leave = a.newLabel(),
-        thunk = a.newLabel(), indirect = a.newLabel(), fault_exit = a.newLabel(),
-        miss = a.newLabel();
+        thunk = a.newLabel(), fault_exit = a.newLabel(), miss = a.newLabel();
 
   // void enter(CpuState* cpu /*rdi*/, const void* code /*rsi*/)
   a.bind(enter);
@@ -107,27 +106,11 @@ Stubs Stubs::generate(CodeCache& cache) {
   a.add(rsp, 8);  // drop the return address into translated code
   a.jmp(leave);
 
-  // r9d = target EIP. Looks the target up without touching guest flags:
-  // lea computes entry.neg_eip + eip, jrcxz tests it (through rcx, which
-  // is swapped out of the way and back).
-  a.bind(indirect);
-  a.mov(cpu_eip(), r9d);
-  a.mov(r11, cpu_field(offsetof(CpuState, indirect_table), 8));
-  a.movzx(r10d, r9w);
-  a.lea(r10, ptr(r10, r10));     // entry = table + index * 16
-  a.lea(r10, ptr(r11, r10, 3));
-  a.mov(r11d, dword_ptr(r10));
-  a.lea(r11d, ptr(r11, r9));
-  a.xchg(r11, rcx);
-  Label hit = a.newLabel();
-  a.jecxz(x86::rcx, hit);
-  a.xchg(r11, rcx);
+  // Indirect-branch miss (r9d = target EIP); empty table entries point here.
   a.bind(miss);
+  a.mov(cpu_eip(), r9d);
   a.mov(r10, imm(exit_tag::kIndirectMiss));
   a.jmp(exit_common);
-  a.bind(hit);
-  a.mov(rcx, r11);
-  a.jmp(qword_ptr(r10, 8));
 
   Placed placed = place_in_cache(code, cache);
   if (!placed.host) throw std::runtime_error("translation cache too small for the stubs");
@@ -137,7 +120,6 @@ Stubs Stubs::generate(CodeCache& cache) {
   s.enter = reinterpret_cast<EnterFn>(at(enter));
   s.exit_common = at(exit_common);
   s.helper_thunk = at(thunk);
-  s.indirect = at(indirect);
   s.fault_exit = at(fault_exit);
   s.miss_target = at(miss);
   return s;

@@ -1,6 +1,6 @@
 // Code the engine generates once at the start of the translation cache:
 // entering and leaving translated code, the C++ helper thunk, the
-// flag-preserving indirect-branch lookup and the exit after a host fault.
+// indirect-branch miss path and the exit after a host fault.
 #pragma once
 #include <cstdint>
 
@@ -26,9 +26,8 @@ struct Stubs {
   EnterFn enter;
   const uint8_t* exit_common;   // r10 = exit info
   const uint8_t* helper_thunk;  // r10 = HelperSite*
-  const uint8_t* indirect;      // r9d = target EIP
   const uint8_t* fault_exit;    // registers already saved by the signal handler
-  const uint8_t* miss_target;   // what empty indirect-table entries point to
+  const uint8_t* miss_target;   // indirect miss, r9d = target EIP; empty table entries point here
 
   static Stubs generate(CodeCache& cache);
 };
