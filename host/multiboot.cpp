@@ -43,6 +43,9 @@ void copy_into_ram(Machine& m, uint64_t gpa, const uint8_t* src, uint64_t len, u
   if (!m.ram.contains(gpa, memsz) || (gpa < 0x100000 && gpa + memsz > 0xA0000))
     throw LoadError(fmt::format("{} at {:#x}+{:#x} does not fit in guest RAM ({} MiB)", what, gpa, memsz,
                                 m.ram.size() >> 20));
+  if (gpa < kReservedEnd && gpa + memsz > kReservedStart)
+    throw LoadError(fmt::format("{} at {:#x}+{:#x} overlaps the loader's own structures at {:#x}-{:#x}", what, gpa,
+                                memsz, kReservedStart, kReservedEnd - 1));
   std::memcpy(m.ram.host(gpa), src, len);
   std::memset(m.ram.host(gpa + len), 0, memsz - len);
 }

@@ -97,7 +97,8 @@ void CodeCache::invalidate(Block& b) {
   last_invalidated_.push_back(&b);
 }
 
-size_t CodeCache::invalidate_page(uint32_t page) {
+size_t CodeCache::invalidate_page(uint32_t guest_addr) {
+  uint32_t page = guest_addr / kPage;  // the page lists are keyed by page number
   std::vector<Block*> victims;
   if (auto it = by_page_.find(page); it != by_page_.end())
     for (Block& b : it->second) victims.push_back(&b);

@@ -39,8 +39,8 @@ bool base_may_be_nonzero(const BlockBuilder& b, unsigned seg) {
 void add_segment_base(BlockBuilder& b, unsigned seg, const Gp& reg32) {
   if (!base_may_be_nonzero(b, seg)) return;
   Assembler& a = b.a();
-  a.mov(hostreg::kTmp, hostreg::cpu_seg_base(seg));
-  a.lea(reg32, ptr(reg32.r64(), hostreg::kTmp.r64()));
+  a.mov(hostreg::kSegBase, hostreg::cpu_seg_base(seg));
+  a.lea(reg32, ptr(reg32.r64(), hostreg::kSegBase.r64()));
 }
 
 void stack_address(BlockBuilder& b, int32_t offset, const Gp& reg32) {

@@ -23,6 +23,7 @@ inline const x::Gp kEsp = x::r8d;      // guest ESP
 inline const x::Gp kAddr = x::r9d;     // formed guest linear address
 inline const x::Gp kTmp = x::r10d;     // scratch
 inline const x::Gp kTmp2 = x::r11d;    // scratch
+inline const x::Gp kSegBase = x::r12d; // segment base being added (never holds data)
 inline const x::Gp kCpu = x::r14;      // CpuState*
 inline const x::Gp kWindow = x::r15;   // base of the current shadow window
 

@@ -22,6 +22,8 @@ constexpr uint32_t kBootMagic = 0x2BADB002;
 // Where the loader puts its own structures (below 1 MiB, above the IVT/BDA).
 constexpr uint32_t kGdtAddr = 0x800;
 constexpr uint32_t kInfoAddr = 0x9000;
+// The loader's own area, which no kernel segment may overlap.
+constexpr uint32_t kReservedStart = kGdtAddr, kReservedEnd = 0xB000;
 constexpr uint16_t kCodeSelector = 0x08, kDataSelector = 0x10;
 }  // namespace multiboot
 
