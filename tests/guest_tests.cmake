@@ -1,0 +1,34 @@
+# Test kernels run by bt86 (see guests/). Included from tests/CMakeLists.txt,
+# which provides BT86_EXE (the bt86 executable, may be a generator
+# expression) and BT86_GUEST_DIR (where the kernels and native twins are).
+
+if(NOT DEFINED BT86_GUEST_DIR)
+  set(BT86_GUEST_DIR ${CMAKE_BINARY_DIR}/guests)
+endif()
+
+set(BT86_RUN_GUEST ${CMAKE_CURRENT_LIST_DIR}/run_guest.sh)
+set(BT86_COMPARE_NATIVE ${CMAKE_CURRENT_LIST_DIR}/compare_native.sh)
+
+# guest.<name>: the kernel ends with `status` (1 = its own PASS).
+function(bt86_guest_test name status)
+  add_test(NAME guest.${name}
+    COMMAND sh ${BT86_RUN_GUEST} ${ARGN} ${BT86_EXE} ${BT86_GUEST_DIR}/${name}.elf ${status})
+  set_tests_properties(guest.${name} PROPERTIES LABELS guest TIMEOUT 180)
+endfunction()
+
+# guest.<name>.vs-native: same result lines as the native twin.
+function(bt86_guest_vs_native name)
+  add_test(NAME guest.${name}.vs-native
+    COMMAND sh ${BT86_COMPARE_NATIVE} ${BT86_EXE} ${BT86_GUEST_DIR}/${name}.elf
+            ${BT86_GUEST_DIR}/native/${name}-native)
+  set_tests_properties(guest.${name}.vs-native PROPERTIES LABELS guest TIMEOUT 300)
+endfunction()
+
+bt86_guest_test(hello 1)
+bt86_guest_test(integer 1)
+bt86_guest_vs_native(integer)
+bt86_guest_test(fpu_sse 1)
+bt86_guest_vs_native(fpu_sse)
+bt86_guest_test(smc 1)
+# ud2 with no IDT: bt86 stops with status 2 and names the instruction.
+bt86_guest_test(ud 2 --expect-fault ud2)
