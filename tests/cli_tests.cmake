@@ -17,3 +17,10 @@ add_test(NAME cli.stats_json COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_stats.sh 
          ${BT86_GUEST_DIR}/hello.elf)
 set_tests_properties(cli.no_arguments cli.unknown_option cli.bad_memory cli.missing_kernel
                      cli.garbage_kernel cli.stats_json PROPERTIES LABELS cli)
+
+# The engine's own ways of ending a run that the guest does not end.
+add_test(NAME cli.timeout COMMAND ${EXPECT} 124 "timeout after 1 s"
+         ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/stuck.elf --timeout 1)
+add_test(NAME cli.halt_forever COMMAND ${EXPECT} 0 "guest halted with interrupts disabled at EIP=0x"
+         ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/stuck.elf --append halt --timeout 30)
+set_tests_properties(cli.timeout cli.halt_forever PROPERTIES LABELS cli TIMEOUT 60)

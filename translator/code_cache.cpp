@@ -10,7 +10,8 @@ namespace bt86 {
 
 const SideEntry* Block::entry_for(const uint8_t* pc) const {
   auto offset = static_cast<uint32_t>(pc - host);
-  const SideEntry* best = nullptr;
+  // The safepoint poll precedes the first instruction and belongs to it.
+  const SideEntry* best = side.empty() ? nullptr : &side.front();
   for (const SideEntry& e : side) {
     if (e.host_offset > offset) break;
     best = &e;
