@@ -257,10 +257,6 @@ RunOutcome Engine::run(double timeout_seconds) {
       indirect_mode_ = mode;
     }
     if (!next) next = lookup_or_translate(cpu.eip, mode);
-    if (reprotect_page_ && !(next->key.mode & mode::kSingle)) {
-      window_.protect_code(*reprotect_page_);
-      reprotect_page_.reset();
-    }
     stubs_.enter(&cpu, next->host);
     next = after_exit();
     forget_invalidated();

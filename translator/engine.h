@@ -92,7 +92,6 @@ private:
 
   std::optional<PendingException> pending_;
   std::optional<std::string> death_;
-  std::optional<uint32_t> reprotect_page_;
   HostFault fault_{};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> timed_out_{false};

@@ -63,14 +63,13 @@ Block* Engine::handle_host_fault() {
 }
 
 // A guest store hit a page holding translations: drop them, let the store
-// happen through a one-instruction block, and protect the page again when
-// code from it is translated next.
+// happen through a one-instruction block (which does not protect its page),
+// and protect the page again when a block from it is translated next.
 Block* Engine::handle_code_write(uint32_t linear) {
   uint32_t page = linear & ~0xFFFu;
   cache_.invalidate_page(page);
   forget_invalidated();
   window_.unprotect_code(page);
-  reprotect_page_.reset();
   return lookup_or_translate(cpu.eip, current_mode() | mode::kSingle);
 }
 

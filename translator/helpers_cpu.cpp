@@ -118,14 +118,8 @@ HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
 
 HelperResult helper_pushf(Engine& e, const HelperSite& s) {
   uint32_t image = e.cpu.eflags & ~(eflags::kVM | eflags::kRF);
-  if (s.insn.info.operand_width == 16) {
-    uint16_t v = static_cast<uint16_t>(image);
-    uint32_t esp = e.cpu.gpr[kEsp] - 2;
-    if (!e.write_linear(e.cpu.seg[kSs].base + esp, &v, 2)) return HelperResult::kExit;
-    e.cpu.gpr[kEsp] = esp;
-    return HelperResult::kContinue;
-  }
-  return push32(e, image) ? HelperResult::kContinue : HelperResult::kExit;
+  bool ok = s.insn.info.operand_width == 16 ? push16(e, static_cast<uint16_t>(image)) : push32(e, image);
+  return ok ? HelperResult::kContinue : HelperResult::kExit;
 }
 
 HelperResult helper_popf(Engine& e, const HelperSite& s) {

@@ -101,14 +101,9 @@ HelperResult helper_mov_to_sreg(Engine& e, const HelperSite& s) {
 }
 
 HelperResult helper_push_sreg(Engine& e, const HelperSite& s) {
-  uint32_t sel = e.cpu.seg[segment_of(s.insn.ops[0].reg.value)].selector;
-  if (s.insn.info.operand_width == 16) {
-    uint32_t esp = e.cpu.gpr[kEsp] - 2;
-    if (!e.write_linear(e.cpu.seg[kSs].base + esp, &sel, 2)) return HelperResult::kExit;
-    e.cpu.gpr[kEsp] = esp;
-    return HelperResult::kContinue;
-  }
-  return push32(e, sel) ? HelperResult::kContinue : HelperResult::kExit;
+  uint16_t sel = e.cpu.seg[segment_of(s.insn.ops[0].reg.value)].selector;
+  bool ok = s.insn.info.operand_width == 16 ? push16(e, sel) : push32(e, sel);
+  return ok ? HelperResult::kContinue : HelperResult::kExit;
 }
 
 HelperResult helper_pop_sreg(Engine& e, const HelperSite& s) {
@@ -244,10 +239,7 @@ HelperResult helper_lar_lsl(Engine& e, const HelperSite& s) {
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[1], sel)) return HelperResult::kExit;
   Descriptor d;
-  bool ok = (sel & ~3u) != 0;
-  uint32_t index = sel & ~7u;
-  const TableRegister table = sel & 4 ? TableRegister{cpu.ldtr.base, static_cast<uint16_t>(cpu.ldtr.limit)} : cpu.gdtr;
-  ok = ok && index + 7 <= table.limit && e.read_linear(table.base + index, &d, 8);
+  bool ok = peek_descriptor(e, sel, d);
   bool lsl = s.insn.mnemonic() == ZYDIS_MNEMONIC_LSL;
   if (ok && d.system()) {
     static const bool lar_ok[16] = {0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0};
@@ -270,9 +262,7 @@ HelperResult helper_verr_verw(Engine& e, const HelperSite& s) {
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
   Descriptor d;
-  uint32_t index = sel & ~7u;
-  const TableRegister table = sel & 4 ? TableRegister{cpu.ldtr.base, static_cast<uint16_t>(cpu.ldtr.limit)} : cpu.gdtr;
-  bool ok = (sel & ~3u) && index + 7 <= table.limit && e.read_linear(table.base + index, &d, 8) && !d.system();
+  bool ok = peek_descriptor(e, sel, d) && !d.system();
   bool conforming = d.code() && (d.type() & 4);
   if (ok && !conforming) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), sel & 3);
   if (ok) ok = s.insn.mnemonic() == ZYDIS_MNEMONIC_VERW ? !d.code() && (d.type() & 2) : !d.code() || (d.type() & 2);

@@ -4,21 +4,20 @@
 
 namespace bt86 {
 
-bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
-  CpuState& cpu = e.cpu;
+bool peek_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
+  const CpuState& cpu = e.cpu;
   bool ldt = selector & 4;
   uint32_t base = ldt ? cpu.ldtr.base : cpu.gdtr.base;
   uint32_t limit = ldt ? cpu.ldtr.limit : cpu.gdtr.limit;
   uint32_t index = selector & ~7u;
-  if (index + 7 > limit) {
-    e.raise(13, selector & ~3u);
-    return false;
-  }
-  uint32_t raw[2];
-  if (!e.read_linear(base + index, raw, 8)) return false;
-  out.lo = raw[0];
-  out.hi = raw[1];
-  return true;
+  if ((selector & ~3u) == 0 || index + 7 > limit) return false;
+  return e.read_linear(base + index, &out, 8);
+}
+
+bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
+  if (peek_descriptor(e, selector, out)) return true;
+  e.raise(13, selector & ~3u);
+  return false;
 }
 
 HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector) {
@@ -58,6 +57,14 @@ bool far_transfer(Engine& e, uint16_t selector, uint32_t offset) {
   cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((selector & ~3u) | cpl), d.access(), d.base(), d.limit()};
   cpu.eip = offset;
   e.state_changed();
+  return true;
+}
+
+bool push16(Engine& e, uint16_t value) {
+  CpuState& cpu = e.cpu;
+  uint32_t esp = cpu.gpr[kEsp] - 2;
+  if (!e.write_linear(cpu.seg[kSs].base + esp, &value, 2)) return false;
+  cpu.gpr[kEsp] = esp;
   return true;
 }
 

@@ -33,7 +33,11 @@ bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out);
 HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector);
 // Loads CS and EIP for a far transfer; false after raising on failure.
 bool far_transfer(Engine& e, uint16_t selector, uint32_t offset);
-// Pushes/pops on the guest stack (SS:ESP), 32-bit.
+// Like read_descriptor, but only answers whether the selector names an
+// entry inside its table, without raising (lar, lsl, verr, verw).
+bool peek_descriptor(Engine& e, uint16_t selector, Descriptor& out);
+// Pushes/pops on the guest stack (SS:ESP).
+bool push16(Engine& e, uint16_t value);
 bool push32(Engine& e, uint32_t value);
 bool pop32(Engine& e, uint32_t& value);
 
