@@ -2,29 +2,27 @@
 
 #include <sys/mman.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
 namespace bt86 {
 
 namespace {
-constexpr uint64_t kVgaHoleStart = 0xA0000, kVgaHoleEnd = 0xC0000;
+constexpr uint64_t kTotal = ShadowWindow::kGuard + ShadowWindow::kSpan + ShadowWindow::kGuard;
 
-void check(int rc, const char* what) {
-  if (rc != 0) throw std::system_error(errno, std::generic_category(), what);
+void check(bool ok, const char* what) {
+  if (!ok) throw std::system_error(errno, std::generic_category(), what);
 }
 }  // namespace
 
-ShadowWindow::ShadowWindow(const GuestRam& ram) : ram_(ram), code_(ram.size() / kPage) {
-  uint64_t total = kGuard + kSpan + kGuard;
-  void* p = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "reserve shadow window");
+ShadowWindow::ShadowWindow(const GuestRam& ram) : ram_(ram) {
+  void* p = mmap(nullptr, kTotal, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  check(p != MAP_FAILED, "reserve shadow window");
   reservation_ = static_cast<uint8_t*>(p);
   base_ = reservation_ + kGuard;
 }
 
-ShadowWindow::~ShadowWindow() { munmap(reservation_, kGuard + kSpan + kGuard); }
+ShadowWindow::~ShadowWindow() { munmap(reservation_, kTotal); }
 
 ShadowWindow::Region ShadowWindow::classify(uintptr_t a) const {
   auto r = reinterpret_cast<uintptr_t>(reservation_);
@@ -35,35 +33,38 @@ ShadowWindow::Region ShadowWindow::classify(uintptr_t a) const {
   return Region::kGuardAbove;
 }
 
-void ShadowWindow::map_identity() {
-  auto map_ram = [&](uint64_t start, uint64_t end) {
-    end = std::min(end, ram_.size());
-    if (start >= end) return;
-    // SAFETY: [start, end) is inside both the RAM file and the 4 GiB window.
-    void* p = mmap(base_ + start, end - start, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-                   ram_.fd(), static_cast<off_t>(start));
-    if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "map guest RAM into window");
-  };
-  map_ram(0, kVgaHoleStart);
-  map_ram(kVgaHoleEnd, ram_.size());
+void ShadowWindow::map(uint32_t linear_page, uint32_t phys_page, bool writable) {
+  // SAFETY: linear_page < 4 GiB lies inside the window; phys_page is a RAM
+  // page (the caller checked it against the memfd's size).
+  void* p = mmap(base_ + linear_page, kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
+                 ram_.fd(), static_cast<off_t>(phys_page));
+  check(p != MAP_FAILED, "map guest page into shadow window");
+  mapped_[linear_page] = {phys_page, writable};
 }
 
-bool ShadowWindow::is_mapped_ram(uint32_t linear) const {
-  return linear < ram_.size() && !(linear >= kVgaHoleStart && linear < kVgaHoleEnd);
+void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {
+  auto it = mapped_.find(linear_page);
+  if (it == mapped_.end() || it->second.writable == writable) return;
+  check(mprotect(base_ + linear_page, kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ) == 0, "mprotect shadow page");
+  it->second.writable = writable;
 }
 
-bool ShadowWindow::protect_code(uint32_t page) {
-  if (!is_mapped_ram(page)) return false;
-  if (code_[page / kPage]) return true;
-  check(mprotect(base_ + page, kPage, PROT_READ), "write-protect code page");
-  code_[page / kPage] = true;
-  return true;
+void ShadowWindow::unmap(uint32_t linear_page) {
+  if (!mapped_.erase(linear_page)) return;
+  void* p = mmap(base_ + linear_page, kPage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+  check(p != MAP_FAILED, "unmap shadow page");
 }
 
-void ShadowWindow::unprotect_code(uint32_t page) {
-  if (!is_mapped_ram(page) || !code_[page / kPage]) return;
-  check(mprotect(base_ + page, kPage, PROT_READ | PROT_WRITE), "unprotect code page");
-  code_[page / kPage] = false;
+void ShadowWindow::unmap_all() {
+  if (mapped_.empty()) return;
+  void* p = mmap(base_, kSpan, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+  check(p != MAP_FAILED, "clear shadow window");
+  mapped_.clear();
+}
+
+const ShadowWindow::Mapping* ShadowWindow::mapping(uint32_t linear_page) const {
+  auto it = mapped_.find(linear_page);
+  return it == mapped_.end() ? nullptr : &it->second;
 }
 
 }  // namespace bt86

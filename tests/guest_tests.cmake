@@ -32,3 +32,10 @@ bt86_guest_vs_native(fpu_sse)
 bt86_guest_test(smc 1)
 # ud2 with no IDT: bt86 stops with status 2 and names the instruction.
 bt86_guest_test(ud 2 --expect-fault ud2)
+# Paging kernels (32-bit and PAE): PASS/FAIL lines of their own.
+bt86_guest_test(paging_perm 1)
+bt86_guest_test(paging_ad 1)
+bt86_guest_test(paging_tlb 1)
+bt86_guest_test(paging_pae 1)
+bt86_guest_test(paging_smc 1)
+bt86_guest_test(paging_mmio 1)

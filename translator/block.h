@@ -30,6 +30,7 @@ constexpr uint32_t kFlat = 1u << 1;  // CS/DS/ES/SS bases are 0
 constexpr uint32_t kProtected = 1u << 2;
 constexpr uint32_t kCplShift = 3;    // two bits
 constexpr uint32_t kSingle = 1u << 5;  // a one-instruction block, never cached
+constexpr uint32_t kPaging = 1u << 6;  // linear != physical: chain only within a page
 }  // namespace mode
 
 using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
@@ -72,9 +73,10 @@ struct SideEntry {
 };
 
 struct Block {
-  BlockKey key;
-  uint32_t guest_eip;   // linear
-  uint32_t guest_end;   // one past the last guest byte
+  BlockKey key;         // key.phys: physical address of the first instruction
+  uint32_t guest_eip;   // linear address it was translated at
+  uint32_t guest_end;   // linear, one past the last guest byte
+  uint32_t phys_pages[2] = {~0u, ~0u};  // physical pages its code comes from
   uint32_t instructions = 0;
   uint8_t* host = nullptr;
   uint32_t host_size = 0;
@@ -83,8 +85,8 @@ struct Block {
   std::deque<ExitLink> exits;
   std::deque<HelperSite> sites;
   IncomingList incoming;
-  UnlinkHook page_hook;  // in the list of blocks on its first page
-  UnlinkHook page_hook2;  // ... and on its last page when it straddles two
+  UnlinkHook page_hook;   // in the list of blocks on phys_pages[0]
+  UnlinkHook page_hook2;  // ... and on phys_pages[1] when it straddles two
 
   // The side-table entry covering a host PC inside this block.
   const SideEntry* entry_for(const uint8_t* host_pc) const;

@@ -58,9 +58,8 @@ Block* CodeCache::find_by_host(const uint8_t* pc) const {
 void CodeCache::insert(std::unique_ptr<Block> block) {
   Block* b = block.get();
   by_host_[b->host] = b;
-  uint32_t first = b->guest_eip / kPage, last = (b->guest_end - 1) / kPage;
-  by_page_[first].push_back(*b);
-  if (last != first) by_page2_[last].push_back(*b);
+  by_page_[b->phys_pages[0] / kPage].push_back(*b);
+  if (b->phys_pages[1] != ~0u) by_page2_[b->phys_pages[1] / kPage].push_back(*b);
   by_key_[b->key] = std::move(block);
 }
 
@@ -98,8 +97,8 @@ void CodeCache::invalidate(Block& b) {
   last_invalidated_.push_back(&b);
 }
 
-size_t CodeCache::invalidate_page(uint32_t guest_addr) {
-  uint32_t page = guest_addr / kPage;  // the page lists are keyed by page number
+size_t CodeCache::invalidate_page(uint32_t phys) {
+  uint32_t page = phys / kPage;  // the page lists are keyed by page number
   std::vector<Block*> victims;
   if (auto it = by_page_.find(page); it != by_page_.end())
     for (Block& b : it->second) victims.push_back(&b);

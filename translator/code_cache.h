@@ -48,9 +48,9 @@ public:
 
   // Chains exit to target (patches its jump).
   void chain(ExitLink& exit, Block& target);
-  // Invalidates every block with code on the 4 KiB guest page holding
-  // guest_addr; returns how many.
-  size_t invalidate_page(uint32_t guest_addr);
+  // Invalidates every block with code on the 4 KiB guest-physical page
+  // holding phys; returns how many.
+  size_t invalidate_page(uint32_t phys);
   // Invalidates one block: unchains incoming jumps, forgets its key.
   void invalidate(Block& block);
   // Frees invalidated blocks; only when no translated code is running.

@@ -52,10 +52,7 @@ private:
 
 Engine::Engine(GuestContext c)
     : cpu(c.cpu), ram(c.ram), io(c.io), mmio(c.mmio), control(c.control),
-      stubs_(Stubs::generate(cache_)), window_(c.ram), indirect_(kIndirectEntries) {
-  window_.map_identity();
-  reset_indirect_table();
-}
+      stubs_(Stubs::generate(cache_)), aspace_(c.ram) {}
 
 Engine::~Engine() = default;
 
@@ -64,22 +61,50 @@ void Engine::request_stop() {
   mprotect(cache_.poll_page(), CodeCache::kPage, PROT_NONE);
 }
 
-void Engine::reset_indirect_table() {
-  for (IndirectEntry& e : indirect_) e = {0, 0, stubs_.miss_target};
+std::vector<IndirectEntry>& Engine::indirect_table(uint32_t mode) {
+  auto [it, fresh] = indirect_.try_emplace(mode);
+  if (fresh) it->second.assign(kIndirectEntries, {0, 0, stubs_.miss_target});
+  return it->second;
+}
+
+void Engine::reset_indirect_tables() {
+  for (auto& [mode, table] : indirect_)
+    for (IndirectEntry& e : table) e = {0, 0, stubs_.miss_target};
 }
 
 void Engine::forget_invalidated() {
   for (Block* b : cache_.last_invalidated()) {
-    IndirectEntry& e = indirect_[b->guest_eip & (kIndirectEntries - 1)];
-    if (e.host == b->host) e = {0, 0, stubs_.miss_target};
+    auto it = indirect_.find(b->key.mode);
+    if (it != indirect_.end()) {
+      IndirectEntry& e = it->second[b->guest_eip & (kIndirectEntries - 1)];
+      if (e.host == b->host) e = {0, 0, stubs_.miss_target};
+    }
     ++stats.blocks_invalidated;
   }
+}
+
+void Engine::invalidate_code(uint32_t phys) {
+  cache_.invalidate_page(phys);
+  aspace_.unprotect_code(phys);
+}
+
+void Engine::paging_changed(bool cr3_written) {
+  PagingMode before = aspace_.mode();
+  aspace_.set_mode(paging_mode());
+  if (cr3_written && aspace_.mode().enabled()) aspace_.flush_all();
+  if (cr3_written || !(before == aspace_.mode())) reset_indirect_tables();
+}
+
+void Engine::invlpg(uint32_t linear) {
+  aspace_.flush_page(linear);
+  reset_indirect_tables();
 }
 
 uint32_t Engine::current_mode() const {
   uint32_t m = 0;
   if (cpu.code32()) m |= mode::kCode32;
   if (cpu.protected_mode()) m |= mode::kProtected;
+  if (cpu.paging()) m |= mode::kPaging;
   bool flat = true;
   for (unsigned s : {kCs, kDs, kEs, kSs}) flat &= cpu.seg[s].base == 0;
   if (flat) m |= mode::kFlat;
@@ -96,43 +121,83 @@ void Engine::set_eflags(uint32_t value) {
   cpu.string_stride = (cpu.eflags & eflags::kDF) ? -1 : 1;
 }
 
-bool Engine::fetch(uint32_t linear, uint8_t* buf, size_t& len) const {
-  if (!window_.is_mapped_ram(linear)) return false;
-  len = std::min<uint64_t>(ZYDIS_MAX_INSTRUCTION_LENGTH, ram.size() - linear);
-  std::memcpy(buf, ram.host(linear), len);
-  return true;
-}
+namespace {
+// Where the bytes of one instruction come from: up to two physical pages.
+struct Fetched {
+  uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH] = {};
+  size_t len = 0;
+  uint32_t second_page = ~0u;  // physical page of the bytes past the first page
+  bool second_page_faults = false;
+};
+}  // namespace
 
-Block* Engine::translate(uint32_t eip, uint32_t mode) {
+Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
   const bool single = mode & mode::kSingle;
+  const bool user = ((mode >> mode::kCplShift) & 3) == 3;
   auto fresh = std::make_unique<Block>();
-  fresh->key = {eip, mode};
+  fresh->key = {phys, mode};
   fresh->guest_eip = eip;
+  fresh->phys_pages[0] = phys & ~0xFFFu;
   BlockBuilder b(stubs_, cache_, std::move(fresh));
+
+  // Instruction bytes at linear pc, whose page starts at physical `page`.
+  auto fetch = [&](uint32_t pc) {
+    Fetched f;
+    uint32_t in_page = 4096 - (pc & 0xFFF);
+    uint32_t first = (phys & ~0xFFFu) + (pc & 0xFFF);
+    size_t n1 = std::min<size_t>(in_page, ZYDIS_MAX_INSTRUCTION_LENGTH);
+    if (!aspace_.is_ram(first)) return f;
+    std::memcpy(f.bytes, ram.host(first), n1);
+    f.len = n1;
+    if (n1 < ZYDIS_MAX_INSTRUCTION_LENGTH) {
+      Walk w = aspace_.translate(pc + in_page, Access::kFetch, user);
+      if (!w.ok || !aspace_.is_ram(w.phys)) {
+        f.second_page_faults = true;
+        return f;
+      }
+      f.second_page = static_cast<uint32_t>(w.phys) & ~0xFFFu;
+      size_t n2 = ZYDIS_MAX_INSTRUCTION_LENGTH - n1;
+      std::memcpy(f.bytes + n1, ram.host(f.second_page), n2);
+      f.len += n2;
+    }
+    return f;
+  };
 
   uint32_t pc = eip;
   for (unsigned n = 0;; ++n) {
-    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH] = {};
-    size_t len = 0;
-    b.begin_instruction(pc);
+    Fetched f = fetch(pc);
     std::optional<Insn> insn;
-    if (fetch(pc, bytes, len)) insn = decode({bytes, len}, pc, mode & mode::kCode32);
+    if (f.len) insn = decode({f.bytes, f.len}, pc, mode & mode::kCode32);
+    bool straddles = insn && (pc & 0xFFF) + insn->length() > 4096;
+    if (n > 0 && (!insn || straddles) && !single) {
+      // Leave undecodable or page-straddling instructions to a block of
+      // their own, so faults and page mappings are seen when they run.
+      b.jump_to(pc);
+      break;
+    }
+    b.begin_instruction(pc);
     if (!insn) {
       Insn bad{};
       bad.eip = pc;
-      std::memcpy(bad.bytes, bytes, sizeof bytes);
-      bad.info.length = static_cast<uint8_t>(std::min<size_t>(len, 4));
+      std::memcpy(bad.bytes, f.bytes, sizeof bad.bytes);
+      bad.info.length = static_cast<uint8_t>(std::min<size_t>(f.len, 4));
       bad.info.mnemonic = ZYDIS_MNEMONIC_INVALID;
-      b.call_helper(len ? helper_undefined : helper_fetch_outside_ram, len ? "undefined" : "fetch_fault", bad);
+      if (f.second_page_faults) {
+        // Depends on a mapping, not on code bytes: never cache it.
+        b.block().key.mode |= mode::kSingle;
+        b.call_helper(helper_fetch_fault, "fetch_fault", bad);
+      }
+      else b.call_helper(f.len ? helper_undefined : helper_fetch_outside_ram, f.len ? "undefined" : "fetch_fault", bad);
       pc += 1;
       break;
     }
+    if (straddles) b.block().phys_pages[1] = f.second_page;
     ++b.block().instructions;
     Emitter special = special_emitter(insn->mnemonic());
     Flow flow = special ? special(b, *insn) : emit_ident(b, *insn);
     pc = insn->next_eip();
     if (flow == Flow::kEndBlock) break;
-    if (single || n + 1 >= kMaxBlockInstructions || pc / CodeCache::kPage != eip / CodeCache::kPage) {
+    if (single || straddles || n + 1 >= kMaxBlockInstructions || pc / CodeCache::kPage != eip / CodeCache::kPage) {
       b.jump_to(pc);
       break;
     }
@@ -145,24 +210,36 @@ Block* Engine::translate(uint32_t eip, uint32_t mode) {
   stats.guest_instructions_translated += block->instructions;
   stats.tc_bytes += block->host_size;
   Block* raw = block.get();
-  if (single) {
+  if (raw->key.mode & mode::kSingle) {
     cache_.adopt_single(std::move(block));
   } else {
-    for (uint32_t page = eip & ~0xFFFu; page < pc; page += CodeCache::kPage) window_.protect_code(page);
+    for (uint32_t page : raw->phys_pages)
+      if (page != ~0u) aspace_.protect_code(page);
     cache_.insert(std::move(block));
   }
   return raw;
 }
 
 Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
+  Walk w = aspace_.translate(eip, Access::kFetch, ((mode >> mode::kCplShift) & 3) == 3);
+  if (!w.ok) {
+    cpu.cr2 = eip;
+    raise(14, w.error_code);
+    return nullptr;
+  }
+  if (!aspace_.is_ram(w.phys)) {
+    die(fmt::format("instruction fetch from {:#010x} (physical {:#x}), which is not RAM", eip, w.phys));
+    return nullptr;
+  }
+  auto phys = static_cast<uint32_t>(w.phys);
   if (!(mode & mode::kSingle))
-    if (Block* b = cache_.find({eip, mode})) return b;
-  if (Block* b = translate(eip, mode)) return b;
+    if (Block* b = cache_.find({phys, mode})) return b;
+  if (Block* b = translate(eip, phys, mode)) return b;
   cache_.flush();
   ++flush_generation_;
   ++stats.tc_flushes;
-  reset_indirect_table();
-  Block* b = translate(eip, mode);
+  reset_indirect_tables();
+  Block* b = translate(eip, phys, mode);
   if (!b) throw std::runtime_error("translation cache cannot hold a single block");
   return b;
 }
@@ -191,7 +268,7 @@ Block* Engine::after_exit() {
     ++stats.exits["indirect_miss"];
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
-    indirect_[cpu.eip & (kIndirectEntries - 1)] = {0u - cpu.eip, 0, b->host};
+    if (b) indirect_table(mode)[cpu.eip & (kIndirectEntries - 1)] = {0u - cpu.eip, 0, b->host};
     return b;
   }
   if (info == exit_tag::kHostFault) return handle_host_fault();
@@ -202,7 +279,7 @@ Block* Engine::after_exit() {
   uint64_t generation = flush_generation_;
   bool chainable = link->owner->valid;
   Block* target = lookup_or_translate(cpu.eip, current_mode());
-  if (chainable && generation == flush_generation_ && target->valid) {
+  if (target && chainable && generation == flush_generation_ && target->valid) {
     cache_.chain(*link, *target);
     ++stats.chained_jumps;
   }
@@ -215,12 +292,15 @@ RunOutcome Engine::run(double timeout_seconds) {
   auto start = std::chrono::steady_clock::now();
   auto finish = [&](int status, std::string message) {
     stats.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats.host_faults["shadow_fill"] += hidden_fills_;
+    stats.host_faults["dirty_upgrade"] += dirty_upgrades_;
+    stats.host_faults["mapping_budget_flush"] += aspace_.budget_flushes();
+    hidden_fills_ = dirty_upgrades_ = 0;
     return RunOutcome{status, std::move(message)};
   };
   state_changed();
   set_eflags(cpu.eflags);
-  cpu.window_base = reinterpret_cast<uint64_t>(window_.base());
-  cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_.data());
+  paging_changed();
   cpu.poll_page = reinterpret_cast<uint64_t>(cache_.poll_page());
 
   Block* next = nullptr;
@@ -252,11 +332,10 @@ RunOutcome Engine::run(double timeout_seconds) {
     if (!cpu.protected_mode())
       return finish(exit_status::kGuestDied, "real mode is not supported yet\n" + dump_state(cpu));
     uint32_t mode = current_mode();
-    if (mode != indirect_mode_) {
-      reset_indirect_table();
-      indirect_mode_ = mode;
-    }
     if (!next) next = lookup_or_translate(cpu.eip, mode);
+    if (!next) continue;  // a fetch fault is pending
+    cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
+    cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).data());
     stubs_.enter(&cpu, next->host);
     next = after_exit();
     forget_invalidated();

@@ -5,9 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include "bt86/shadow/shadow_window.h"
+#include "bt86/shadow/address_space.h"
 #include "bt86/translator/bt_cpu.h"
 #include "code_cache.h"
 #include "compat32.h"
@@ -18,6 +19,7 @@ namespace bt86 {
 struct PendingException {
   uint8_t vector;
   std::optional<uint32_t> error_code;
+  bool software = false;  // int n / int3 / into: the gate's DPL is checked
 };
 
 // What the signal handler saw when translated code faulted.
@@ -48,12 +50,23 @@ public:
   HelperResult die(std::string message);
   // Raises a guest exception at the current instruction (cpu.eip).
   HelperResult raise(uint8_t vector, std::optional<uint32_t> error_code = std::nullopt);
+  // A software interrupt (int n, int3, into); cpu.eip is the return address.
+  HelperResult raise_software(uint8_t vector);
   // #UD if the guest can take it (it has an IDT), else ends the run naming insn.
   HelperResult undefined(const Insn& insn);
-  // Guest linear memory for C++ code (paging is off: linear == physical).
-  // Returns false after raising the fault (or ending the run) itself.
-  bool read_linear(uint32_t linear, void* dst, unsigned size);
-  bool write_linear(uint32_t linear, const void* src, unsigned size);
+  // Guest linear memory for C++ code, through the guest page tables.
+  // kSupervisor: implicit supervisor accesses (descriptor tables, TSS,
+  // interrupt frames) whatever the CPL. Returns false after raising #PF.
+  enum class Privilege { kCurrent, kSupervisor };
+  bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent);
+  bool write_linear(uint32_t linear, const void* src, unsigned size, Privilege p = Privilege::kCurrent);
+  // #PF for an instruction fetch at linear (an instruction whose bytes run
+  // into a page that cannot be fetched).
+  HelperResult fetch_fault(uint32_t linear);
+  // After a write to CR0, CR3, CR4 or EFER: the new paging mode. A CR3
+  // write flushes the (non-global) TLB even when the value is the same.
+  void paging_changed(bool cr3_written = false);
+  void invlpg(uint32_t linear);
   // Call after changing CR0, a segment register or anything else the block
   // mode depends on; refreshes the segment-base mirror.
   void state_changed();
@@ -61,6 +74,9 @@ public:
 
   // ---- for the signal handler -------------------------------------------
   bool owns_host_pc(uintptr_t pc) const { return cache_.contains(reinterpret_cast<const void*>(pc)); }
+  // Resolves a fault the guest must not see (filling a shadow mapping, the
+  // dirty upgrade); false when the run loop has to look at it.
+  bool try_hidden_fault(uintptr_t host_addr, bool write);
   void record_fault(const HostFault& f) { fault_ = f; }
   const Stubs& stubs() const { return stubs_; }
   uint8_t* poll_page() const { return cache_.poll_page(); }
@@ -72,23 +88,30 @@ public:
 
 private:
   uint32_t current_mode() const;
+  PagingMode paging_mode() const { return {cpu.cr0, cpu.cr3, cpu.cr4, cpu.efer}; }
+  bool user_mode() const { return cpu.cpl() == 3; }
+  // Block lookup by linear EIP; nullptr after raising a fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);
-  Block* translate(uint32_t eip, uint32_t mode);
+  Block* translate(uint32_t eip, uint32_t phys, uint32_t mode);
   Block* after_exit();
   Block* handle_host_fault();
-  Block* handle_code_write(uint32_t linear);
+  Block* handle_code_write(uint32_t phys);
   void emulate_mmio();
   bool deliver(const PendingException& e);
-  void reset_indirect_table();
+  std::vector<IndirectEntry>& indirect_table(uint32_t mode);
+  void reset_indirect_tables();
   void forget_invalidated();
-  bool fetch(uint32_t linear, uint8_t* buf, size_t& len) const;
+  void invalidate_code(uint32_t phys);
+  bool access_linear(uint32_t linear, void* buf, unsigned size, bool write, Privilege p);
 
   CodeCache cache_;
   Stubs stubs_;
-  ShadowWindow window_;
-  std::vector<IndirectEntry> indirect_;
-  uint32_t indirect_mode_ = ~0u;
+  AddressSpace aspace_;
+  // Indirect-branch tables by block mode (kept apart so CPL switches do not
+  // clear them); all reset when linear-to-physical translation may change.
+  std::unordered_map<uint32_t, std::vector<IndirectEntry>> indirect_;
   uint64_t flush_generation_ = 0;
+  uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0;
 
   std::optional<PendingException> pending_;
   std::optional<std::string> death_;

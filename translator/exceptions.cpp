@@ -27,6 +27,11 @@ HelperResult Engine::raise(uint8_t vector, std::optional<uint32_t> error_code) {
   return HelperResult::kExit;
 }
 
+HelperResult Engine::raise_software(uint8_t vector) {
+  if (!pending_) pending_ = PendingException{vector, std::nullopt, true};
+  return HelperResult::kExit;
+}
+
 HelperResult Engine::undefined(const Insn& insn) {
   if (cpu.protected_mode() && cpu.idtr.limit >= 6 * 8 + 7) return raise(6);
   return die(fmt::format("undefined instruction ({}) '{}' at EIP={:#010x}, and the guest has no IDT to take #UD",
@@ -41,8 +46,12 @@ bool Engine::deliver(const PendingException& first) {
   for (int depth = 0;; ++depth) {
     std::optional<PendingException> nested;
     std::string why;
-    if (deliver_through_idt(*this, e.vector, e.error_code, nested, why)) return true;
+    if (deliver_through_idt(*this, e, nested, why)) return true;
     if (death_) return false;
+    if (!nested && pending_) {  // a fault while reading tables or pushing the frame
+      nested = pending_;
+      pending_.reset();
+    }
     if (depth == 2 || e.vector == 8) {
       die(fmt::format("triple fault: {} (vector {}) could not be delivered: {}", vector_name(first.vector),
                       first.vector, why));

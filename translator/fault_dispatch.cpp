@@ -35,51 +35,63 @@ Block* Engine::handle_host_fault() {
     raise(6);
     return nullptr;
   }
-  switch (window_.classify(f.addr)) {
-    case ShadowWindow::Region::kWindow: {
-      uint32_t linear = window_.linear(f.addr);
-      if (f.write && window_.is_code(linear & ~0xFFFu)) {
-        ++stats.host_faults["code_write"];
-        return handle_code_write(linear);
-      }
-      if (!window_.is_mapped_ram(linear)) {
-        ++stats.host_faults["mmio"];
-        emulate_mmio();
-        return nullptr;
-      }
-      die(fmt::format("internal error: unexpected fault on mapped guest address {:#010x}", linear));
-      return nullptr;
-    }
-    case ShadowWindow::Region::kGuardBelow:
-    case ShadowWindow::Region::kGuardAbove:
-      ++stats.host_faults["wraparound"];
-      die(fmt::format("unsupported: access wrapping around the 4 GiB boundary at EIP={:#010x}", cpu.eip));
-      return nullptr;
-    case ShadowWindow::Region::kOutside:
-      break;
+  bool user = false;
+  const ShadowWindow* window = aspace_.window_of(f.addr, user);
+  if (!window) {
+    die(fmt::format("internal error: host fault (signal {}) at {:#x} outside the guest window", f.signo, f.addr));
+    return nullptr;
   }
-  die(fmt::format("internal error: host fault (signal {}) at {:#x} outside the guest window", f.signo, f.addr));
+  if (window->classify(f.addr) != ShadowWindow::Region::kWindow) {
+    ++stats.host_faults["wraparound"];
+    die(fmt::format("unsupported: access wrapping around the 4 GiB boundary at EIP={:#010x}", cpu.eip));
+    return nullptr;
+  }
+  uint32_t linear = window->linear(f.addr);
+  AddressSpace::Fill fill = aspace_.fill(linear, f.write, user);
+  switch (fill.outcome) {
+    case AddressSpace::Outcome::kMapped:  // resolved meanwhile: run the instruction again
+      return nullptr;
+    case AddressSpace::Outcome::kPageFault:
+      ++stats.host_faults["guest_page_fault"];
+      cpu.cr2 = linear;
+      raise(14, fill.error_code);
+      return nullptr;
+    case AddressSpace::Outcome::kCodeWrite:
+      ++stats.host_faults["code_write"];
+      return handle_code_write(static_cast<uint32_t>(fill.phys));
+    case AddressSpace::Outcome::kMmio:
+      ++stats.host_faults["mmio"];
+      emulate_mmio();
+      return nullptr;
+  }
   return nullptr;
+}
+
+bool Engine::try_hidden_fault(uintptr_t host_addr, bool write) {
+  bool user = false;
+  const ShadowWindow* window = aspace_.window_of(host_addr, user);
+  if (!window || window->classify(host_addr) != ShadowWindow::Region::kWindow) return false;
+  AddressSpace::Fill fill = aspace_.fill(window->linear(host_addr), write, user);
+  if (fill.outcome != AddressSpace::Outcome::kMapped) return false;
+  ++(fill.dirty_upgrade ? dirty_upgrades_ : hidden_fills_);
+  return true;
 }
 
 // A guest store hit a page holding translations: drop them, let the store
 // happen through a one-instruction block (which does not protect its page),
 // and protect the page again when a block from it is translated next.
-Block* Engine::handle_code_write(uint32_t linear) {
-  uint32_t page = linear & ~0xFFFu;
-  cache_.invalidate_page(page);
+Block* Engine::handle_code_write(uint32_t phys) {
+  invalidate_code(phys);
   forget_invalidated();
-  window_.unprotect_code(page);
   return lookup_or_translate(cpu.eip, current_mode() | mode::kSingle);
 }
 
 // Loads and stores to non-RAM addresses go to the MMIO bus. The simple
 // move forms are carried out here; the rest is named and ends the run.
 void Engine::emulate_mmio() {
-  uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-  size_t len = 0;
+  uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH] = {};
   std::optional<Insn> insn;
-  if (fetch(cpu.eip, bytes, len)) insn = decode({bytes, len}, cpu.eip, cpu.code32());
+  if (read_linear(cpu.eip, bytes, sizeof bytes)) insn = decode({bytes, sizeof bytes}, cpu.eip, cpu.code32());
   if (!insn) {
     die(fmt::format("MMIO access by an undecodable instruction at EIP={:#010x}", cpu.eip));
     return;
@@ -91,9 +103,17 @@ void Engine::emulate_mmio() {
     die(fmt::format("unsupported MMIO access by '{}' at EIP={:#010x}", insn->text(), cpu.eip));
     return;
   }
-  uint32_t addr = effective_linear(cpu, insn->info, *mem);
+  uint32_t linear = effective_linear(cpu, insn->info, *mem);
+  bool store = mem == &insn->ops[0];
+  Walk w = aspace_.translate(linear, store ? Access::kWrite : Access::kRead, user_mode());
+  if (!w.ok) {
+    cpu.cr2 = linear;
+    raise(14, w.error_code);
+    return;
+  }
+  uint64_t addr = w.phys;
   unsigned size = mem->size / 8;
-  if (mem == &insn->ops[0]) {  // store
+  if (store) {
     uint32_t value = insn->ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE
                          ? static_cast<uint32_t>(insn->ops[1].imm.value.u)
                          : read_register(cpu, insn->ops[1].reg.value);

@@ -1,37 +1,78 @@
-// Guest memory seen from C++ helpers, by linear address. Paging is off in
-// this engine version, so linear == physical: RAM, else the MMIO bus. Writes
-// to RAM that hold translated code invalidate it.
+// Guest memory seen from C++ helpers, by linear address, through the guest
+// page tables: RAM, else the MMIO bus. Writes to RAM that holds translated
+// code invalidate it.
 #include <cstring>
+#include <stdexcept>
 
 #include "engine.h"
 
 namespace bt86 {
 
-bool Engine::read_linear(uint32_t linear, void* dst, unsigned size) {
-  auto* out = static_cast<uint8_t*>(dst);
-  for (unsigned i = 0; i < size; ++i) {
-    uint32_t a = linear + i;
-    out[i] = window_.is_mapped_ram(a) ? *ram.host(a) : static_cast<uint8_t>(mmio.read(a, 1));
+bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write, Privilege p) {
+  if (size > 4096) throw std::logic_error("guest access larger than a page");
+  const bool user = p == Privilege::kCurrent && user_mode();
+  const Access access = write ? Access::kWrite : Access::kRead;
+  // Translate every page first, so a fault leaves nothing half done.
+  struct Piece {
+    uint64_t phys;
+    unsigned offset, len;
+  };
+  Piece pieces[2];
+  unsigned count = 0;
+  for (unsigned done = 0; done < size; ++count) {
+    uint32_t a = linear + done;
+    unsigned len = std::min(size - done, 4096 - (a & 0xFFF));
+    Walk w = aspace_.translate(a, access, user);
+    if (!w.ok) {
+      cpu.cr2 = a;
+      raise(14, w.error_code);
+      return false;
+    }
+    pieces[count] = {w.phys, done, len};
+    done += len;
+  }
+  auto* bytes = static_cast<uint8_t*>(buf);
+  for (unsigned i = 0; i < count; ++i) {
+    const Piece& piece = pieces[i];
+    uint8_t* data = bytes + piece.offset;
+    if (!aspace_.is_ram(piece.phys)) {
+      if (piece.len == size && (size == 1 || size == 2 || size == 4)) {  // one device access
+        uint32_t v = 0;
+        if (write) std::memcpy(&v, data, size), mmio.write(piece.phys, size, v);
+        else v = mmio.read(piece.phys, size), std::memcpy(data, &v, size);
+        continue;
+      }
+      for (unsigned k = 0; k < piece.len; ++k) {
+        if (write) mmio.write(piece.phys + k, 1, data[k]);
+        else data[k] = static_cast<uint8_t>(mmio.read(piece.phys + k, 1));
+      }
+      continue;
+    }
+    // SAFETY: is_ram checked the page; a piece never crosses a page.
+    if (!write) {
+      std::memcpy(data, ram.host(piece.phys), piece.len);
+      continue;
+    }
+    auto page = static_cast<uint32_t>(piece.phys);
+    if (aspace_.is_code(page)) invalidate_code(page);
+    std::memcpy(ram.host(piece.phys), data, piece.len);
   }
   return true;
 }
 
-bool Engine::write_linear(uint32_t linear, const void* src, unsigned size) {
-  auto* in = static_cast<const uint8_t*>(src);
-  for (unsigned i = 0; i < size; ++i) {
-    uint32_t a = linear + i;
-    if (!window_.is_mapped_ram(a)) {
-      mmio.write(a, 1, in[i]);
-      continue;
-    }
-    uint32_t page = a & ~0xFFFu;
-    if (window_.is_code(page)) {
-      cache_.invalidate_page(page);
-      window_.unprotect_code(page);
-    }
-    *ram.host(a) = in[i];
-  }
-  return true;
+bool Engine::read_linear(uint32_t linear, void* dst, unsigned size, Privilege p) {
+  return access_linear(linear, dst, size, false, p);
+}
+
+bool Engine::write_linear(uint32_t linear, const void* src, unsigned size, Privilege p) {
+  return access_linear(linear, const_cast<void*>(src), size, true, p);
+}
+
+HelperResult Engine::fetch_fault(uint32_t linear) {
+  Walk w = aspace_.translate(linear, Access::kFetch, user_mode());
+  if (w.ok) return HelperResult::kExit;  // mapped meanwhile: run the instruction again
+  cpu.cr2 = linear;
+  return raise(14, w.error_code);
 }
 
 }  // namespace bt86

@@ -29,6 +29,9 @@ CpuidResult host_cpuid(uint32_t leaf) {
   return r;
 }
 
+// CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
+constexpr uint32_t kCr4Supported = 0x7FF;
+
 // MSR numbers the guests of this engine version use.
 constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
 }  // namespace
@@ -67,8 +70,9 @@ HelperResult helper_cpuid(Engine& e, const HelperSite&) {
       break;
     case 1:
       a = 0x06 << 8 | 0x0F << 4 | 1;  // family 6, model 15, stepping 1
-      // FPU TSC MSR CX8 CMOV MMX FXSR SSE SSE2
-      d = 1u << 0 | 1u << 4 | 1u << 5 | 1u << 8 | 1u << 15 | 1u << 23 | 1u << 24 | 1u << 25 | 1u << 26;
+      // FPU PSE TSC MSR PAE CX8 PGE CMOV MMX FXSR SSE SSE2
+      d = 1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 13 | 1u << 15 | 1u << 23 | 1u << 24 |
+          1u << 25 | 1u << 26;
       c = host_cpuid(1).ecx & 1u;  // SSE3: runs natively, so only if the host has it
       break;
     case 0x80000000: a = 0x80000004; break;
@@ -157,13 +161,13 @@ HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
   uint32_t v = read_register(cpu, src.reg.value);
   if (n == 0) {
     if ((v & cr0::kPG) && !(v & cr0::kPE)) return e.raise(13, 0u);
-    if (v & cr0::kPG)
-      return e.die(fmt::format("the guest enabled paging (CR0={:#010x}); paging is not supported yet", v));
-    cpu.cr0 = v | cr0::kET;
-    return exit_after(e, s);
+    v |= cr0::kET;
   }
+  if (n == 4 && (v & ~kCr4Supported)) return e.raise(13, 0u);
   *crs[n] = v;
-  return n == 4 ? exit_after(e, s) : HelperResult::kContinue;
+  if (n == 2) return HelperResult::kContinue;
+  e.paging_changed(n == 3);
+  return exit_after(e, s);  // the mode or the address space may have changed
 }
 
 HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
@@ -210,16 +214,23 @@ HelperResult helper_smsw(Engine& e, const HelperSite& s) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_cache_control(Engine& e, const HelperSite&) {
-  // invlpg, invd, wbinvd: nothing to do while paging is off.
+HelperResult helper_cache_control(Engine& e, const HelperSite& s) {
   if (!ring0(e.cpu)) return e.raise(13, 0u);
-  return HelperResult::kContinue;
+  if (s.insn.mnemonic() == ZYDIS_MNEMONIC_INVLPG) {
+    e.invlpg(effective_linear(e.cpu, s.insn.info, s.insn.ops[0]));
+    return exit_after(e, s);  // translations of this page may be stale
+  }
+  return HelperResult::kContinue;  // invd, wbinvd: caches are coherent here
 }
 
 HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }
 
 HelperResult helper_unsupported(Engine& e, const HelperSite& s) {
   return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x}", s.insn.text(), s.insn.hex_bytes(), s.insn.eip));
+}
+
+HelperResult helper_fetch_fault(Engine& e, const HelperSite& s) {
+  return e.fetch_fault((s.insn.eip | 0xFFFu) + 1);  // the page after the one it starts in
 }
 
 HelperResult helper_fetch_outside_ram(Engine& e, const HelperSite& s) {

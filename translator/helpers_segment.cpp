@@ -71,7 +71,7 @@ HelperResult helper_lldt_ltr(Engine& e, const HelperSite& s) {
   SegmentCache cache{sel, d.access(), d.base(), d.limit()};
   if (ltr) {
     d.hi |= 0x200;  // mark the TSS busy in the GDT
-    e.write_linear(cpu.gdtr.base + (sel & ~7u) + 4, &d.hi, 4);
+    e.write_linear(cpu.gdtr.base + (sel & ~7u) + 4, &d.hi, 4, Engine::Privilege::kSupervisor);
     cache.access |= 0x2;
     cpu.tr = cache;
   } else {
@@ -168,14 +168,12 @@ HelperResult helper_call_far(Engine& e, const HelperSite& s) {
 }
 
 namespace {
-// Pops ESP and SS after a far return/iret to an outer privilege level.
-HelperResult pop_outer_stack(Engine& e) {
-  uint32_t esp, ss;
-  if (!pop32(e, esp) || !pop32(e, ss)) return HelperResult::kExit;
-  // SS is loaded with the new CPL (already in CS) in force.
-  if (load_data_segment(e, kSs, static_cast<uint16_t>(ss)) == HelperResult::kExit) return HelperResult::kExit;
+// After a far return or iret to an outer level: load SS:ESP popped from the
+// inner stack, and null the data segments the new CPL may not use.
+HelperResult load_outer_stack(Engine& e, uint32_t esp, uint16_t ss) {
+  if (load_data_segment(e, kSs, ss) == HelperResult::kExit) return HelperResult::kExit;
   e.cpu.gpr[kEsp] = esp;
-  for (unsigned seg : {kEs, kDs, kFs, kGs}) {  // data segments the new CPL may not use become null
+  for (unsigned seg : {kEs, kDs, kFs, kGs}) {
     const SegmentCache& c = e.cpu.seg[seg];
     bool conforming_code = (c.access & 0x1C) == 0x1C;
     if ((c.selector & ~3u) && !conforming_code && ((c.access >> 5) & 3) < e.cpu.cpl()) e.cpu.seg[seg] = SegmentCache{};
@@ -187,35 +185,44 @@ HelperResult pop_outer_stack(Engine& e) {
 
 HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  unsigned old_cpl = cpu.cpl();
-  uint32_t eip, cs;
-  if (!pop32(e, eip) || !pop32(e, cs)) return HelperResult::kExit;
+  const unsigned old_cpl = cpu.cpl();
+  const uint32_t start_esp = cpu.gpr[kEsp];
+  uint32_t eip, cs, esp = 0, ss = 0;
   uint32_t release = s.insn.visible() ? static_cast<uint32_t>(s.insn.ops[0].imm.value.u & 0xFFFF) : 0;
-  if ((cs & 3) < old_cpl) return e.raise(13, cs & ~3u);
-  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return HelperResult::kExit;
-  cpu.gpr[kEsp] += release;
-  if (cpu.cpl() > old_cpl) {
-    pop_outer_stack(e);
+  if (!pop32(e, eip) || !pop32(e, cs)) return HelperResult::kExit;
+  bool outer = (cs & 3) > old_cpl;
+  if (outer) {
     cpu.gpr[kEsp] += release;
+    if (!pop32(e, esp) || !pop32(e, ss)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   }
-  return HelperResult::kExit;
+  if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
+  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
+  if (!outer) {
+    cpu.gpr[kEsp] += release;
+    return HelperResult::kExit;
+  }
+  return load_outer_stack(e, esp + release, static_cast<uint16_t>(ss));
 }
 
 HelperResult helper_iret(Engine& e, const HelperSite&) {
   CpuState& cpu = e.cpu;
   if (cpu.eflags & eflags::kNT) return e.die("iret with EFLAGS.NT (task return) is not supported yet");
-  unsigned old_cpl = cpu.cpl();
-  uint32_t eip, cs, flags;
-  if (!pop32(e, eip) || !pop32(e, cs) || !pop32(e, flags)) return HelperResult::kExit;
+  const unsigned old_cpl = cpu.cpl();
+  const uint32_t start_esp = cpu.gpr[kEsp];
+  uint32_t eip, cs, flags, esp = 0, ss = 0;
+  if (!pop32(e, eip) || !pop32(e, cs) || !pop32(e, flags)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   if (flags & eflags::kVM) return e.die("iret to virtual-8086 mode is not supported yet");
-  if ((cs & 3) < old_cpl) return e.raise(13, cs & ~3u);
+  bool outer = (cs & 3) > old_cpl;
+  // Everything is popped at the old privilege, before CS changes.
+  if (outer && (!pop32(e, esp) || !pop32(e, ss))) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
+  if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
   uint32_t keep = eflags::kVIF | eflags::kVIP | eflags::kVM;
   if (old_cpl > 0) keep |= eflags::kIOPL;
   if (old_cpl > ((cpu.eflags & eflags::kIOPL) >> 12)) keep |= eflags::kIF;
   uint32_t old_flags = cpu.eflags;
-  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return HelperResult::kExit;
+  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   e.set_eflags((old_flags & keep) | (flags & ~keep));
-  if (cpu.cpl() > old_cpl) return pop_outer_stack(e);
+  if (outer) return load_outer_stack(e, esp, static_cast<uint16_t>(ss));
   return HelperResult::kExit;
 }
 
@@ -231,7 +238,7 @@ HelperResult helper_int(Engine& e, const HelperSite& s) {
     default: vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u); break;
   }
   e.cpu.eip = s.insn.next_eip();  // software interrupts return after themselves
-  return e.raise(vector);
+  return e.raise_software(vector);
 }
 
 HelperResult helper_lar_lsl(Engine& e, const HelperSite& s) {

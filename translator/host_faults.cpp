@@ -30,12 +30,14 @@ void on_fault(int signo, siginfo_t* info, void* context) {
     signal(signo, SIG_DFL);
     return;  // the instruction faults again, now fatally
   }
+  bool write = signo == SIGSEGV && (regs[REG_ERR] & 2) != 0;
+  // Most faults are the shadow filling itself: map and run the access again.
+  if (signo == SIGSEGV && engine->try_hidden_fault(reinterpret_cast<uintptr_t>(info->si_addr), write)) return;
   CpuState& cpu = engine->cpu;
   for (unsigned i = 0; i < 8; ++i) cpu.gpr[i] = static_cast<uint32_t>(regs[kGuestGregs[i]]);
   auto host_flags = static_cast<uint32_t>(regs[REG_EFL]);
   cpu.eflags = (cpu.eflags & ~eflags::kHostLive) | (host_flags & eflags::kHostLive);
-  engine->record_fault({signo, reinterpret_cast<uintptr_t>(info->si_addr), pc,
-                        signo == SIGSEGV && (regs[REG_ERR] & 2) != 0});
+  engine->record_fault({signo, reinterpret_cast<uintptr_t>(info->si_addr), pc, write});
   cpu.exit_info = 3;  // exit_tag::kHostFault
   regs[REG_RIP] = reinterpret_cast<greg_t>(engine->stubs().fault_exit);
   regs[REG_EFL] &= ~greg_t{eflags::kDF};  // the C++ side expects DF clear

@@ -11,7 +11,7 @@ bool peek_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
   uint32_t limit = ldt ? cpu.ldtr.limit : cpu.gdtr.limit;
   uint32_t index = selector & ~7u;
   if ((selector & ~3u) == 0 || index + 7 > limit) return false;
-  return e.read_linear(base + index, &out, 8);
+  return e.read_linear(base + index, &out, 8, Engine::Privilege::kSupervisor);
 }
 
 bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
@@ -83,62 +83,120 @@ bool pop32(Engine& e, uint32_t& value) {
   return true;
 }
 
-bool deliver_through_idt(Engine& e, uint8_t vector, std::optional<uint32_t> error_code,
-                         std::optional<PendingException>& nested, std::string& why) {
+bool tss_stack(Engine& e, unsigned cpl, uint16_t& ss, uint32_t& esp) {
+  const CpuState& cpu = e.cpu;
+  uint32_t offset = 4 + 8 * cpl;
+  if ((cpu.tr.selector & ~3u) == 0 || offset + 5 > cpu.tr.limit) {
+    e.raise(10, cpu.tr.selector & ~3u);  // #TS
+    return false;
+  }
+  return e.read_linear(cpu.tr.base + offset, &esp, 4, Engine::Privilege::kSupervisor) &&
+         e.read_linear(cpu.tr.base + offset + 4, &ss, 2, Engine::Privilege::kSupervisor);
+}
+
+namespace {
+// The new stack for an interrupt to an inner level, checked like hardware.
+bool inner_stack(Engine& e, unsigned new_cpl, SegmentCache& out, uint32_t& esp, std::string& why) {
+  uint16_t ss;
+  if (!tss_stack(e, new_cpl, ss, esp)) {
+    why = "the TSS has no stack for the new privilege level";
+    return false;
+  }
+  Descriptor d;
+  bool writable_data = (ss & ~3u) && peek_descriptor(e, ss, d) && !d.system() && !d.code() && (d.type() & 2);
+  if (!writable_data || (ss & 3) != new_cpl || d.dpl() != new_cpl) {
+    e.raise(10, ss & ~3u);
+    why = fmt::format("TSS stack segment {:#x} is not a writable data segment at DPL {}", ss, new_cpl);
+    return false;
+  }
+  if (!d.present()) {
+    e.raise(12, ss & ~3u);
+    why = fmt::format("TSS stack segment {:#x} is not present", ss);
+    return false;
+  }
+  out = SegmentCache{ss, d.access(), d.base(), d.limit()};
+  return true;
+}
+}  // namespace
+
+bool deliver_through_idt(Engine& e, const PendingException& event, std::optional<PendingException>& nested,
+                         std::string& why) {
   CpuState& cpu = e.cpu;
+  const uint8_t vector = event.vector;
+  const uint32_t ext = event.software ? 0 : 1;  // EXT bit of error codes naming a descriptor
   if (!cpu.protected_mode()) {
     why = "interrupts in real mode are not supported yet";
     return false;
   }
   uint32_t slot = uint32_t{vector} * 8;
   if (slot + 7 > cpu.idtr.limit) {
-    nested = PendingException{13, slot + 2};
+    nested = PendingException{13, slot + 2 + ext};
     why = fmt::format("vector {} is beyond the IDT limit {:#x}", vector, cpu.idtr.limit);
     return false;
   }
   Descriptor gate;
-  e.read_linear(cpu.idtr.base + slot, &gate, 8);
+  if (!e.read_linear(cpu.idtr.base + slot, &gate, 8, Engine::Privilege::kSupervisor)) {
+    why = "the IDT is not mapped";
+    return false;
+  }
   unsigned type = gate.type();
   if (type != 0x0E && type != 0x0F) {
     why = fmt::format("IDT entry {} has gate type {:#x}; only 32-bit interrupt and trap gates are supported yet",
                       vector, type);
+    if (type == 0x05) return false;  // task gates: a clear report rather than a guess
+    nested = PendingException{13, slot + 2 + ext};
+    return false;
+  }
+  if (event.software && gate.dpl() < cpu.cpl()) {
+    nested = PendingException{13, slot + 2};
+    why = fmt::format("int {} from CPL {} through a gate of DPL {}", vector, cpu.cpl(), gate.dpl());
     return false;
   }
   if (!gate.present()) {
-    nested = PendingException{11, slot + 2};
+    nested = PendingException{11, slot + 2 + ext};
     why = fmt::format("IDT entry {} is not present", vector);
     return false;
   }
   auto selector = static_cast<uint16_t>(gate.lo >> 16);
   uint32_t offset = (gate.lo & 0xFFFF) | (gate.hi & 0xFFFF0000);
   Descriptor cs;
-  uint32_t index = selector & ~7u;
-  if (index == 0 || index + 7 > cpu.gdtr.limit) {
-    nested = PendingException{13, (selector & ~3u)};
+  if ((selector & ~3u) == 0 || !peek_descriptor(e, selector, cs)) {
+    nested = PendingException{13, (selector & ~3u) + ext};
     why = fmt::format("IDT entry {} names selector {:#x} outside the GDT", vector, selector);
     return false;
   }
-  e.read_linear(cpu.gdtr.base + index, &cs, 8);
-  if (!cs.code() || !cs.present()) {
-    nested = PendingException{uint8_t(cs.present() ? 13 : 11), (selector & ~3u)};
-    why = fmt::format("IDT entry {} names selector {:#x}, not a present code segment", vector, selector);
+  if (!cs.code() || cs.dpl() > cpu.cpl() || !cs.present()) {
+    nested = PendingException{uint8_t(cs.present() ? 13 : 11), (selector & ~3u) + ext};
+    why = fmt::format("IDT entry {} names selector {:#x}, not a present code segment it may enter", vector, selector);
     return false;
   }
-  unsigned new_cpl = cs.type() & 4 ? cpu.cpl() : cs.dpl();
-  if (new_cpl != cpu.cpl()) {
-    why = "interrupts that change privilege level are not supported yet";
-    return false;
-  }
-  uint32_t old_cs = cpu.seg[kCs].selector;
-  if (!push32(e, cpu.eflags) || !push32(e, old_cs) || !push32(e, cpu.eip) ||
-      (error_code && !push32(e, *error_code))) {
+  const unsigned old_cpl = cpu.cpl();
+  const unsigned new_cpl = cs.type() & 4 ? old_cpl : cs.dpl();  // conforming code keeps CPL
+  const uint32_t old_eflags = cpu.eflags, old_eip = cpu.eip, old_esp = cpu.gpr[kEsp];
+  const uint16_t old_cs = cpu.seg[kCs].selector, old_ss = cpu.seg[kSs].selector;
+
+  SegmentCache new_ss = cpu.seg[kSs];
+  uint32_t new_esp = old_esp;
+  if (new_cpl < old_cpl && !inner_stack(e, new_cpl, new_ss, new_esp, why)) return false;
+
+  // Switch first, then push with the new privilege; a fault while pushing
+  // becomes a double fault, so the half-switched state is never resumed.
+  SegmentCache saved_ss = cpu.seg[kSs], saved_cs = cpu.seg[kCs];
+  cpu.seg[kSs] = new_ss;
+  cpu.gpr[kEsp] = new_esp;
+  cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((selector & ~3u) | new_cpl), cs.access(), cs.base(), cs.limit()};
+  bool pushed = true;
+  if (new_cpl < old_cpl) pushed = push32(e, old_ss) && push32(e, old_esp);
+  pushed = pushed && push32(e, old_eflags) && push32(e, old_cs) && push32(e, old_eip) &&
+           (!event.error_code || push32(e, *event.error_code));
+  if (!pushed) {
+    cpu.seg[kSs] = saved_ss, cpu.seg[kCs] = saved_cs, cpu.gpr[kEsp] = old_esp;
     why = "the stack could not take the interrupt frame";
     return false;
   }
-  uint32_t flags = cpu.eflags & ~(eflags::kTF | eflags::kNT | eflags::kRF | eflags::kVM);
+  uint32_t flags = old_eflags & ~(eflags::kTF | eflags::kNT | eflags::kRF | eflags::kVM);
   if (type == 0x0E) flags &= ~eflags::kIF;
   e.set_eflags(flags);
-  cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((selector & ~3u) | new_cpl), cs.access(), cs.base(), cs.limit()};
   cpu.eip = offset;
   cpu.halted = false;
   e.state_changed();

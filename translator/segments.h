@@ -42,7 +42,9 @@ bool push32(Engine& e, uint32_t value);
 bool pop32(Engine& e, uint32_t& value);
 
 // Used by Engine::deliver: false with either a nested exception or a reason.
-bool deliver_through_idt(Engine& e, uint8_t vector, std::optional<uint32_t> error_code,
-                         std::optional<PendingException>& nested, std::string& why);
+bool deliver_through_idt(Engine& e, const PendingException& event, std::optional<PendingException>& nested,
+                         std::string& why);
+// The stack pointer for privilege level `cpl` from the current 32-bit TSS.
+bool tss_stack(Engine& e, unsigned cpl, uint16_t& ss, uint32_t& esp);
 
 }  // namespace bt86

@@ -23,12 +23,15 @@ const uint8_t* jump_target(const uint8_t* site) {
   return site + 5 + rel;
 }
 
-// A block for guest [eip, end) with one direct exit to exit_target.
+// A block for guest [eip, end) (linear == physical here) with one direct
+// exit to exit_target.
 Block* add_block(CodeCache& cache, uint32_t eip, uint32_t end, uint32_t exit_target) {
   auto b = std::make_unique<Block>();
   b->key = {eip, kMode};
   b->guest_eip = eip;
   b->guest_end = end;
+  b->phys_pages[0] = eip & ~0xFFFu;
+  if (((end - 1) & ~0xFFFu) != b->phys_pages[0]) b->phys_pages[1] = (end - 1) & ~0xFFFu;
   b->host = cache.allocate(kBlockBytes);
   REQUIRE(b->host != nullptr);
   b->host_size = kBlockBytes;

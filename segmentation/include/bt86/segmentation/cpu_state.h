@@ -64,6 +64,7 @@ struct alignas(64) CpuState {
   TableRegister gdtr, idtr;
   SegmentCache ldtr, tr;
   uint32_t cr0, cr2, cr3, cr4;
+  uint64_t efer;
   uint32_t dr[8];
   uint64_t tsc_offset;
   uint64_t msr_sysenter[3];  // IA32_SYSENTER_CS, _ESP, _EIP
