@@ -5,6 +5,7 @@
 #include <asmjit/x86.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "block.h"
@@ -21,6 +22,10 @@ public:
   uint32_t mode() const { return block_->key.mode; }
   bool flat() const { return mode() & mode::kFlat; }
   const uint8_t* poll_page() const { return poll_page_; }
+  // An MMIO bounce block: its memory operand is the engine's scratch buffer,
+  // at this offset from the window base, instead of the guest address.
+  void set_mmio_offset(int64_t offset) { mmio_offset_ = offset; }
+  const std::optional<int64_t>& mmio_offset() const { return mmio_offset_; }
 
   // Starts a guest instruction: records its side-table entry.
   void begin_instruction(uint32_t eip, int8_t spill_reg = -1);
@@ -45,6 +50,7 @@ private:
   };
   const Stubs& stubs_;
   const uint8_t* poll_page_;
+  std::optional<int64_t> mmio_offset_;
   asmjit::CodeHolder code_;
   asmjit::x86::Assembler a_;
   std::unique_ptr<Block> block_;

@@ -67,6 +67,10 @@ void form_offset(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& o
 
 Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op, const Gp& into,
                 bool allow_plain) {
+  if (b.mmio_offset()) {  // the operand lives in the scratch buffer
+    b.a().mov(into.r64(), imm(*b.mmio_offset()));
+    return into.r64();
+  }
   const auto& m = op.mem;
   int seg = segment_of(m.segment);
   int base = guest_gpr_of(m.base), index = guest_gpr_of(m.index);

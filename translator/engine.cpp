@@ -264,6 +264,8 @@ int Engine::run_helper(const HelperSite& site) {
 
 Block* Engine::after_exit() {
   uint64_t info = cpu.exit_info;
+  // A bounce block ends through its direct exit only when it completed.
+  finish_mmio_bounce(info != exit_tag::kIndirectMiss && info != exit_tag::kHostFault && !(info & exit_tag::kHelper));
   if (info == exit_tag::kIndirectMiss) {
     ++stats.exits["indirect_miss"];
     uint32_t mode = current_mode();

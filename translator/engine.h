@@ -96,7 +96,9 @@ private:
   Block* after_exit();
   Block* handle_host_fault();
   Block* handle_code_write(uint32_t phys);
-  void emulate_mmio();
+  Block* emulate_mmio();
+  bool emulate_string_mmio(const Insn& insn);
+  void finish_mmio_bounce(bool completed);
   bool deliver(const PendingException& e);
   std::vector<IndirectEntry>& indirect_table(uint32_t mode);
   void reset_indirect_tables();
@@ -112,6 +114,16 @@ private:
   std::unordered_map<uint32_t, std::vector<IndirectEntry>> indirect_;
   uint64_t flush_generation_ = 0;
   uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0;
+
+  // An instruction whose memory operand is a device runs natively on this
+  // buffer: device reads before, device writes after (see emulate_mmio).
+  struct MmioBounce {
+    uint64_t phys;
+    unsigned size;
+    bool writes;
+  };
+  std::optional<MmioBounce> mmio_bounce_;
+  alignas(64) uint8_t mmio_scratch_[64] = {};
 
   std::optional<PendingException> pending_;
   std::optional<std::string> death_;
