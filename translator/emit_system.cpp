@@ -65,6 +65,8 @@ constexpr SystemOp kSystemOps[] = {
     {ZYDIS_MNEMONIC_INT3, helper_int, "int3", true},
     {ZYDIS_MNEMONIC_INT1, helper_int, "int1", true},
     {ZYDIS_MNEMONIC_INTO, helper_int, "into", false},
+    {ZYDIS_MNEMONIC_SYSENTER, helper_sysenter, "sysenter", true},
+    {ZYDIS_MNEMONIC_SYSEXIT, helper_sysexit, "sysexit", true},
     {ZYDIS_MNEMONIC_LAR, helper_lar_lsl, "lar", false},
     {ZYDIS_MNEMONIC_LSL, helper_lar_lsl, "lsl", false},
     {ZYDIS_MNEMONIC_VERR, helper_verr_verw, "verr", false},

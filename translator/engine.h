@@ -25,6 +25,7 @@ struct PendingException {
 // What the signal handler saw when translated code faulted.
 struct HostFault {
   int signo;
+  int code;  // si_code
   uintptr_t addr;
   uintptr_t pc;
   bool write;

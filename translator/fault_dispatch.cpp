@@ -30,8 +30,22 @@ Block* Engine::handle_host_fault() {
     return nullptr;
   }
   if (f.signo == SIGFPE) {
-    ++stats.host_faults["divide_error"];
-    raise(0);
+    if (f.code == FPE_INTDIV || f.code == FPE_INTOVF) {
+      ++stats.host_faults["divide_error"];
+      raise(0);  // #DE
+      return nullptr;
+    }
+    // An unmasked floating-point exception: SSE reports #XM at the faulting
+    // instruction (#UD without CR4.OSXMMEXCPT); x87 reports #MF at the next
+    // waiting x87 instruction, which is where the host stopped too.
+    ++stats.host_faults["fp_exception"];
+    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH] = {};
+    std::optional<Insn> insn;
+    if (read_linear(cpu.eip, bytes, sizeof bytes, Privilege::kSupervisor))
+      insn = decode({bytes, sizeof bytes}, cpu.eip, cpu.code32());
+    bool x87 = insn && insn->info.meta.isa_set == ZYDIS_ISA_SET_X87;
+    if (x87) raise(16);
+    else raise(cpu.cr4 & (1u << 10) ? 19 : 6);
     return nullptr;
   }
   if (f.signo == SIGILL) {

@@ -1,12 +1,12 @@
 // Helpers for CPU control: interrupt flag, halt, CPUID, TSC, MSRs, flags
 // images, control and debug registers.
-#include <cpuid.h>
 #include <x86intrin.h>
 
 #include <cstring>
 #include <fmt/format.h>
 
 #include "emit.h"
+#include "bt86/segmentation/cpuid.h"
 #include "engine.h"
 #include "guest_operands.h"
 #include "helpers.h"
@@ -21,13 +21,6 @@ HelperResult exit_after(Engine& e, const HelperSite& s) {
 }
 bool iopl_allows(const CpuState& cpu) { return cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12); }
 bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
-
-struct CpuidResult { uint32_t eax, ebx, ecx, edx; };
-CpuidResult host_cpuid(uint32_t leaf) {
-  CpuidResult r;
-  __cpuid(leaf, r.eax, r.ebx, r.ecx, r.edx);
-  return r;
-}
 
 // CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
 constexpr uint32_t kCr4Supported = 0x7FF;
@@ -56,35 +49,8 @@ HelperResult helper_hlt(Engine& e, const HelperSite& s) {
 
 HelperResult helper_cpuid(Engine& e, const HelperSite&) {
   uint32_t* r = e.cpu.gpr;
-  uint32_t leaf = r[kEax];
-  uint32_t a = 0, b = 0, c = 0, d = 0;
-  // Our own identity: an i686-class CPU with what this engine implements.
-  static const char vendor[13] = "bt86 virtCPU";
-  static const char brand[49] = "bt86 binary-translated i686 CPU";
-  switch (leaf) {
-    case 0:
-      a = 1;
-      std::memcpy(&b, vendor, 4);
-      std::memcpy(&d, vendor + 4, 4);
-      std::memcpy(&c, vendor + 8, 4);
-      break;
-    case 1:
-      a = 0x06 << 8 | 0x0F << 4 | 1;  // family 6, model 15, stepping 1
-      // FPU PSE TSC MSR PAE CX8 PGE CMOV MMX FXSR SSE SSE2
-      d = 1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 13 | 1u << 15 | 1u << 23 | 1u << 24 |
-          1u << 25 | 1u << 26;
-      c = host_cpuid(1).ecx & 1u;  // SSE3: runs natively, so only if the host has it
-      break;
-    case 0x80000000: a = 0x80000004; break;
-    case 0x80000002: case 0x80000003: case 0x80000004: {
-      uint32_t words[4];
-      std::memcpy(words, brand + 16 * (leaf - 0x80000002), 16);
-      a = words[0]; b = words[1]; c = words[2]; d = words[3];
-      break;
-    }
-    default: break;
-  }
-  r[kEax] = a; r[kEbx] = b; r[kEcx] = c; r[kEdx] = d;
+  CpuidLeaf leaf = guest_cpuid(r[kEax], r[kEcx]);
+  r[kEax] = leaf.eax, r[kEbx] = leaf.ebx, r[kEcx] = leaf.ecx, r[kEdx] = leaf.edx;
   return HelperResult::kContinue;
 }
 

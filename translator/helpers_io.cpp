@@ -7,9 +7,23 @@
 namespace bt86 {
 
 namespace {
-// I/O is allowed at CPL <= IOPL; the TSS permission bitmap comes with the
-// segmentation work.
-bool io_allowed(const CpuState& cpu) { return cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12); }
+// I/O is allowed at CPL <= IOPL; otherwise every port the access touches
+// must have its bit clear in the TSS I/O permission bitmap (SDM 19.5.2).
+bool io_allowed(Engine& e, uint16_t port, unsigned size) {
+  const CpuState& cpu = e.cpu;
+  if (!cpu.protected_mode() || cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12)) return true;
+  const SegmentCache& tr = cpu.tr;
+  uint16_t map_base = 0;
+  if ((tr.selector & ~3u) == 0 || tr.limit < 0x67 ||
+      !e.read_linear(tr.base + 0x66, &map_base, 2, Engine::Privilege::kSupervisor))
+    return false;
+  uint32_t first = map_base + port / 8u, last = map_base + (port + size - 1u) / 8u;
+  if (last > tr.limit) return false;
+  uint16_t bits = 0;
+  if (!e.read_linear(tr.base + first, &bits, last - first + 1, Engine::Privilege::kSupervisor)) return false;
+  uint16_t wanted = static_cast<uint16_t>(((1u << size) - 1) << (port % 8));
+  return (bits & wanted) == 0;
+}
 
 uint16_t port_of(const CpuState& cpu, const ZydisDecodedOperand& op) {
   return op.type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? static_cast<uint16_t>(op.imm.value.u)
@@ -25,26 +39,28 @@ HelperResult after_device(Engine& e, const HelperSite& s) {
 }  // namespace
 
 HelperResult helper_in(Engine& e, const HelperSite& s) {
-  if (!io_allowed(e.cpu)) return e.raise(13, 0u);
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   unsigned size = dst.size / 8;
-  write_register(e.cpu, dst.reg.value, e.io.read(port_of(e.cpu, s.insn.ops[1]), size));
+  uint16_t port = port_of(e.cpu, s.insn.ops[1]);
+  if (!io_allowed(e, port, size)) return e.raise(13, 0u);
+  write_register(e.cpu, dst.reg.value, e.io.read(port, size));
   return after_device(e, s);
 }
 
 HelperResult helper_out(Engine& e, const HelperSite& s) {
-  if (!io_allowed(e.cpu)) return e.raise(13, 0u);
   const ZydisDecodedOperand& src = s.insn.ops[1];
-  e.io.write(port_of(e.cpu, s.insn.ops[0]), src.size / 8, read_register(e.cpu, src.reg.value));
+  uint16_t port = port_of(e.cpu, s.insn.ops[0]);
+  if (!io_allowed(e, port, src.size / 8)) return e.raise(13, 0u);
+  e.io.write(port, src.size / 8, read_register(e.cpu, src.reg.value));
   return after_device(e, s);
 }
 
 HelperResult helper_ins(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!io_allowed(cpu)) return e.raise(13, 0u);
   bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
   unsigned size = s.insn.info.operand_width / 8;
   auto port = static_cast<uint16_t>(cpu.gpr[kEdx]);
+  if (!io_allowed(e, port, size)) return e.raise(13, 0u);
   while (!rep || cpu.gpr[kEcx] != 0) {
     uint32_t v = e.io.read(port, size);
     if (!e.write_linear(cpu.seg[kEs].base + cpu.gpr[kEdi], &v, size)) return HelperResult::kExit;
@@ -57,10 +73,10 @@ HelperResult helper_ins(Engine& e, const HelperSite& s) {
 
 HelperResult helper_outs(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!io_allowed(cpu)) return e.raise(13, 0u);
   bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
   unsigned size = s.insn.info.operand_width / 8;
   auto port = static_cast<uint16_t>(cpu.gpr[kEdx]);
+  if (!io_allowed(e, port, size)) return e.raise(13, 0u);
   unsigned seg = kDs;
   for (unsigned i = 0; i < s.insn.info.operand_count; ++i)
     if (s.insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) seg = static_cast<unsigned>(segment_of(s.insn.ops[i].mem.segment));

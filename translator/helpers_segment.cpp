@@ -226,6 +226,42 @@ HelperResult helper_iret(Engine& e, const HelperSite&) {
   return HelperResult::kExit;
 }
 
+// sysenter/sysexit load fixed flat segments derived from IA32_SYSENTER_CS
+// without reading descriptors (SDM: SYSENTER, SYSEXIT).
+namespace {
+SegmentCache flat_segment(uint16_t selector, unsigned dpl, bool code) {
+  SegmentCache c;
+  load_flat(c, selector, code);
+  c.access = static_cast<uint16_t>((c.access & ~0x60u) | dpl << 5 | 0x1);  // and accessed
+  return c;
+}
+}  // namespace
+
+HelperResult helper_sysenter(Engine& e, const HelperSite&) {
+  CpuState& cpu = e.cpu;
+  auto cs = static_cast<uint16_t>(cpu.msr_sysenter[0] & 0xFFFC);
+  if (!cpu.protected_mode() || cs == 0) return e.raise(13, 0u);
+  e.set_eflags(cpu.eflags & ~(eflags::kVM | eflags::kIF | eflags::kRF));
+  cpu.seg[kCs] = flat_segment(cs, 0, true);
+  cpu.seg[kSs] = flat_segment(static_cast<uint16_t>(cs + 8), 0, false);
+  cpu.gpr[kEsp] = static_cast<uint32_t>(cpu.msr_sysenter[1]);
+  cpu.eip = static_cast<uint32_t>(cpu.msr_sysenter[2]);
+  e.state_changed();
+  return HelperResult::kExit;
+}
+
+HelperResult helper_sysexit(Engine& e, const HelperSite&) {
+  CpuState& cpu = e.cpu;
+  auto cs = static_cast<uint16_t>(cpu.msr_sysenter[0] & 0xFFFC);
+  if (!cpu.protected_mode() || cpu.cpl() != 0 || cs == 0) return e.raise(13, 0u);
+  cpu.seg[kCs] = flat_segment(static_cast<uint16_t>((cs + 16) | 3), 3, true);
+  cpu.seg[kSs] = flat_segment(static_cast<uint16_t>((cs + 24) | 3), 3, false);
+  cpu.gpr[kEsp] = cpu.gpr[kEcx];
+  cpu.eip = cpu.gpr[kEdx];
+  e.state_changed();
+  return HelperResult::kExit;
+}
+
 HelperResult helper_int(Engine& e, const HelperSite& s) {
   uint8_t vector;
   switch (s.insn.mnemonic()) {

@@ -1,5 +1,7 @@
 #include "segments.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace bt86 {
@@ -39,7 +41,10 @@ HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector) {
   if (!read_descriptor(e, selector, d)) return HelperResult::kExit;
   bool writable_data = !d.system() && !d.code() && (d.type() & 2);
   bool readable = !d.system() && (!d.code() || (d.type() & 2));
-  if (seg == kSs ? !writable_data : !readable) return e.raise(13, selector & ~3u);
+  bool conforming = d.code() && (d.type() & 4);
+  unsigned cpl = cpu.cpl(), rpl = selector & 3;
+  bool privilege_ok = seg == kSs ? rpl == cpl && d.dpl() == cpl : conforming || std::max(cpl, rpl) <= d.dpl();
+  if ((seg == kSs ? !writable_data : !readable) || !privilege_ok) return e.raise(13, selector & ~3u);
   if (!d.present()) return e.raise(seg == kSs ? 12 : 11, selector & ~3u);
   s = SegmentCache{selector, d.access(), d.base(), d.limit()};
   e.state_changed();

@@ -1,0 +1,44 @@
+#include "bt86/segmentation/cpuid.h"
+
+#include <cpuid.h>
+
+#include <cstring>
+
+namespace bt86 {
+
+namespace {
+CpuidLeaf host_cpuid(uint32_t leaf) {
+  CpuidLeaf r{};
+  __cpuid(leaf, r.eax, r.ebx, r.ecx, r.edx);
+  return r;
+}
+constexpr char kVendor[13] = "bt86 virtCPU";
+constexpr char kBrand[49] = "bt86 binary-translated i686 CPU";
+}  // namespace
+
+CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t) {
+  CpuidLeaf r{};
+  switch (leaf) {
+    case 0:
+      r.eax = 1;
+      std::memcpy(&r.ebx, kVendor, 4);
+      std::memcpy(&r.edx, kVendor + 4, 4);
+      std::memcpy(&r.ecx, kVendor + 8, 4);
+      break;
+    case 1:
+      r.eax = 0x06 << 8 | 0x0F << 4 | 1;  // family 6, model 15, stepping 1
+      // FPU PSE TSC MSR PAE CX8 SEP PGE CMOV MMX FXSR SSE SSE2
+      r.edx = 1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 11 | 1u << 13 | 1u << 15 |
+              1u << 23 | 1u << 24 | 1u << 25 | 1u << 26;
+      r.ecx = host_cpuid(1).ecx & 1u;  // SSE3: guest code runs natively, so only if the host has it
+      break;
+    case 0x80000000: r.eax = 0x80000004; break;
+    case 0x80000002: case 0x80000003: case 0x80000004:
+      std::memcpy(&r, kBrand + 16 * (leaf - 0x80000002), 16);
+      break;
+    default: break;
+  }
+  return r;
+}
+
+}  // namespace bt86
