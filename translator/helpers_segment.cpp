@@ -1,5 +1,7 @@
 // Helpers for descriptor tables, segment registers and far control
 // transfers (same privilege level, and returns to outer levels).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "emit.h"
@@ -7,6 +9,7 @@
 #include "guest_operands.h"
 #include "helpers.h"
 #include "segments.h"
+#include "task_switch.h"
 
 namespace bt86 {
 
@@ -149,23 +152,97 @@ bool far_target(Engine& e, const HelperSite& s, uint16_t& sel, uint32_t& offset)
 }
 }  // namespace
 
-HelperResult helper_jmp_far(Engine& e, const HelperSite& s) {
-  uint16_t sel;
-  uint32_t offset;
-  if (far_target(e, s, sel, offset)) far_transfer(e, sel, offset);
-  return HelperResult::kExit;
+namespace {
+// A far call through a call gate to a more privileged, non-conforming code
+// segment: switch to the TSS stack of the target level, copy the gate's
+// parameters, push the old SS:ESP and CS:EIP (SDM "CALL", call gates).
+bool call_to_inner(Engine& e, const Descriptor& gate, const Descriptor& code, uint16_t code_sel, uint32_t offset,
+                   uint32_t return_eip) {
+  CpuState& cpu = e.cpu;
+  unsigned new_cpl = code.dpl();
+  uint16_t ss;
+  uint32_t esp;
+  if (!tss_stack(e, new_cpl, ss, esp)) return false;
+  Descriptor sd;
+  if ((ss & ~3u) == 0 || !peek_descriptor(e, ss, sd) || sd.system() || sd.code() || !(sd.type() & 2) ||
+      (ss & 3) != new_cpl || sd.dpl() != new_cpl)
+    return e.raise(10, ss & ~3u), false;
+  if (!sd.present()) return e.raise(12, ss & ~3u), false;
+  unsigned params = gate.hi & 0x1F;
+  uint32_t copied[31];
+  const SegmentCache old_ss = cpu.seg[kSs], old_cs = cpu.seg[kCs];
+  const uint32_t old_esp = cpu.gpr[kEsp];
+  for (unsigned i = 0; i < params; ++i)
+    if (!e.read_linear(old_ss.base + old_esp + 4 * i, &copied[i], 4)) return false;
+  cpu.seg[kSs] = SegmentCache{ss, sd.access(), sd.base(), sd.limit()};
+  cpu.gpr[kEsp] = esp;
+  cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((code_sel & ~3u) | new_cpl), code.access(), code.base(), code.limit()};
+  bool ok = push32(e, old_ss.selector) && push32(e, old_esp);
+  for (unsigned i = params; ok && i-- > 0;) ok = push32(e, copied[i]);
+  ok = ok && push32(e, old_cs.selector) && push32(e, return_eip);
+  if (!ok) {
+    cpu.seg[kSs] = old_ss, cpu.seg[kCs] = old_cs, cpu.gpr[kEsp] = old_esp;
+    return false;
+  }
+  cpu.eip = offset;
+  e.state_changed();
+  return true;
 }
 
-HelperResult helper_call_far(Engine& e, const HelperSite& s) {
+// jmp/call far: to a code segment, through a call gate, or to a task.
+HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
+  CpuState& cpu = e.cpu;
   uint16_t sel;
   uint32_t offset;
   if (!far_target(e, s, sel, offset)) return HelperResult::kExit;
-  uint32_t esp = e.cpu.gpr[kEsp];
-  uint16_t old_cs = e.cpu.seg[kCs].selector;
+  const uint32_t return_eip = s.insn.next_eip();
+  Descriptor d;
+  if ((sel & ~3u) == 0) return e.raise(13, 0u);
+  if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
+  const unsigned cpl = cpu.cpl(), rpl = sel & 3;
+  if (d.system()) {
+    if (d.type() == 0x09 || d.type() == 0x05) {  // TSS or task gate
+      if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
+      if (!d.present()) return e.raise(11, sel & ~3u);
+      uint16_t tss = d.type() == 0x05 ? static_cast<uint16_t>(d.lo >> 16) : sel;
+      cpu.eip = return_eip;
+      task_switch(e, tss, call ? TaskSwitchReason::kCall : TaskSwitchReason::kJmp);
+      return HelperResult::kExit;
+    }
+    if (d.type() != 0x0C) return e.raise(13, sel & ~3u);  // 32-bit call gate only
+    if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
+    if (!d.present()) return e.raise(11, sel & ~3u);
+    auto code_sel = static_cast<uint16_t>(d.lo >> 16);
+    uint32_t target = (d.lo & 0xFFFF) | (d.hi & 0xFFFF0000);
+    Descriptor code;
+    if ((code_sel & ~3u) == 0) return e.raise(13, 0u);
+    if (!read_descriptor(e, code_sel, code)) return HelperResult::kExit;
+    bool conforming = code.type() & 4;
+    if (!code.code() || code.dpl() > cpl || (!call && !conforming && code.dpl() != cpl))
+      return e.raise(13, code_sel & ~3u);
+    if (!code.present()) return e.raise(11, code_sel & ~3u);
+    if (call && !conforming && code.dpl() < cpl) {
+      call_to_inner(e, d, code, code_sel, target, return_eip);
+      return HelperResult::kExit;
+    }
+    sel = static_cast<uint16_t>((code_sel & ~3u) | cpl);
+    offset = target;
+  } else if (d.code()) {
+    bool conforming = d.type() & 4;
+    if (conforming ? d.dpl() > cpl : (rpl > cpl || d.dpl() != cpl)) return e.raise(13, sel & ~3u);
+  } else {
+    return e.raise(13, sel & ~3u);
+  }
+  const uint32_t esp = cpu.gpr[kEsp];
+  const uint16_t old_cs = cpu.seg[kCs].selector;
   if (!far_transfer(e, sel, offset)) return HelperResult::kExit;
-  if (!push32(e, old_cs) || !push32(e, s.insn.next_eip())) e.cpu.gpr[kEsp] = esp;
+  if (call && (!push32(e, old_cs) || !push32(e, return_eip))) cpu.gpr[kEsp] = esp;
   return HelperResult::kExit;
 }
+}  // namespace
+
+HelperResult helper_jmp_far(Engine& e, const HelperSite& s) { return far_jmp_or_call(e, s, false); }
+HelperResult helper_call_far(Engine& e, const HelperSite& s) { return far_jmp_or_call(e, s, true); }
 
 namespace {
 // After a far return or iret to an outer level: load SS:ESP popped from the
@@ -204,9 +281,15 @@ HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
   return load_outer_stack(e, esp + release, static_cast<uint16_t>(ss));
 }
 
-HelperResult helper_iret(Engine& e, const HelperSite&) {
+HelperResult helper_iret(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (cpu.eflags & eflags::kNT) return e.die("iret with EFLAGS.NT (task return) is not supported yet");
+  if (cpu.eflags & eflags::kNT) {  // return to the task in the back link
+    uint16_t link;
+    if (!e.read_linear(cpu.tr.base, &link, 2, Engine::Privilege::kSupervisor)) return HelperResult::kExit;
+    cpu.eip = s.insn.next_eip();
+    task_switch(e, link, TaskSwitchReason::kIret);
+    return HelperResult::kExit;
+  }
   const unsigned old_cpl = cpu.cpl();
   const uint32_t start_esp = cpu.gpr[kEsp];
   uint32_t eip, cs, flags, esp = 0, ss = 0;

@@ -1,4 +1,5 @@
 #include "segments.h"
+#include "task_switch.h"
 
 #include <algorithm>
 
@@ -145,10 +146,25 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
     return false;
   }
   unsigned type = gate.type();
+  if (type == 0x05) {  // task gate: the handler is a whole task
+    if (event.software && gate.dpl() < cpu.cpl()) {
+      nested = PendingException{13, slot + 2};
+      why = fmt::format("int {} from CPL {} through a task gate of DPL {}", vector, cpu.cpl(), gate.dpl());
+      return false;
+    }
+    if (!gate.present()) {
+      nested = PendingException{11, slot + 2 + ext};
+      why = fmt::format("IDT entry {} is not present", vector);
+      return false;
+    }
+    cpu.halted = false;
+    if (task_switch(e, static_cast<uint16_t>(gate.lo >> 16), TaskSwitchReason::kInterrupt, event.error_code)) return true;
+    why = fmt::format("the task switch for vector {} failed", vector);
+    return false;
+  }
   if (type != 0x0E && type != 0x0F) {
     why = fmt::format("IDT entry {} has gate type {:#x}; only 32-bit interrupt and trap gates are supported yet",
                       vector, type);
-    if (type == 0x05) return false;  // task gates: a clear report rather than a guess
     nested = PendingException{13, slot + 2 + ext};
     return false;
   }

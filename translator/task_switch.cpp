@@ -1,0 +1,97 @@
+#include "task_switch.h"
+
+#include "engine.h"
+#include "segments.h"
+
+namespace bt86 {
+
+namespace {
+
+// 32-bit TSS layout.
+constexpr uint32_t kBackLink = 0x00, kCr3 = 0x1C, kEip = 0x20, kEflags = 0x24, kGprs = 0x28, kSegs = 0x48,
+                   kLdt = 0x60;
+constexpr uint32_t kBusy = 0x200;  // type bit 1 of an available/busy TSS descriptor (in hi)
+
+bool set_busy(Engine& e, uint16_t selector, bool busy) {
+  uint32_t hi;
+  uint32_t addr = e.cpu.gdtr.base + (selector & ~7u) + 4;
+  if (!e.read_linear(addr, &hi, 4, Engine::Privilege::kSupervisor)) return false;
+  hi = busy ? hi | kBusy : hi & ~kBusy;
+  return e.write_linear(addr, &hi, 4, Engine::Privilege::kSupervisor);
+}
+
+}  // namespace
+
+bool task_switch(Engine& e, uint16_t sel, TaskSwitchReason reason, std::optional<uint32_t> error_code) {
+  CpuState& cpu = e.cpu;
+  auto supervisor = Engine::Privilege::kSupervisor;
+  Descriptor d;
+  if ((sel & 4) || !peek_descriptor(e, sel, d)) return e.raise(13, sel & ~3u), false;
+  bool busy = d.type() == 0x0B, available = d.type() == 0x09;
+  if (reason == TaskSwitchReason::kIret ? !busy : !available) return e.raise(13, sel & ~3u), false;
+  if (!d.present()) return e.raise(11, sel & ~3u), false;
+  if (d.limit() < 0x67) return e.raise(10, sel & ~3u), false;
+  if ((cpu.tr.selector & ~3u) == 0) return e.raise(10, 0u), false;
+
+  // Save the outgoing task.
+  const uint32_t old_base = cpu.tr.base;
+  uint32_t old_flags = cpu.eflags;
+  if (reason == TaskSwitchReason::kIret) old_flags &= ~eflags::kNT;
+  uint16_t sels[6];
+  for (unsigned i = 0; i < 6; ++i) sels[i] = cpu.seg[i].selector;
+  uint32_t sel32[6];
+  for (unsigned i = 0; i < 6; ++i) sel32[i] = sels[i];
+  if (!e.write_linear(old_base + kEip, &cpu.eip, 4, supervisor) ||
+      !e.write_linear(old_base + kEflags, &old_flags, 4, supervisor) ||
+      !e.write_linear(old_base + kGprs, cpu.gpr, 32, supervisor) ||
+      !e.write_linear(old_base + kSegs, sel32, 24, supervisor))
+    return false;
+
+  // Read the incoming one before changing anything.
+  const uint32_t base = d.base();
+  uint32_t cr3, eip, flags, gprs[8], segs[6];
+  uint16_t ldt;
+  if (!e.read_linear(base + kCr3, &cr3, 4, supervisor) || !e.read_linear(base + kEip, &eip, 4, supervisor) ||
+      !e.read_linear(base + kEflags, &flags, 4, supervisor) || !e.read_linear(base + kGprs, gprs, 32, supervisor) ||
+      !e.read_linear(base + kSegs, segs, 24, supervisor) || !e.read_linear(base + kLdt, &ldt, 2, supervisor))
+    return false;
+
+  if (reason == TaskSwitchReason::kJmp || reason == TaskSwitchReason::kIret) set_busy(e, cpu.tr.selector, false);
+  if (reason != TaskSwitchReason::kIret) set_busy(e, sel, true);
+  if (reason == TaskSwitchReason::kCall || reason == TaskSwitchReason::kInterrupt) {
+    uint16_t link = cpu.tr.selector;
+    e.write_linear(base + kBackLink, &link, 2, supervisor);
+    flags |= eflags::kNT;
+  }
+
+  // Load the new task: TR, CR3, registers, LDT, then the segments (a bad
+  // segment faults in the new task's context, as the SDM describes).
+  cpu.tr = SegmentCache{sel, static_cast<uint16_t>(d.access() | (reason == TaskSwitchReason::kIret ? 0 : 2)),
+                        base, d.limit()};
+  if (cpu.paging()) {
+    cpu.cr3 = cr3;
+    e.paging_changed(true);
+  }
+  std::copy(gprs, gprs + 8, cpu.gpr);
+  e.set_eflags(flags);
+  cpu.eip = eip;
+  cpu.cr0 |= cr0::kTS;
+  cpu.ldtr = SegmentCache{ldt, 0, 0, 0};
+  if (ldt & ~3u) {
+    Descriptor l;
+    if (!peek_descriptor(e, ldt, l) || !l.system() || l.type() != 2) return e.raise(10, ldt & ~3u), false;
+    cpu.ldtr = SegmentCache{ldt, l.access(), l.base(), l.limit()};
+  }
+  // CS first: its RPL is the new CPL that the data-segment checks use.
+  Descriptor cs;
+  auto cs_sel = static_cast<uint16_t>(segs[kCs]);
+  if (!peek_descriptor(e, cs_sel, cs) || !cs.code()) return e.raise(10, cs_sel & ~3u), false;
+  cpu.seg[kCs] = SegmentCache{cs_sel, cs.access(), cs.base(), cs.limit()};
+  for (unsigned s : {kSs, kDs, kEs, kFs, kGs})
+    if (load_data_segment(e, s, static_cast<uint16_t>(segs[s])) == HelperResult::kExit) return false;
+  e.state_changed();
+  if (error_code) return push32(e, *error_code);
+  return true;
+}
+
+}  // namespace bt86
