@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include <poll.h>
 #include <sys/mman.h>
 
 #include "block_builder.h"
@@ -20,6 +21,8 @@ namespace bt86 {
 
 namespace {
 constexpr unsigned kMaxBlockInstructions = 96;
+// Deterministic time: each translated guest instruction run counts 1 ns.
+constexpr uint64_t kVirtualNsPerInstruction = 1;
 
 // Wakes up once after `seconds` and asks the engine to stop, unless
 // cancelled first.
@@ -52,13 +55,53 @@ private:
 
 Engine::Engine(GuestContext c)
     : cpu(c.cpu), ram(c.ram), io(c.io), mmio(c.mmio), control(c.control),
-      stubs_(Stubs::generate(cache_)), aspace_(c.ram) {}
+      stubs_(Stubs::generate(cache_)), aspace_(c.ram), platform_(c.platform) {}
 
 Engine::~Engine() = default;
 
 void Engine::request_stop() {
   stop_requested_ = true;
   mprotect(cache_.poll_page(), CodeCache::kPage, PROT_NONE);
+}
+
+void Engine::request_service() {
+  service_requested_ = true;
+  mprotect(cache_.poll_page(), CodeCache::kPage, PROT_NONE);
+}
+
+bool Engine::interrupt_deliverable() const {
+  return platform_.pic && (cpu.eflags & eflags::kIF) && platform_.pic->interrupt_pending();
+}
+
+void Engine::service_devices() {
+  if (platform_.pump_input) platform_.pump_input();
+  if (waker_) waker_->rearm_input();
+  if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
+  if (!pending_ && interrupt_deliverable()) {
+    cpu.halted = false;
+    ++stats.exits["external_interrupt"];
+    pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, false};
+  }
+  if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
+}
+
+void Engine::wait_while_halted() {
+  ++stats.exits["halt_wait"];
+  auto deadline = platform_.events ? platform_.events->next_deadline() : std::nullopt;
+  if (platform_.virtual_clock) {  // nothing else can happen: jump to the next event
+    if (deadline && *deadline > platform_.virtual_clock->now_ns())
+      platform_.virtual_clock->advance(*deadline - platform_.virtual_clock->now_ns());
+    return;
+  }
+  // Sleep in the host until the deadline or input: an idle guest costs ~0% CPU.
+  timespec timeout{0, 100'000'000}, *wait = &timeout;
+  if (deadline) {
+    uint64_t now = platform_.clock->now_ns();
+    uint64_t left = *deadline > now ? std::min<uint64_t>(*deadline - now, 100'000'000) : 0;
+    timeout = {0, static_cast<long>(left)};
+  }
+  pollfd fd{platform_.input_fd, POLLIN, 0};
+  ppoll(&fd, platform_.input_fd >= 0 ? 1 : 0, wait, nullptr);
 }
 
 std::vector<IndirectEntry>& Engine::indirect_table(uint32_t mode) {
@@ -257,6 +300,12 @@ int Engine::run_helper(const HelperSite& site) {
       r = HelperResult::kExit;
     }
   }
+  if (r == HelperResult::kContinue && interrupt_deliverable()) {
+    // A device raised a line, or IF was set: leave after this instruction
+    // (after the next one for sti, whose interrupt shadow covers it).
+    if (site.fn == helper_sti) request_service();
+    else cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
+  }
   if (r == HelperResult::kContinue) return 0;
   cpu.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
   return 1;
@@ -270,7 +319,7 @@ Block* Engine::after_exit() {
     ++stats.exits["indirect_miss"];
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
-    if (b) indirect_table(mode)[cpu.eip & (kIndirectEntries - 1)] = {0u - cpu.eip, 0, b->host};
+    if (b && !platform_.virtual_clock) indirect_table(mode)[cpu.eip & (kIndirectEntries - 1)] = {0u - cpu.eip, 0, b->host};
     return b;
   }
   if (info == exit_tag::kHostFault) return handle_host_fault();
@@ -281,7 +330,8 @@ Block* Engine::after_exit() {
   uint64_t generation = flush_generation_;
   bool chainable = link->owner->valid;
   Block* target = lookup_or_translate(cpu.eip, current_mode());
-  if (target && chainable && generation == flush_generation_ && target->valid) {
+  // Deterministic runs never chain: every block returns here to count time.
+  if (target && chainable && !platform_.virtual_clock && generation == flush_generation_ && target->valid) {
     cache_.chain(*link, *target);
     ++stats.chained_jumps;
   }
@@ -304,6 +354,8 @@ RunOutcome Engine::run(double timeout_seconds) {
   set_eflags(cpu.eflags);
   paging_changed();
   cpu.poll_page = reinterpret_cast<uint64_t>(cache_.poll_page());
+  if (platform_.clock && !platform_.virtual_clock)
+    waker_ = std::make_unique<Waker>(*platform_.clock, platform_.input_fd, [this] { request_service(); });
 
   Block* next = nullptr;
   for (;;) {
@@ -314,11 +366,13 @@ RunOutcome Engine::run(double timeout_seconds) {
     if (!next_ok) next = nullptr;
     if (control.exit_status) return finish(*control.exit_status, control.reason);
     if (death_) return finish(exit_status::kGuestDied, *death_ + "\n" + dump_state(cpu));
-    if (stop_requested_) {
+    if (stop_requested_ || service_requested_) {
       if (timed_out_) return finish(exit_status::kTimeout, fmt::format("timeout after {} s", timeout_seconds));
-      stop_requested_ = false;
+      stop_requested_ = service_requested_ = false;
       mprotect(cache_.poll_page(), CodeCache::kPage, PROT_READ);
     }
+    if (platform_.quit_requested && platform_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
+    service_devices();
     if (pending_) {
       PendingException e = *pending_;
       pending_.reset();
@@ -328,8 +382,11 @@ RunOutcome Engine::run(double timeout_seconds) {
     if (cpu.halted) {
       if (!(cpu.eflags & eflags::kIF))
         return finish(exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu.eip));
-      return finish(exit_status::kHalted,
-                    fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu.eip));
+      if (!platform_.pic)
+        return finish(exit_status::kHalted,
+                      fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu.eip));
+      wait_while_halted();
+      continue;
     }
     if (!cpu.protected_mode())
       return finish(exit_status::kGuestDied, "real mode is not supported yet\n" + dump_state(cpu));
@@ -339,6 +396,7 @@ RunOutcome Engine::run(double timeout_seconds) {
     cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
     cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).data());
     stubs_.enter(&cpu, next->host);
+    if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);
     next = after_exit();
     forget_invalidated();
   }

@@ -2,6 +2,7 @@
 // loop, and is what every C++ helper receives. Private to translator/.
 #pragma once
 #include <atomic>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "code_cache.h"
 #include "compat32.h"
 #include "stubs.h"
+#include "waker.h"
 
 namespace bt86 {
 
@@ -83,12 +85,20 @@ public:
   uint8_t* poll_page() const { return cache_.poll_page(); }
   // Revokes the safepoint page so translated code stops at the next block.
   void request_stop();
+  // Same, to look at the devices (a deadline passed, input, an interrupt).
+  void request_service();
 
   // ---- for the helper thunk ---------------------------------------------
   int run_helper(const HelperSite& site);
 
 private:
   uint32_t current_mode() const;
+  // Device work between runs of translated code: input, timers, and the
+  // delivery of a pending external interrupt.
+  void service_devices();
+  bool interrupt_deliverable() const;
+  // A halted CPU with IF set: wait for the next deadline or input.
+  void wait_while_halted();
   PagingMode paging_mode() const { return {cpu.cr0, cpu.cr3, cpu.cr4, cpu.efer}; }
   bool user_mode() const { return cpu.cpl() == 3; }
   // Block lookup by linear EIP; nullptr after raising a fetch fault.
@@ -130,6 +140,9 @@ private:
   std::optional<std::string> death_;
   HostFault fault_{};
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> service_requested_{false};
+  Platform platform_;
+  std::unique_ptr<Waker> waker_;
   std::atomic<bool> timed_out_{false};
 };
 

@@ -8,6 +8,7 @@
 #include "bt86/devices/run_control.h"
 #include "bt86/segmentation/cpu_state.h"
 #include "bt86/shadow/guest_ram.h"
+#include "bt86/translator/platform.h"
 #include "bt86/translator/stats.h"
 
 namespace bt86 {
@@ -18,6 +19,7 @@ struct GuestContext {
   Bus& io;
   Bus& mmio;
   RunControl& control;
+  Platform platform = {};
 };
 
 struct RunOutcome {

@@ -1,0 +1,26 @@
+// What the BT engine needs from the machine's devices beyond the buses: the
+// interrupt controller, time, and input from the host. Every member may be
+// absent (a machine without them runs, but nothing can interrupt it).
+#pragma once
+#include <functional>
+
+#include "bt86/devices/clock.h"
+#include "bt86/devices/pic8259_pair.h"
+
+namespace bt86 {
+
+struct Platform {
+  Pic8259Pair* pic = nullptr;
+  EventQueue* events = nullptr;
+  const Clock* clock = nullptr;
+  // Set for deterministic runs: time then advances with guest work only.
+  VirtualClock* virtual_clock = nullptr;
+  // Readable when host input waits (e.g. the terminal); -1 if none.
+  int input_fd = -1;
+  // Moves waiting host input into the devices; called on the vCPU thread.
+  std::function<void()> pump_input;
+  // True when the user asked to quit (Ctrl-A x).
+  std::function<bool()> quit_requested;
+};
+
+}  // namespace bt86

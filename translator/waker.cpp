@@ -1,0 +1,68 @@
+#include "waker.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <system_error>
+
+namespace bt86 {
+
+Waker::Waker(const Clock& clock, int input_fd, std::function<void()> wake)
+    : clock_(clock), input_fd_(input_fd), wake_(std::move(wake)) {
+  event_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (event_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  thread_ = std::thread([this] { loop(); });
+}
+
+Waker::~Waker() {
+  stop_ = true;
+  notify();
+  thread_.join();
+  close(event_fd_);
+}
+
+void Waker::notify() {
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
+}
+
+void Waker::set_deadline(uint64_t ns) {
+  if (deadline_.exchange(ns) != ns) notify();
+}
+
+void Waker::rearm_input() {
+  if (!input_armed_.exchange(true)) notify();
+}
+
+void Waker::loop() {
+  while (!stop_) {
+    pollfd fds[2] = {{event_fd_, POLLIN, 0}, {input_fd_, POLLIN, 0}};
+    nfds_t count = input_fd_ >= 0 && input_armed_ ? 2 : 1;
+    uint64_t deadline = deadline_, now = clock_.now_ns();
+    timespec timeout{1, 0}, *wait = nullptr;
+    if (deadline != UINT64_MAX) {
+      if (deadline <= now) {
+        deadline_ = UINT64_MAX;  // fire once per deadline the vCPU set
+        wake_();
+        continue;
+      }
+      uint64_t left = std::min<uint64_t>(deadline - now, 1'000'000'000);
+      timeout = {static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
+      wait = &timeout;
+    }
+    if (ppoll(fds, count, wait, nullptr) < 0) continue;
+    if (fds[0].revents & POLLIN) {
+      uint64_t v;
+      [[maybe_unused]] auto n = read(event_fd_, &v, sizeof v);
+    }
+    if (count == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      input_armed_ = false;  // until the vCPU has taken the input
+      wake_();
+    }
+  }
+}
+
+}  // namespace bt86

@@ -1,0 +1,41 @@
+// A thread that stops translated code when the host has something for the
+// guest: the next device deadline has passed, or host input arrived. It
+// only calls `wake` (which revokes the safepoint page); the vCPU thread does
+// the device work. Deterministic (virtual-clock) runs do not use it.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "bt86/devices/clock.h"
+
+namespace bt86 {
+
+class Waker {
+public:
+  Waker(const Clock& clock, int input_fd, std::function<void()> wake);
+  ~Waker();
+  Waker(const Waker&) = delete;
+  Waker& operator=(const Waker&) = delete;
+
+  // The next moment the vCPU must look at the devices (UINT64_MAX: none).
+  void set_deadline(uint64_t ns);
+  // Input was consumed: watch the input descriptor again.
+  void rearm_input();
+
+private:
+  void loop();
+  void notify();
+
+  const Clock& clock_;
+  int input_fd_;
+  std::function<void()> wake_;
+  int event_fd_ = -1;
+  std::atomic<uint64_t> deadline_{UINT64_MAX};
+  std::atomic<bool> input_armed_{true};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace bt86
