@@ -1,4 +1,4 @@
-// bt86: run a 32-bit x86 guest as binary-translated code.
+// bt86: run a 32-bit x86 guest as binary-translated code, or on KVM.
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
@@ -7,6 +7,9 @@
 
 #include "bt86/host/machine.h"
 #include "bt86/host/multiboot.h"
+#include "bt86/kvm/kvm_cpu.h"
+#include "bt86/kvm/kvm_probe.h"
+#include "bt86/kvm/kvm_vm.h"
 #include "bt86/translator/bt_cpu.h"
 #include "options.h"
 
@@ -16,6 +19,19 @@ constexpr int kUsageError = 2;
 
 void say(const std::string& s) { std::fprintf(stderr, "bt86: %s\n", s.c_str()); }
 
+// Runs the loaded machine on either backend; both have run() and stats().
+template <class Cpu>
+int run_backend(Cpu& cpu, const bt86::RunOptions& o) {
+  bt86::RunOutcome outcome = cpu.run(o.timeout_seconds);
+  say(fmt::format("{} (exit status {})", outcome.message, outcome.exit_status));
+  if (!o.stats_file.empty()) {
+    std::ofstream out(o.stats_file);
+    out << cpu.stats().to_json(o.backend);
+    if (!out) say(fmt::format("cannot write statistics to '{}'", o.stats_file));
+  }
+  return outcome.exit_status;
+}
+
 int run(const bt86::RunOptions& o) {
   bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}});
   try {
@@ -24,15 +40,28 @@ int run(const bt86::RunOptions& o) {
     say(e.what());
     return kUsageError;
   }
-  bt86::BtCpu cpu({machine.cpu, machine.ram, machine.io, machine.mmio, machine.control});
-  bt86::RunOutcome outcome = cpu.run(o.timeout_seconds);
-  say(fmt::format("{} (exit status {})", outcome.message, outcome.exit_status));
-  if (!o.stats_file.empty()) {
-    std::ofstream out(o.stats_file);
-    out << cpu.stats().to_json("bt");
-    if (!out) say(fmt::format("cannot write statistics to '{}'", o.stats_file));
+  bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control};
+  if (o.backend == "kvm") {
+    try {
+      bt86::KvmCpu cpu(context);
+      return run_backend(cpu, o);
+    } catch (const bt86::KvmError& e) {
+      say(fmt::format("the kvm backend cannot run here: {}", e.what()));
+      return kUsageError;
+    }
   }
-  return outcome.exit_status;
+  bt86::BtCpu cpu(context);
+  return run_backend(cpu, o);
+}
+
+int kvm_probe(int argc) {
+  if (argc > 2) {
+    say("kvm-probe takes no arguments\n" + bt86::usage());
+    return kUsageError;
+  }
+  bt86::KvmCapabilities caps = bt86::probe_kvm();
+  std::fputs(bt86::format_probe_report(caps).c_str(), stdout);
+  return caps.usable ? 0 : kUsageError;
 }
 
 }  // namespace
@@ -42,17 +71,18 @@ int main(int argc, char** argv) {
     std::fputs(bt86::usage().c_str(), argc < 2 ? stderr : stdout);
     return argc < 2 ? kUsageError : 0;
   }
-  if (std::strcmp(argv[1], "run") != 0) {
-    say(fmt::format("unknown command '{}'\n{}", argv[1], bt86::usage()));
-    return kUsageError;
-  }
-  std::string error;
-  auto options = bt86::parse_run_options(argc - 2, argv + 2, error);
-  if (!options) {
-    say(error + "\n" + bt86::usage());
-    return kUsageError;
-  }
   try {
+    if (std::strcmp(argv[1], "kvm-probe") == 0) return kvm_probe(argc);
+    if (std::strcmp(argv[1], "run") != 0) {
+      say(fmt::format("unknown command '{}'\n{}", argv[1], bt86::usage()));
+      return kUsageError;
+    }
+    std::string error;
+    auto options = bt86::parse_run_options(argc - 2, argv + 2, error);
+    if (!options) {
+      say(error + "\n" + bt86::usage());
+      return kUsageError;
+    }
     return run(*options);
   } catch (const std::exception& e) {
     say(fmt::format("error: {}", e.what()));

@@ -22,16 +22,20 @@ std::optional<uint64_t> parse_size(std::string_view s) {
 }  // namespace
 
 std::string usage() {
-  return "usage: bt86 run --kernel FILE [--append STR] [--memory SIZE] [--backend bt]\n"
+  return "usage: bt86 run --kernel FILE [--append STR] [--memory SIZE] [--backend bt|kvm]\n"
          "                [--timeout SECONDS] [--stats FILE]\n"
+         "       bt86 kvm-probe\n"
          "  --kernel FILE      Multiboot v1 ELF kernel to boot\n"
          "  --append STR       kernel command line\n"
          "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
-         "  --backend bt       which CPU backend runs the guest (bt: binary translation)\n"
+         "  --backend NAME     which CPU backend runs the guest: bt (binary translation,\n"
+         "                     the default) or kvm (/dev/kvm, same machine and devices)\n"
          "  --timeout SECONDS  end the run after this long (exit status 124)\n"
          "  --stats FILE       write engine statistics as JSON to FILE\n"
          "COM1 is the terminal. A guest write of v to port 0xF4 ends the run with\n"
-         "status (v << 1) | 1; bad input exits with status 2.\n";
+         "status (v << 1) | 1; bad input exits with status 2.\n"
+         "kvm-probe runs a tiny guest per CPU mode on /dev/kvm and says which work;\n"
+         "it exits with status 0 when KVM is usable at all, 2 otherwise.\n";
 }
 
 std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& error) {
@@ -75,8 +79,8 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
     error = "--kernel FILE is required";
     return std::nullopt;
   }
-  if (o.backend != "bt") {
-    error = fmt::format("--backend {}: this build has only the 'bt' backend", o.backend);
+  if (o.backend != "bt" && o.backend != "kvm") {
+    error = fmt::format("--backend {}: expected 'bt' or 'kvm'", o.backend);
     return std::nullopt;
   }
   return o;

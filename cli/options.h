@@ -10,7 +10,7 @@ struct RunOptions {
   std::string kernel;
   std::string append;
   uint64_t memory_bytes = 256ull << 20;
-  std::string backend = "bt";
+  std::string backend = "bt";  // or "kvm"
   double timeout_seconds = 0;
   std::string stats_file;
 };

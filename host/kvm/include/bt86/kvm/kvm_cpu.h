@@ -1,0 +1,40 @@
+// The KVM backend's vCPU: runs the guest described by a GuestContext (the
+// same Machine RAM, device buses and RunControl as the BT backend) on
+// /dev/kvm, with the interface of BtCpu, so the CLI and tests can run the
+// same guest on either and compare.
+#pragma once
+#include <memory>
+
+#include "bt86/translator/bt_cpu.h"
+#include "bt86/translator/stats.h"
+
+namespace bt86 {
+
+struct KvmOptions {
+  // Added to CPUID leaf 1 EDX: lets the probes use paging features the
+  // guest-visible CPUID may not (yet) report.
+  uint32_t extra_cpuid_leaf1_edx = 0;
+};
+
+class KvmCpu {
+public:
+  // Opens /dev/kvm, creates the VM with the context's RAM mapped and the
+  // vCPU with bt86's CPUID. Throws KvmError (with a message for the user)
+  // where /dev/kvm is missing or refuses.
+  explicit KvmCpu(GuestContext context, KvmOptions options = {});
+  ~KvmCpu();
+
+  // Loads context.cpu into the vCPU, runs until something ends the run, and
+  // stores the vCPU's state back into context.cpu. timeout_seconds <= 0: no
+  // limit. Exit statuses as BtCpu::run (bt_cpu.h's exit_status).
+  RunOutcome run(double timeout_seconds);
+  // Exits by reason ("io", "mmio", "hlt", ...); translation counters stay 0.
+  const Stats& stats() const;
+
+  class Impl;
+
+private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bt86
