@@ -47,9 +47,18 @@ HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector) {
   bool privilege_ok = seg == kSs ? rpl == cpl && d.dpl() == cpl : conforming || std::max(cpl, rpl) <= d.dpl();
   if ((seg == kSs ? !writable_data : !readable) || !privilege_ok) return e.raise(13, selector & ~3u);
   if (!d.present()) return e.raise(seg == kSs ? 12 : 11, selector & ~3u);
+  mark_accessed(e, selector, d);
   s = SegmentCache{selector, d.access(), d.base(), d.limit()};
   e.state_changed();
   return HelperResult::kContinue;
+}
+
+void mark_accessed(Engine& e, uint16_t selector, Descriptor& d) {
+  if (d.hi & 0x100) return;
+  d.hi |= 0x100;  // a segment load sets the descriptor's accessed bit
+  const CpuState& cpu = e.cpu;
+  uint32_t table = selector & 4 ? cpu.ldtr.base : cpu.gdtr.base;
+  e.write_linear(table + (selector & ~7u) + 4, &d.hi, 4, Engine::Privilege::kSupervisor);
 }
 
 bool far_transfer(Engine& e, uint16_t selector, uint32_t offset) {
@@ -59,6 +68,7 @@ bool far_transfer(Engine& e, uint16_t selector, uint32_t offset) {
   if (!read_descriptor(e, selector, d)) return false;
   if (!d.code()) return e.raise(13, selector & ~3u), false;
   if (!d.present()) return e.raise(11, selector & ~3u), false;
+  mark_accessed(e, selector, d);
   unsigned cpl = d.type() & 4 ? cpu.cpl() : d.dpl();  // conforming keeps CPL
   cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((selector & ~3u) | cpl), d.access(), d.base(), d.limit()};
   cpu.eip = offset;

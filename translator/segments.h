@@ -31,6 +31,8 @@ bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out);
 // Loads a data/stack segment register (not CS) with the architecture's
 // checks for this subset; raises and returns kExit on failure.
 HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector);
+// Sets the accessed bit of a descriptor being loaded, in the table too.
+void mark_accessed(Engine& e, uint16_t selector, Descriptor& d);
 // Loads CS and EIP for a far transfer; false after raising on failure.
 bool far_transfer(Engine& e, uint16_t selector, uint32_t offset);
 // Like read_descriptor, but only answers whether the selector names an

@@ -17,6 +17,9 @@ constexpr char kBrand[49] = "bt86 binary-translated i686 CPU";
 }  // namespace
 
 CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t) {
+  // Beyond the highest basic or extended leaf: the highest basic leaf's
+  // data, as Intel CPUs answer (and KVM does for our vendor).
+  if ((leaf > 1 && leaf < 0x80000000) || leaf > 0x80000004) leaf = 1;
   CpuidLeaf r{};
   switch (leaf) {
     case 0:
