@@ -24,8 +24,27 @@ void reset_fpu(CpuState& cpu) {
 }  // namespace
 
 Machine::Machine(const MachineConfig& config)
-    : ram(config.memory_bytes), com1(config.serial_out ? config.serial_out : write_stdout) {
-  io.map(Uart16550::kCom1, 8, com1);
+    : ram(config.memory_bytes),
+      virtual_(config.clock == ClockMode::kVirtual),
+      clock_(virtual_ ? static_cast<const Clock*>(&virtual_clock_) : &host_clock_),
+      pit(*clock_, events, IrqLine(pic, 0)),
+      rtc(*clock_, events, IrqLine(pic, Rtc146818::kIrq), config.memory_bytes),
+      com1(config.serial_out ? config.serial_out : write_stdout,
+           Uart16550::Wiring{IrqLine(pic, Uart16550::kCom1Irq), clock_, &events}),
+      com2([](uint8_t) {}, Uart16550::Wiring{IrqLine(pic, Uart16550::kCom2Irq), clock_, &events}),
+      kbc(IrqLine(pic, I8042::kKeyboardIrq), IrqLine(pic, I8042::kAuxIrq),
+          [this] { control.request_exit(kResetExitStatus, "the guest reset the machine"); }, [](bool) {}) {
+  io.map(Pic8259Pair::kMasterPort, Pic8259Pair::kPorts, pic.master_device());
+  io.map(Pic8259Pair::kSlavePort, Pic8259Pair::kPorts, pic.slave_device());
+  io.map(Pic8259Pair::kElcrPort, Pic8259Pair::kPorts, pic.elcr_device());
+  io.map(Pit8254::kPort, Pit8254::kPorts, pit);
+  io.map(SystemControlPortB::kPort, 1, port61);
+  io.map(Rtc146818::kPort, Rtc146818::kPorts, rtc);
+  io.map(I8042::kDataPort, 1, kbc.data_device());
+  io.map(I8042::kCommandPort, 1, kbc.command_device());
+  io.map(SystemControlPortA::kPort, 1, port92);
+  io.map(Uart16550::kCom1, Uart16550::kPorts, com1);
+  io.map(Uart16550::kCom2, Uart16550::kPorts, com2);
   io.map(DebugExit::kPort, 4, debug_exit);
   io.map(PostPort::kPort, 1, post);
   cpu.eflags = eflags::kFixed1;

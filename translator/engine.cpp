@@ -75,7 +75,7 @@ bool Engine::interrupt_deliverable() const {
 
 void Engine::service_devices() {
   if (platform_.pump_input) platform_.pump_input();
-  if (waker_) waker_->rearm_input();
+  if (waker_) waker_->rearm_input(platform_.input_fd ? platform_.input_fd() : -1);
   if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
   if (!pending_ && interrupt_deliverable()) {
     cpu.halted = false;
@@ -100,8 +100,8 @@ void Engine::wait_while_halted() {
     uint64_t left = *deadline > now ? std::min<uint64_t>(*deadline - now, 100'000'000) : 0;
     timeout = {0, static_cast<long>(left)};
   }
-  pollfd fd{platform_.input_fd, POLLIN, 0};
-  ppoll(&fd, platform_.input_fd >= 0 ? 1 : 0, wait, nullptr);
+  pollfd fd{platform_.input_fd ? platform_.input_fd() : -1, POLLIN, 0};
+  ppoll(&fd, fd.fd >= 0 ? 1 : 0, wait, nullptr);
 }
 
 std::vector<IndirectEntry>& Engine::indirect_table(uint32_t mode) {
@@ -355,7 +355,7 @@ RunOutcome Engine::run(double timeout_seconds) {
   paging_changed();
   cpu.poll_page = reinterpret_cast<uint64_t>(cache_.poll_page());
   if (platform_.clock && !platform_.virtual_clock)
-    waker_ = std::make_unique<Waker>(*platform_.clock, platform_.input_fd, [this] { request_service(); });
+    waker_ = std::make_unique<Waker>(*platform_.clock, [this] { request_service(); });
 
   Block* next = nullptr;
   for (;;) {

@@ -10,8 +10,7 @@
 
 namespace bt86 {
 
-Waker::Waker(const Clock& clock, int input_fd, std::function<void()> wake)
-    : clock_(clock), input_fd_(input_fd), wake_(std::move(wake)) {
+Waker::Waker(const Clock& clock, std::function<void()> wake) : clock_(clock), wake_(std::move(wake)) {
   event_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (event_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   thread_ = std::thread([this] { loop(); });
@@ -33,14 +32,16 @@ void Waker::set_deadline(uint64_t ns) {
   if (deadline_.exchange(ns) != ns) notify();
 }
 
-void Waker::rearm_input() {
-  if (!input_armed_.exchange(true)) notify();
+void Waker::rearm_input(int fd) {
+  bool changed = input_fd_.exchange(fd) != fd;
+  if (!input_armed_.exchange(true) || changed) notify();
 }
 
 void Waker::loop() {
   while (!stop_) {
-    pollfd fds[2] = {{event_fd_, POLLIN, 0}, {input_fd_, POLLIN, 0}};
-    nfds_t count = input_fd_ >= 0 && input_armed_ ? 2 : 1;
+    int input = input_fd_;
+    pollfd fds[2] = {{event_fd_, POLLIN, 0}, {input, POLLIN, 0}};
+    nfds_t count = input >= 0 && input_armed_ ? 2 : 1;
     uint64_t deadline = deadline_, now = clock_.now_ns();
     timespec timeout{1, 0}, *wait = nullptr;
     if (deadline != UINT64_MAX) {

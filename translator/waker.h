@@ -14,22 +14,22 @@ namespace bt86 {
 
 class Waker {
 public:
-  Waker(const Clock& clock, int input_fd, std::function<void()> wake);
+  Waker(const Clock& clock, std::function<void()> wake);
   ~Waker();
   Waker(const Waker&) = delete;
   Waker& operator=(const Waker&) = delete;
 
   // The next moment the vCPU must look at the devices (UINT64_MAX: none).
   void set_deadline(uint64_t ns);
-  // Input was consumed: watch the input descriptor again.
-  void rearm_input();
+  // Input was consumed: watch this descriptor (-1: none) again.
+  void rearm_input(int fd);
 
 private:
   void loop();
   void notify();
 
   const Clock& clock_;
-  int input_fd_;
+  std::atomic<int> input_fd_{-1};
   std::function<void()> wake_;
   int event_fd_ = -1;
   std::atomic<uint64_t> deadline_{UINT64_MAX};

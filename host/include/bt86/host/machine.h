@@ -1,13 +1,19 @@
 // The PC a guest sees, independent of the backend that runs its CPU:
-// guest RAM, the two device buses with their devices, and the CPU state.
+// guest RAM, the two device buses with the PC's devices, time, and the CPU
+// state. Backends only run the CPU; every device lives here.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <memory>
 
 #include "bt86/devices/bus.h"
+#include "bt86/devices/clock.h"
 #include "bt86/devices/debug_exit.h"
+#include "bt86/devices/i8042.h"
+#include "bt86/devices/pic8259_pair.h"
+#include "bt86/devices/pit8254.h"
 #include "bt86/devices/post_port.h"
+#include "bt86/devices/rtc146818.h"
 #include "bt86/devices/run_control.h"
 #include "bt86/devices/uart16550.h"
 #include "bt86/segmentation/cpu_state.h"
@@ -15,14 +21,26 @@
 
 namespace bt86 {
 
+enum class ClockMode {
+  kHost,     // devices and the TSC follow host time
+  kVirtual,  // time advances with guest work only: runs are repeatable
+};
+
 struct MachineConfig {
   uint64_t memory_bytes = 256ull << 20;
   std::function<void(uint8_t)> serial_out;  // COM1 transmit; stdout when empty
+  ClockMode clock = ClockMode::kHost;
 };
+
+// Exit status when the guest resets the machine (i8042 0xFE, port 0x92).
+constexpr int kResetExitStatus = 0;
 
 class Machine {
 public:
   explicit Machine(const MachineConfig& config);
+
+  const Clock& clock() const { return *clock_; }
+  VirtualClock* virtual_clock() { return virtual_ ? &virtual_clock_ : nullptr; }
 
   RunControl control;
   GuestRam ram;
@@ -30,7 +48,23 @@ public:
   Bus mmio{"MMIO"};
   CpuState cpu{};
 
+private:
+  // Time first: the devices hold references to it.
+  HostClock host_clock_;
+  VirtualClock virtual_clock_;
+  bool virtual_;
+  const Clock* clock_;
+
+public:
+  EventQueue events;
+  Pic8259Pair pic;
+  Pit8254 pit;
+  SystemControlPortB port61{pit};
+  Rtc146818 rtc;
   Uart16550 com1;
+  Uart16550 com2;
+  I8042 kbc;
+  SystemControlPortA port92{kbc};
   DebugExit debug_exit{control};
   PostPort post;
 };

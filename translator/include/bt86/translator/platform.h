@@ -15,8 +15,9 @@ struct Platform {
   const Clock* clock = nullptr;
   // Set for deterministic runs: time then advances with guest work only.
   VirtualClock* virtual_clock = nullptr;
-  // Readable when host input waits (e.g. the terminal); -1 if none.
-  int input_fd = -1;
+  // Readable when host input waits (e.g. the terminal); -1 if none (or no
+  // more: input ended).
+  std::function<int()> input_fd;
   // Moves waiting host input into the devices; called on the vCPU thread.
   std::function<void()> pump_input;
   // True when the user asked to quit (Ctrl-A x).
