@@ -31,6 +31,7 @@ constexpr uint32_t kProtected = 1u << 2;
 constexpr uint32_t kCplShift = 3;    // two bits
 constexpr uint32_t kSingle = 1u << 5;  // a one-instruction block, never cached
 constexpr uint32_t kPaging = 1u << 6;  // linear != physical: chain only within a page
+constexpr uint32_t kFpuTrap = 1u << 7;  // CR0.TS or CR0.EM: FPU/SSE instructions fault
 }  // namespace mode
 
 using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;

@@ -36,6 +36,10 @@ void add_segment_base(BlockBuilder& b, unsigned seg, const asmjit::x86::Gp& reg3
 // reg32 := linear address of SS:[ESP + offset] (32-bit stack).
 void stack_address(BlockBuilder& b, int32_t offset, const asmjit::x86::Gp& reg32);
 
+// True for x87, MMX, SSE and FXSAVE-family instructions (those CR0.TS/EM
+// make fault).
+bool uses_fpu(const Insn& insn);
+
 // ---- the special classes
 Flow emit_push(BlockBuilder&, const Insn&);
 Flow emit_pop(BlockBuilder&, const Insn&);

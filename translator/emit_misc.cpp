@@ -64,6 +64,17 @@ Flow emit_lea(BlockBuilder& b, const Insn& insn) {
 
 Flow emit_nop(BlockBuilder&, const Insn&) { return Flow::kContinue; }
 
+bool uses_fpu(const Insn& insn) {
+  switch (insn.info.meta.isa_ext) {
+    case ZYDIS_ISA_EXT_X87: case ZYDIS_ISA_EXT_MMX: case ZYDIS_ISA_EXT_SSE: case ZYDIS_ISA_EXT_SSE2:
+    case ZYDIS_ISA_EXT_SSE3: case ZYDIS_ISA_EXT_SSSE3: case ZYDIS_ISA_EXT_SSE4: case ZYDIS_ISA_EXT_SSE4A:
+    case ZYDIS_ISA_EXT_AMD3DNOW:
+      return true;
+    default:
+      return insn.info.meta.isa_set == ZYDIS_ISA_SET_FXSAVE || insn.mnemonic() == ZYDIS_MNEMONIC_FWAIT;
+  }
+}
+
 // cld/std: the native instruction keeps host DF (pushf sees it), and the
 // stride mirror tells string loops the direction without testing flags.
 Flow emit_cld_std(BlockBuilder& b, const Insn& insn) {
@@ -105,7 +116,7 @@ Emitter special_emitter(ZydisMnemonic mnemonic) {
       t[m] = emit_string;
     // Everything a helper carries out.
     for (ZydisMnemonic m : {ZYDIS_MNEMONIC_CLI, ZYDIS_MNEMONIC_STI, ZYDIS_MNEMONIC_HLT, ZYDIS_MNEMONIC_CPUID,
-                            ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_WRMSR, ZYDIS_MNEMONIC_PUSHFD,
+                            ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDPMC, ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_WRMSR, ZYDIS_MNEMONIC_PUSHFD,
                             ZYDIS_MNEMONIC_PUSHF, ZYDIS_MNEMONIC_POPFD, ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_CLTS,
                             ZYDIS_MNEMONIC_LMSW, ZYDIS_MNEMONIC_SMSW, ZYDIS_MNEMONIC_INVLPG, ZYDIS_MNEMONIC_INVD,
                             ZYDIS_MNEMONIC_WBINVD, ZYDIS_MNEMONIC_IN, ZYDIS_MNEMONIC_OUT, ZYDIS_MNEMONIC_INSB,

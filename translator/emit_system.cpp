@@ -23,6 +23,7 @@ constexpr SystemOp kSystemOps[] = {
     {ZYDIS_MNEMONIC_HLT, helper_hlt, "hlt", true},
     {ZYDIS_MNEMONIC_CPUID, helper_cpuid, "cpuid", false},
     {ZYDIS_MNEMONIC_RDTSC, helper_rdtsc, "rdtsc", false},
+    {ZYDIS_MNEMONIC_RDPMC, helper_rdpmc, "rdpmc", false},
     {ZYDIS_MNEMONIC_RDMSR, helper_rdmsr, "rdmsr", false},
     {ZYDIS_MNEMONIC_WRMSR, helper_wrmsr, "wrmsr", false},
     {ZYDIS_MNEMONIC_PUSHFD, helper_pushf, "pushf", false},

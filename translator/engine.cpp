@@ -148,6 +148,7 @@ uint32_t Engine::current_mode() const {
   if (cpu.code32()) m |= mode::kCode32;
   if (cpu.protected_mode()) m |= mode::kProtected;
   if (cpu.paging()) m |= mode::kPaging;
+  if (cpu.cr0 & (cr0::kTS | cr0::kEM)) m |= mode::kFpuTrap;
   bool flat = true;
   for (unsigned s : {kCs, kDs, kEs, kSs}) flat &= cpu.seg[s].base == 0;
   if (flat) m |= mode::kFlat;
@@ -236,6 +237,11 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
     }
     if (straddles) b.block().phys_pages[1] = f.second_page;
     ++b.block().instructions;
+    if ((mode & mode::kFpuTrap) && uses_fpu(*insn)) {
+      b.call_helper(helper_fpu_unavailable, "fpu_unavailable", *insn);
+      pc = insn->next_eip();
+      break;
+    }
     Emitter special = special_emitter(insn->mnemonic());
     Flow flow = special ? special(b, *insn) : emit_ident(b, *insn);
     pc = insn->next_eip();
@@ -391,6 +397,9 @@ RunOutcome Engine::run(double timeout_seconds) {
     if (!cpu.protected_mode())
       return finish(exit_status::kGuestDied, "real mode is not supported yet\n" + dump_state(cpu));
     uint32_t mode = current_mode();
+    // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap).
+    const bool stepping = cpu.eflags & eflags::kTF;
+    if (stepping) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
     cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
@@ -399,6 +408,11 @@ RunOutcome Engine::run(double timeout_seconds) {
     if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);
     next = after_exit();
     forget_invalidated();
+    if (stepping && !pending_ && !death_ && !control.exit_status) {
+      cpu.dr[6] |= 1u << 14;  // DR6.BS
+      raise(1);
+      next = nullptr;
+    }
   }
 }
 

@@ -22,6 +22,7 @@ struct PendingException {
   uint8_t vector;
   std::optional<uint32_t> error_code;
   bool software = false;  // int n / int3 / into: the gate's DPL is checked
+  uint32_t return_eip = 0;  // software interrupts: the instruction after them
 };
 
 // What the signal handler saw when translated code faulted.
@@ -53,8 +54,14 @@ public:
   HelperResult die(std::string message);
   // Raises a guest exception at the current instruction (cpu.eip).
   HelperResult raise(uint8_t vector, std::optional<uint32_t> error_code = std::nullopt);
-  // A software interrupt (int n, int3, into); cpu.eip is the return address.
-  HelperResult raise_software(uint8_t vector);
+  // A software interrupt (int n, int3, into) at cpu.eip; a fault while
+  // delivering it reports the instruction itself, success returns after it.
+  HelperResult raise_software(uint8_t vector, uint32_t return_eip);
+  // Leaves translated code and goes on at eip.
+  HelperResult exit_to(uint32_t eip) {
+    cpu.eip = eip;
+    return HelperResult::kExit;
+  }
   // #UD if the guest can take it (it has an IDT), else ends the run naming insn.
   HelperResult undefined(const Insn& insn);
   // Guest linear memory for C++ code, through the guest page tables.

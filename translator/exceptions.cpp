@@ -27,8 +27,8 @@ HelperResult Engine::raise(uint8_t vector, std::optional<uint32_t> error_code) {
   return HelperResult::kExit;
 }
 
-HelperResult Engine::raise_software(uint8_t vector) {
-  if (!pending_) pending_ = PendingException{vector, std::nullopt, true};
+HelperResult Engine::raise_software(uint8_t vector, uint32_t return_eip) {
+  if (!pending_) pending_ = PendingException{vector, std::nullopt, true, return_eip};
   return HelperResult::kExit;
 }
 

@@ -53,6 +53,14 @@ Block* Engine::handle_host_fault() {
     raise(6);
     return nullptr;
   }
+  if (f.signo == SIGSEGV && f.code == SI_KERNEL) {
+    // A general-protection fault of an instruction run natively (one the
+    // host refuses at ring 3 that we did not know to emulate): the guest
+    // sees #GP(0) at it, as a CPU refusing it would deliver.
+    ++stats.host_faults["host_gp"];
+    raise(13, 0u);
+    return nullptr;
+  }
   bool user = false;
   const ShadowWindow* window = aspace_.window_of(f.addr, user);
   if (!window) {

@@ -9,12 +9,12 @@ namespace bt86 {
 #define BT86_HELPER(name) HelperResult name(Engine&, const HelperSite&)
 // helpers_cpu.cpp
 BT86_HELPER(helper_cli); BT86_HELPER(helper_sti); BT86_HELPER(helper_hlt);
-BT86_HELPER(helper_cpuid); BT86_HELPER(helper_rdtsc); BT86_HELPER(helper_rdmsr); BT86_HELPER(helper_wrmsr);
+BT86_HELPER(helper_cpuid); BT86_HELPER(helper_rdtsc); BT86_HELPER(helper_rdpmc); BT86_HELPER(helper_rdmsr); BT86_HELPER(helper_wrmsr);
 BT86_HELPER(helper_pushf); BT86_HELPER(helper_popf);
 BT86_HELPER(helper_mov_cr); BT86_HELPER(helper_mov_dr); BT86_HELPER(helper_clts); BT86_HELPER(helper_lmsw);
 BT86_HELPER(helper_smsw); BT86_HELPER(helper_cache_control);
 BT86_HELPER(helper_undefined); BT86_HELPER(helper_unsupported); BT86_HELPER(helper_fetch_outside_ram);
-BT86_HELPER(helper_fetch_fault);
+BT86_HELPER(helper_fetch_fault); BT86_HELPER(helper_fpu_unavailable);
 // helpers_io.cpp
 BT86_HELPER(helper_in); BT86_HELPER(helper_out); BT86_HELPER(helper_ins); BT86_HELPER(helper_outs);
 // helpers_segment.cpp

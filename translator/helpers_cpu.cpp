@@ -62,6 +62,13 @@ HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
   return HelperResult::kContinue;
 }
 
+HelperResult helper_rdpmc(Engine& e, const HelperSite&) {
+  if (!ring0(e.cpu) && !(e.cpu.cr4 & (1u << 8))) return e.raise(13, 0u);  // CR4.PCE
+  if (e.cpu.gpr[kEcx] > 1) return e.raise(13, 0u);
+  e.cpu.gpr[kEax] = e.cpu.gpr[kEdx] = 0;  // no performance counters: they read as zero
+  return HelperResult::kContinue;
+}
+
 HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
   if (!ring0(e.cpu)) return e.raise(13, 0u);
   uint64_t v;
@@ -106,7 +113,10 @@ HelperResult helper_popf(Engine& e, const HelperSite& s) {
   uint32_t keep = eflags::kVM | eflags::kRF | eflags::kVIF | eflags::kVIP;
   if (cpu.cpl() > 0) keep |= eflags::kIOPL;
   if (!iopl_allows(cpu)) keep |= eflags::kIF;
+  uint32_t before = cpu.eflags;
   e.set_eflags((cpu.eflags & keep) | (v & ~keep));
+  // Setting TF starts single-stepping after the next instruction.
+  if ((before ^ cpu.eflags) & eflags::kTF) return e.exit_to(s.insn.next_eip());
   return HelperResult::kContinue;
 }
 
@@ -187,6 +197,19 @@ HelperResult helper_cache_control(Engine& e, const HelperSite& s) {
     return exit_after(e, s);  // translations of this page may be stale
   }
   return HelperResult::kContinue;  // invd, wbinvd: caches are coherent here
+}
+
+// An FPU/SSE instruction while CR0.TS or CR0.EM is set (SDM 2.5, table 2-2).
+HelperResult helper_fpu_unavailable(Engine& e, const HelperSite& s) {
+  const CpuState& cpu = e.cpu;
+  bool wait = s.insn.mnemonic() == ZYDIS_MNEMONIC_FWAIT;
+  bool x87 = s.insn.info.meta.isa_ext == ZYDIS_ISA_EXT_X87 || wait;
+  if (wait) {  // wait faults only with TS and MP both set
+    if ((cpu.cr0 & (cr0::kTS | cr0::kMP)) != (cr0::kTS | cr0::kMP)) return e.exit_to(s.insn.next_eip());
+    return e.raise(7);
+  }
+  if ((cpu.cr0 & cr0::kEM) && !x87) return e.raise(6);  // SSE/MMX with EM: #UD
+  return e.raise(7);                                    // #NM
 }
 
 HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }

@@ -206,7 +206,7 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
       if (!d.present()) return e.raise(11, sel & ~3u);
       uint16_t tss = d.type() == 0x05 ? static_cast<uint16_t>(d.lo >> 16) : sel;
       cpu.eip = return_eip;
-      task_switch(e, tss, call ? TaskSwitchReason::kCall : TaskSwitchReason::kJmp);
+      if (!task_switch(e, tss, call ? TaskSwitchReason::kCall : TaskSwitchReason::kJmp)) cpu.eip = s.insn.eip;
       return HelperResult::kExit;
     }
     if (d.type() != 0x0C) return e.raise(13, sel & ~3u);  // 32-bit call gate only
@@ -287,7 +287,7 @@ HelperResult helper_iret(Engine& e, const HelperSite& s) {
     uint16_t link;
     if (!e.read_linear(cpu.tr.base, &link, 2, Engine::Privilege::kSupervisor)) return HelperResult::kExit;
     cpu.eip = s.insn.next_eip();
-    task_switch(e, link, TaskSwitchReason::kIret);
+    if (!task_switch(e, link, TaskSwitchReason::kIret)) cpu.eip = s.insn.eip;  // faults report the iret
     return HelperResult::kExit;
   }
   const unsigned old_cpl = cpu.cpl();
@@ -356,8 +356,7 @@ HelperResult helper_int(Engine& e, const HelperSite& s) {
       break;
     default: vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u); break;
   }
-  e.cpu.eip = s.insn.next_eip();  // software interrupts return after themselves
-  return e.raise_software(vector);
+  return e.raise_software(vector, s.insn.next_eip());
 }
 
 HelperResult helper_lar_lsl(Engine& e, const HelperSite& s) {

@@ -168,7 +168,10 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
       return false;
     }
     cpu.halted = false;
+    uint32_t fault_eip = cpu.eip;
+    if (event.software) cpu.eip = event.return_eip;  // what the old TSS saves
     if (task_switch(e, static_cast<uint16_t>(gate.lo >> 16), TaskSwitchReason::kInterrupt, event.error_code)) return true;
+    cpu.eip = fault_eip;
     why = fmt::format("the task switch for vector {} failed", vector);
     return false;
   }
@@ -203,7 +206,8 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
   }
   const unsigned old_cpl = cpu.cpl();
   const unsigned new_cpl = cs.type() & 4 ? old_cpl : cs.dpl();  // conforming code keeps CPL
-  const uint32_t old_eflags = cpu.eflags, old_eip = cpu.eip, old_esp = cpu.gpr[kEsp];
+  const uint32_t old_eflags = cpu.eflags, old_eip = event.software ? event.return_eip : cpu.eip,
+                 old_esp = cpu.gpr[kEsp];
   const uint16_t old_cs = cpu.seg[kCs].selector, old_ss = cpu.seg[kSs].selector;
 
   SegmentCache new_ss = cpu.seg[kSs];

@@ -26,9 +26,11 @@ bool task_switch(Engine& e, uint16_t sel, TaskSwitchReason reason, std::optional
   CpuState& cpu = e.cpu;
   auto supervisor = Engine::Privilege::kSupervisor;
   Descriptor d;
-  if ((sel & 4) || !peek_descriptor(e, sel, d)) return e.raise(13, sel & ~3u), false;
+  // iret's back link that is no busy TSS is #TS; other bad targets #GP.
+  const uint8_t bad_target = reason == TaskSwitchReason::kIret ? 10 : 13;
+  if ((sel & 4) || !peek_descriptor(e, sel, d)) return e.raise(bad_target, sel & ~3u), false;
   bool busy = d.type() == 0x0B, available = d.type() == 0x09;
-  if (reason == TaskSwitchReason::kIret ? !busy : !available) return e.raise(13, sel & ~3u), false;
+  if (reason == TaskSwitchReason::kIret ? !busy : !available) return e.raise(bad_target, sel & ~3u), false;
   if (!d.present()) return e.raise(11, sel & ~3u), false;
   if (d.limit() < 0x67) return e.raise(10, sel & ~3u), false;
   if ((cpu.tr.selector & ~3u) == 0) return e.raise(10, 0u), false;

@@ -27,13 +27,17 @@ TEST_CASE("cpu_state: load_flat gives a flat ring-0 segment", "[cpu_state]") {
   CHECK((cpu.seg[kDs].access & 0x4000) != 0);  // B=1: 32-bit stack if loaded into SS
 }
 
-TEST_CASE("cpu_state: cpl and code32 read the CS descriptor cache", "[cpu_state]") {
+TEST_CASE("cpu_state: cpl is CS's RPL in protected mode, code32 its D bit", "[cpu_state]") {
   CpuState cpu{};
-  load_flat(cpu.seg[kCs], 0x08, true);
-  cpu.seg[kCs].access |= 3u << 5;  // DPL 3
+  cpu.cr0 = cr0::kPE;
+  load_flat(cpu.seg[kCs], 0x1B, true);
   CHECK(cpu.cpl() == 3);
-  cpu.seg[kCs].access = static_cast<uint16_t>((cpu.seg[kCs].access & ~0x60) | 1u << 5);
+  // Conforming code keeps the caller's CPL: the descriptor's DPL does not count.
+  cpu.seg[kCs].selector = 0x31;
+  cpu.seg[kCs].access &= ~0x60;  // DPL 0
   CHECK(cpu.cpl() == 1);
+  cpu.cr0 = 0;  // real mode: always CPL 0
+  CHECK(cpu.cpl() == 0);
   cpu.seg[kCs].access &= ~0x4000;  // D=0
   CHECK_FALSE(cpu.code32());
 }

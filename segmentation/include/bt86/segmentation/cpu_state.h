@@ -72,7 +72,8 @@ struct alignas(64) CpuState {
 
   alignas(16) uint8_t fxsave[512];  // guest x87/SSE state while outside TC
 
-  uint32_t cpl() const { return seg[kCs].access >> 5 & 3; }
+  // CS's RPL (not its DPL, which differs in conforming code segments).
+  uint32_t cpl() const { return (cr0 & 1) ? seg[kCs].selector & 3u : 0u; }
   bool code32() const { return seg[kCs].access & 0x4000; }
   bool paging() const { return cr0 & cr0::kPG; }
   bool protected_mode() const { return cr0 & cr0::kPE; }

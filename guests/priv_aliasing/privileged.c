@@ -1,0 +1,76 @@
+/* Privileged instructions (vol. 3, 5.9) raise #GP(0) at CPL 3; so do cli
+ * and sti while CPL > IOPL, rdtsc with CR4.TSD=1 and rdpmc with CR4.PCE=0.
+ * At CPL 0 the harmless ones run without a fault. */
+#include "check.h"
+#include "fault_check.h"
+#include "paging.h"
+#include "pm.h"
+#include "print.h"
+#include "priv_aliasing.h"
+
+enum { CR4_TSD = 1u << 2 };
+
+static const struct {
+    const char *what;
+    body_fn body;
+    int cpl0_safe; /* also run at CPL 0, where it must not fault (2: if SEP) */
+} insns[] = {
+    {"hlt", p_hlt, 0},
+    {"cli (IOPL 0)", p_cli, 1},
+    {"sti (IOPL 0)", p_sti, 0},
+    {"lgdt", p_lgdt, 1},
+    {"lidt", p_lidt, 1},
+    {"lldt", p_lldt, 0},
+    {"ltr", p_ltr, 0},
+    {"mov cr0, eax", p_write_cr0, 1},
+    {"mov eax, cr0", p_read_cr0, 1},
+    {"mov eax, cr2", p_read_cr2, 1},
+    {"mov eax, cr3", p_read_cr3, 1},
+    {"mov cr3, eax", p_write_cr3, 1},
+    {"mov eax, cr4", p_read_cr4, 1},
+    {"mov dr7, eax", p_write_dr7, 1},
+    {"mov eax, dr7", p_read_dr7, 1},
+    {"mov eax, dr6", p_read_dr6, 1},
+    {"wbinvd", p_wbinvd, 1},
+    {"invd", p_invd, 0},
+    {"invlpg", p_invlpg, 1},
+    {"rdmsr", p_rdmsr, 2},
+    {"wrmsr", p_wrmsr, 2},
+    {"clts", p_clts, 1},
+    {"lmsw", p_lmsw, 1},
+};
+
+void check_privileged(void)
+{
+    put_str("-- privileged instructions\n");
+    __asm__ volatile("sgdt %0\n\tsidt %1"
+                     : "=m"(*(struct dtr *)gdt_image), "=m"(*(struct dtr *)idt_image));
+    cr0_value = read_cr0();
+    cr3_value = read_cr3();
+    /* rdmsr/wrmsr at CPL 0 use IA32_SYSENTER_CS, which exists with SEP. */
+    int have_msr = (pm_cpuid1_edx() & (1u << 11)) != 0;
+    msr_value = have_msr ? (uint32_t)rdmsr(0x174) : 0;
+    for (unsigned i = 0; i < sizeof insns / sizeof insns[0]; i++) {
+        uint32_t v = catch_user(insns[i].body, 0);
+        check_begin();
+        kprintf("CPL3 %s", insns[i].what);
+        check_event_end(v, VEC_GP, 0);
+        if (insns[i].cpl0_safe == 1 || (insns[i].cpl0_safe == 2 && have_msr)) {
+            v = catch_call(insns[i].body, 0);
+            check_begin();
+            kprintf("CPL0 %s", insns[i].what);
+            check_event_end(v, NO_FAULT, NO_ERROR);
+        }
+    }
+
+    uint32_t v = catch_user(p_rdtsc, 0);
+    check_event("CPL3 rdtsc, CR4.TSD=0", v, NO_FAULT, NO_ERROR);
+    write_cr4(read_cr4() | CR4_TSD);
+    v = catch_user(p_rdtsc, 0);
+    check_event("CPL3 rdtsc, CR4.TSD=1", v, VEC_GP, 0);
+    v = catch_call(p_rdtsc, 0);
+    check_event("CPL0 rdtsc, CR4.TSD=1", v, NO_FAULT, NO_ERROR);
+    write_cr4(read_cr4() & ~CR4_TSD);
+    v = catch_user(p_rdpmc, 0);
+    check_event("CPL3 rdpmc, CR4.PCE=0", v, VEC_GP, 0);
+}
