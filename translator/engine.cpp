@@ -104,22 +104,31 @@ void Engine::wait_while_halted() {
   ppoll(&fd, fd.fd >= 0 ? 1 : 0, wait, nullptr);
 }
 
-std::vector<IndirectEntry>& Engine::indirect_table(uint32_t mode) {
+Engine::IndirectTable& Engine::indirect_table(uint32_t mode) {
   auto [it, fresh] = indirect_.try_emplace(mode);
-  if (fresh) it->second.assign(kIndirectEntries, {0, 0, stubs_.miss_target});
+  if (fresh) it->second.entries.assign(kIndirectEntries, {0, 0, stubs_.miss_target});
   return it->second;
 }
 
+void Engine::remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host) {
+  IndirectTable& t = indirect_table(mode);
+  uint32_t index = eip & (kIndirectEntries - 1);
+  if (t.entries[index].host == stubs_.miss_target) t.filled.push_back(index);
+  t.entries[index] = {0u - eip, 0, host};
+}
+
 void Engine::reset_indirect_tables() {
-  for (auto& [mode, table] : indirect_)
-    for (IndirectEntry& e : table) e = {0, 0, stubs_.miss_target};
+  for (auto& [mode, table] : indirect_) {
+    for (uint32_t index : table.filled) table.entries[index] = {0, 0, stubs_.miss_target};
+    table.filled.clear();
+  }
 }
 
 void Engine::forget_invalidated() {
   for (Block* b : cache_.last_invalidated()) {
     auto it = indirect_.find(b->key.mode);
     if (it != indirect_.end()) {
-      IndirectEntry& e = it->second[b->guest_eip & (kIndirectEntries - 1)];
+      IndirectEntry& e = it->second.entries[b->guest_eip & (kIndirectEntries - 1)];
       if (e.host == b->host) e = {0, 0, stubs_.miss_target};
     }
     ++stats.blocks_invalidated;
@@ -325,7 +334,7 @@ Block* Engine::after_exit() {
     ++stats.exits["indirect_miss"];
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
-    if (b && !platform_.virtual_clock) indirect_table(mode)[cpu.eip & (kIndirectEntries - 1)] = {0u - cpu.eip, 0, b->host};
+    if (b && !platform_.virtual_clock) remember_indirect(mode, cpu.eip, b->host);
     return b;
   }
   if (info == exit_tag::kHostFault) return handle_host_fault();
@@ -403,7 +412,7 @@ RunOutcome Engine::run(double timeout_seconds) {
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
     cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
-    cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).data());
+    cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).entries.data());
     stubs_.enter(&cpu, next->host);
     if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);
     next = after_exit();

@@ -118,7 +118,12 @@ private:
   bool emulate_string_mmio(const Insn& insn);
   void finish_mmio_bounce(bool completed);
   bool deliver(const PendingException& e);
-  std::vector<IndirectEntry>& indirect_table(uint32_t mode);
+  struct IndirectTable {
+    std::vector<IndirectEntry> entries;
+    std::vector<uint32_t> filled;  // indices in use, so a reset touches only them
+  };
+  IndirectTable& indirect_table(uint32_t mode);
+  void remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host);
   void reset_indirect_tables();
   void forget_invalidated();
   void invalidate_code(uint32_t phys);
@@ -129,7 +134,7 @@ private:
   AddressSpace aspace_;
   // Indirect-branch tables by block mode (kept apart so CPL switches do not
   // clear them); all reset when linear-to-physical translation may change.
-  std::unordered_map<uint32_t, std::vector<IndirectEntry>> indirect_;
+  std::unordered_map<uint32_t, IndirectTable> indirect_;
   uint64_t flush_generation_ = 0;
   uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0;
 
