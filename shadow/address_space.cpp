@@ -82,7 +82,23 @@ AddressSpace::Fill AddressSpace::fill(uint32_t linear, bool write, bool user) {
   const ShadowWindow::Mapping* old = view(user).mapping(linear & kPageMask);
   bool upgrade = old && !old->writable;
   map(user, linear & kPageMask, phys_page, w.writable && w.dirty);
+  if (!upgrade) map_neighbours(linear, user);
   return {Outcome::kMapped, w.phys, 0, upgrade};
+}
+
+// Fault-around: also map the other pages of the faulting page's 64 KiB
+// region that the guest tables already mark present and accessed (so no A
+// bit is set behind the guest's back), as a TLB may hold them. A refill
+// after a CR3 switch then costs one host fault per region, not per page.
+void AddressSpace::map_neighbours(uint32_t linear, bool user) {
+  const ShadowWindow& v = view(user);
+  uint32_t region = linear & ~0xFFFFu;
+  for (uint32_t page = region; page - region < 0x10000; page += 0x1000) {
+    if (page == (linear & kPageMask) || v.mapping(page)) continue;
+    Walk w = mode_.enabled() ? walk(ram_, mode_, page, Access::kRead, user, false) : translate(page, Access::kRead, user);
+    if (!w.ok || (mode_.enabled() && !w.accessed) || !is_ram(w.phys)) continue;
+    map(user, page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty);
+  }
 }
 
 void AddressSpace::protect_code(uint32_t phys) {

@@ -102,6 +102,7 @@ Walk walk(GuestRam& ram, const PagingMode& mode, uint32_t linear, Access access,
   if (access == Access::kFetch && no_exec) allowed = false;
   if (!allowed) return w.error_code = fault_code(true, access, user, nx), w;
 
+  w.accessed = (l & kA) && (large || (d & kA));
   if (set_bits) {
     if (!large) pde.set(d, kA);
     leaf.set(l, access == Access::kWrite ? kA | kD : kA);

@@ -71,6 +71,7 @@ private:
   };
   ShadowWindow& view(bool user) const { return *views_[user ? 1 : 0]; }
   void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
+  void map_neighbours(uint32_t linear, bool user);
 
   GuestRam& ram_;
   PagingMode mode_;

@@ -32,6 +32,7 @@ struct Walk {
   bool writable = false;      // writes allowed to this privilege (CR0.WP considered)
   bool dirty = false;         // the leaf entry's D bit (after this walk)
   bool global = false;
+  bool accessed = false;      // A was already set in every level (before this walk)
   uint32_t error_code = 0;    // #PF error code when !ok
 };
 
