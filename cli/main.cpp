@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 
+#include "bt86/host/console.h"
+#include "bt86/host/linux_boot.h"
 #include "bt86/host/machine.h"
 #include "bt86/host/multiboot.h"
 #include "bt86/kvm/kvm_cpu.h"
@@ -32,15 +34,30 @@ int run_backend(Cpu& cpu, const bt86::RunOptions& o) {
   return outcome.exit_status;
 }
 
+// The kernel file's content picks the boot protocol: Linux or Multiboot.
+void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
+  if (bt86::is_bzimage(o.kernel)) {
+    bt86::load_linux(machine, o.kernel, o.initrd, o.append);
+    return;
+  }
+  if (!o.initrd.empty() && std::ifstream(o.kernel))  // (an unreadable file: the loader says so)
+    throw bt86::LoadError(fmt::format("--initrd is for Linux kernels; '{}' is not a bzImage "
+                                      "(a Multiboot kernel takes no initrd)", o.kernel));
+  bt86::load_multiboot(machine, o.kernel, o.append);
+}
+
 int run(const bt86::RunOptions& o) {
-  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}});
+  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}, o.virtual_clock ? bt86::ClockMode::kVirtual : bt86::ClockMode::kHost});
   try {
-    bt86::load_multiboot(machine, o.kernel, o.append);
+    load_kernel(machine, o);
   } catch (const bt86::LoadError& e) {
     say(e.what());
     return kUsageError;
   }
-  bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control};
+  // The terminal is COM1's input; raw mode only when stdin is a terminal.
+  bt86::Terminal terminal;
+  bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control,
+                             bt86::machine_platform(machine, &terminal)};
   if (o.backend == "kvm") {
     try {
       bt86::KvmCpu cpu(context);

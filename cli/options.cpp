@@ -22,10 +22,13 @@ std::optional<uint64_t> parse_size(std::string_view s) {
 }  // namespace
 
 std::string usage() {
-  return "usage: bt86 run --kernel FILE [--append STR] [--memory SIZE] [--backend bt|kvm]\n"
-         "                [--timeout SECONDS] [--stats FILE]\n"
+  return "usage: bt86 run --kernel FILE [--initrd FILE] [--append STR] [--memory SIZE]\n"
+         "                [--backend bt|kvm] [--timeout SECONDS] [--stats FILE]\n"
          "       bt86 kvm-probe\n"
-         "  --kernel FILE      Multiboot v1 ELF kernel to boot\n"
+         "  --kernel FILE      kernel to boot: a Linux bzImage (\"HdrS\" at offset 0x202,\n"
+         "                     booted with the 32-bit Linux boot protocol) or else a\n"
+         "                     Multiboot v1 kernel (ELF or a.out kludge)\n"
+         "  --initrd FILE      initial ramdisk for a Linux kernel\n"
          "  --append STR       kernel command line\n"
          "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
          "  --backend NAME     which CPU backend runs the guest: bt (binary translation,\n"
@@ -51,9 +54,17 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
     };
     std::optional<std::string> v;
     if (arg == "--kernel") { if (!(v = value())) return std::nullopt; o.kernel = *v; }
+    else if (arg == "--initrd") { if (!(v = value())) return std::nullopt; o.initrd = *v; }
     else if (arg == "--append") { if (!(v = value())) return std::nullopt; o.append = *v; }
     else if (arg == "--stats") { if (!(v = value())) return std::nullopt; o.stats_file = *v; }
-    else if (arg == "--backend") { if (!(v = value())) return std::nullopt; o.backend = *v; }
+    else if (arg == "--clock") {
+      if (!(v = value())) return std::nullopt;
+      if (*v != "host" && *v != "virtual") {
+        error = fmt::format("--clock {}: expected host or virtual", *v);
+        return std::nullopt;
+      }
+      o.virtual_clock = *v == "virtual";
+    } else if (arg == "--backend") { if (!(v = value())) return std::nullopt; o.backend = *v; }
     else if (arg == "--memory") {
       if (!(v = value())) return std::nullopt;
       auto size = parse_size(*v);

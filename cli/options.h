@@ -7,12 +7,14 @@
 namespace bt86 {
 
 struct RunOptions {
-  std::string kernel;
+  std::string kernel;  // a Linux bzImage or a Multiboot v1 kernel, told apart by content
+  std::string initrd;  // Linux only
   std::string append;
   uint64_t memory_bytes = 256ull << 20;
   std::string backend = "bt";  // or "kvm"
   double timeout_seconds = 0;
   std::string stats_file;
+  bool virtual_clock = false;  // --clock virtual: repeatable runs
 };
 
 // Parses argv (after the program name); on error returns nullopt and sets error.

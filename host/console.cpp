@@ -22,6 +22,7 @@ Platform machine_platform(Machine& m, Terminal* terminal) {
       for (size_t i = 0; i < n; ++i) m.com1.receive(buf[i]);
     }
   };
+  p.wants_input = [&m] { return m.com1.rx_room() > 0; };
   p.quit_requested = [terminal] { return terminal->quit_requested(); };
   return p;
 }

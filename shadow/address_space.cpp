@@ -21,15 +21,22 @@ void AddressSpace::set_mode(const PagingMode& m) {
   constexpr uint32_t cr0_bits = (1u << 31) | (1u << 16);
   constexpr uint32_t cr4_bits = (1u << 4) | (1u << 5) | (1u << 7);
   bool changed = (m.cr0 & cr0_bits) != (mode_.cr0 & cr0_bits) || (m.cr4 & cr4_bits) != (mode_.cr4 & cr4_bits) ||
-                 (m.efer & (1u << 11)) != (mode_.efer & (1u << 11)) || (m.enabled() && m.cr3 != mode_.cr3);
+                 (m.efer & (1u << 11)) != (mode_.efer & (1u << 11));
+  bool new_cr3 = m.enabled() && m.cr3 != mode_.cr3;
   mode_ = m;
   if (changed) flush_all();
+  else if (new_cr3) flush_non_global();
 }
 
 void AddressSpace::flush_all() {
   views_[0]->unmap_all();
   views_[1]->unmap_all();
   reverse_.clear();
+}
+
+void AddressSpace::flush_non_global() {
+  views_[0]->unmap_non_global();
+  views_[1]->unmap_non_global();
 }
 
 void AddressSpace::flush_page(uint32_t linear) {
@@ -55,13 +62,13 @@ Walk AddressSpace::translate(uint32_t linear, Access access, bool user) {
   return w;
 }
 
-void AddressSpace::map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable) {
+void AddressSpace::map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable, bool global) {
   ShadowWindow& v = view(user);
   if (v.mapped_pages() >= kMappingBudget) {
     v.unmap_all();
     ++budget_flushes_;
   }
-  v.map(linear_page, phys_page, guest_writable && !code_[phys_page >> 12]);
+  v.map(linear_page, phys_page, guest_writable && !code_[phys_page >> 12], global && (mode_.cr4 & (1u << 7)));
   std::vector<Ref>& refs = reverse_[phys_page];
   for (Ref& r : refs)
     if (r.user == user && r.linear_page == linear_page) {
@@ -81,7 +88,7 @@ AddressSpace::Fill AddressSpace::fill(uint32_t linear, bool write, bool user) {
   // back here and sets D (the dirty upgrade).
   const ShadowWindow::Mapping* old = view(user).mapping(linear & kPageMask);
   bool upgrade = old && !old->writable;
-  map(user, linear & kPageMask, phys_page, w.writable && w.dirty);
+  map(user, linear & kPageMask, phys_page, w.writable && w.dirty, w.global);
   if (!upgrade) map_neighbours(linear, user);
   return {Outcome::kMapped, w.phys, 0, upgrade};
 }
@@ -97,7 +104,7 @@ void AddressSpace::map_neighbours(uint32_t linear, bool user) {
     if (page == (linear & kPageMask) || v.mapping(page)) continue;
     Walk w = mode_.enabled() ? walk(ram_, mode_, page, Access::kRead, user, false) : translate(page, Access::kRead, user);
     if (!w.ok || (mode_.enabled() && !w.accessed) || !is_ram(w.phys)) continue;
-    map(user, page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty);
+    map(user, page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty, w.global);
   }
 }
 

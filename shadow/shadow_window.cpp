@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <system_error>
+#include <vector>
 
 namespace bt86 {
 
@@ -33,13 +34,13 @@ ShadowWindow::Region ShadowWindow::classify(uintptr_t a) const {
   return Region::kGuardAbove;
 }
 
-void ShadowWindow::map(uint32_t linear_page, uint32_t phys_page, bool writable) {
+void ShadowWindow::map(uint32_t linear_page, uint32_t phys_page, bool writable, bool global) {
   // SAFETY: linear_page < 4 GiB lies inside the window; phys_page is a RAM
   // page (the caller checked it against the memfd's size).
   void* p = mmap(base_ + linear_page, kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
                  ram_.fd(), static_cast<off_t>(phys_page));
   check(p != MAP_FAILED, "map guest page into shadow window");
-  mapped_[linear_page] = {phys_page, writable};
+  mapped_[linear_page] = {phys_page, writable, global};
 }
 
 void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {
@@ -60,6 +61,16 @@ void ShadowWindow::unmap_all() {
   void* p = mmap(base_, kSpan, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
   check(p != MAP_FAILED, "clear shadow window");
   mapped_.clear();
+}
+
+void ShadowWindow::unmap_non_global() {
+  size_t global = 0;
+  for (const auto& [page, m] : mapped_) global += m.global;
+  if (global == 0) return unmap_all();
+  std::vector<uint32_t> victims;
+  for (const auto& [page, m] : mapped_)
+    if (!m.global) victims.push_back(page);
+  for (uint32_t page : victims) unmap(page);
 }
 
 const ShadowWindow::Mapping* ShadowWindow::mapping(uint32_t linear_page) const {

@@ -75,7 +75,10 @@ bool Engine::interrupt_deliverable() const {
 
 void Engine::service_devices() {
   if (platform_.pump_input) platform_.pump_input();
-  if (waker_) waker_->rearm_input(platform_.input_fd ? platform_.input_fd() : -1);
+  if (waker_) {
+    bool wanted = platform_.input_fd && (!platform_.wants_input || platform_.wants_input());
+    waker_->rearm_input(wanted ? platform_.input_fd() : -1);
+  }
   if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
   if (!pending_ && interrupt_deliverable()) {
     cpu.halted = false;
@@ -143,13 +146,19 @@ void Engine::invalidate_code(uint32_t phys) {
 void Engine::paging_changed(bool cr3_written) {
   PagingMode before = aspace_.mode();
   aspace_.set_mode(paging_mode());
-  if (cr3_written && aspace_.mode().enabled()) aspace_.flush_all();
+  if (cr3_written && aspace_.mode().enabled()) aspace_.flush_non_global();  // global entries stay
   if (cr3_written || !(before == aspace_.mode())) reset_indirect_tables();
 }
 
 void Engine::invlpg(uint32_t linear) {
   aspace_.flush_page(linear);
-  reset_indirect_tables();
+  // Only lookups of code in that page may now be stale.
+  uint32_t page = linear & ~0xFFFu;
+  for (auto& [mode, table] : indirect_)
+    for (uint32_t i = page & (kIndirectEntries - 1), end = i + 0x1000; i < end; ++i) {
+      IndirectEntry& e = table.entries[i];
+      if (e.host != stubs_.miss_target && ((0u - e.neg_eip) & ~0xFFFu) == page) e = {0, 0, stubs_.miss_target};
+    }
 }
 
 uint32_t Engine::current_mode() const {

@@ -32,6 +32,7 @@ public:
   void set_mode(const PagingMode& mode);
   const PagingMode& mode() const { return mode_; }
   void flush_all();
+  void flush_non_global();           // a CR3 write
   void flush_page(uint32_t linear);  // invlpg
 
   uint8_t* base(bool user) const { return view(user).base(); }
@@ -70,7 +71,7 @@ private:
     bool guest_writable;  // what the guest tables allow (dirty included)
   };
   ShadowWindow& view(bool user) const { return *views_[user ? 1 : 0]; }
-  void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
+  void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable, bool global);
   void map_neighbours(uint32_t linear, bool user);
 
   GuestRam& ram_;

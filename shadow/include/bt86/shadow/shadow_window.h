@@ -33,9 +33,12 @@ public:
   struct Mapping {
     uint32_t phys_page;
     bool writable;  // as mapped now
+    bool global;    // survives a CR3 write (PTE.G with CR4.PGE)
   };
   // Maps the RAM page at phys_page at linear_page (both 4 KiB aligned).
-  void map(uint32_t linear_page, uint32_t phys_page, bool writable);
+  void map(uint32_t linear_page, uint32_t phys_page, bool writable, bool global = false);
+  // Drops every mapping that is not global.
+  void unmap_non_global();
   void set_writable(uint32_t linear_page, bool writable);
   void unmap(uint32_t linear_page);
   void unmap_all();

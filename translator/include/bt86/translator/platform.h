@@ -20,6 +20,9 @@ struct Platform {
   std::function<int()> input_fd;
   // Moves waiting host input into the devices; called on the vCPU thread.
   std::function<void()> pump_input;
+  // True while the devices can take input now (else waiting input is left
+  // alone until they can: no busy wake-ups).
+  std::function<bool()> wants_input;
   // True when the user asked to quit (Ctrl-A x).
   std::function<bool()> quit_requested;
 };

@@ -1,0 +1,17 @@
+#!/bin/sh
+# The scripted session of bt86's default Linux guest (bt86.script=1): each
+# step prints its command line and output; the last line names the end.
+step() {
+  echo "bt86\$ $1"
+  eval "$1"
+}
+
+echo "=== bt86 scripted session ==="
+step 'uname -a'
+step 'i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done; echo forks-ok'
+step 'echo hello-pipe | cat | tr a-z A-Z'
+step 'echo $((6*7))'
+step 'grep -c processor /proc/cpuinfo'
+step 'cat /proc/cpuinfo | head -20'
+echo "=== bt86 scripted session done ==="
+poweroff -f
