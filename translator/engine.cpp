@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <poll.h>
 #include <sys/mman.h>
@@ -390,11 +391,13 @@ RunOutcome Engine::run(double timeout_seconds) {
     if (!next_ok) next = nullptr;
     if (control.exit_status) return finish(*control.exit_status, control.reason);
     if (death_) return finish(exit_status::kGuestDied, *death_ + "\n" + dump_state(cpu));
-    if (stop_requested_ || service_requested_) {
-      if (timed_out_) return finish(exit_status::kTimeout, fmt::format("timeout after {} s", timeout_seconds));
-      stop_requested_ = service_requested_ = false;
+    if (timed_out_) return finish(exit_status::kTimeout, fmt::format("timeout after {} s", timeout_seconds));
+    // Whoever revoked the poll page (watchdog, waker, helper) set a flag
+    // first; a stop at the page also proves it. Both orders of the other
+    // thread's "flag, revoke" against this "clear, restore" end with the page
+    // readable or with one more stop, never with a page that stays revoked.
+    if (stop_requested_.exchange(false) | service_requested_.exchange(false) | std::exchange(safepoint_hit_, false))
       mprotect(cache_.poll_page(), CodeCache::kPage, PROT_READ);
-    }
     if (platform_.quit_requested && platform_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
     service_devices();
     if (pending_) {

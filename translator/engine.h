@@ -153,6 +153,7 @@ private:
   HostFault fault_{};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> service_requested_{false};
+  bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
   Platform platform_;
   std::unique_ptr<Waker> waker_;
   std::atomic<bool> timed_out_{false};

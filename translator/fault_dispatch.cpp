@@ -27,6 +27,7 @@ Block* Engine::handle_host_fault() {
   if (f.signo == SIGSEGV && f.addr >= reinterpret_cast<uintptr_t>(cache_.poll_page()) &&
       f.addr < reinterpret_cast<uintptr_t>(cache_.poll_page()) + CodeCache::kPage) {
     ++stats.host_faults["safepoint"];
+    safepoint_hit_ = true;
     return nullptr;
   }
   if (f.signo == SIGFPE) {

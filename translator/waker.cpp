@@ -46,7 +46,8 @@ void Waker::loop() {
     timespec timeout{1, 0}, *wait = nullptr;
     if (deadline != UINT64_MAX) {
       if (deadline <= now) {
-        deadline_ = UINT64_MAX;  // fire once per deadline the vCPU set
+        // Fire once per deadline the vCPU set; a newer one it set meanwhile stays.
+        deadline_.compare_exchange_strong(deadline, UINT64_MAX);
         wake_();
         continue;
       }
