@@ -7,6 +7,9 @@
 namespace bt86 {
 
 namespace {
+// 2026-01-01 00:00:00 UTC: the RTC's time at power-on under --clock virtual.
+constexpr int64_t kVirtualEpoch = 1767225600;
+
 void write_stdout(uint8_t byte) {
   // Unbuffered so guest output interleaves correctly with our messages.
   [[maybe_unused]] auto n = ::write(STDOUT_FILENO, &byte, 1);
@@ -28,7 +31,9 @@ Machine::Machine(const MachineConfig& config)
       virtual_(config.clock == ClockMode::kVirtual),
       clock_(virtual_ ? static_cast<const Clock*>(&virtual_clock_) : &host_clock_),
       pit(*clock_, events, IrqLine(pic, 0)),
-      rtc(*clock_, events, IrqLine(pic, Rtc146818::kIrq), config.memory_bytes),
+      // Deterministic runs start the wall clock at a fixed moment too.
+      rtc(*clock_, events, IrqLine(pic, Rtc146818::kIrq), config.memory_bytes,
+          virtual_ ? std::optional<Rtc146818::WallTime>(Rtc146818::WallTime{kVirtualEpoch, 0}) : std::nullopt),
       com1(config.serial_out ? config.serial_out : write_stdout,
            Uart16550::Wiring{IrqLine(pic, Uart16550::kCom1Irq), clock_, &events}),
       com2([](uint8_t) {}, Uart16550::Wiring{IrqLine(pic, Uart16550::kCom2Irq), clock_, &events}),

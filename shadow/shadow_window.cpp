@@ -70,6 +70,9 @@ void ShadowWindow::unmap_non_global() {
   std::vector<uint32_t> victims;
   for (const auto& [page, m] : mapped_)
     if (!m.global) victims.push_back(page);
+  // Each single-page unmap is a syscall that splits host VMAs: past a few
+  // hundred, dropping everything and refilling the globals is cheaper.
+  if (victims.size() > kMaxSelectiveUnmaps) return unmap_all();
   for (uint32_t page : victims) unmap(page);
 }
 

@@ -50,3 +50,21 @@ bt86_guest_test(priv_sysenter 1)
 bt86_guest_test(priv_taskgate 1)
 bt86_guest_test(priv_aliasing 1)
 bt86_guest_test(priv_iobitmap 1)
+# PC device kernels (PIT, PIC, RTC, UART): PASS/FAIL lines of their own.
+bt86_guest_test(dev_pit 1)
+bt86_guest_test(dev_pic 1)
+bt86_guest_test(dev_rtc 1)
+bt86_guest_test(dev_uart 1)
+# i8042 reset: bt86 ends the run with status 0 and its reset message.
+add_test(NAME guest.dev_reset COMMAND ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 0
+  "the guest reset the machine" ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/dev_reset.elf
+  --timeout 30)
+set_tests_properties(guest.dev_reset PROPERTIES LABELS guest)
+
+# --clock virtual: time advances with guest work only, so two runs of the
+# timer-driven guests print exactly the same bytes.
+foreach(name dev_pit dev_rtc)
+  add_test(NAME guest.${name}.virtual-clock-repeatable
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/same_twice.sh ${BT86_EXE} ${BT86_GUEST_DIR}/${name}.elf)
+  set_tests_properties(guest.${name}.virtual-clock-repeatable PROPERTIES LABELS guest TIMEOUT 300)
+endforeach()

@@ -19,6 +19,7 @@ public:
   // Covers bt/bts/btr/btc's ±256 MiB bit-offset reach and any access size.
   static constexpr uint64_t kGuard = 1ull << 30;
   static constexpr uint64_t kPage = 4096;
+  static constexpr size_t kMaxSelectiveUnmaps = 256;
 
   explicit ShadowWindow(const GuestRam& ram);
   ~ShadowWindow();
