@@ -65,3 +65,15 @@ std::string disassemble_host(std::span<const uint8_t> code) {
 }
 
 }  // namespace bt86
+
+#include "bt86/translator/disassemble.h"
+
+namespace bt86 {
+
+std::optional<GuestInstructionText> disassemble_guest(std::span<const uint8_t> code, uint32_t eip, bool code32) {
+  std::optional<Insn> insn = decode(code, eip, code32);
+  if (!insn) return std::nullopt;
+  return GuestInstructionText{insn->text(), insn->hex_bytes()};
+}
+
+}  // namespace bt86

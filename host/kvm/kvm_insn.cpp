@@ -1,6 +1,7 @@
 #include "kvm_insn.h"
 
-#include <Zydis/Zydis.h>
+#include "bt86/translator/disassemble.h"
+
 #include <sys/ioctl.h>
 
 #include <algorithm>
@@ -19,24 +20,6 @@ uint64_t to_physical(const KvmVcpu& vcpu, uint32_t linear) {
   return linear;
 }
 
-std::string disassemble(const uint8_t* code, size_t len, bool code32, uint32_t eip, size_t& insn_len) {
-  ZydisDecoder decoder;
-  if (code32)
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
-  else
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
-  ZydisDecodedInstruction info;
-  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-  if (ZYAN_FAILED(ZydisDecoderDecodeFull(&decoder, code, len, &info, ops))) return {};
-  ZydisFormatter formatter;
-  ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
-  char text[128];
-  if (ZYAN_FAILED(ZydisFormatterFormatInstruction(&formatter, &info, ops, info.operand_count_visible, text,
-                                                  sizeof text, eip, nullptr)))
-    return {};
-  insn_len = info.length;
-  return text;
-}
 }  // namespace
 
 std::string describe_guest_instruction(const KvmVcpu& vcpu, const GuestRam& ram, const CpuState& cpu,
@@ -57,13 +40,11 @@ std::string describe_guest_instruction(const KvmVcpu& vcpu, const GuestRam& ram,
   std::string where = cpu.seg[kCs].base ? fmt::format("EIP={:#010x} (linear {:#010x})", cpu.eip, linear)
                                         : fmt::format("EIP={:#010x}", cpu.eip);
   if (!len) return fmt::format("an instruction outside RAM at {}", where);
-  size_t insn_len = 0;
-  std::string text = disassemble(code, len, cpu.code32(), cpu.eip, insn_len);
-  size_t shown = text.empty() ? std::min<size_t>(len, 4) : insn_len;
+  if (auto insn = disassemble_guest({code, len}, cpu.eip, cpu.code32()))
+    return fmt::format("'{}' ({}) at {}", insn->text, insn->hex, where);
   std::string hex;
-  for (size_t i = 0; i < shown; ++i) hex += fmt::format("{}{:02x}", i ? " " : "", code[i]);
-  if (text.empty()) return fmt::format("an undecodable instruction ({}...) at {}", hex, where);
-  return fmt::format("'{}' ({}) at {}", text, hex, where);
+  for (size_t i = 0; i < std::min<size_t>(len, 4); ++i) hex += fmt::format("{}{:02x}", i ? " " : "", code[i]);
+  return fmt::format("an undecodable instruction ({}...) at {}", hex, where);
 }
 
 }  // namespace bt86
