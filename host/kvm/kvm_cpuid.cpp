@@ -10,7 +10,7 @@ namespace bt86 {
 
 std::vector<NumberedCpuidLeaf> bt86_cpuid_leaves(uint32_t extra_leaf1_edx) {
   std::vector<NumberedCpuidLeaf> leaves;
-  for (uint32_t leaf : {0u, 1u, 0x80000000u, 0x80000002u, 0x80000003u, 0x80000004u})
+  for (uint32_t leaf : {0u, 1u, 7u, 0x80000000u, 0x80000002u, 0x80000003u, 0x80000004u})
     leaves.push_back({leaf, guest_cpuid(leaf)});
   leaves[1].regs.edx |= extra_leaf1_edx;
   return leaves;
@@ -29,6 +29,7 @@ void set_guest_cpuid(const KvmVcpu& vcpu, uint32_t extra_leaf1_edx) {
   for (size_t i = 0; i < leaves.size(); ++i) {
     kvm_cpuid_entry2& e = request.entries[i];
     e.function = leaves[i].leaf;
+    if (e.function == 7) e.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;  // subleaf 0 only
     e.eax = leaves[i].regs.eax;
     e.ebx = leaves[i].regs.ebx;
     e.ecx = leaves[i].regs.ecx;

@@ -16,14 +16,14 @@ constexpr char kVendor[13] = "bt86 virtCPU";
 constexpr char kBrand[49] = "bt86 binary-translated i686 CPU";
 }  // namespace
 
-CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t) {
+CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf) {
   // Beyond the highest basic or extended leaf: the highest basic leaf's
   // data, as Intel CPUs answer (and KVM does for our vendor).
-  if ((leaf > 1 && leaf < 0x80000000) || leaf > 0x80000004) leaf = 1;
+  if ((leaf > 7 && leaf < 0x80000000) || leaf > 0x80000004) leaf = 7;
   CpuidLeaf r{};
   switch (leaf) {
     case 0:
-      r.eax = 1;
+      r.eax = 7;
       std::memcpy(&r.ebx, kVendor, 4);
       std::memcpy(&r.edx, kVendor + 4, 4);
       std::memcpy(&r.ecx, kVendor + 8, 4);
@@ -34,6 +34,11 @@ CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t) {
       r.edx = 1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 11 | 1u << 13 | 1u << 15 |
               1u << 23 | 1u << 24 | 1u << 25 | 1u << 26;
       r.ecx = host_cpuid(1).ecx & 1u;  // SSE3: guest code runs natively, so only if the host has it
+      break;
+    case 7:
+      // Structured features: none but IA32_ARCH_CAPABILITIES (which says
+      // RDCL_NO, see kArchCapabilities). Leaves 2-6 are all zero.
+      if (subleaf == 0) r.edx = 1u << 29;
       break;
     case 0x80000000: r.eax = 0x80000004; break;
     case 0x80000002: case 0x80000003: case 0x80000004:

@@ -11,4 +11,13 @@ struct CpuidLeaf {
 
 CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf = 0);
 
+// IA32_ARCH_CAPABILITIES (MSR 0x10A), announced by CPUID.7:EDX[29]. Only
+// RDCL_NO: guest user code runs in a shadow window where no supervisor page
+// is ever mapped, so Meltdown-style reads of guest kernel memory cannot
+// happen, and the guest need not isolate its page tables (PTI, which would
+// switch CR3 twice per system call). Nothing is claimed about the host CPU's
+// other speculation properties.
+inline constexpr uint32_t kMsrArchCapabilities = 0x10A;
+inline constexpr uint64_t kArchCapabilities = 1;  // RDCL_NO
+
 }  // namespace bt86
