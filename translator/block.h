@@ -18,8 +18,14 @@ class Engine;
 
 // What the mode of the CPU means for a translation. Two blocks at the same
 // physical address with different modes are different translations.
+// A block is found by where its code is (the physical address, which code
+// protection and invalidation work on) and by the linear address it was
+// translated for: blocks embed linear addresses (exit targets, pushed
+// return addresses, the EIP of each instruction), so a page mapped at two
+// linear addresses (a vDSO in two processes) needs two translations.
 struct BlockKey {
   uint32_t phys;
+  uint32_t linear;
   uint32_t mode;
   bool operator==(const BlockKey&) const = default;
 };

@@ -14,7 +14,9 @@
 namespace bt86 {
 
 struct BlockKeyHash {
-  size_t operator()(const BlockKey& k) const { return (uint64_t{k.mode} << 32 | k.phys) * 0x9E3779B97F4A7C15ull >> 20; }
+  size_t operator()(const BlockKey& k) const {
+    return ((uint64_t{k.mode} << 32 | k.phys) * 0x9E3779B97F4A7C15ull ^ uint64_t{k.linear} * 0xC2B2AE3D27D4EB4Full) >> 20;
+  }
 };
 
 class CodeCache {

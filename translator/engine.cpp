@@ -198,7 +198,7 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
   const bool single = mode & mode::kSingle;
   const bool user = ((mode >> mode::kCplShift) & 3) == 3;
   auto fresh = std::make_unique<Block>();
-  fresh->key = {phys, mode};
+  fresh->key = {phys, eip, mode};
   fresh->guest_eip = eip;
   fresh->phys_pages[0] = phys & ~0xFFFu;
   BlockBuilder b(stubs_, cache_, std::move(fresh));
@@ -301,7 +301,7 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   }
   auto phys = static_cast<uint32_t>(w.phys);
   if (!(mode & mode::kSingle))
-    if (Block* b = cache_.find({phys, mode})) return b;
+    if (Block* b = cache_.find({phys, eip, mode})) return b;
   if (Block* b = translate(eip, phys, mode)) return b;
   cache_.flush();
   ++flush_generation_;

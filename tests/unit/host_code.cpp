@@ -74,7 +74,7 @@ Translation OneInsnTranslator::translate(std::span<const uint8_t> bytes, uint32_
   std::optional<Insn> insn = decode(bytes, eip, true);
   REQUIRE(insn.has_value());
   auto fresh = std::make_unique<Block>();
-  fresh->key = {eip, block_mode};
+  fresh->key = {eip, eip, block_mode};
   fresh->guest_eip = eip;
   BlockBuilder b(stubs_, cache_, std::move(fresh));
   b.begin_instruction(eip);

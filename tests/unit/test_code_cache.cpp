@@ -27,7 +27,7 @@ const uint8_t* jump_target(const uint8_t* site) {
 // exit to exit_target.
 Block* add_block(CodeCache& cache, uint32_t eip, uint32_t end, uint32_t exit_target) {
   auto b = std::make_unique<Block>();
-  b->key = {eip, kMode};
+  b->key = {eip, eip, kMode};
   b->guest_eip = eip;
   b->guest_end = end;
   b->phys_pages[0] = eip & ~0xFFFu;
@@ -72,10 +72,12 @@ TEST_CASE("code cache: blocks are found by key and by any host PC inside", "[cod
   Block* b = add_block(cache, 0x100010, 0x100020, 0x100000);
 
   CHECK(cache.block_count() == 2);
-  CHECK(cache.find({0x100000, kMode}) == a);
-  CHECK(cache.find({0x100010, kMode}) == b);
-  CHECK(cache.find({0x100000, kMode | 3u << mode::kCplShift}) == nullptr);  // another mode
-  CHECK(cache.find({0x100004, kMode}) == nullptr);
+  CHECK(cache.find({0x100000, 0x100000, kMode}) == a);
+  CHECK(cache.find({0x100010, 0x100010, kMode}) == b);
+  CHECK(cache.find({0x100000, 0x100000, kMode | 3u << mode::kCplShift}) == nullptr);  // another mode
+  CHECK(cache.find({0x100004, 0x100004, kMode}) == nullptr);
+  // The same physical code translated for another linear address is another block.
+  CHECK(cache.find({0x100000, 0x500000, kMode}) == nullptr);
 
   CHECK(cache.find_by_host(a->host) == a);
   CHECK(cache.find_by_host(a->host + kBlockBytes - 1) == a);
@@ -111,7 +113,7 @@ TEST_CASE("code cache: invalidating a page unchains its blocks and forgets them"
 
   CHECK(cache.invalidate_page(0x200000) == 1);
   CHECK_FALSE(to->valid);
-  CHECK(cache.find({0x200000, kMode}) == nullptr);
+  CHECK(cache.find({0x200000, 0x200000, kMode}) == nullptr);
   CHECK(cache.block_count() == 1);
   // The incoming jump goes back through its stub to the run loop.
   CHECK_FALSE(exit.chained());
@@ -123,7 +125,7 @@ TEST_CASE("code cache: invalidating a page unchains its blocks and forgets them"
 
   // The source block is untouched and can be chained again to a fresh target.
   CHECK(from->valid);
-  CHECK(cache.find({0x100000, kMode}) == from);
+  CHECK(cache.find({0x100000, 0x100000, kMode}) == from);
   Block* again = add_block(cache, 0x200000, 0x200010, 0x100000);
   cache.chain(exit, *again);
   CHECK(jump_target(exit.jmp_site) == again->host);
@@ -153,7 +155,7 @@ TEST_CASE("code cache: a block straddling two pages dies with either page", "[co
 
     INFO("invalidating page " << std::hex << page_addr);
     CHECK(cache.invalidate_page(page_addr) == 2);
-    CHECK(cache.find({eip, kMode}) == nullptr);
+    CHECK(cache.find({eip, eip, kMode}) == nullptr);
     CHECK_FALSE(straddler->valid);
     CHECK(jump_target(src->exits.front().jmp_site) == src->exits.front().stub);
     CHECK(first_only->valid == (page_addr != 0x100000));
@@ -186,7 +188,7 @@ TEST_CASE("code cache: garbage is kept for host lookups until collected", "[code
 TEST_CASE("code cache: one-instruction blocks are never found by key", "[code_cache]") {
   CodeCache cache(1 << 20);
   auto single = std::make_unique<Block>();
-  single->key = {0x100000, kMode | mode::kSingle};
+  single->key = {0x100000, 0x100000, kMode | mode::kSingle};
   single->guest_eip = 0x100000;
   single->guest_end = 0x100002;
   single->host = cache.allocate(16);
@@ -212,8 +214,8 @@ TEST_CASE("code cache: flush forgets every block and keeps the permanent area", 
 
   cache.flush();
   CHECK(cache.block_count() == 0);
-  CHECK(cache.find({0x100000, kMode}) == nullptr);
-  CHECK(cache.find({0x200000, kMode}) == nullptr);
+  CHECK(cache.find({0x100000, 0x100000, kMode}) == nullptr);
+  CHECK(cache.find({0x200000, 0x200000, kMode}) == nullptr);
   CHECK(cache.find_by_host(a_host) == nullptr);
   CHECK(cache.used() == 112);
   CHECK(cache.allocate(16) == cache.begin() + 112);
