@@ -1,8 +1,11 @@
 // bt86: run a 32-bit x86 guest as binary-translated code, or on KVM.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "bt86/host/console.h"
@@ -23,15 +26,14 @@ void say(const std::string& s) { std::fprintf(stderr, "bt86: %s\n", s.c_str()); 
 
 // Runs the loaded machine on either backend; both have run() and stats().
 template <class Cpu>
-int run_backend(Cpu& cpu, const bt86::RunOptions& o) {
-  bt86::RunOutcome outcome = cpu.run(o.timeout_seconds);
-  say(fmt::format("{} (exit status {})", outcome.message, outcome.exit_status));
+bt86::RunOutcome run_backend(Cpu& cpu, const bt86::RunOptions& o, double timeout) {
+  bt86::RunOutcome outcome = cpu.run(timeout);
   if (!o.stats_file.empty()) {
     std::ofstream out(o.stats_file);
     out << cpu.stats().to_json(o.backend);
     if (!out) say(fmt::format("cannot write statistics to '{}'", o.stats_file));
   }
-  return outcome.exit_status;
+  return outcome;
 }
 
 // The kernel file's content picks the boot protocol: Linux or Multiboot.
@@ -46,29 +48,61 @@ void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
   bt86::load_multiboot(machine, o.kernel, o.append);
 }
 
-int run(const bt86::RunOptions& o) {
+// One boot of a fresh machine; nullopt when the kernel cannot be loaded or
+// the KVM backend cannot run (after saying why).
+std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& terminal, double timeout,
+                                     bool& guest_reset) {
   bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}, o.virtual_clock ? bt86::ClockMode::kVirtual : bt86::ClockMode::kHost});
   try {
     load_kernel(machine, o);
   } catch (const bt86::LoadError& e) {
     say(e.what());
-    return kUsageError;
+    return std::nullopt;
   }
-  // The terminal is COM1's input; raw mode only when stdin is a terminal.
-  bt86::Terminal terminal;
   bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control,
                              bt86::machine_platform(machine, &terminal)};
+  std::optional<bt86::RunOutcome> outcome;
   if (o.backend == "kvm") {
     try {
       bt86::KvmCpu cpu(context);
-      return run_backend(cpu, o);
+      outcome = run_backend(cpu, o, timeout);
     } catch (const bt86::KvmError& e) {
       say(fmt::format("the kvm backend cannot run here: {}", e.what()));
-      return kUsageError;
+      return std::nullopt;
     }
+  } else {
+    bt86::BtCpu cpu(context);
+    outcome = run_backend(cpu, o, timeout);
   }
-  bt86::BtCpu cpu(context);
-  return run_backend(cpu, o);
+  guest_reset = machine.control.reset;
+  return outcome;
+}
+
+int run(const bt86::RunOptions& o) {
+  // The terminal is COM1's input (raw mode only when stdin is a terminal);
+  // it stays across restarts.
+  bt86::Terminal terminal;
+  const auto start = std::chrono::steady_clock::now();
+  for (unsigned restarts = 0;;) {
+    double timeout = 0;  // none
+    if (o.timeout_seconds > 0) {
+      double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      timeout = std::max(o.timeout_seconds - spent, 1e-3);
+    }
+    bool guest_reset = false;
+    std::optional<bt86::RunOutcome> outcome = boot(o, terminal, timeout, guest_reset);
+    if (!outcome) return kUsageError;
+    if (guest_reset && o.restart_on_reset) {
+      say("the guest reset the machine: restarting it (--on-reset restart)");
+      ++restarts;
+      continue;
+    }
+    // The timeout covers every boot; say it as the user gave it.
+    if (restarts && outcome->exit_status == bt86::exit_status::kTimeout)
+      outcome->message = fmt::format("timeout after {} s, {} restarts", o.timeout_seconds, restarts);
+    say(fmt::format("{} (exit status {})", outcome->message, outcome->exit_status));
+    return outcome->exit_status;
+  }
 }
 
 int kvm_probe(int argc) {

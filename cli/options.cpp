@@ -23,7 +23,8 @@ std::optional<uint64_t> parse_size(std::string_view s) {
 
 std::string usage() {
   return "usage: bt86 run --kernel FILE [--initrd FILE] [--append STR] [--memory SIZE]\n"
-         "                [--backend bt|kvm] [--timeout SECONDS] [--stats FILE]\n"
+         "                [--backend bt|kvm] [--clock host|virtual] [--on-reset exit|restart]\n"
+         "                [--timeout SECONDS] [--stats FILE]\n"
          "       bt86 kvm-probe\n"
          "  --kernel FILE      kernel to boot: a Linux bzImage (\"HdrS\" at offset 0x202,\n"
          "                     booted with the 32-bit Linux boot protocol) or else a\n"
@@ -33,7 +34,12 @@ std::string usage() {
          "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
          "  --backend NAME     which CPU backend runs the guest: bt (binary translation,\n"
          "                     the default) or kvm (/dev/kvm, same machine and devices)\n"
-         "  --timeout SECONDS  end the run after this long (exit status 124)\n"
+         "  --clock MODE       host: devices and the TSC follow host time (default);\n"
+         "                     virtual: time advances with guest work, runs repeat exactly\n"
+         "  --on-reset ACTION  when the guest resets the machine (i8042 or port 0x92):\n"
+         "                     exit (status 0, the default) or restart (a fresh machine\n"
+         "                     boots the same kernel again, as a PC would)\n"
+         "  --timeout SECONDS  end the run after this long, restarts included (status 124)\n"
          "  --stats FILE       write engine statistics as JSON to FILE\n"
          "COM1 is the terminal. A guest write of v to port 0xF4 ends the run with\n"
          "status (v << 1) | 1; bad input exits with status 2.\n"
@@ -64,6 +70,13 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
         return std::nullopt;
       }
       o.virtual_clock = *v == "virtual";
+    } else if (arg == "--on-reset") {
+      if (!(v = value())) return std::nullopt;
+      if (*v != "exit" && *v != "restart") {
+        error = fmt::format("--on-reset {}: expected exit or restart", *v);
+        return std::nullopt;
+      }
+      o.restart_on_reset = *v == "restart";
     } else if (arg == "--backend") { if (!(v = value())) return std::nullopt; o.backend = *v; }
     else if (arg == "--memory") {
       if (!(v = value())) return std::nullopt;

@@ -15,6 +15,7 @@ struct RunOptions {
   double timeout_seconds = 0;
   std::string stats_file;
   bool virtual_clock = false;  // --clock virtual: repeatable runs
+  bool restart_on_reset = false;  // --on-reset restart: a guest reset boots the kernel again
 };
 
 // Parses argv (after the program name); on error returns nullopt and sets error.

@@ -38,7 +38,11 @@ Machine::Machine(const MachineConfig& config)
            Uart16550::Wiring{IrqLine(pic, Uart16550::kCom1Irq), clock_, &events}),
       com2([](uint8_t) {}, Uart16550::Wiring{IrqLine(pic, Uart16550::kCom2Irq), clock_, &events}),
       kbc(IrqLine(pic, I8042::kKeyboardIrq), IrqLine(pic, I8042::kAuxIrq),
-          [this] { control.request_exit(kResetExitStatus, "the guest reset the machine"); }, [](bool) {}) {
+          [this] {
+            control.reset = true;
+            control.request_exit(kResetExitStatus, "the guest reset the machine");
+          },
+          [](bool) {}) {
   io.map(Pic8259Pair::kMasterPort, Pic8259Pair::kPorts, pic.master_device());
   io.map(Pic8259Pair::kSlavePort, Pic8259Pair::kPorts, pic.slave_device());
   io.map(Pic8259Pair::kElcrPort, Pic8259Pair::kPorts, pic.elcr_device());

@@ -60,6 +60,10 @@ add_test(NAME guest.dev_reset COMMAND ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 0
   "the guest reset the machine" ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/dev_reset.elf
   --timeout 30)
 set_tests_properties(guest.dev_reset PROPERTIES LABELS guest)
+# --on-reset restart: the same kernel boots again after each reset.
+add_test(NAME guest.dev_reset.restart COMMAND ${CMAKE_CURRENT_LIST_DIR}/restart_on_reset.sh
+  ${BT86_EXE} ${BT86_GUEST_DIR}/dev_reset.elf)
+set_tests_properties(guest.dev_reset.restart PROPERTIES LABELS guest TIMEOUT 60)
 
 # --clock virtual: time advances with guest work only, so two runs of the
 # timer-driven guests print exactly the same bytes.

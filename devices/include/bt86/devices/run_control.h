@@ -9,6 +9,7 @@ namespace bt86 {
 struct RunControl {
   std::optional<int> exit_status;  // set => the run ends with this status
   std::string reason;
+  bool reset = false;  // the run ends because the guest reset the machine
 
   void request_exit(int status, std::string why) {
     if (!exit_status) {
