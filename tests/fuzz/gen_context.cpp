@@ -84,7 +84,7 @@ void GenContext::point(const x86::Gp& r, uint32_t span) {
 }
 
 x86::Mem GenContext::mem(unsigned size, uint32_t avoid, uint32_t span, uint32_t align) {
-  uint32_t off = below(kOperandEnd - span);
+  uint32_t off = span + below(kOperandEnd - 2 * span);
   if (align) off &= ~(align - 1);
   else if (chance(30)) off &= ~(size ? size - 1 : 3u);  // naturally aligned now and then
   x86::Mem m;

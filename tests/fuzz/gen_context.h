@@ -52,7 +52,9 @@ public:
   // Room for a unit that moves ESP by delta, within the whole program's budget.
   bool stack_room(int bytes) const { return stack_used_ + bytes <= kStackBudget; }
 
-  // A memory operand of `size` bytes (0: unsized) inside the data area; may
+  // A memory operand of `size` bytes (0: unsized) inside the data area, with
+  // `span` bytes of the area on both sides (except [esp+d], always well
+  // inside: ESP stays within kStackBudget of kStackStart); may
   // emit setup instructions (mov reg, imm) for its base/index registers, and
   // never uses a register in `avoid` (a mask of GPR ids) for them.
   // align: the address is a multiple of it (SSE's aligned operands).
