@@ -3,15 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace bt86::fuzz {
 
 Verdict Differ::check(const Case& c, const std::vector<bool>& keep) {
   const uint32_t slot = slot_;
   slot_ = (slot_ + 1) % FUZZ_CODE_SLOTS;
-  Assembled a = assemble(c.program, slot_address(slot), keep);
-  if (a.code.size() > FUZZ_CODE_SLOT) a = assemble(Program{}, slot_address(slot));  // (never at these sizes)
-  Run r{slot, &a.code, a.end_eip, &c.state, &c.data};
+  const uint32_t at = slot_address(slot) + c.code_offset;
+  Assembled a = assemble(c.program, at, keep);
+  if (a.code.size() > FUZZ_CODE_MAX) throw std::runtime_error(fmt::format("case {}: code too large", c.index));
+  Run r{slot, at, &a.code, a.end_eip, &c.state, &c.data};
   Verdict v;
   v.native = native_.run(r);
   v.other = other_.run(r);
@@ -57,7 +59,7 @@ std::string Differ::shrink_and_report(const Case& c, const Verdict& first) {
     if (chunk == 1 && !progress) break;
   }
   Verdict last = check(c, keep);
-  const uint32_t base = slot_address((slot_ + FUZZ_CODE_SLOTS - 1) % FUZZ_CODE_SLOTS);
+  const uint32_t base = slot_address((slot_ + FUZZ_CODE_SLOTS - 1) % FUZZ_CODE_SLOTS) + c.code_offset;
   Assembled a = assemble(c.program, base, keep);
 
   std::string out = fmt::format("=== difference: seed {} case {} ({} of {} units kept)\n", c.seed, c.index,

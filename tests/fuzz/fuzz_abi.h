@@ -9,10 +9,12 @@
  * below 64 KiB so that 16-bit addressing ([bx+si]) reaches it too. */
 #define FUZZ_DATA_BASE 0x8000u
 #define FUZZ_DATA_SIZE 0x4000u
-/* Code: one 4 KiB slot per case, used once per engine (a new slot never
- * meets translations of an older case). */
+/* Code: one 8 KiB slot per run, used once per engine (a new slot never
+ * meets translations of an older case); the code starts anywhere in the
+ * slot's first 4 KiB, so it often runs across a page boundary. */
 #define FUZZ_CODE_BASE 0x100000u
-#define FUZZ_CODE_SLOT 0x1000u
+#define FUZZ_CODE_SLOT 0x2000u
+#define FUZZ_CODE_MAX 0x1000u
 #define FUZZ_CODE_SLOTS 768u
 
 /* vector of a run that reached the final hlt instead of an exception */
@@ -32,7 +34,7 @@ struct fuzz_request {
   uint32_t code_len;
   struct fuzz_state state;
   uint8_t data[FUZZ_DATA_SIZE];
-  uint8_t code[FUZZ_CODE_SLOT];
+  uint8_t code[FUZZ_CODE_MAX];
 };
 
 struct fuzz_result {

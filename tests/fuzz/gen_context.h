@@ -28,6 +28,8 @@ public:
   uint64_t u64() { return rng_(); }
   uint32_t below(uint32_t n) { return static_cast<uint32_t>(rng_() % n); }
   bool chance(unsigned percent) { return below(100) < percent; }
+  // A lock prefix now and then (for read-modify-write forms with a memory destination).
+  asmjit::InstOptions maybe_lock() { return chance(15) ? asmjit::InstOptions::kX86_Lock : asmjit::InstOptions::kNone; }
   int32_t interesting32();  // edge values (0, -1, 0x80000000, ...) or random
   template <class T>
   const T& pick(std::initializer_list<T> l) { return l.begin()[below(static_cast<uint32_t>(l.size()))]; }

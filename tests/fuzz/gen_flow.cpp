@@ -13,7 +13,7 @@ void push_pop(GenContext& g) {
   unsigned size = g.chance(80) ? 4 : 2;
   if (g.chance(50) && g.stack_room(static_cast<int>(size))) {
     switch (g.below(3)) {
-      case 0: g.emit(I::kIdPush, {g.gp(size)}); break;
+      case 0: g.emit(I::kIdPush, {g.chance(10) ? (size == 4 ? x86::Gp(x86::esp) : x86::Gp(x86::sp)) : g.gp(size)}); break;
       case 1: g.emit(I::kIdPush, {g.mem(size)}); break;
       default:
         size = 4;

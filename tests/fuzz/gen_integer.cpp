@@ -28,11 +28,12 @@ void alu(GenContext& g) {
                       I::kIdCmp, I::kIdTest});
   unsigned size = size124(g);
   x86::Gp r = g.gp(size);
+  const bool lockable = id != I::kIdCmp && id != I::kIdTest;
   switch (g.below(5)) {
     case 0: g.emit(id, {r, g.gp(size)}); break;
-    case 1: g.emit(id, {g.mem(size), r}); break;
+    case 1: g.emit(id, {g.mem(size), r}, lockable ? g.maybe_lock() : InstOptions::kNone); break;
     case 2: g.emit(id, {r, imm_of(g, size)}); break;
-    case 3: g.emit(id, {g.mem(size), imm_of(g, size)}); break;
+    case 3: g.emit(id, {g.mem(size), imm_of(g, size)}, lockable ? g.maybe_lock() : InstOptions::kNone); break;
     default:  // test has no r, m form: emit it as m, r
       if (id == I::kIdTest) g.emit(id, {g.mem(size), r});
       else g.emit(id, {r, g.mem(size)});
@@ -41,7 +42,8 @@ void alu(GenContext& g) {
 
 void unary(GenContext& g) {
   InstId id = g.pick({I::kIdInc, I::kIdDec, I::kIdNeg, I::kIdNot});
-  g.emit(id, {reg_or_mem(g, size124(g))});
+  Operand dst = reg_or_mem(g, size124(g));
+  g.emit(id, {dst}, dst.isMem() ? g.maybe_lock() : InstOptions::kNone);
 }
 
 void shift(GenContext& g) {
@@ -98,7 +100,7 @@ void divide(GenContext& g) {
   const uint32_t acc = bit(x86::eax) | bit(x86::edx);
   Operand src;
   uint32_t divisor = 0;
-  if (g.chance(85)) {
+  if (g.chance(95)) {
     divisor = static_cast<uint32_t>(g.interesting32()) & (size == 4 ? ~0u : (1u << 8 * size) - 1);
     if (!divisor) divisor = 3;
     if (g.chance(50)) {
@@ -137,7 +139,7 @@ void bits(GenContext& g) {
       x86::Gp off = g.gp_sized_like(g.gp32(), size);
       x86::Mem m = g.mem(size, bit(off), 300);
       g.emit(I::kIdMov, {x86::gpd(off.id()), Imm(static_cast<int32_t>(g.below(4000)) - 2000)});
-      g.emit(id, {m, off});
+      g.emit(id, {m, off}, id != I::kIdBt ? g.maybe_lock() : InstOptions::kNone);
     }
   }
 }
@@ -183,14 +185,18 @@ void moves(GenContext& g) {
       break;
     }
     case 3: g.emit(I::kIdXchg, {reg_or_mem(g, size), g.gp(size)}); break;
-    case 4: g.emit(g.pick({I::kIdXadd, I::kIdCmpxchg}) , {reg_or_mem(g, size), g.gp(size)}); break;
+    case 4: {
+      Operand dst = reg_or_mem(g, size);
+      g.emit(g.pick({I::kIdXadd, I::kIdCmpxchg}), {dst, g.gp(size)}, dst.isMem() ? g.maybe_lock() : InstOptions::kNone);
+      break;
+    }
     case 5:
       if (g.chance(50)) g.emit(I::kIdCbw, {x86::ax});
       else if (g.chance(50)) g.emit(I::kIdCwde, {x86::eax});
       else if (g.chance(50)) g.emit(I::kIdCwd, {x86::dx, x86::ax});
       else g.emit(I::kIdCdq, {x86::edx, x86::eax});
       break;
-    default: g.emit(I::kIdCmpxchg8b, {g.mem(8), x86::edx, x86::eax, x86::ecx, x86::ebx});
+    default: g.emit(I::kIdCmpxchg8b, {g.mem(8), x86::edx, x86::eax, x86::ecx, x86::ebx}, g.maybe_lock());
   }
 }
 

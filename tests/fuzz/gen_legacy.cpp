@@ -42,12 +42,12 @@ void bound(GenContext& g) {
   unsigned size = g.pick({2u, 4u});
   x86::Gp r = g.gp_sized_like(g.gp32(), size);
   x86::Mem m = g.mem(2 * size, bit(r));
-  if (g.chance(80)) {
+  if (g.chance(95)) {
     int32_t lo = g.interesting32(), hi = g.interesting32(), v = g.interesting32();
     if (size == 2) lo = static_cast<int16_t>(lo), hi = static_cast<int16_t>(hi), v = static_cast<int16_t>(v);
     if (lo > hi) std::swap(lo, hi);
     const uint64_t range = static_cast<uint64_t>(int64_t{hi} - lo) + 1;
-    if (g.chance(85)) v = static_cast<int32_t>(lo + static_cast<int64_t>(g.u64() % range));
+    if (g.chance(95)) v = static_cast<int32_t>(lo + static_cast<int64_t>(g.u64() % range));
     x86::Mem lower = m, upper = m.cloneAdjusted(size);
     lower.setSize(size);
     upper.setSize(size);
@@ -58,7 +58,10 @@ void bound(GenContext& g) {
   g.emit(I::kIdBound, {r, m});
 }
 
-void into(GenContext& g) { g.emit(I::kIdInto, {}); }
+void into(GenContext& g) {
+  if (g.chance(60)) g.emit(I::kIdAdd, {g.gp(1), Imm(static_cast<int8_t>(g.u32()))});  // OF from a known add
+  g.emit(I::kIdInto, {});
+}
 
 void arpl(GenContext& g) { g.emit(I::kIdArpl, {reg_or_mem(g, 2), g.gp(2)}); }
 
@@ -95,7 +98,9 @@ void xlat(GenContext& g) {
   g.emit(I::kIdXlatb, {});
 }
 
-void exception(GenContext& g) { g.emit(g.pick({I::kIdInt3, I::kIdUd2}), {}); }
+void exception(GenContext& g) {
+  if (g.chance(30)) g.emit(g.pick({I::kIdInt3, I::kIdUd2}), {});
+}
 
 constexpr Gen kGens[] = {
     {"adjust", 12, adjust},   {"salc", 3, salc},         {"bound", 4, bound},

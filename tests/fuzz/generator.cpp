@@ -76,6 +76,9 @@ Case generate(uint64_t seed, uint64_t index, const GeneratorOptions& options) {
   if (options.sse) pool.add(sse_gens(), 3);
 
   GenContext g(mix(case_seed));
+  // Half the cases start in the last 256 bytes of a page: their code runs
+  // across the page boundary (blocks end there; an instruction may straddle it).
+  c.code_offset = g.chance(50) ? 0xF00 + g.below(0x100) : g.below(0xF00);
   unsigned units = options.min_units + g.below(options.max_units - options.min_units + 1);
   while (c.program.units.size() < units) {
     g.begin();

@@ -13,6 +13,7 @@ struct Case {
   uint64_t seed = 0;
   uint64_t index = 0;
   Program program;
+  uint32_t code_offset = 0;    // where in its slot the code starts
   fuzz_state state{};          // eip is filled in per run (the code slot)
   std::vector<uint8_t> data;   // FUZZ_DATA_SIZE bytes
 };

@@ -25,12 +25,12 @@ void load_guest(Machine& m, const Run& r) {
     const uint8_t hlt = 0xF4;
     put(m, handler, &hlt, 1);
   }
-  put(m, slot_address(r.slot), r.code->data(), r.code->size());
+  put(m, r.code_addr, r.code->data(), r.code->size());
   put(m, FUZZ_DATA_BASE, r.data->data(), FUZZ_DATA_SIZE);
 
   CpuState& c = m.cpu;
   std::memcpy(c.gpr, r.state->gpr, sizeof c.gpr);
-  c.eip = slot_address(r.slot);
+  c.eip = r.code_addr;
   c.eflags = r.state->eflags | eflags::kIF | eflags::kFixed1;
   c.cr0 = cr0::kPE | cr0::kMP | cr0::kET | cr0::kNE;
   c.cr2 = c.cr3 = 0;

@@ -153,7 +153,7 @@ int assemble_only(const Options& o) {
       Case c = generate(o.seed, index);
       Assembled a = assemble(c.program, FUZZ_CODE_BASE);
       instructions += a.starts.size();
-      if (a.code.size() > FUZZ_CODE_SLOT) ++errors["code larger than a slot"];
+      if (a.code.size() > FUZZ_CODE_MAX) ++errors["code larger than FUZZ_CODE_MAX"];
       std::string l = listing(a.code, FUZZ_CODE_BASE);
       if (l.find("undecodable") != std::string::npos && !errors.count("undecodable bytes")) std::puts(l.c_str());
       if (l.find("undecodable") != std::string::npos) ++errors["undecodable bytes"];

@@ -72,7 +72,7 @@ void NativeOracle::stop() {
 
 Outcome NativeOracle::run(const Run& r) {
   auto req = std::make_unique<fuzz_request>();
-  req->code_addr = slot_address(r.slot);
+  req->code_addr = r.code_addr;
   req->code_len = static_cast<uint32_t>(r.code->size());
   req->state = *r.state;
   std::memcpy(req->data, r.data->data(), FUZZ_DATA_SIZE);

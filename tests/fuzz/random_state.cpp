@@ -76,12 +76,16 @@ void random_state(uint64_t seed, fuzz_state& s, std::vector<uint8_t>& data) {
   s.eflags = (static_cast<uint32_t>(r.u64()) & (kArithFlags | kDF)) | 0x202;
 
   uint8_t* fx = s.fx;
-  const uint16_t fcw = static_cast<uint16_t>(0x7F | (r.below(4) << 8) | (r.below(4) << 10));
-  // FSW: exception flags, stack fault, condition codes and TOP; never ES or B
-  // (set with everything masked they would make the next x87 instruction #MF).
-  const uint16_t fsw = static_cast<uint16_t>(r.u64() & 0x7F7F & ~0x0080);
+  // Any precision and rounding; exceptions masked, except in one case in
+  // eight for x87 and for SSE, where one exception is unmasked (#MF at the
+  // next x87 instruction, #XM at once). No flag of an unmasked exception is
+  // set yet, and never ES or B: the state is one without a pending #MF.
+  const uint16_t x87_masks = static_cast<uint16_t>(r.below(8) ? 0x3F : 0x3F & ~(1u << r.below(6)));
+  const uint16_t fcw = static_cast<uint16_t>(0x40 | x87_masks | (r.below(4) << 8) | (r.below(4) << 10));
+  const uint16_t fsw = static_cast<uint16_t>(r.u64() & (0x7F40 | x87_masks));
   const uint8_t ftw = static_cast<uint8_t>(r.u64());
-  const uint32_t mxcsr = 0x1F80 | (static_cast<uint32_t>(r.u64()) & 0xE07F);
+  const uint32_t sse_masks = r.below(8) ? 0x3F : 0x3F & ~(1u << r.below(6));
+  const uint32_t mxcsr = sse_masks << 7 | (static_cast<uint32_t>(r.u64()) & (0xE040 | sse_masks));
   std::memcpy(fx + 0, &fcw, 2);
   std::memcpy(fx + 2, &fsw, 2);
   fx[4] = ftw;

@@ -10,7 +10,8 @@
 namespace bt86::fuzz {
 
 struct Run {
-  uint32_t slot;                    // code goes to FUZZ_CODE_BASE + slot * FUZZ_CODE_SLOT
+  uint32_t slot;                    // which slot (see fuzz_abi.h)
+  uint32_t code_addr;               // where in it the code goes; execution starts there
   const std::vector<uint8_t>* code;
   uint32_t end_eip;                 // the final hlt
   const fuzz_state* state;          // eip ignored: execution starts at the slot
@@ -18,6 +19,7 @@ struct Run {
 };
 
 inline uint32_t slot_address(uint32_t slot) { return FUZZ_CODE_BASE + slot * FUZZ_CODE_SLOT; }
+inline uint32_t slot_of(uint32_t code_addr) { return (code_addr - FUZZ_CODE_BASE) / FUZZ_CODE_SLOT; }
 
 class Runner {
 public:

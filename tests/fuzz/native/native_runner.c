@@ -120,8 +120,8 @@ int main(void) {
 
   while (read_all(&request, sizeof request)) {
     uint32_t addr = request.code_addr;
-    if (addr < FUZZ_CODE_BASE || request.code_len > FUZZ_CODE_SLOT ||
-        addr - FUZZ_CODE_BASE > FUZZ_CODE_SLOT * (FUZZ_CODE_SLOTS - 1)) {
+    if (addr < FUZZ_CODE_BASE || request.code_len > FUZZ_CODE_MAX ||
+        addr - FUZZ_CODE_BASE > FUZZ_CODE_SLOT * FUZZ_CODE_SLOTS - FUZZ_CODE_MAX) {
       fputs("fuzz_native: bad request\n", stderr);
       return 2;
     }
