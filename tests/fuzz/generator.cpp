@@ -80,6 +80,7 @@ Case generate(uint64_t seed, uint64_t index, const GeneratorOptions& options) {
   // across the page boundary (blocks end there; an instruction may straddle it).
   c.code_offset = g.chance(50) ? 0xF00 + g.below(0x100) : g.below(0xF00);
   unsigned units = options.min_units + g.below(options.max_units - options.min_units + 1);
+  if (g.chance(10)) units *= 3;  // blocks longer than the translator's limit (96)
   while (c.program.units.size() < units) {
     g.begin();
     pool.pick(g).fn(g);
