@@ -4,7 +4,7 @@
 # million), printing every difference as a minimal reproducer, then the
 # counts (cases, instructions, differences, how cases ended).
 #
-#   tests/fuzz_long.sh [BUILD_DIR] [INSTRUCTIONS] [SEED] [extra bt86_fuzz args, e.g. --kvm]
+#   tests/fuzz_long.sh [BUILD_DIR] [INSTRUCTIONS] [SEED] [extra bt86_fuzz args, e.g. --no-fpu]
 #
 # Exit status: 0 without differences, 1 with, 2 on a usage or build problem.
 set -u

@@ -16,8 +16,7 @@ inline constexpr uint32_t kGdt = 0x1000, kIdt = 0x1800, kHandlers = 0x2000;
 inline constexpr uint32_t kVectors = 32;
 
 // Writes the GDT, the IDT and the handlers into guest RAM and sets `cpu` to
-// flat 32-bit protected mode at CPL 0 with the state `s` (shared with the
-// KVM side).
+// flat 32-bit protected mode at CPL 0 with the run's state.
 void load_guest(Machine& m, const Run& r);
 // Reads an ending at a handler's hlt back into an Outcome: pops the
 // exception frame (error code, EIP, CS, EFLAGS) so ESP is as at the fault.

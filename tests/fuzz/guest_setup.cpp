@@ -1,4 +1,4 @@
-// The guest environment both virtual sides (bt86, KVM) run cases in.
+// The guest environment the bt86 side runs cases in (a KVM side could share it).
 #include <cstring>
 
 #include "bt_runner.h"

@@ -1,10 +1,10 @@
 // bt86_fuzz: differential testing with the host CPU as the oracle. Random
-// instruction sequences run natively (a 32-bit process) and on bt86 (and on
-// KVM with --kvm); final registers, flags, x87/SSE state and memory are
+// instruction sequences run natively (a 32-bit process) and on bt86; final
+// registers, flags, x87/SSE state and memory are
 // compared, and a difference is shrunk and printed as a reproducer.
 //
 //   bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N]
-//             [--case I] [--kvm] [--max-differences K] [--self-test] [--no-fpu]
+//             [--case I] [--max-differences K] [--self-test] [--no-fpu]
 //             [--assemble-only]   (generate and assemble the cases, run nothing)
 #include <fmt/format.h>
 
@@ -18,7 +18,6 @@
 
 #include "bt_runner.h"
 #include "differ.h"
-#include "kvm_runner.h"
 #include "native_oracle.h"
 
 namespace {
@@ -31,7 +30,6 @@ struct Options {
   uint64_t cases = 1000;
   uint64_t instructions = 0;  // when set: run until this many instead
   std::optional<uint64_t> only_case;
-  bool kvm = false;
   bool self_test = false;
   bool assemble_only = false;
   bool fpu = true;
@@ -40,7 +38,7 @@ struct Options {
 
 const char kUsage[] =
     "usage: bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N] [--case I]\n"
-    "                 [--kvm] [--max-differences K] [--self-test] [--no-fpu] [--assemble-only]\n";
+    "                 [--max-differences K] [--self-test] [--no-fpu] [--assemble-only]\n";
 
 std::optional<Options> parse(int argc, char** argv) {
   Options o;
@@ -61,7 +59,6 @@ std::optional<Options> parse(int argc, char** argv) {
     else if (a == "--instructions" && number(o.instructions)) {}
     else if (a == "--case" && number(n)) o.only_case = n;
     else if (a == "--max-differences" && number(o.max_differences)) {}
-    else if (a == "--kvm") o.kvm = true;
     else if (a == "--self-test") o.self_test = true;
     else if (a == "--assemble-only") o.assemble_only = true;
     else if (a == "--no-fpu") o.fpu = false;
@@ -183,14 +180,7 @@ int main(int argc, char** argv) {
     NativeOracle native(o->native);
     BtRunner bt;
     if (o->self_test) return self_test(*o, native, bt);
-    uint64_t differences = campaign(*o, native, bt);
-    if (o->kvm) {
-      std::string why;
-      std::unique_ptr<Runner> kvm = make_kvm_runner(why);
-      if (!kvm) std::printf("kvm: skipped: %s\n", why.c_str());
-      else differences += campaign(*o, native, *kvm);
-    }
-    return differences ? 1 : 0;
+    return campaign(*o, native, bt) ? 1 : 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bt86_fuzz: %s\n", e.what());
     return 2;

@@ -1,4 +1,4 @@
-// How one run of a case ended, on any side (native CPU, bt86, KVM), and
+// How one run of a case ended, on either side (native CPU, bt86), and
 // the comparison of two such endings.
 #pragma once
 #include <cstdint>
@@ -9,7 +9,7 @@
 
 namespace bt86::fuzz {
 
-// A side that could not run the case at all (bt86 died, KVM refused).
+// A side that could not run the case at all (bt86 died).
 inline constexpr uint32_t kStopped = 0xFFFFFFFDu;
 
 struct Outcome {

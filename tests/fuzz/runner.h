@@ -1,5 +1,5 @@
-// A side that runs cases: the native CPU, bt86, KVM. Each takes one code
-// slot per run (a fresh address: no side ever sees changed code at an
+// A side that runs cases: the native CPU or bt86. Each run uses one code
+// slot (a fresh address: no side ever sees changed code at an
 // address it has run before without knowing).
 #pragma once
 #include <cstdint>
