@@ -17,18 +17,41 @@ Gp sized(const Gp& r32, unsigned width) {
   return width == 1 ? r32.r8Lo() : width == 2 ? r32.r16() : r32;
 }
 
-// Linear address of DS:ESI (segment overridable) or ES:EDI, as a 64-bit register.
-Gp string_address(BlockBuilder& b, unsigned seg, const Gp& index32, const Gp& scratch32) {
+// Linear address of DS:ESI (segment overridable) or ES:EDI (DS:SI or ES:DI
+// with a 16-bit address size), as a 64-bit register.
+Gp string_address(BlockBuilder& b, unsigned seg, const Gp& index32, const Gp& scratch32, bool addr16) {
   Assembler& a = b.a();
-  if (b.flat() && seg != kFs && seg != kGs) return index32.r64();
-  a.mov(scratch32, index32);
+  if (addr16) a.movzx(scratch32, index32.r16());
+  if (b.flat() && seg != kFs && seg != kGs) return addr16 ? scratch32.r64() : index32.r64();
+  if (!addr16) a.mov(scratch32, index32);
   add_segment_base(b, seg, scratch32);
   return scratch32.r64();
 }
 
+// Jumps to `to` when the count register (ECX, or CX with a 16-bit address
+// size) is zero, without touching flags: jecxz tests all of RCX, so CX is
+// swapped into RCX for the test.
+void jump_if_count_zero(Assembler& a, bool addr16, const Label& to) {
+  if (!addr16) {
+    a.jecxz(x86::rcx, to);
+    return;
+  }
+  Label zero = a.newLabel(), nonzero = a.newLabel();
+  a.movzx(hr::kTmp2, x86::cx);
+  a.xchg(x86::rcx, hr::kTmp2.r64());
+  a.jecxz(x86::rcx, zero);
+  a.xchg(x86::rcx, hr::kTmp2.r64());
+  a.jmp(nonzero);
+  a.bind(zero);
+  a.xchg(x86::rcx, hr::kTmp2.r64());
+  a.jmp(to);
+  a.bind(nonzero);
+}
+
 unsigned source_segment(const Insn& insn) {
   for (unsigned i = 0; i < insn.info.operand_count; ++i)
-    if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && insn.ops[i].mem.base == ZYDIS_REGISTER_ESI)
+    if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+        (insn.ops[i].mem.base == ZYDIS_REGISTER_ESI || insn.ops[i].mem.base == ZYDIS_REGISTER_SI))
       return static_cast<unsigned>(segment_of(insn.ops[i].mem.segment));
   return kDs;
 }
@@ -40,7 +63,7 @@ Flow emit_string(BlockBuilder& b, const Insn& insn) {
   for (unsigned i = 0; i < insn.info.operand_count; ++i)
     if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && ZydisRegisterGetClass(insn.ops[i].reg.value) == ZYDIS_REGCLASS_XMM)
       return emit_ident(b, insn);
-  if (insn.info.address_width != 32) return emit_unsupported(b, insn);
+  const bool addr16 = insn.info.address_width == 16;
   Assembler& a = b.a();
   const ZydisMnemonic m = insn.mnemonic();
   const unsigned width = insn.info.operand_width / 8;
@@ -55,41 +78,41 @@ Flow emit_string(BlockBuilder& b, const Insn& insn) {
   Label top = a.newLabel(), done = a.newLabel();
   a.bind(top);
   if (rep) {
-    a.jecxz(x86::rcx, done);
+    jump_if_count_zero(a, addr16, done);
     a.mov(hr::kTmp, poll);
   }
   bool uses_esi = false, uses_edi = false;
   switch (m) {
     case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr);
+      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr, addr16);
       a.mov(tmp, hr::guest_mem(src, width));
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
       a.mov(hr::guest_mem(dst, width), tmp);
       uses_esi = uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD: {
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
       a.mov(hr::guest_mem(dst, width), acc);
       uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr);
+      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr, addr16);
       a.mov(acc, hr::guest_mem(src, width));
       uses_esi = true;
       break;
     }
     case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr);
+      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr, addr16);
       a.mov(tmp, hr::guest_mem(src, width));
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
       a.cmp(tmp, hr::guest_mem(dst, width));  // flags of [esi] - [edi]
       uses_esi = uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD: {
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
       a.cmp(acc, hr::guest_mem(dst, width));
       uses_edi = true;
       break;
@@ -99,12 +122,13 @@ Flow emit_string(BlockBuilder& b, const Insn& insn) {
   }
   a.mov(hr::kTmp2, hr::cpu_stride());
   uint32_t shift = width == 4 ? 2 : width == 2 ? 1 : 0;
-  if (uses_esi) a.lea(x86::esi, ptr(x86::rsi, hr::kTmp2.r64(), shift));
-  if (uses_edi) a.lea(x86::edi, ptr(x86::rdi, hr::kTmp2.r64(), shift));
+  // (16-bit lea writes SI/DI/CX only: the 16-bit wrap, upper halves kept.)
+  if (uses_esi) a.lea(addr16 ? Gp(x86::si) : Gp(x86::esi), ptr(x86::rsi, hr::kTmp2.r64(), shift));
+  if (uses_edi) a.lea(addr16 ? Gp(x86::di) : Gp(x86::edi), ptr(x86::rdi, hr::kTmp2.r64(), shift));
   if (rep) {
-    a.lea(x86::ecx, ptr(x86::rcx, -1));
+    a.lea(addr16 ? Gp(x86::cx) : Gp(x86::ecx), ptr(x86::rcx, -1));
     if (compares) {
-      a.jecxz(x86::rcx, done);
+      jump_if_count_zero(a, addr16, done);
       if (repne) a.jz(done);
       else a.jnz(done);
     }

@@ -32,6 +32,7 @@ struct HostFault {
   uintptr_t addr;
   uintptr_t pc;
   bool write;
+  int trapno;  // the host CPU's exception vector
 };
 
 class Engine {

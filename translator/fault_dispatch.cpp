@@ -37,15 +37,11 @@ Block* Engine::handle_host_fault() {
       return nullptr;
     }
     // An unmasked floating-point exception: SSE reports #XM at the faulting
-    // instruction (#UD without CR4.OSXMMEXCPT); x87 reports #MF at the next
-    // waiting x87 instruction, which is where the host stopped too.
+    // instruction (#UD without CR4.OSXMMEXCPT); a pending x87 one is #MF at
+    // the next waiting x87 or MMX instruction, which is where the host
+    // stopped too. The host CPU's vector says which it was.
     ++stats.host_faults["fp_exception"];
-    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH] = {};
-    std::optional<Insn> insn;
-    if (read_linear(cpu.eip, bytes, sizeof bytes, Privilege::kSupervisor))
-      insn = decode({bytes, sizeof bytes}, cpu.eip, cpu.code32());
-    bool x87 = insn && insn->info.meta.isa_set == ZYDIS_ISA_SET_X87;
-    if (x87) raise(16);
+    if (f.trapno == 16) raise(16);
     else raise(cpu.cr4 & (1u << 10) ? 19 : 6);
     return nullptr;
   }

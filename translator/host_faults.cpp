@@ -37,7 +37,8 @@ void on_fault(int signo, siginfo_t* info, void* context) {
   for (unsigned i = 0; i < 8; ++i) cpu.gpr[i] = static_cast<uint32_t>(regs[kGuestGregs[i]]);
   auto host_flags = static_cast<uint32_t>(regs[REG_EFL]);
   cpu.eflags = (cpu.eflags & ~eflags::kHostLive) | (host_flags & eflags::kHostLive);
-  engine->record_fault({signo, info->si_code, reinterpret_cast<uintptr_t>(info->si_addr), pc, write});
+  engine->record_fault({signo, info->si_code, reinterpret_cast<uintptr_t>(info->si_addr), pc, write,
+                        static_cast<int>(regs[REG_TRAPNO])});
   cpu.exit_info = 3;  // exit_tag::kHostFault
   regs[REG_RIP] = reinterpret_cast<greg_t>(engine->stubs().fault_exit);
   regs[REG_EFL] &= ~greg_t{eflags::kDF};  // the C++ side expects DF clear

@@ -20,6 +20,8 @@ using Bases = const uint32_t*;
 
 uint32_t R(unsigned gpr) { return kGuestRegs[gpr]; }
 uint32_t M(uint32_t linear, unsigned size) { return ModelMachine::initial(linear, size); }
+// A register whose low 16 bits moved by `step` (16-bit wrap), upper half kept.
+uint32_t lo16(uint32_t r, uint32_t step) { return (r & 0xFFFF0000) | ((r + step) & 0xFFFF); }
 
 struct Expect {
   uint32_t regs[8];
@@ -94,6 +96,14 @@ const std::vector<Case>& cases() {
          return e.store(s[kEs] + R(kEdi), M(s[kFs] + R(kEsi), 4), 4); }, kBasedBug},
       {"stosd", {0xAB}, [](Bases s) {
          Expect e; e.regs[kEdi] += 4; return e.store(s[kEs] + R(kEdi), R(kEax), 4); }},
+      // 16-bit address size: SI/DI address, step and wrap; their upper halves stay.
+      {"movsb (a16)", {0x67, 0xA4}, [](Bases s) {
+         Expect e; e.regs[kEsi] = lo16(R(kEsi), 1); e.regs[kEdi] = lo16(R(kEdi), 1);
+         return e.store(s[kEs] + (R(kEdi) & 0xFFFF), M(s[kDs] + (R(kEsi) & 0xFFFF), 1), 1); }},
+      {"stosw (a16)", {0x66, 0x67, 0xAB}, [](Bases s) {
+         Expect e; e.regs[kEdi] = lo16(R(kEdi), 2); return e.store(s[kEs] + (R(kEdi) & 0xFFFF), R(kEax) & 0xFFFF, 2); }},
+      {"lodsd (a16)", {0x67, 0xAD}, [](Bases s) {
+         Expect e; e.regs[kEsi] = lo16(R(kEsi), 4); e.regs[kEax] = M(s[kDs] + (R(kEsi) & 0xFFFF), 4); return e; }},
       {"lodsb", {0xAC}, [](Bases s) {
          Expect e; e.regs[kEsi] += 1; e.regs[kEax] = (R(kEax) & ~0xFFu) | M(s[kDs] + R(kEsi), 1); return e; }},
       {"xlatb", {0xD7}, [](Bases s) {

@@ -1,0 +1,188 @@
+// bt86_fuzz: differential testing with the host CPU as the oracle. Random
+// instruction sequences run natively (a 32-bit process) and on bt86; final
+// registers, flags, x87/SSE state and memory are
+// compared, and a difference is shrunk and printed as a reproducer.
+//
+//   bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N]
+//             [--case I] [--max-differences K] [--self-test] [--no-fpu]
+//             [--assemble-only]   (generate and assemble the cases, run nothing)
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bt_runner.h"
+#include "differ.h"
+#include "native_oracle.h"
+
+namespace {
+
+using namespace bt86::fuzz;
+
+struct Options {
+  std::string native;
+  uint64_t seed = 1;
+  uint64_t cases = 1000;
+  uint64_t instructions = 0;  // when set: run until this many instead
+  std::optional<uint64_t> only_case;
+  bool self_test = false;
+  bool assemble_only = false;
+  bool fpu = true;
+  uint64_t max_differences = 10;
+};
+
+const char kUsage[] =
+    "usage: bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N] [--case I]\n"
+    "                 [--max-differences K] [--self-test] [--no-fpu] [--assemble-only]\n";
+
+std::optional<Options> parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    auto number = [&](uint64_t& out) {
+      const char* v = value();
+      if (!v) return false;
+      char* end;
+      out = std::strtoull(v, &end, 0);
+      return *end == 0;
+    };
+    uint64_t n;
+    if (a == "--native" && value()) o.native = argv[i];
+    else if (a == "--seed" && number(o.seed)) {}
+    else if (a == "--cases" && number(o.cases)) {}
+    else if (a == "--instructions" && number(o.instructions)) {}
+    else if (a == "--case" && number(n)) o.only_case = n;
+    else if (a == "--max-differences" && number(o.max_differences)) {}
+    else if (a == "--self-test") o.self_test = true;
+    else if (a == "--assemble-only") o.assemble_only = true;
+    else if (a == "--no-fpu") o.fpu = false;
+    else return std::nullopt;
+  }
+  if (o.native.empty()) return std::nullopt;
+  return o;
+}
+
+// Runs the cases against one side; returns the number of differing cases.
+uint64_t campaign(const Options& o, Runner& native, Runner& other) {
+  Differ differ(native, other);
+  GeneratorOptions gen;
+  gen.x87 = gen.sse = o.fpu;
+  uint64_t cases = 0, instructions = 0, differences = 0, faults = 0;
+  std::map<uint32_t, uint64_t> endings;  // native vector -> cases
+  const auto start = std::chrono::steady_clock::now();
+  const uint64_t first = o.only_case.value_or(0);
+  for (uint64_t index = first;; ++index) {
+    if (o.only_case && index != *o.only_case) break;
+    if (o.instructions ? instructions >= o.instructions : cases >= o.cases) break;
+    Case c = generate(o.seed, index, gen);
+    Verdict v = differ.check(c);
+    ++cases;
+    instructions += v.instructions;
+    faults += v.native.vector != FUZZ_END;
+    ++endings[v.native.vector];
+    if (!v.differences.empty()) {
+      ++differences;
+      std::fputs(differ.shrink_and_report(c, v).c_str(), stdout);
+      std::fflush(stdout);
+      if (differences >= o.max_differences) break;
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%s vs native: seed %llu, %llu cases (%llu ended in an exception), %llu instructions, "
+              "%llu differences, %.1f s\n",
+              other.name(), static_cast<unsigned long long>(o.seed), static_cast<unsigned long long>(cases),
+              static_cast<unsigned long long>(faults), static_cast<unsigned long long>(instructions),
+              static_cast<unsigned long long>(differences), secs);
+  std::string by_vector;
+  for (const auto& [vector, n] : endings)
+    by_vector += fmt::format(" {}:{}", vector == FUZZ_END ? std::string("end") : fmt::format("#{}", vector), n);
+  std::printf("  native endings:%s\n", by_vector.c_str());
+  return differences;
+}
+
+// The fuzzer must notice a wrong result: corrupt one field of bt86's outcome
+// per kind in one case each; every one must be reported.
+int self_test(const Options& o, Runner& native, Runner& bt) {
+  struct Kind {
+    const char* name;
+    void (*apply)(Outcome&);
+  };
+  static const Kind kinds[] = {
+      {"a register", [](Outcome& x) { x.state.gpr[bt86::kEbx] ^= 1u << 7; }},
+      {"a flag", [](Outcome& x) { x.state.eflags ^= 1u << 11; }},
+      {"an x87 register", [](Outcome& x) { x.state.fx[32 + 16 * 3] ^= 1; }},
+      {"an XMM register", [](Outcome& x) { x.state.fx[160 + 16 * 5 + 9] ^= 0x40; }},
+      {"memory", [](Outcome& x) { x.data[0x123] ^= 0x10; }},
+      {"the ending", [](Outcome& x) { x.vector = x.vector == FUZZ_END ? 6 : FUZZ_END; }},
+  };
+  int missed = 0;
+  uint64_t index = o.seed * 1000;
+  for (const Kind& k : kinds) {
+    Differ differ(native, bt);
+    differ.corrupt = [&](const Case&, Outcome& x) { k.apply(x); };
+    Case c = generate(o.seed, index++);
+    Verdict v = differ.check(c);
+    if (v.differences.empty()) {
+      std::printf("self-test: a corrupted %s was NOT reported\n", k.name);
+      ++missed;
+      continue;
+    }
+    // The corruption does not depend on the program: the shrinker must drop it all.
+    std::string report = differ.shrink_and_report(c, v);
+    const bool minimal = report.find("(0 of ") != std::string::npos;
+    std::printf("self-test: a corrupted %s was reported (%s): %s\n", k.name,
+                minimal ? "shrunk to no instruction" : "NOT shrunk", v.differences.front().c_str());
+    if (!minimal) ++missed;
+  }
+  std::printf("self-test: %s\n", missed ? "FAILED" : "passed");
+  return missed ? 1 : 0;
+}
+
+// Every generated instruction must be one AsmJit accepts and Zydis decodes.
+int assemble_only(const Options& o) {
+  std::map<std::string, uint64_t> errors;
+  uint64_t instructions = 0;
+  for (uint64_t index = 0; index < o.cases; ++index) {
+    try {
+      Case c = generate(o.seed, index);
+      Assembled a = assemble(c.program, FUZZ_CODE_BASE);
+      instructions += a.starts.size();
+      if (a.code.size() > FUZZ_CODE_MAX) ++errors["code larger than FUZZ_CODE_MAX"];
+      std::string l = listing(a.code, FUZZ_CODE_BASE);
+      if (l.find("undecodable") != std::string::npos && !errors.count("undecodable bytes")) std::puts(l.c_str());
+      if (l.find("undecodable") != std::string::npos) ++errors["undecodable bytes"];
+    } catch (const std::exception& e) {
+      ++errors[e.what()];
+    }
+  }
+  for (const auto& [what, n] : errors) std::printf("%llu x %s\n", static_cast<unsigned long long>(n), what.c_str());
+  std::printf("assembled %llu cases, %llu instructions, %zu kinds of error\n",
+              static_cast<unsigned long long>(o.cases), static_cast<unsigned long long>(instructions), errors.size());
+  return errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::optional<Options> o = parse(argc, argv);
+  if (!o) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (o->assemble_only) return assemble_only(*o);
+  try {
+    NativeOracle native(o->native);
+    BtRunner bt;
+    if (o->self_test) return self_test(*o, native, bt);
+    return campaign(*o, native, bt) ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bt86_fuzz: %s\n", e.what());
+    return 2;
+  }
+}

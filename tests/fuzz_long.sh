@@ -1,0 +1,23 @@
+#!/bin/sh
+# The long run of the differential fuzzer: random instruction sequences on
+# bt86 against the native CPU until N instructions have run (default ten
+# million), printing every difference as a minimal reproducer, then the
+# counts (cases, instructions, differences, how cases ended).
+#
+#   tests/fuzz_long.sh [BUILD_DIR] [INSTRUCTIONS] [SEED] [extra bt86_fuzz args, e.g. --no-fpu]
+#
+# Exit status: 0 without differences, 1 with, 2 on a usage or build problem.
+set -u
+build=${1:-build}
+instructions=${2:-10000000}
+seed=${3:-$(date +%s)}
+[ $# -gt 3 ] && shift 3 || set --
+
+fuzz=$build/bt86_fuzz
+native=$build/bt86_fuzz_native
+if [ ! -x "$fuzz" ] || [ ! -x "$native" ]; then
+    echo "fuzz_long: build first: cmake --build $build -j2 --target bt86_fuzz" >&2
+    exit 2
+fi
+echo "fuzz_long: seed $seed, $instructions instructions"
+exec "$fuzz" --native "$native" --seed "$seed" --instructions "$instructions" --max-differences 50 "$@"
