@@ -13,8 +13,8 @@
 #include "bt86/translator/bt_cpu.h"
 #include "code_cache.h"
 #include "compat32.h"
+#include "bt86/translator/waker.h"
 #include "stubs.h"
-#include "waker.h"
 
 namespace bt86 {
 
@@ -39,7 +39,10 @@ public:
   explicit Engine(GuestContext context);
   ~Engine();
 
-  RunOutcome run(double timeout_seconds);
+  RunOutcome run(const RunLimits& limits);
+  // Drops translations and shadow mappings (see BtCpu::forget_guest_memory).
+  void forget_guest_memory();
+  uint64_t instructions_run() const { return instructions_run_; }
 
   CpuState& cpu;
   GuestRam& ram;
@@ -157,6 +160,13 @@ private:
   Platform platform_;
   std::unique_ptr<Waker> waker_;
   std::atomic<bool> timed_out_{false};
+  std::atomic<bool> slice_timed_out_{false};
+  // Every block entry returns to the run loop (no chaining, no indirect
+  // table fills): virtual time and instruction-count slices see each block.
+  bool count_blocks_ = false;
+  uint64_t instructions_run_ = 0;
+  // A slice ends here (RunLimits::slice_instructions); UINT64_MAX: never.
+  uint64_t slice_end_ = UINT64_MAX;
 };
 
 }  // namespace bt86
