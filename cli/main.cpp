@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "bt86/host/backend_switch.h"
 #include "bt86/host/console.h"
 #include "bt86/host/linux_boot.h"
 #include "bt86/host/machine.h"
@@ -21,14 +22,17 @@ constexpr int kUsageError = 2;
 
 void say(const std::string& s) { std::fprintf(stderr, "bt86: %s\n", s.c_str()); }
 
-// Runs the loaded machine on either backend; both have run() and stats().
+// Runs the loaded machine on either backend, or switching between them;
+// each has run() and stats().
 template <class Cpu>
-int run_backend(Cpu& cpu, const bt86::RunOptions& o) {
+int run_backend(Cpu& cpu, const bt86::RunOptions& o, const std::string& backend_name) {
   bt86::RunOutcome outcome = cpu.run(o.timeout_seconds);
   say(fmt::format("{} (exit status {})", outcome.message, outcome.exit_status));
+  if constexpr (requires { cpu.switches(); })
+    say(fmt::format("switched backends {} times ({} slices on KVM)", cpu.switches(), cpu.slices_on_kvm()));
   if (!o.stats_file.empty()) {
     std::ofstream out(o.stats_file);
-    out << cpu.stats().to_json(o.backend);
+    out << cpu.stats().to_json(backend_name);
     if (!out) say(fmt::format("cannot write statistics to '{}'", o.stats_file));
   }
   return outcome.exit_status;
@@ -58,17 +62,26 @@ int run(const bt86::RunOptions& o) {
   bt86::Terminal terminal;
   bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control,
                              bt86::machine_platform(machine, &terminal)};
+  if (o.switch_instructions || o.switch_seconds > 0) {
+    try {
+      bt86::BackendSwitcher cpu(context, {o.switch_instructions, o.switch_seconds, o.backend == "kvm"});
+      return run_backend(cpu, o, "bt+kvm");
+    } catch (const bt86::KvmError& e) {
+      say(fmt::format("--switch-every needs KVM, which cannot run here: {}", e.what()));
+      return kUsageError;
+    }
+  }
   if (o.backend == "kvm") {
     try {
       bt86::KvmCpu cpu(context);
-      return run_backend(cpu, o);
+      return run_backend(cpu, o, o.backend);
     } catch (const bt86::KvmError& e) {
       say(fmt::format("the kvm backend cannot run here: {}", e.what()));
       return kUsageError;
     }
   }
   bt86::BtCpu cpu(context);
-  return run_backend(cpu, o);
+  return run_backend(cpu, o, o.backend);
 }
 
 int kvm_probe(int argc) {

@@ -15,6 +15,11 @@ struct RunOptions {
   double timeout_seconds = 0;
   std::string stats_file;
   bool virtual_clock = false;  // --clock virtual: repeatable runs
+  // --switch-every: move the guest between bt86 and KVM every this many
+  // guest instructions or this much host time (both 0: never).
+  uint64_t switch_instructions = 0;
+  double switch_seconds = 0;
+  std::string passthrough;  // --passthrough: a host PCI address for VFIO
 };
 
 // Parses argv (after the program name); on error returns nullopt and sets error.

@@ -65,6 +65,8 @@ private:
   // Nanoseconds until the next device event on the machine's clock.
   uint64_t device_event_ns() const;
   void wait_while_halted(uint64_t limit_ns);
+  // KVM_SET_GUEST_DEBUG single-stepping; false where KVM refuses it.
+  bool set_single_step(bool on);
 
   CpuState& cpu_;
   GuestRam& ram_;
@@ -78,7 +80,16 @@ private:
   bool access_in_flight_ = false;
   // hlt with IF set: the vCPU is not run until an interrupt is injected.
   bool halted_ = false;
+  bool stepping_ = false;
 };
+
+bool KvmCpu::Impl::set_single_step(bool on) {
+  kvm_guest_debug debug{};
+  debug.control = on ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP : 0;
+  if (::ioctl(vcpu_.fd(), KVM_SET_GUEST_DEBUG, &debug) < 0) return false;
+  stepping_ = on;
+  return true;
+}
 
 void KvmCpu::Impl::handle_io() {
   const auto& io = vcpu_.run()->io;
@@ -180,8 +191,9 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
     return seconds > 0 ? start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds))
                        : SteadyClock::time_point::max();
   };
-  const auto timeout_at = after(limits.timeout_seconds), slice_at = after(limits.slice_seconds);
+  const auto timeout_at = after(limits.timeout_seconds);
   auto finish = [&](RunOutcome outcome) {
+    if (stepping_) set_single_step(false);
     cpu_.halted = halted_;
     stats_.run_seconds += std::chrono::duration<double>(SteadyClock::now() - start).count();
     return outcome;
@@ -203,6 +215,11 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   if (platform_.input_fd && platform_.clock && !platform_.virtual_clock)
     input = std::make_unique<Waker>(*platform_.clock, [&kick] { kick.kick(); });
   bool ending = false;
+  // Instruction slices: KVM counts nothing, so single-step and count exits.
+  uint64_t steps = 0;
+  const bool stepping = limits.slice_instructions > 0 && set_single_step(true);
+  // Where it cannot, slice_seconds stands in for the count.
+  const auto slice_at = stepping ? SteadyClock::time_point::max() : after(limits.slice_seconds);
 
   for (;;) {
     if (control_.exit_status) {
@@ -219,7 +236,10 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
       return finish({0, "quit (Ctrl-A x)"});
     }
     service_devices(input.get());
-    if (now >= slice_at && !ending) ending = true;
+    if ((now >= slice_at || (stepping && steps >= limits.slice_instructions)) && !ending) {
+      ending = true;
+      if (stepping) set_single_step(false);
+    }
     if (ending) {
       complete_access();
       if (halted_ || vcpu_events(vcpu_).quiet()) {
@@ -287,6 +307,9 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
         // With the PIC in userspace KVM leaves halts to us: RIP is past the
         // hlt, and the vCPU stays out of KVM_RUN until an interrupt comes.
         halted_ = true;
+        break;
+      case KVM_EXIT_DEBUG:
+        ++steps;
         break;
       case KVM_EXIT_IRQ_WINDOW_OPEN:
       case KVM_EXIT_INTR:

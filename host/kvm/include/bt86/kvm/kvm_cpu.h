@@ -28,11 +28,12 @@ public:
   // stores the vCPU's state back into context.cpu. timeout_seconds <= 0: no
   // limit. Exit statuses as BtCpu::run (bt_cpu.h's exit_status).
   RunOutcome run(double timeout_seconds);
-  // The same with a slice: KVM cannot count guest instructions, so only
-  // limits.slice_seconds ends a slice here (slice_instructions is ignored).
+  // The same with a slice. KVM counts no guest instructions, so an
+  // instruction slice single-steps the vCPU (KVM_SET_GUEST_DEBUG) and counts
+  // the steps; where KVM refuses that, slice_seconds ends the slice instead.
   // A slice ends only when the vCPU holds no event CpuState cannot carry
   // (an injected interrupt not yet taken, an interrupt shadow): it may run
-  // some microseconds longer than asked.
+  // a little longer than asked.
   RunOutcome run(const RunLimits& limits);
   // Exits by reason ("io", "mmio", "hlt", ...); translation counters stay 0.
   const Stats& stats() const;
