@@ -7,8 +7,10 @@
 namespace bt86 {
 
 namespace {
-// Shortest KVM slice: below this the switch itself costs more than the slice.
-constexpr double kMinKvmSlice = 50e-6;
+// Shortest KVM slice (the timer's and KVM_RUN's own granularity).
+constexpr double kMinKvmSlice = 5e-6;
+// Longest bt86 instruction slice (a halted guest counts no instructions).
+constexpr double kMaxSlice = 0.02;
 }  // namespace
 
 BackendSwitcher::BackendSwitcher(GuestContext context, SwitchPolicy policy)
@@ -34,7 +36,9 @@ RunOutcome BackendSwitcher::run(double timeout_seconds) {
       ++kvm_slices_;
     } else {
       auto t0 = SteadyClock::now();
-      outcome = bt_.run(RunLimits{remaining, policy_.instructions, policy_.seconds});
+      // No timeout inside (bt86 would start a watchdog thread per slice):
+      // the backstop slice length lets this loop see the timeout instead.
+      outcome = bt_.run(RunLimits{0, policy_.instructions, policy_.seconds > 0 ? policy_.seconds : kMaxSlice});
       last_bt_slice = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     }
     if (outcome.exit_status == exit_status::kTimeout)

@@ -104,6 +104,10 @@ void Engine::wait_while_halted() {
     uint64_t left = *deadline > now ? std::min<uint64_t>(*deadline - now, 100'000'000) : 0;
     timeout = {0, static_cast<long>(left)};
   }
+  if (slice_deadline_ != std::chrono::steady_clock::time_point::max()) {  // ends a slice on time
+    auto left = std::max(slice_deadline_ - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero());
+    timeout.tv_nsec = std::min<long>(timeout.tv_nsec, std::chrono::duration_cast<std::chrono::nanoseconds>(left).count());
+  }
   pollfd fd{platform_.input_fd ? platform_.input_fd() : -1, POLLIN, 0};
   ppoll(&fd, fd.fd >= 0 ? 1 : 0, wait, nullptr);
 }
@@ -374,10 +378,15 @@ RunOutcome Engine::run(const RunLimits& limits) {
   const double timeout_seconds = limits.timeout_seconds;
   FaultHandlerScope faults(*this);
   Watchdog watchdog(timeout_seconds, *this, timed_out_);
-  slice_timed_out_ = false;
-  Watchdog slice_timer(limits.slice_seconds, *this, slice_timed_out_);
-  count_blocks_ = platform_.virtual_clock || limits.slice_instructions;
-  slice_end_ = limits.slice_instructions ? instructions_run_ + limits.slice_instructions : UINT64_MAX;
+  // Slices are checked in the run loop (no timer thread: a switched guest
+  // runs thousands of slices), so every block must come back to it.
+  count_blocks_ = platform_.virtual_clock || limits.slice_instructions || limits.slice_seconds > 0;
+  const uint64_t slice_start = instructions_run_;
+  slice_end_ = limits.slice_instructions ? slice_start + limits.slice_instructions : UINT64_MAX;
+  slice_deadline_ = limits.slice_seconds > 0
+                        ? std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                 std::chrono::duration<double>(limits.slice_seconds))
+                        : std::chrono::steady_clock::time_point::max();
   auto start = std::chrono::steady_clock::now();
   auto finish = [&](int status, std::string message) {
     // Sums over runs: a switched guest runs here many times.
@@ -386,14 +395,17 @@ RunOutcome Engine::run(const RunLimits& limits) {
     stats.host_faults["dirty_upgrade"] += dirty_upgrades_;
     stats.host_faults["mapping_budget_flush"] = aspace_.budget_flushes();
     hidden_fills_ = dirty_upgrades_ = 0;
-    waker_.reset();  // no wake-ups while another backend runs the guest
+    if (waker_) {  // no wake-ups while another backend runs the guest
+      waker_->set_deadline(UINT64_MAX);
+      waker_->rearm_input(-1);
+    }
     return RunOutcome{status, std::move(message)};
   };
   state_changed();
   set_eflags(cpu.eflags);
   paging_changed();
   cpu.poll_page = reinterpret_cast<uint64_t>(cache_.poll_page());
-  if (platform_.clock && !platform_.virtual_clock)
+  if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<Waker>(*platform_.clock, [this] { request_service(); });
 
   Block* next = nullptr;
@@ -422,7 +434,11 @@ RunOutcome Engine::run(const RunLimits& limits) {
     }
     // Nothing is pending here (a bounce block must still complete its
     // device access): the state is whole for another backend.
-    if ((instructions_run_ >= slice_end_ || slice_timed_out_) && !mmio_bounce_)
+    // Every slice makes progress: at least one block, unless halted.
+    bool slice_over = (instructions_run_ >= slice_end_ ||
+                       (count_blocks_ && std::chrono::steady_clock::now() >= slice_deadline_)) &&
+                      (instructions_run_ > slice_start || cpu.halted);
+    if (slice_over && !mmio_bounce_)
       return finish(exit_status::kSliceEnded, "slice ended");
     if (cpu.halted) {
       if (!(cpu.eflags & eflags::kIF))

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -65,8 +66,6 @@ private:
   // Nanoseconds until the next device event on the machine's clock.
   uint64_t device_event_ns() const;
   void wait_while_halted(uint64_t limit_ns);
-  // KVM_SET_GUEST_DEBUG single-stepping; false where KVM refuses it.
-  bool set_single_step(bool on);
 
   CpuState& cpu_;
   GuestRam& ram_;
@@ -80,16 +79,11 @@ private:
   bool access_in_flight_ = false;
   // hlt with IF set: the vCPU is not run until an interrupt is injected.
   bool halted_ = false;
-  bool stepping_ = false;
+  // Watches host input across runs (a thread: made once); it kicks the
+  // vCPU through kick_ while a run is on.
+  std::unique_ptr<Waker> input_;
+  std::atomic<VcpuKick*> kick_{nullptr};
 };
-
-bool KvmCpu::Impl::set_single_step(bool on) {
-  kvm_guest_debug debug{};
-  debug.control = on ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP : 0;
-  if (::ioctl(vcpu_.fd(), KVM_SET_GUEST_DEBUG, &debug) < 0) return false;
-  stepping_ = on;
-  return true;
-}
 
 void KvmCpu::Impl::handle_io() {
   const auto& io = vcpu_.run()->io;
@@ -193,7 +187,8 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   };
   const auto timeout_at = after(limits.timeout_seconds);
   auto finish = [&](RunOutcome outcome) {
-    if (stepping_) set_single_step(false);
+    kick_ = nullptr;
+    if (input_) input_->rearm_input(-1);  // no input wake-ups until the next run
     cpu_.halted = halted_;
     stats_.run_seconds += std::chrono::duration<double>(SteadyClock::now() - start).count();
     return outcome;
@@ -211,15 +206,16 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   // (a run starts at an instruction boundary with no interrupt shadow).
   bool window_known = false;
   VcpuKick kick(r);
-  std::unique_ptr<Waker> input;
-  if (platform_.input_fd && platform_.clock && !platform_.virtual_clock)
-    input = std::make_unique<Waker>(*platform_.clock, [&kick] { kick.kick(); });
-  bool ending = false;
-  // Instruction slices: KVM counts nothing, so single-step and count exits.
-  uint64_t steps = 0;
-  const bool stepping = limits.slice_instructions > 0 && set_single_step(true);
-  // Where it cannot, slice_seconds stands in for the count.
-  const auto slice_at = stepping ? SteadyClock::time_point::max() : after(limits.slice_seconds);
+  kick_ = &kick;
+  if (platform_.input_fd && platform_.clock && !platform_.virtual_clock && !input_)
+    input_ = std::make_unique<Waker>(*platform_.clock, [this] {
+      if (VcpuKick* k = kick_) k->kick();
+    });
+  bool ending = false, entered_once = false;
+  const auto slice_at = after(limits.slice_seconds);
+  // KVM counts no instructions: an instruction slice ends at the first exit
+  // the guest makes to us (its next device access or hlt), or at slice_at.
+  const bool counted_slice = limits.slice_instructions > 0;
 
   for (;;) {
     if (control_.exit_status) {
@@ -235,11 +231,8 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
       sync_state();
       return finish({0, "quit (Ctrl-A x)"});
     }
-    service_devices(input.get());
-    if ((now >= slice_at || (stepping && steps >= limits.slice_instructions)) && !ending) {
-      ending = true;
-      if (stepping) set_single_step(false);
-    }
+    service_devices(input_.get());
+    if (now >= slice_at && (entered_once || halted_)) ending = true;  // every slice makes progress
     if (ending) {
       complete_access();
       if (halted_ || vcpu_events(vcpu_).quiet()) {
@@ -277,6 +270,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
     kick.kick_after(std::min({slice_ns, ns_until(timeout_at, now), device_event_ns()}));
 
     auto entered = SteadyClock::now();
+    entered_once = true;
     int rc = ::ioctl(vcpu_.fd(), KVM_RUN, 0);
     int err = errno;
     kick.clear();
@@ -298,18 +292,18 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
       case KVM_EXIT_IO:
         handle_io();
         access_in_flight_ = true;
+        ending |= counted_slice;
         break;
       case KVM_EXIT_MMIO:
         handle_mmio();
         access_in_flight_ = true;
+        ending |= counted_slice;
         break;
       case KVM_EXIT_HLT:
         // With the PIC in userspace KVM leaves halts to us: RIP is past the
         // hlt, and the vCPU stays out of KVM_RUN until an interrupt comes.
         halted_ = true;
-        break;
-      case KVM_EXIT_DEBUG:
-        ++steps;
+        ending |= counted_slice;
         break;
       case KVM_EXIT_IRQ_WINDOW_OPEN:
       case KVM_EXIT_INTR:

@@ -15,9 +15,10 @@
 namespace bt86 {
 
 struct SwitchPolicy {
-  // A bt86 slice: about this many guest instructions (see RunLimits); the
-  // following KVM slice, which cannot count instructions, lasts as long in
-  // host time as that bt86 slice did.
+  // A bt86 slice: about this many guest instructions (see RunLimits). KVM
+  // cannot count them: its slice ends at the guest's next exit to us (a
+  // device access, hlt) or when it has run as long in host time as the
+  // bt86 slice before it, whichever comes first.
   uint64_t instructions = 0;
   // Or each slice on either backend lasts this much host time.
   double seconds = 0;
