@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "bt86/host/backend_switch.h"
@@ -13,6 +14,7 @@
 #include "bt86/kvm/kvm_cpu.h"
 #include "bt86/kvm/kvm_probe.h"
 #include "bt86/kvm/kvm_vm.h"
+#include "bt86/kvm/vfio_passthrough.h"
 #include "bt86/translator/bt_cpu.h"
 #include "options.h"
 
@@ -72,6 +74,17 @@ int run(const bt86::RunOptions& o) {
     }
   }
   if (o.backend == "kvm") {
+    // Refused (exit 2, with the reason) before the guest starts.
+    std::unique_ptr<bt86::VfioPassthrough> passthrough;
+    if (!o.passthrough.empty()) {
+      try {
+        passthrough = std::make_unique<bt86::VfioPassthrough>(o.passthrough, machine.ram, machine.mmio, machine.io);
+        say("passthrough: " + passthrough->describe());
+      } catch (const bt86::VfioError& e) {
+        say(fmt::format("--passthrough {}: cannot assign the device: {}", o.passthrough, e.what()));
+        return kUsageError;
+      }
+    }
     try {
       bt86::KvmCpu cpu(context);
       return run_backend(cpu, o, o.backend);
