@@ -3,7 +3,8 @@
  * halted, interrupted computation gives the same result as uninterrupted
  * computation (the frame restores every register and flag), handlers run
  * with IF clear, and a masked line stays quiet. Handlers return without
- * iretd (irq_noiret.asm), so KVMs whose emulator lacks it run this too. */
+ * iretd (dev_common/irq.asm built with IRQ_RETURN_WITHOUT_IRETD), so KVMs
+ * whose emulator lacks it run this too. */
 #include "check.h"
 #include "dev.h"
 #include "guest.h"

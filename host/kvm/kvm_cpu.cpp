@@ -80,9 +80,10 @@ private:
   // hlt with IF set: the vCPU is not run until an interrupt is injected.
   bool halted_ = false;
   // Watches host input across runs (a thread: made once); it kicks the
-  // vCPU through kick_ while a run is on.
+  // vCPU thread while a run is on.
   std::unique_ptr<Waker> input_;
-  std::atomic<VcpuKick*> kick_{nullptr};
+  pthread_t vcpu_thread_{};
+  std::atomic<bool> running_{false};
 };
 
 void KvmCpu::Impl::handle_io() {
@@ -187,7 +188,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   };
   const auto timeout_at = after(limits.timeout_seconds);
   auto finish = [&](RunOutcome outcome) {
-    kick_ = nullptr;
+    running_ = false;
     if (input_) input_->rearm_input(-1);  // no input wake-ups until the next run
     cpu_.halted = halted_;
     stats_.run_seconds += std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -206,10 +207,11 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   // (a run starts at an instruction boundary with no interrupt shadow).
   bool window_known = false;
   VcpuKick kick(r);
-  kick_ = &kick;
+  vcpu_thread_ = pthread_self();
+  running_.store(true, std::memory_order_release);
   if (platform_.input_fd && platform_.clock && !platform_.virtual_clock && !input_)
     input_ = std::make_unique<Waker>(*platform_.clock, [this] {
-      if (VcpuKick* k = kick_) k->kick();
+      if (running_.load(std::memory_order_acquire)) VcpuKick::kick(vcpu_thread_);
     });
   bool ending = false, entered_once = false;
   const auto slice_at = after(limits.slice_seconds);

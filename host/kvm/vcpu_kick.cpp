@@ -16,28 +16,27 @@ void on_kick(int) {
 }
 }  // namespace
 
-VcpuKick::VcpuKick(kvm_run* run) : run_(run), thread_(pthread_self()) {
+VcpuKick::VcpuKick(kvm_run* run) : run_(run) {
   tls_run = run;
   struct sigaction sa {};
   sa.sa_handler = on_kick;
   sa.sa_flags = SA_RESTART;  // other syscalls restart; KVM_RUN and ppoll still return EINTR
   sigemptyset(&sa.sa_mask);
-  sigaction(kSignal, &sa, &old_action_);
+  sigaction(kSignal, &sa, nullptr);
   sigevent ev{};
   ev.sigev_notify = SIGEV_THREAD_ID;
   ev.sigev_signo = kSignal;
   ev._sigev_un._tid = static_cast<pid_t>(::syscall(SYS_gettid));
-  has_timer_ = timer_create(CLOCK_MONOTONIC, &ev, &timer_) == 0;
-  if (!has_timer_) throw std::system_error(errno, std::generic_category(), "timer_create");
+  if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0)
+    throw std::system_error(errno, std::generic_category(), "timer_create");
 }
 
 VcpuKick::~VcpuKick() {
-  if (has_timer_) timer_delete(timer_);
-  sigaction(kSignal, &old_action_, nullptr);
+  timer_delete(timer_);
   tls_run = nullptr;
 }
 
-void VcpuKick::kick() const { pthread_kill(thread_, kSignal); }
+void VcpuKick::kick(pthread_t vcpu_thread) { pthread_kill(vcpu_thread, kSignal); }
 
 void VcpuKick::clear() const { __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_SEQ_CST); }
 

@@ -22,8 +22,11 @@ public:
   VcpuKick(const VcpuKick&) = delete;
   VcpuKick& operator=(const VcpuKick&) = delete;
 
-  // From any thread.
-  void kick() const;
+  // From any thread, while or after this vCPU thread runs: the handler
+  // stays installed for the process (it does nothing on a thread with no
+  // vCPU), so a late kick never meets the default action, which would end
+  // the process.
+  static void kick(pthread_t vcpu_thread);
   // One-shot timer kicking this vCPU after `ns` (UINT64_MAX: disarm);
   // re-arming replaces the previous expiry.
   void kick_after(uint64_t ns);
@@ -34,11 +37,8 @@ public:
 
 private:
   kvm_run* run_;
-  pthread_t thread_;
   timer_t timer_{};
-  bool has_timer_ = false;
   uint64_t armed_ns_ = UINT64_MAX;
-  struct sigaction old_action_ {};
 };
 
 }  // namespace bt86
