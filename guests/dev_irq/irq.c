@@ -37,19 +37,6 @@ static uint32_t work(uint32_t seed)
     return h;
 }
 
-/* Busy-waits ~`count` PIT clocks on channel 2 (no interrupts needed). */
-static void delay_ch2(uint16_t count)
-{
-    outb(PORT_61, inb(PORT_61) & ~0x03);
-    outb(PIT_CMD, 0xB0);
-    outb(PIT_CH2, (uint8_t)count);
-    outb(PIT_CH2, (uint8_t)(count >> 8));
-    outb(PORT_61, (inb(PORT_61) & ~0x02) | 0x01);
-    for (uint32_t i = 0; i < 200000000u && !(inb(PORT_61) & 0x20); i++)
-        ;
-    outb(PORT_61, inb(PORT_61) & ~0x03);
-}
-
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)mbi;
