@@ -19,12 +19,29 @@ std::optional<uint64_t> parse_size(std::string_view s) {
   else if (!suffix.empty() && suffix != "M" && suffix != "m") return std::nullopt;
   return value * unit;
 }
+// "20000" (guest instructions) or "5ms" / "0.5ms" (host time).
+bool parse_switch_every(std::string_view s, RunOptions& o) {
+  if (s.ends_with("ms")) {
+    std::string number(s.substr(0, s.size() - 2));
+    char* end = nullptr;
+    double ms = std::strtod(number.c_str(), &end);
+    if (number.empty() || *end || !(ms > 0)) return false;
+    o.switch_seconds = ms / 1000;
+    return true;
+  }
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || end != s.data() + s.size() || n == 0) return false;
+  o.switch_instructions = n;
+  return true;
+}
 }  // namespace
 
 std::string usage() {
   return "usage: bt86 run --kernel FILE [--initrd FILE] [--append STR] [--memory SIZE]\n"
          "                [--backend bt|kvm] [--clock host|virtual] [--on-reset exit|restart]\n"
-         "                [--timeout SECONDS] [--stats FILE]\n"
+         "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
+         "                [--passthrough PCI-ADDRESS]\n"
          "       bt86 kvm-probe\n"
          "  --kernel FILE      kernel to boot: a Linux bzImage (\"HdrS\" at offset 0x202,\n"
          "                     booted with the 32-bit Linux boot protocol) or else a\n"
@@ -34,12 +51,18 @@ std::string usage() {
          "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
          "  --backend NAME     which CPU backend runs the guest: bt (binary translation,\n"
          "                     the default) or kvm (/dev/kvm, same machine and devices)\n"
-         "  --clock MODE       host: devices and the TSC follow host time (default);\n"
-         "                     virtual: time advances with guest work, runs repeat exactly\n"
+         "  --clock MODE       host (devices follow host time, the default) or virtual\n"
+         "                     (time advances with guest work: repeatable runs on bt)\n"
          "  --on-reset ACTION  when the guest resets the machine (i8042 or port 0x92):\n"
          "                     exit (status 0, the default) or restart (a fresh machine\n"
          "                     boots the same kernel again, as a PC would)\n"
          "  --timeout SECONDS  end the run after this long, restarts included (status 124)\n"
+         "  --switch-every N   move the running guest between bt86 and KVM, starting on\n"
+         "                     --backend's: after N guest instructions on bt86 (KVM,\n"
+         "                     which counts none, until its next exit or as long in host\n"
+         "                     time), or every N ms on each with 'Nms'\n"
+         "  --passthrough ADDR assign the host PCI device ADDR (e.g. 0000:01:00.0) to\n"
+         "                     the guest through VFIO; --backend kvm only\n"
          "  --stats FILE       write engine statistics as JSON to FILE\n"
          "COM1 is the terminal. A guest write of v to port 0xF4 ends the run with\n"
          "status (v << 1) | 1; bad input exits with status 2.\n"
@@ -78,6 +101,15 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
       }
       o.restart_on_reset = *v == "restart";
     } else if (arg == "--backend") { if (!(v = value())) return std::nullopt; o.backend = *v; }
+    else if (arg == "--passthrough") { if (!(v = value())) return std::nullopt; o.passthrough = *v; }
+    else if (arg == "--switch-every") {
+      if (!(v = value())) return std::nullopt;
+      if (!parse_switch_every(*v, o)) {
+        error = fmt::format("--switch-every {}: expected a number of guest instructions (20000) or of "
+                            "milliseconds (5ms)", *v);
+        return std::nullopt;
+      }
+    }
     else if (arg == "--memory") {
       if (!(v = value())) return std::nullopt;
       auto size = parse_size(*v);
@@ -105,6 +137,14 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
   }
   if (o.backend != "bt" && o.backend != "kvm") {
     error = fmt::format("--backend {}: expected 'bt' or 'kvm'", o.backend);
+    return std::nullopt;
+  }
+  if (!o.passthrough.empty() && o.backend != "kvm") {
+    error = "--passthrough needs --backend kvm (bt86 cannot give a guest a host device)";
+    return std::nullopt;
+  }
+  if (!o.passthrough.empty() && (o.switch_instructions || o.switch_seconds > 0)) {
+    error = "--passthrough and --switch-every do not go together (the device stays with KVM)";
     return std::nullopt;
   }
   return o;

@@ -16,6 +16,11 @@ struct RunOptions {
   std::string stats_file;
   bool virtual_clock = false;  // --clock virtual: repeatable runs
   bool restart_on_reset = false;  // --on-reset restart: a guest reset boots the kernel again
+  // --switch-every: move the guest between bt86 and KVM every this many
+  // guest instructions or this much host time (both 0: never).
+  uint64_t switch_instructions = 0;
+  double switch_seconds = 0;
+  std::string passthrough;  // --passthrough: a host PCI address for VFIO
 };
 
 // Parses argv (after the program name); on error returns nullopt and sets error.

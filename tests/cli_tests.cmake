@@ -24,3 +24,21 @@ add_test(NAME cli.timeout COMMAND ${EXPECT} 124 "timeout after 1 s"
 add_test(NAME cli.halt_forever COMMAND ${EXPECT} 0 "guest halted with interrupts disabled at EIP=0x"
          ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/stuck.elf --append halt --timeout 30)
 set_tests_properties(cli.timeout cli.halt_forever PROPERTIES LABELS cli TIMEOUT 60)
+
+# --switch-every and --passthrough: bad values and the host's refusals.
+add_test(NAME cli.switch_every_bad COMMAND ${EXPECT} 2 "--switch-every 5s: expected a number of guest instructions"
+         ${BT86_EXE} run --kernel x --switch-every 5s)
+add_test(NAME cli.switch_every_zero COMMAND ${EXPECT} 2 "--switch-every 0: expected"
+         ${BT86_EXE} run --kernel x --switch-every 0)
+add_test(NAME cli.passthrough_needs_kvm COMMAND ${EXPECT} 2 "--passthrough needs --backend kvm"
+         ${BT86_EXE} run --kernel x --passthrough 0000:00:01.0)
+add_test(NAME cli.passthrough_bad_address COMMAND ${EXPECT} 2 "'eth0' is not a PCI address"
+         ${BT86_EXE} run --backend kvm --kernel ${BT86_GUEST_DIR}/hello.elf --passthrough eth0)
+add_test(NAME cli.passthrough_no_device COMMAND ${EXPECT} 2 "no PCI device 0000:ff:1f.7 on this host"
+         ${BT86_EXE} run --backend kvm --kernel ${BT86_GUEST_DIR}/hello.elf --passthrough 0000:ff:1f.7)
+add_test(NAME cli.passthrough_refused COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/passthrough_refused.sh
+         ${BT86_EXE} ${BT86_GUEST_DIR}/hello.elf)
+set_tests_properties(cli.switch_every_bad cli.switch_every_zero cli.passthrough_needs_kvm
+                     cli.passthrough_bad_address cli.passthrough_no_device cli.passthrough_refused
+                     PROPERTIES LABELS cli)
+set_tests_properties(cli.passthrough_refused PROPERTIES SKIP_RETURN_CODE 77)

@@ -104,6 +104,10 @@ void Engine::wait_while_halted() {
     uint64_t left = *deadline > now ? std::min<uint64_t>(*deadline - now, 100'000'000) : 0;
     timeout = {0, static_cast<long>(left)};
   }
+  if (slice_deadline_ != std::chrono::steady_clock::time_point::max()) {  // ends a slice on time
+    auto left = std::max(slice_deadline_ - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero());
+    timeout.tv_nsec = std::min<long>(timeout.tv_nsec, std::chrono::duration_cast<std::chrono::nanoseconds>(left).count());
+  }
   pollfd fd{platform_.input_fd ? platform_.input_fd() : -1, POLLIN, 0};
   ppoll(&fd, fd.fd >= 0 ? 1 : 0, wait, nullptr);
 }
@@ -344,7 +348,7 @@ Block* Engine::after_exit() {
     ++stats.exits["indirect_miss"];
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
-    if (b && !platform_.virtual_clock) remember_indirect(mode, cpu.eip, b->host);
+    if (b && !count_blocks_) remember_indirect(mode, cpu.eip, b->host);
     return b;
   }
   if (info == exit_tag::kHostFault) return handle_host_fault();
@@ -355,31 +359,53 @@ Block* Engine::after_exit() {
   uint64_t generation = flush_generation_;
   bool chainable = link->owner->valid;
   Block* target = lookup_or_translate(cpu.eip, current_mode());
-  // Deterministic runs never chain: every block returns here to count time.
-  if (target && chainable && !platform_.virtual_clock && generation == flush_generation_ && target->valid) {
+  // Counting runs never chain: every block returns here to count time.
+  if (target && chainable && !count_blocks_ && generation == flush_generation_ && target->valid) {
     cache_.chain(*link, *target);
     ++stats.chained_jumps;
   }
   return target;
 }
 
-RunOutcome Engine::run(double timeout_seconds) {
+void Engine::forget_guest_memory() {
+  cache_.flush();
+  ++flush_generation_;
+  reset_indirect_tables();
+  aspace_.flush_all();
+}
+
+RunOutcome Engine::run(const RunLimits& limits) {
+  const double timeout_seconds = limits.timeout_seconds;
   FaultHandlerScope faults(*this);
   Watchdog watchdog(timeout_seconds, *this, timed_out_);
+  // Slices are checked in the run loop (no timer thread: a switched guest
+  // runs thousands of slices), so every block must come back to it.
+  count_blocks_ = platform_.virtual_clock || limits.slice_instructions || limits.slice_seconds > 0;
+  const uint64_t slice_start = instructions_run_;
+  slice_end_ = limits.slice_instructions ? slice_start + limits.slice_instructions : UINT64_MAX;
+  slice_deadline_ = limits.slice_seconds > 0
+                        ? std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                 std::chrono::duration<double>(limits.slice_seconds))
+                        : std::chrono::steady_clock::time_point::max();
   auto start = std::chrono::steady_clock::now();
   auto finish = [&](int status, std::string message) {
-    stats.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Sums over runs: a switched guest runs here many times.
+    stats.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     stats.host_faults["shadow_fill"] += hidden_fills_;
     stats.host_faults["dirty_upgrade"] += dirty_upgrades_;
-    stats.host_faults["mapping_budget_flush"] += aspace_.budget_flushes();
+    stats.host_faults["mapping_budget_flush"] = aspace_.budget_flushes();
     hidden_fills_ = dirty_upgrades_ = 0;
+    if (waker_) {  // no wake-ups while another backend runs the guest
+      waker_->set_deadline(UINT64_MAX);
+      waker_->rearm_input(-1);
+    }
     return RunOutcome{status, std::move(message)};
   };
   state_changed();
   set_eflags(cpu.eflags);
   paging_changed();
   cpu.poll_page = reinterpret_cast<uint64_t>(cache_.poll_page());
-  if (platform_.clock && !platform_.virtual_clock)
+  if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<Waker>(*platform_.clock, [this] { request_service(); });
 
   Block* next = nullptr;
@@ -406,6 +432,14 @@ RunOutcome Engine::run(double timeout_seconds) {
       next = nullptr;
       if (!deliver(e)) continue;  // death_ is set
     }
+    // Nothing is pending here (a bounce block must still complete its
+    // device access): the state is whole for another backend.
+    // Every slice makes progress: at least one block, unless halted.
+    bool slice_over = (instructions_run_ >= slice_end_ ||
+                       (count_blocks_ && std::chrono::steady_clock::now() >= slice_deadline_)) &&
+                      (instructions_run_ > slice_start || cpu.halted);
+    if (slice_over && !mmio_bounce_)
+      return finish(exit_status::kSliceEnded, "slice ended");
     if (cpu.halted) {
       if (!(cpu.eflags & eflags::kIF))
         return finish(exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu.eip));
@@ -426,6 +460,7 @@ RunOutcome Engine::run(double timeout_seconds) {
     cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
     cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).entries.data());
     stubs_.enter(&cpu, next->host);
+    if (count_blocks_) instructions_run_ += next->instructions;
     if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);
     next = after_exit();
     forget_invalidated();
@@ -441,7 +476,10 @@ RunOutcome Engine::run(double timeout_seconds) {
 
 BtCpu::BtCpu(GuestContext context) : engine_(std::make_unique<Engine>(context)) {}
 BtCpu::~BtCpu() = default;
-RunOutcome BtCpu::run(double timeout_seconds) { return engine_->run(timeout_seconds); }
+RunOutcome BtCpu::run(double timeout_seconds) { return engine_->run(RunLimits{timeout_seconds}); }
+RunOutcome BtCpu::run(const RunLimits& limits) { return engine_->run(limits); }
+void BtCpu::forget_guest_memory() { engine_->forget_guest_memory(); }
+uint64_t BtCpu::instructions_run() const { return engine_->instructions_run(); }
 const Stats& BtCpu::stats() const { return engine_->stats; }
 
 }  // namespace bt86

@@ -2,6 +2,7 @@
 // loop, and is what every C++ helper receives. Private to translator/.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <cstdint>
 #include <optional>
@@ -13,8 +14,8 @@
 #include "bt86/translator/bt_cpu.h"
 #include "code_cache.h"
 #include "compat32.h"
+#include "bt86/translator/waker.h"
 #include "stubs.h"
-#include "waker.h"
 
 namespace bt86 {
 
@@ -40,7 +41,10 @@ public:
   explicit Engine(GuestContext context);
   ~Engine();
 
-  RunOutcome run(double timeout_seconds);
+  RunOutcome run(const RunLimits& limits);
+  // Drops translations and shadow mappings (see BtCpu::forget_guest_memory).
+  void forget_guest_memory();
+  uint64_t instructions_run() const { return instructions_run_; }
 
   CpuState& cpu;
   GuestRam& ram;
@@ -158,6 +162,13 @@ private:
   Platform platform_;
   std::unique_ptr<Waker> waker_;
   std::atomic<bool> timed_out_{false};
+  // Every block entry returns to the run loop (no chaining, no indirect
+  // table fills): virtual time and instruction-count slices see each block.
+  bool count_blocks_ = false;
+  uint64_t instructions_run_ = 0;
+  // A slice ends here (RunLimits::slice_instructions); UINT64_MAX: never.
+  uint64_t slice_end_ = UINT64_MAX;
+  std::chrono::steady_clock::time_point slice_deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 }  // namespace bt86

@@ -1,4 +1,4 @@
-#include "waker.h"
+#include "bt86/translator/waker.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>

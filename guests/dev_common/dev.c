@@ -75,6 +75,21 @@ void pit_ch0_rate(uint16_t count)
     outb(PIT_CH0, (uint8_t)(count >> 8));
 }
 
+int delay_ch2(uint16_t count)
+{
+    outb(PORT_61, inb(PORT_61) & ~0x03);
+    outb(PIT_CMD, 0xB0);
+    outb(PIT_CH2, (uint8_t)count);
+    outb(PIT_CH2, (uint8_t)(count >> 8));
+    outb(PORT_61, (inb(PORT_61) & ~0x02) | 0x01);
+    for (uint32_t i = 0; i < 200000000u; i++)
+        if (inb(PORT_61) & 0x20) {
+            outb(PORT_61, inb(PORT_61) & ~0x03);
+            return 1;
+        }
+    return 0;
+}
+
 uint8_t rtc_read(uint8_t reg)
 {
     outb(RTC_INDEX, reg);

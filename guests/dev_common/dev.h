@@ -36,6 +36,10 @@ uint8_t pic_read_isr(int slave);
 /* Channel 0, mode 2 (rate generator), lobyte/hibyte. */
 void pit_ch0_rate(uint16_t count);
 
+/* Busy-waits about `count` PIT input clocks with channel 2 (mode 0, port
+ * 0x61 gate), without interrupts. Returns 0 if OUT2 never went high. */
+int delay_ch2(uint16_t count);
+
 /* CMOS/RTC register access (NMI stays enabled: bit 7 of the index clear). */
 uint8_t rtc_read(uint8_t reg);
 void rtc_write(uint8_t reg, uint8_t value);

@@ -7,23 +7,6 @@
 #include "guest.h"
 #include "print.h"
 
-/* Busy-waits about `count` PIT input clocks with channel 2 (mode 0, port
- * 0x61 gate), without interrupts. Returns 0 if OUT2 never went high. */
-static int delay_ch2(uint16_t count)
-{
-    outb(PORT_61, inb(PORT_61) & ~0x03);
-    outb(PIT_CMD, 0xB0);
-    outb(PIT_CH2, (uint8_t)count);
-    outb(PIT_CH2, (uint8_t)(count >> 8));
-    outb(PORT_61, (inb(PORT_61) & ~0x02) | 0x01);
-    for (uint32_t i = 0; i < 200000000u; i++)
-        if (inb(PORT_61) & 0x20) {
-            outb(PORT_61, inb(PORT_61) & ~0x03);
-            return 1;
-        }
-    return 0;
-}
-
 static volatile unsigned order[4], norder;
 static volatile uint8_t isr_in0, isr_after0, isr_in8_master, isr_in8_slave;
 static volatile uint8_t isr_after8_master, isr_after8_slave;

@@ -1,8 +1,10 @@
 // The KVM backend's run loop: load the CPU state into the vCPU, KVM_RUN,
-// hand port I/O and MMIO exits to the machine's buses, and turn every other
-// exit into the same outcomes the BT backend reports.
+// hand port I/O and MMIO exits to the machine's buses, inject the shared
+// PIC's interrupts, sleep through guest halts until the next device event,
+// and turn every other exit into the same outcomes the BT backend reports.
 #include "bt86/kvm/kvm_cpu.h"
 
+#include <poll.h>
 #include <sys/ioctl.h>
 
 #include <algorithm>
@@ -14,42 +16,74 @@
 
 #include "bt86/kvm/kvm_cpuid.h"
 #include "bt86/kvm/kvm_state.h"
+#include "bt86/translator/waker.h"
+#include "kvm_events.h"
 #include "kvm_exit_names.h"
 #include "kvm_insn.h"
-#include "vcpu_watchdog.h"
+#include "vcpu_kick.h"
 
 namespace bt86 {
+
+namespace {
+using SteadyClock = std::chrono::steady_clock;
+constexpr uint64_t kNever = UINT64_MAX;
+// While a slice waits for the vCPU to take an event it holds: re-check this often.
+constexpr uint64_t kSettleNs = 50'000;
+// Longest sleep of a halted guest between looks at the devices.
+constexpr uint64_t kMaxHaltNs = 100'000'000;
+
+uint64_t ns_until(SteadyClock::time_point t, SteadyClock::time_point now) {
+  if (t == SteadyClock::time_point::max()) return kNever;
+  return t > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(t - now).count() : 0;
+}
+}  // namespace
 
 class KvmCpu::Impl {
 public:
   Impl(GuestContext c, const KvmOptions& options)
-      : cpu_(c.cpu), ram_(c.ram), io_(c.io), mmio_(c.mmio), control_(c.control), vcpu_(vm_) {
+      : cpu_(c.cpu), ram_(c.ram), io_(c.io), mmio_(c.mmio), control_(c.control), platform_(c.platform),
+        vcpu_(vm_) {
     vm_.map_ram(ram_);
     set_guest_cpuid(vcpu_, options.extra_cpuid_leaf1_edx);
   }
 
-  RunOutcome run(double timeout_seconds);
+  RunOutcome run(const RunLimits& limits);
   const Stats& stats() const { return stats_; }
 
 private:
   void handle_io();
   void handle_mmio();
   // Completes an I/O or MMIO access KVM still has in flight (without
-  // running further guest code) and copies the vCPU state to cpu_.
+  // running further guest code).
+  void complete_access();
+  // That, then the vCPU state into cpu_.
   void sync_state();
   RunOutcome guest_died(const std::string& why);
   std::string internal_error();
+  // Terminal input into COM1, expired device timers (as the BT engine does).
+  void service_devices(Waker* input);
+  bool interrupt_pending() const { return platform_.pic && platform_.pic->interrupt_pending(); }
+  // Nanoseconds until the next device event on the machine's clock.
+  uint64_t device_event_ns() const;
+  void wait_while_halted(uint64_t limit_ns);
 
   CpuState& cpu_;
   GuestRam& ram_;
   Bus& io_;
   Bus& mmio_;
   RunControl& control_;
+  Platform platform_;
   KvmVm vm_;
   KvmVcpu vcpu_;
   Stats stats_;
   bool access_in_flight_ = false;
-  std::atomic<bool> timed_out_{false};
+  // hlt with IF set: the vCPU is not run until an interrupt is injected.
+  bool halted_ = false;
+  // Watches host input across runs (a thread: made once); it kicks the
+  // vCPU thread while a run is on.
+  std::unique_ptr<Waker> input_;
+  pthread_t vcpu_thread_{};
+  std::atomic<bool> running_{false};
 };
 
 void KvmCpu::Impl::handle_io() {
@@ -85,14 +119,17 @@ void KvmCpu::Impl::handle_mmio() {
   }
 }
 
+void KvmCpu::Impl::complete_access() {
+  if (!access_in_flight_) return;
+  kvm_run* r = vcpu_.run();
+  r->immediate_exit = 1;
+  ::ioctl(vcpu_.fd(), KVM_RUN, 0);  // returns EINTR once the access is complete
+  r->immediate_exit = 0;
+  access_in_flight_ = false;
+}
+
 void KvmCpu::Impl::sync_state() {
-  if (access_in_flight_) {
-    kvm_run* r = vcpu_.run();
-    r->immediate_exit = 1;
-    ::ioctl(vcpu_.fd(), KVM_RUN, 0);  // returns EINTR once the access is complete
-    r->immediate_exit = 0;
-    access_in_flight_ = false;
-  }
+  complete_access();
   from_kvm(vcpu_, cpu_);
 }
 
@@ -113,40 +150,143 @@ std::string KvmCpu::Impl::internal_error() {
   return fmt::format("KVM internal error ({}) at {}", kvm_internal_error_name(sub), insn);
 }
 
-RunOutcome KvmCpu::Impl::run(double timeout_seconds) {
-  auto start = std::chrono::steady_clock::now();
+void KvmCpu::Impl::service_devices(Waker* input) {
+  if (platform_.pump_input) platform_.pump_input();
+  if (input) {
+    bool wanted = !platform_.wants_input || platform_.wants_input();
+    input->rearm_input(wanted ? platform_.input_fd() : -1);
+  }
+  if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
+}
+
+uint64_t KvmCpu::Impl::device_event_ns() const {
+  if (!platform_.events || !platform_.clock) return kNever;
+  auto deadline = platform_.events->next_deadline();
+  if (!deadline) return kNever;
+  uint64_t now = platform_.clock->now_ns();
+  return *deadline > now ? *deadline - now : 0;
+}
+
+void KvmCpu::Impl::wait_while_halted(uint64_t limit_ns) {
+  ++stats_.exits["halt_wait"];
+  uint64_t wait = std::min({device_event_ns(), limit_ns, kMaxHaltNs});
+  if (platform_.virtual_clock) {  // nothing else can happen: jump to the next event
+    if (device_event_ns() != kNever) platform_.virtual_clock->advance(device_event_ns());
+    return;
+  }
+  // The kick signal (input, timers) also ends the sleep early.
+  timespec timeout{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
+  pollfd fd{platform_.input_fd ? platform_.input_fd() : -1, POLLIN, 0};
+  ppoll(&fd, fd.fd >= 0 ? 1 : 0, &timeout, nullptr);
+}
+
+RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
+  const auto start = SteadyClock::now();
+  auto after = [&](double seconds) {
+    return seconds > 0 ? start + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds))
+                       : SteadyClock::time_point::max();
+  };
+  const auto timeout_at = after(limits.timeout_seconds);
   auto finish = [&](RunOutcome outcome) {
-    stats_.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    running_ = false;
+    if (input_) input_->rearm_input(-1);  // no input wake-ups until the next run
+    cpu_.halted = halted_;
+    stats_.run_seconds += std::chrono::duration<double>(SteadyClock::now() - start).count();
     return outcome;
   };
   kvm_run* r = vcpu_.run();
   r->immediate_exit = 0;
-  timed_out_ = false;
   try {
     to_kvm(cpu_, vcpu_);
   } catch (const KvmError& e) {
     return finish(guest_died(fmt::format("KVM refuses the guest's CPU state: {}", e.what())));
   }
-  cpu_.halted = false;
-  VcpuWatchdog watchdog(timeout_seconds, r, timed_out_);
+  halted_ = cpu_.halted;
+  // Until the first KVM_RUN returns, kvm_run's if_flag and
+  // ready_for_interrupt_injection describe an older state: use cpu_'s IF
+  // (a run starts at an instruction boundary with no interrupt shadow).
+  bool window_known = false;
+  VcpuKick kick(r);
+  vcpu_thread_ = pthread_self();
+  running_.store(true, std::memory_order_release);
+  if (platform_.input_fd && platform_.clock && !platform_.virtual_clock && !input_)
+    input_ = std::make_unique<Waker>(*platform_.clock, [this] {
+      if (running_.load(std::memory_order_acquire)) VcpuKick::kick(vcpu_thread_);
+    });
+  bool ending = false, entered_once = false;
+  const auto slice_at = after(limits.slice_seconds);
+  // KVM counts no instructions: an instruction slice ends at the first exit
+  // the guest makes to us (its next device access or hlt), or at slice_at.
+  const bool counted_slice = limits.slice_instructions > 0;
 
   for (;;) {
     if (control_.exit_status) {
       sync_state();
       return finish({*control_.exit_status, control_.reason});
     }
-    if (timed_out_) {
+    auto now = SteadyClock::now();
+    if (now >= timeout_at) {
       sync_state();
-      return finish({exit_status::kTimeout, fmt::format("timeout after {} s", timeout_seconds)});
+      return finish({exit_status::kTimeout, fmt::format("timeout after {} s", limits.timeout_seconds)});
     }
-    if (::ioctl(vcpu_.fd(), KVM_RUN, 0) < 0) {
-      if (errno == EINTR || errno == EAGAIN) {
+    if (platform_.quit_requested && platform_.quit_requested()) {
+      sync_state();
+      return finish({0, "quit (Ctrl-A x)"});
+    }
+    service_devices(input_.get());
+    if (now >= slice_at && (entered_once || halted_)) ending = true;  // every slice makes progress
+    if (ending) {
+      complete_access();
+      if (halted_ || vcpu_events(vcpu_).quiet()) {
+        from_kvm(vcpu_, cpu_);
+        return finish({exit_status::kSliceEnded, "slice ended"});
+      }
+    }
+    if (halted_) {
+      if (!(window_known ? r->if_flag : cpu_.eflags & eflags::kIF)) {
+        sync_state();
+        return finish({exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu_.eip)});
+      }
+      if (!platform_.pic) {
+        sync_state();
+        return finish({exit_status::kHalted,
+                       fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu_.eip)});
+      }
+      if (!interrupt_pending()) {
+        wait_while_halted(std::min(ns_until(slice_at, now), ns_until(timeout_at, now)));
+        continue;
+      }
+      halted_ = false;  // the interrupt below wakes it
+    }
+    r->request_interrupt_window = 0;
+    if (!ending && interrupt_pending()) {
+      bool can_take = window_known ? r->ready_for_interrupt_injection && r->if_flag : (cpu_.eflags & eflags::kIF) != 0;
+      if (can_take && !vcpu_events(vcpu_).interrupt_queued) {
+        inject_interrupt(vcpu_, platform_.pic->acknowledge());
+        ++stats_.exits["external_interrupt"];
+      } else {
+        r->request_interrupt_window = 1;  // exits with KVM_EXIT_IRQ_WINDOW_OPEN when it can
+      }
+    }
+    uint64_t slice_ns = ending ? kSettleNs : ns_until(slice_at, now);
+    kick.kick_after(std::min({slice_ns, ns_until(timeout_at, now), device_event_ns()}));
+
+    auto entered = SteadyClock::now();
+    entered_once = true;
+    int rc = ::ioctl(vcpu_.fd(), KVM_RUN, 0);
+    int err = errno;
+    kick.clear();
+    window_known = true;
+    if (platform_.virtual_clock)  // KVM counts no instructions: its guest time is the host time it ran
+      platform_.virtual_clock->advance(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - entered).count());
+    if (rc < 0) {
+      if (err == EINTR || err == EAGAIN) {
         ++stats_.exits["intr"];
         continue;
       }
-      std::string why = std::strerror(errno);
       from_kvm(vcpu_, cpu_);
-      return finish(guest_died(fmt::format("KVM_RUN failed: {}", why)));
+      return finish(guest_died(fmt::format("KVM_RUN failed: {}", std::strerror(err))));
     }
     access_in_flight_ = false;
     ++stats_.exits[kvm_exit_name(r->exit_reason)];
@@ -154,20 +294,22 @@ RunOutcome KvmCpu::Impl::run(double timeout_seconds) {
       case KVM_EXIT_IO:
         handle_io();
         access_in_flight_ = true;
+        ending |= counted_slice;
         break;
       case KVM_EXIT_MMIO:
         handle_mmio();
         access_in_flight_ = true;
+        ending |= counted_slice;
         break;
       case KVM_EXIT_HLT:
-        // Nothing can interrupt the guest yet (no interrupt controller), so
-        // a halt is final, as in the BT backend.
-        sync_state();
-        cpu_.halted = true;
-        if (!(cpu_.eflags & eflags::kIF))
-          return finish({exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu_.eip)});
-        return finish({exit_status::kHalted,
-                       fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu_.eip)});
+        // With the PIC in userspace KVM leaves halts to us: RIP is past the
+        // hlt, and the vCPU stays out of KVM_RUN until an interrupt comes.
+        halted_ = true;
+        ending |= counted_slice;
+        break;
+      case KVM_EXIT_IRQ_WINDOW_OPEN:
+      case KVM_EXIT_INTR:
+        break;
       case KVM_EXIT_SHUTDOWN:
         sync_state();
         return finish(guest_died(fmt::format("triple fault (KVM_EXIT_SHUTDOWN) at {}",
@@ -181,8 +323,6 @@ RunOutcome KvmCpu::Impl::run(double timeout_seconds) {
         return finish(guest_died(
             fmt::format("KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason {:#x})", reason)));
       }
-      case KVM_EXIT_INTR:
-        break;
       default: {
         uint32_t reason = r->exit_reason;
         sync_state();
@@ -195,7 +335,8 @@ RunOutcome KvmCpu::Impl::run(double timeout_seconds) {
 
 KvmCpu::KvmCpu(GuestContext context, KvmOptions options) : impl_(std::make_unique<Impl>(context, options)) {}
 KvmCpu::~KvmCpu() = default;
-RunOutcome KvmCpu::run(double timeout_seconds) { return impl_->run(timeout_seconds); }
+RunOutcome KvmCpu::run(double timeout_seconds) { return impl_->run(RunLimits{timeout_seconds}); }
+RunOutcome KvmCpu::run(const RunLimits& limits) { return impl_->run(limits); }
 const Stats& KvmCpu::stats() const { return impl_->stats(); }
 
 }  // namespace bt86

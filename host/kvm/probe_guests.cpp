@@ -178,6 +178,22 @@ void setup_mxcsr(GuestRam& ram, CpuState& cpu) {
   cpu.cr4 = 0x600;                          // OSFXSR OSXMMEXCPT
 }
 
+// iretd to the same privilege level: every interrupt handler of the device
+// kernels ends with it.
+void setup_iretd(GuestRam& ram, CpuState& cpu) {
+  static const uint8_t code[] = {
+      0x9C,                          // pushfd
+      0x6A, 0x08,                    // push 0x08
+      0x68, 0x09, 0x10, 0x00, 0x00,  // push kCode + 9   (the mov below)
+      0xCF,                          // iretd
+      0xA1, 0x00, 0x20, 0x00, 0x00,  // mov eax, [0x2000]
+      0xE7, 0xE0,                    // out 0xE0, eax
+      0xF4,                          // hlt
+  };
+  static_assert(kCode == 0x1000);
+  flat_protected(ram, cpu, code, 0x1AE7D);
+}
+
 // 1.2M simple instructions: a millisecond on the CPU, about a second where
 // KVM runs guest code through its instruction emulator (kvm_pvm does for
 // 32-bit guests), which makes a benchmark on it meaningless.
@@ -202,6 +218,7 @@ const ProbeGuest kGuests[] = {
     {"tsc-offset", "rdtsc honours the guest's TSC offset", setup_tsc, 0},
     {"daa", "runs DAA (the integer kernel needs it)", setup_daa, 0x47},
     {"ldmxcsr", "runs LDMXCSR/STMXCSR (fpu_sse needs them)", setup_mxcsr, 0x3F80},
+    {"iretd", "runs IRETD (interrupt handlers need it)", setup_iretd, 0x1AE7D},
     {"native-speed", "runs guest code on the CPU, not emulated", setup_speed, 0x5EED, 0.25},
 };
 }  // namespace

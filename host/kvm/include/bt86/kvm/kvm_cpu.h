@@ -28,6 +28,16 @@ public:
   // stores the vCPU's state back into context.cpu. timeout_seconds <= 0: no
   // limit. Exit statuses as BtCpu::run (bt_cpu.h's exit_status).
   RunOutcome run(double timeout_seconds);
+  // The same with a slice. KVM counts no guest instructions: with
+  // slice_instructions set, a slice ends at the guest's first exit to us
+  // (port I/O, MMIO, hlt) or after slice_seconds, whichever comes first.
+  // (Single-stepping to count them, KVM_SET_GUEST_DEBUG, was tried and
+  // rejected: the TF that KVM sets leaks into interrupt frames and pushf,
+  // and the guest later takes a #DB of its own.)
+  // A slice ends only when the vCPU holds no event CpuState cannot carry
+  // (an injected interrupt not yet taken, an interrupt shadow): it may run
+  // a little longer than asked.
+  RunOutcome run(const RunLimits& limits);
   // Exits by reason ("io", "mmio", "hlt", ...); translation counters stay 0.
   const Stats& stats() const;
 

@@ -13,7 +13,7 @@ namespace bt86 {
 
 struct KvmModeResult {
   // real-mode, protected-32, paging-32, paging-pae (CPU modes); cpuid,
-  // tsc-offset (virtualized features); daa, ldmxcsr (instructions);
+  // tsc-offset (virtualized features); daa, ldmxcsr, iretd (instructions);
   // native-speed (guest code runs on the CPU rather than in KVM's emulator)
   std::string name;
   std::string description;  // for people
