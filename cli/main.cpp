@@ -109,8 +109,8 @@ int run(const bt86::RunOptions& o) {
   bt86::Terminal terminal;
   const auto start = std::chrono::steady_clock::now();
   for (unsigned restarts = 0;;) {
-    double timeout = 0;  // none
-    if (o.timeout_seconds > 0) {
+    double timeout = o.timeout_seconds;  // 0: none
+    if (restarts && o.timeout_seconds > 0) {
       double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       timeout = std::max(o.timeout_seconds - spent, 1e-3);
     }

@@ -164,7 +164,7 @@ Block* Engine::emulate_mmio() {
 
   uint32_t mode = current_mode() | mode::kSingle;
   auto fresh = std::make_unique<Block>();
-  fresh->key = {static_cast<uint32_t>(w.phys), mode};
+  fresh->key = {static_cast<uint32_t>(w.phys), cpu.eip, mode};
   fresh->guest_eip = cpu.eip;
   BlockBuilder b(stubs_, cache_, std::move(fresh));
   b.set_mmio_offset(reinterpret_cast<intptr_t>(mmio_scratch_) - reinterpret_cast<intptr_t>(aspace_.base(user_mode())));
