@@ -17,14 +17,21 @@ Gp sized(const Gp& r32, unsigned width) {
   return width == 1 ? r32.r8Lo() : width == 2 ? r32.r16() : r32;
 }
 
-// Linear address of DS:ESI (segment overridable) or ES:EDI, as a 64-bit register.
-Gp string_address(BlockBuilder& b, unsigned seg, const Gp& index32, const Gp& scratch32) {
-  Assembler& a = b.a();
-  if (b.flat() && seg != kFs && seg != kGs) return index32.r64();
-  a.mov(scratch32, index32);
-  add_segment_base(b, seg, scratch32);
-  return scratch32.r64();
-}
+// Linear address of DS:ESI (segment overridable) or ES:EDI, as a 64-bit
+// register, after the segment check of `width` bytes there.
+struct StringAccess {
+  BlockBuilder& b;
+  const Insn& insn;
+  unsigned width;
+  Gp operator()(unsigned seg, const Gp& index32, const Gp& scratch32, bool write) const {
+    Assembler& a = b.a();
+    if (segment_is_plain(b, seg, write)) return index32.r64();
+    a.mov(scratch32, index32);
+    check_access(b, insn, seg, scratch32, width, write);
+    add_segment_base(b, seg, scratch32);
+    return scratch32.r64();
+  }
+};
 
 unsigned source_segment(const Insn& insn) {
   for (unsigned i = 0; i < insn.info.operand_count; ++i)
@@ -51,6 +58,7 @@ Flow emit_string(BlockBuilder& b, const Insn& insn) {
   const unsigned src_seg = source_segment(insn);
   const Gp acc = sized(x86::eax, width), tmp = sized(hr::kTmp, width);
   const Mem poll = ptr_rel(reinterpret_cast<uint64_t>(b.poll_page()), 4);
+  const StringAccess string_address{b, insn, width};
 
   Label top = a.newLabel(), done = a.newLabel();
   a.bind(top);
@@ -61,35 +69,35 @@ Flow emit_string(BlockBuilder& b, const Insn& insn) {
   bool uses_esi = false, uses_edi = false;
   switch (m) {
     case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr);
+      Gp src = string_address(src_seg, x86::esi, hr::kAddr, false);
       a.mov(tmp, hr::guest_mem(src, width));
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, true);
       a.mov(hr::guest_mem(dst, width), tmp);
       uses_esi = uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD: {
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, true);
       a.mov(hr::guest_mem(dst, width), acc);
       uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr);
+      Gp src = string_address(src_seg, x86::esi, hr::kAddr, false);
       a.mov(acc, hr::guest_mem(src, width));
       uses_esi = true;
       break;
     }
     case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr);
+      Gp src = string_address(src_seg, x86::esi, hr::kAddr, false);
       a.mov(tmp, hr::guest_mem(src, width));
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, false);
       a.cmp(tmp, hr::guest_mem(dst, width));  // flags of [esi] - [edi]
       uses_esi = uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD: {
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, false);
       a.cmp(acc, hr::guest_mem(dst, width));
       uses_edi = true;
       break;
@@ -122,6 +130,7 @@ Flow emit_xlat(BlockBuilder& b, const Insn& insn) {
   unsigned seg = kDs;
   for (unsigned i = 0; i < insn.info.operand_count; ++i)
     if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) seg = static_cast<unsigned>(segment_of(insn.ops[i].mem.segment));
+  check_access(b, insn, seg, hr::kAddr, 1, false);
   add_segment_base(b, seg, hr::kAddr);
   a.mov(x86::al, hr::guest_mem(hr::kAddr.r64(), 1));
   return Flow::kContinue;
