@@ -68,6 +68,9 @@ Flow emit_lea(BlockBuilder&, const Insn&);
 Flow emit_nop(BlockBuilder&, const Insn&);
 Flow emit_cld_std(BlockBuilder&, const Insn&);
 Flow emit_mov_from_sreg(BlockBuilder&, const Insn&);
+Flow emit_cli_sti(BlockBuilder&, const Insn&);  // emit_flags.cpp: inline at CPL 0
+Flow emit_pushf(BlockBuilder&, const Insn&);
+Flow emit_popf(BlockBuilder&, const Insn&);
 Flow emit_system(BlockBuilder&, const Insn&);  // every helper-backed instruction
 Flow emit_unsupported(BlockBuilder&, const Insn&);
 
