@@ -335,6 +335,7 @@ int Engine::run_helper(const HelperSite& site) {
       r = HelperResult::kExit;
     }
   }
+  refresh_irq_pending();  // a helper may have raised or unmasked a line (for the inline sti)
   if (r == HelperResult::kContinue && interrupt_deliverable()) {
     // A device raised a line, or IF was set: leave after this instruction
     // (after the next one for sti, whose interrupt shadow covers it).
