@@ -40,10 +40,8 @@ bt86_guest_test(paging_pae 1)
 bt86_guest_test(paging_smc 1)
 bt86_guest_test(paging_mmio 1)
 # Segmentation and privilege kernels: PASS/FAIL lines of their own.
-# seg_loads and seg_idt are built but not yet run: bt86 does not check
-# segment limits, null selectors and read-only segments in translated code,
-# nor raise #AC (see docs/ARCHITECTURE.md, "Not yet"). Run them by hand:
-#   build/bt86 run --kernel build/guests/seg_loads.elf
+bt86_guest_test(seg_loads 1)
+bt86_guest_test(seg_idt 1)
 bt86_guest_test(priv_int 1)
 bt86_guest_test(priv_callgate 1)
 bt86_guest_test(priv_sysenter 1)

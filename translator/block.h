@@ -32,12 +32,13 @@ struct BlockKey {
 
 namespace mode {
 constexpr uint32_t kCode32 = 1u << 0;
-constexpr uint32_t kFlat = 1u << 1;  // CS/DS/ES/SS bases are 0
+constexpr uint32_t kFlat = 1u << 1;  // CS/DS/ES/SS bases are 0 and none needs checks
 constexpr uint32_t kProtected = 1u << 2;
 constexpr uint32_t kCplShift = 3;    // two bits
 constexpr uint32_t kSingle = 1u << 5;  // a one-instruction block, never cached
 constexpr uint32_t kPaging = 1u << 6;  // linear != physical: chain only within a page
 constexpr uint32_t kFpuTrap = 1u << 7;  // CR0.TS or CR0.EM: FPU/SSE instructions fault
+constexpr uint32_t kCheckedShift = 8;  // six bits: CpuState::seg_checked (accesses are range-checked)
 }  // namespace mode
 
 using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;

@@ -1,5 +1,6 @@
 #include "block_builder.h"
 
+#include "helpers.h"
 #include "host_regs.h"
 #include "relocate.h"
 
@@ -62,7 +63,21 @@ void BlockBuilder::call_helper(HelperFn fn, const char* cause, const Insn& insn)
   a_.call(imm(reinterpret_cast<uint64_t>(stubs_.helper_thunk)));
 }
 
+Label BlockBuilder::segment_fault(const Insn& insn, bool stack) {
+  HelperFn fn = stack ? helper_segment_ss : helper_segment_gp;
+  if (!faults_.empty() && faults_.back().site->fn == fn && faults_.back().site->insn.eip == insn.eip)
+    return faults_.back().stub;  // one stub per instruction and vector
+  HelperSite& site = block_->sites.emplace_back(HelperSite{fn, stack ? "segment_ss" : "segment_gp", insn});
+  faults_.push_back({a_.newLabel(), &site});
+  return faults_.back().stub;
+}
+
 std::unique_ptr<Block> BlockBuilder::finish(CodeCache& cache) {
+  for (PendingFault& f : faults_) {  // the helper raises and never returns here
+    a_.bind(f.stub);
+    a_.mov(r10, imm(reinterpret_cast<uint64_t>(f.site)));
+    a_.call(imm(reinterpret_cast<uint64_t>(stubs_.helper_thunk)));
+  }
   for (PendingExit& e : exits_) {
     a_.bind(e.stub);
     a_.mov(hostreg::cpu_eip(), imm(e.link->target_eip));

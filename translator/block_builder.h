@@ -38,6 +38,9 @@ public:
   // Calls a C++ helper for insn. If the helper may leave translated code it
   // does so by itself; otherwise execution continues after the call.
   void call_helper(HelperFn fn, const char* cause, const Insn& insn);
+  // An out-of-line stub that raises #GP(0), or #SS(0) when `stack`, for
+  // insn (a failed segment check jumps there with the guest state intact).
+  asmjit::Label segment_fault(const Insn& insn, bool stack);
 
   // Emits the stubs and places the code in the cache; returns the finished
   // block, or nullptr when the cache is full.
@@ -55,6 +58,11 @@ private:
   asmjit::x86::Assembler a_;
   std::unique_ptr<Block> block_;
   std::vector<PendingExit> exits_;
+  struct PendingFault {
+    asmjit::Label stub;
+    HelperSite* site;
+  };
+  std::vector<PendingFault> faults_;
   std::vector<asmjit::Label> side_labels_;
 };
 

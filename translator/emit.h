@@ -31,10 +31,20 @@ asmjit::x86::Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecod
                              const asmjit::x86::Gp& into, bool allow_plain = true);
 // The effective address (offset, no segment base) of a memory operand, in into.
 void form_offset(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& mem, const asmjit::x86::Gp& into);
+// True when an access through seg needs neither a base nor a check in this
+// block: its offset is its linear address.
+bool segment_is_plain(const BlockBuilder& b, unsigned seg, bool write);
 // Adds the base of segment seg to the 32-bit address in reg, if it can be non-zero.
 void add_segment_base(BlockBuilder& b, unsigned seg, const asmjit::x86::Gp& reg32);
-// reg32 := linear address of SS:[ESP + offset] (32-bit stack).
-void stack_address(BlockBuilder& b, int32_t offset, const asmjit::x86::Gp& reg32);
+// reg32 := linear address of SS:[ESP + offset] (32-bit stack), after
+// checking the `size` bytes there against SS.
+void stack_address(BlockBuilder& b, const Insn& insn, int32_t offset, const asmjit::x86::Gp& reg32, unsigned size,
+                   bool write);
+// In blocks whose mode says segment seg needs checks: raises #GP(0) (#SS(0)
+// for SS) for insn unless `size` bytes at offset32 (a zero-extended 32-bit
+// offset) are allowed for a read or write. Host flags stay untouched.
+void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const asmjit::x86::Gp& offset32, unsigned size,
+                  bool write);
 
 // True for x87, MMX, SSE and FXSAVE-family instructions (those CR0.TS/EM
 // make fault).
@@ -58,6 +68,9 @@ Flow emit_lea(BlockBuilder&, const Insn&);
 Flow emit_nop(BlockBuilder&, const Insn&);
 Flow emit_cld_std(BlockBuilder&, const Insn&);
 Flow emit_mov_from_sreg(BlockBuilder&, const Insn&);
+Flow emit_cli_sti(BlockBuilder&, const Insn&);  // emit_flags.cpp: inline at CPL 0
+Flow emit_pushf(BlockBuilder&, const Insn&);
+Flow emit_popf(BlockBuilder&, const Insn&);
 Flow emit_system(BlockBuilder&, const Insn&);  // every helper-backed instruction
 Flow emit_unsupported(BlockBuilder&, const Insn&);
 

@@ -41,7 +41,7 @@ void load_indirect_target(BlockBuilder& b, const Insn& insn) {
 // Pushes the return address (next EIP) of a near call.
 void push_return_address(BlockBuilder& b, const Insn& insn) {
   Assembler& a = b.a();
-  stack_address(b, -4, hr::kTmp2);
+  stack_address(b, insn, -4, hr::kTmp2, 4, true);
   a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), imm(insn.next_eip()));
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4));
 }
@@ -153,7 +153,7 @@ Flow emit_ret(BlockBuilder& b, const Insn& insn) {
   if (insn.info.operand_width != 32) return emit_unsupported(b, insn);
   int32_t release = insn.visible() > 0 ? static_cast<int32_t>(insn.ops[0].imm.value.u & 0xFFFF) : 0;
   Assembler& a = b.a();
-  stack_address(b, 0, hr::kTmp2);
+  stack_address(b, insn, 0, hr::kTmp2, 4, false);
   a.mov(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 4));
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), 4 + release));
   b.jump_indirect();

@@ -1,5 +1,7 @@
 // Address formation: guest effective address -> 32-bit linear address in a
 // host register, with lea and mov only so guest flags stay live.
+#include <algorithm>
+
 #include "bt86/segmentation/cpu_state.h"
 #include "emit.h"
 #include "host_regs.h"
@@ -34,7 +36,53 @@ namespace {
 bool base_may_be_nonzero(const BlockBuilder& b, unsigned seg) {
   return !b.flat() || seg == kFs || seg == kGs;
 }
+
+bool needs_check(const BlockBuilder& b, unsigned seg, bool write) {
+  // CS is never writable in protected mode, so a write through it is always
+  // checked (and refused); its mode bit covers reads only.
+  return (b.mode() >> mode::kCheckedShift >> seg & 1) || (seg == kCs && write && (b.mode() & mode::kProtected));
+}
 }  // namespace
+
+bool segment_is_plain(const BlockBuilder& b, unsigned seg, bool write) {
+  return !base_may_be_nonzero(b, seg) && !needs_check(b, seg, write);
+}
+
+namespace {
+bool writes(const ZydisDecodedOperand& op) {
+  return op.actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE);
+}
+}  // namespace
+
+// The range check of segment_check.h without touching host flags: the two
+// 64-bit sums go through cpu.check_scratch so that their high dwords (0 or
+// 1, or 2 for the upper sum) can be read; hi(lower) - hi(upper) - 1 is zero
+// exactly when the access is allowed, and jrcxz tests that (rcx swapped out
+// of the way). r12 and r13 are the only registers it uses.
+void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const Gp& offset32, unsigned size, bool write) {
+  if (!needs_check(b, seg, write) || b.mmio_offset()) return;
+  Assembler& a = b.a();
+  const size_t bounds = offsetof(CpuState, seg_bounds) + sizeof(AccessBounds) * (2 * seg + (write ? 1 : 0));
+  const size_t scratch = offsetof(CpuState, check_scratch);
+  const Gp lo = r12, hi = r13;
+  a.mov(lo, hostreg::cpu_field(bounds + offsetof(AccessBounds, lo_adj), 8));
+  a.lea(lo, ptr(offset32.r64(), lo));
+  a.mov(hostreg::cpu_field(scratch, 8), lo);
+  a.mov(hi, hostreg::cpu_field(bounds + offsetof(AccessBounds, hi_adj), 8));
+  a.lea(hi, ptr(offset32.r64(), hi, 0, static_cast<int32_t>(std::max(size, 1u) - 1)));
+  a.mov(hostreg::cpu_field(scratch + 8, 8), hi);
+  a.mov(lo.r32(), hostreg::cpu_field(scratch + 4, 4));
+  a.mov(hi.r32(), hostreg::cpu_field(scratch + 12, 4));
+  a.not_(hi);
+  a.lea(lo, ptr(lo, hi));
+  Label ok = a.newLabel();
+  a.xchg(lo, rcx);
+  a.jecxz(rcx, ok);
+  a.xchg(lo, rcx);
+  a.jmp(b.segment_fault(insn, seg == kSs));
+  a.bind(ok);
+  a.mov(rcx, lo);
+}
 
 void add_segment_base(BlockBuilder& b, unsigned seg, const Gp& reg32) {
   if (!base_may_be_nonzero(b, seg)) return;
@@ -43,8 +91,9 @@ void add_segment_base(BlockBuilder& b, unsigned seg, const Gp& reg32) {
   a.lea(reg32, ptr(reg32.r64(), hostreg::kSegBase.r64()));
 }
 
-void stack_address(BlockBuilder& b, int32_t offset, const Gp& reg32) {
+void stack_address(BlockBuilder& b, const Insn& insn, int32_t offset, const Gp& reg32, unsigned size, bool write) {
   b.a().lea(reg32, ptr(hostreg::kEsp.r64(), offset));
+  check_access(b, insn, kSs, reg32, size, write);
   add_segment_base(b, kSs, reg32);
 }
 
@@ -75,9 +124,15 @@ Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op
   int seg = segment_of(m.segment);
   int base = guest_gpr_of(m.base), index = guest_gpr_of(m.index);
   bool disp = m.disp.has_displacement && m.disp.value != 0;
-  if (allow_plain && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp && !base_may_be_nonzero(b, seg))
+  const unsigned size = op.size / 8;
+  const bool write = writes(op);
+  if (allow_plain && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp &&
+      segment_is_plain(b, static_cast<unsigned>(seg), write))
     return hostreg::guest64(base);  // upper half is zero: already a 32-bit linear address
   form_offset(b, insn, op, into);
+  // bt/bts/btr/btc with a register bit offset reach past the operand; only
+  // the operand itself is checked.
+  check_access(b, insn, static_cast<unsigned>(seg), into, size, write);
   add_segment_base(b, seg, into);
   return into.r64();
 }

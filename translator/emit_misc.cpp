@@ -102,6 +102,8 @@ Emitter special_emitter(ZydisMnemonic mnemonic) {
         {ZYDIS_MNEMONIC_JECXZ, emit_loop},      {ZYDIS_MNEMONIC_JCXZ, emit_loop},
         {ZYDIS_MNEMONIC_LOOP, emit_loop},       {ZYDIS_MNEMONIC_LOOPE, emit_loop},
         {ZYDIS_MNEMONIC_LOOPNE, emit_loop},
+        {ZYDIS_MNEMONIC_CLI, emit_cli_sti},     {ZYDIS_MNEMONIC_STI, emit_cli_sti},
+        {ZYDIS_MNEMONIC_PUSHFD, emit_pushf},    {ZYDIS_MNEMONIC_POPFD, emit_popf},
     };
     for (auto [m, e] : entries) t[m] = e;
     for (ZydisMnemonic m : {ZYDIS_MNEMONIC_JB, ZYDIS_MNEMONIC_JBE, ZYDIS_MNEMONIC_JL, ZYDIS_MNEMONIC_JLE,
@@ -115,9 +117,9 @@ Emitter special_emitter(ZydisMnemonic mnemonic) {
                             ZYDIS_MNEMONIC_SCASB, ZYDIS_MNEMONIC_SCASW, ZYDIS_MNEMONIC_SCASD})
       t[m] = emit_string;
     // Everything a helper carries out.
-    for (ZydisMnemonic m : {ZYDIS_MNEMONIC_CLI, ZYDIS_MNEMONIC_STI, ZYDIS_MNEMONIC_HLT, ZYDIS_MNEMONIC_CPUID,
-                            ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDPMC, ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_WRMSR, ZYDIS_MNEMONIC_PUSHFD,
-                            ZYDIS_MNEMONIC_PUSHF, ZYDIS_MNEMONIC_POPFD, ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_CLTS,
+    for (ZydisMnemonic m : {ZYDIS_MNEMONIC_HLT, ZYDIS_MNEMONIC_CPUID,
+                            ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDPMC, ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_WRMSR,
+                            ZYDIS_MNEMONIC_PUSHF, ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_CLTS,
                             ZYDIS_MNEMONIC_LMSW, ZYDIS_MNEMONIC_SMSW, ZYDIS_MNEMONIC_INVLPG, ZYDIS_MNEMONIC_INVD,
                             ZYDIS_MNEMONIC_WBINVD, ZYDIS_MNEMONIC_IN, ZYDIS_MNEMONIC_OUT, ZYDIS_MNEMONIC_INSB,
                             ZYDIS_MNEMONIC_INSW, ZYDIS_MNEMONIC_INSD, ZYDIS_MNEMONIC_OUTSB, ZYDIS_MNEMONIC_OUTSW,

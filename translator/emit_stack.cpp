@@ -36,7 +36,7 @@ Flow emit_push(BlockBuilder& b, const Insn& insn) {
   unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
   Operand value = push_source(b, insn, op, width);
-  stack_address(b, -static_cast<int32_t>(width), hr::kTmp2);
+  stack_address(b, insn, -static_cast<int32_t>(width), hr::kTmp2, width, true);
   if (value.isImm())
     a.mov(hr::guest_mem(hr::kTmp2.r64(), width), value.as<Imm>());
   else
@@ -51,18 +51,24 @@ Flow emit_pop(BlockBuilder& b, const Insn& insn) {
   unsigned width = insn.info.operand_width / 8;
   auto w = static_cast<int32_t>(width);
   Assembler& a = b.a();
-  stack_address(b, 0, hr::kTmp2);
+  stack_address(b, insn, 0, hr::kTmp2, width, false);
   if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
     int g = guest_gpr_of(op.reg.value);
     a.mov(sized(hr::guest32(g), width), hr::guest_mem(hr::kTmp2.r64(), width));
     if (g != kEsp) a.lea(hr::kEsp, ptr(hr::kEsp.r64(), w));  // pop esp: the loaded value wins
     return Flow::kContinue;
   }
-  // pop m: the address is formed with ESP already incremented (SDM).
+  // pop m: the address is formed with ESP already incremented (SDM), which
+  // for an ESP base is the displacement plus the width: ESP itself changes
+  // only after both accesses, so a fault (segment check or page) restarts
+  // the instruction cleanly.
   a.mov(sized(hr::kTmp, width), hr::guest_mem(hr::kTmp2.r64(), width));
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), w));
-  Gp addr = form_address(b, insn, op, hr::kAddr, false);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -w));
+  ZydisDecodedOperand dst = op;
+  if (dst.mem.base == ZYDIS_REGISTER_ESP) {
+    dst.mem.disp.has_displacement = true;
+    dst.mem.disp.value += w;
+  }
+  Gp addr = form_address(b, insn, dst, hr::kAddr, false);
   a.mov(hr::guest_mem(addr, width), sized(hr::kTmp, width));
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), w));
   return Flow::kContinue;
@@ -71,7 +77,7 @@ Flow emit_pop(BlockBuilder& b, const Insn& insn) {
 Flow emit_pushad(BlockBuilder& b, const Insn& insn) {
   unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
-  stack_address(b, -8 * static_cast<int32_t>(width), hr::kTmp2);
+  stack_address(b, insn, -8 * static_cast<int32_t>(width), hr::kTmp2, 8 * width, true);
   // EAX goes highest, EDI lowest; the ESP slot gets the value before the push.
   for (unsigned i = 0; i < 8; ++i)
     a.mov(Mem(hr::kWindow, hr::kTmp2.r64(), 0, static_cast<int32_t>((7 - i) * width), width),
@@ -83,7 +89,7 @@ Flow emit_pushad(BlockBuilder& b, const Insn& insn) {
 Flow emit_popad(BlockBuilder& b, const Insn& insn) {
   unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
-  stack_address(b, 0, hr::kTmp2);
+  stack_address(b, insn, 0, hr::kTmp2, 8 * width, false);
   auto slot = [&](unsigned i) {
     return Mem(hr::kWindow, hr::kTmp2.r64(), 0, static_cast<int32_t>((7 - i) * width), width);
   };
@@ -102,7 +108,7 @@ Flow emit_enter(BlockBuilder& b, const Insn& insn) {
   unsigned level = insn.ops[1].imm.value.u & 31;
   if (level != 0 || insn.info.operand_width != 32) return emit_system(b, insn);
   Assembler& a = b.a();
-  stack_address(b, -4, hr::kTmp2);
+  stack_address(b, insn, -4, hr::kTmp2, 4, true);
   a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), x86::ebp);
   a.lea(x86::ebp, ptr(hr::kEsp.r64(), -4));
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4 - size));
@@ -113,6 +119,7 @@ Flow emit_leave(BlockBuilder& b, const Insn& insn) {
   if (insn.info.operand_width != 32) return emit_unsupported(b, insn);
   Assembler& a = b.a();
   a.mov(hr::kTmp2, x86::ebp);
+  check_access(b, insn, kSs, hr::kTmp2, 4, false);
   add_segment_base(b, kSs, hr::kTmp2);
   a.mov(hr::kTmp, hr::guest_mem(hr::kTmp2.r64(), 4));
   a.lea(hr::kEsp, ptr(x86::rbp, 4));

@@ -18,15 +18,23 @@ Gp sized(const Gp& r32, unsigned width) {
 }
 
 // Linear address of DS:ESI (segment overridable) or ES:EDI (DS:SI or ES:DI
-// with a 16-bit address size), as a 64-bit register.
-Gp string_address(BlockBuilder& b, unsigned seg, const Gp& index32, const Gp& scratch32, bool addr16) {
-  Assembler& a = b.a();
-  if (addr16) a.movzx(scratch32, index32.r16());
-  if (b.flat() && seg != kFs && seg != kGs) return addr16 ? scratch32.r64() : index32.r64();
-  if (!addr16) a.mov(scratch32, index32);
-  add_segment_base(b, seg, scratch32);
-  return scratch32.r64();
-}
+// with a 16-bit address size), as a 64-bit register, after the segment
+// check of `width` bytes there.
+struct StringAccess {
+  BlockBuilder& b;
+  const Insn& insn;
+  unsigned width;
+  bool addr16;
+  Gp operator()(unsigned seg, const Gp& index32, const Gp& scratch32, bool write) const {
+    Assembler& a = b.a();
+    if (addr16) a.movzx(scratch32, index32.r16());
+    if (segment_is_plain(b, seg, write)) return addr16 ? scratch32.r64() : index32.r64();
+    if (!addr16) a.mov(scratch32, index32);
+    check_access(b, insn, seg, scratch32, width, write);
+    add_segment_base(b, seg, scratch32);
+    return scratch32.r64();
+  }
+};
 
 // Jumps to `to` when the count register (ECX, or CX with a 16-bit address
 // size) is zero, without touching flags: jecxz tests all of RCX, so CX is
@@ -74,45 +82,53 @@ Flow emit_string(BlockBuilder& b, const Insn& insn) {
   const unsigned src_seg = source_segment(insn);
   const Gp acc = sized(x86::eax, width), tmp = sized(hr::kTmp, width);
   const Mem poll = ptr_rel(reinterpret_cast<uint64_t>(b.poll_page()), 4);
+  const StringAccess string_address{b, insn, width, addr16};
 
-  Label top = a.newLabel(), done = a.newLabel();
+  Label top = a.newLabel(), done = a.newLabel(), finished = a.newLabel();
+  if (rep) {
+    // jecxz reaches only 127 bytes, less than a body with segment checks:
+    // it jumps back to this trampoline instead.
+    a.jmp(top);
+    a.bind(finished);
+    a.jmp(done);
+  }
   a.bind(top);
   if (rep) {
-    jump_if_count_zero(a, addr16, done);
+    jump_if_count_zero(a, addr16, finished);
     a.mov(hr::kTmp, poll);
   }
   bool uses_esi = false, uses_edi = false;
   switch (m) {
     case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr, addr16);
+      Gp src = string_address(src_seg, x86::esi, hr::kAddr, false);
       a.mov(tmp, hr::guest_mem(src, width));
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, true);
       a.mov(hr::guest_mem(dst, width), tmp);
       uses_esi = uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD: {
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, true);
       a.mov(hr::guest_mem(dst, width), acc);
       uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr, addr16);
+      Gp src = string_address(src_seg, x86::esi, hr::kAddr, false);
       a.mov(acc, hr::guest_mem(src, width));
       uses_esi = true;
       break;
     }
     case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD: {
-      Gp src = string_address(b, src_seg, x86::esi, hr::kAddr, addr16);
+      Gp src = string_address(src_seg, x86::esi, hr::kAddr, false);
       a.mov(tmp, hr::guest_mem(src, width));
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, false);
       a.cmp(tmp, hr::guest_mem(dst, width));  // flags of [esi] - [edi]
       uses_esi = uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD: {
-      Gp dst = string_address(b, kEs, x86::edi, hr::kAddr, addr16);
+      Gp dst = string_address(kEs, x86::edi, hr::kAddr, false);
       a.cmp(acc, hr::guest_mem(dst, width));
       uses_edi = true;
       break;
@@ -146,6 +162,7 @@ Flow emit_xlat(BlockBuilder& b, const Insn& insn) {
   unsigned seg = kDs;
   for (unsigned i = 0; i < insn.info.operand_count; ++i)
     if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) seg = static_cast<unsigned>(segment_of(insn.ops[i].mem.segment));
+  check_access(b, insn, seg, hr::kAddr, 1, false);
   add_segment_base(b, seg, hr::kAddr);
   a.mov(x86::al, hr::guest_mem(hr::kAddr.r64(), 1));
   return Flow::kContinue;

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sys/mman.h>
 
+#include "bt86/segmentation/segment_check.h"
 #include "block_builder.h"
 #include "emit.h"
 #include "helpers.h"
@@ -172,20 +173,29 @@ uint32_t Engine::current_mode() const {
   if (cpu.protected_mode()) m |= mode::kProtected;
   if (cpu.paging()) m |= mode::kPaging;
   if (cpu.cr0 & (cr0::kTS | cr0::kEM)) m |= mode::kFpuTrap;
-  bool flat = true;
+  bool flat = !(cpu.seg_checked & (1u << kCs | 1u << kDs | 1u << kEs | 1u << kSs));
   for (unsigned s : {kCs, kDs, kEs, kSs}) flat &= cpu.seg[s].base == 0;
   if (flat) m |= mode::kFlat;
+  m |= cpu.seg_checked << mode::kCheckedShift;
   m |= cpu.cpl() << mode::kCplShift;
   return m;
 }
 
 void Engine::state_changed() {
   for (unsigned s = 0; s < 6; ++s) cpu.seg_base[s] = cpu.seg[s].base;
+  refresh_segment_checks(cpu);
+  refresh_host_ac();
+}
+
+void Engine::refresh_host_ac() {
+  bool on = (cpu.cr0 & cr0::kAM) && (cpu.eflags & eflags::kAC) && cpu.cpl() == 3;
+  cpu.host_ac = on ? eflags::kAC : 0;
 }
 
 void Engine::set_eflags(uint32_t value) {
   cpu.eflags = (value & eflags::kImplemented) | eflags::kFixed1;
   cpu.string_stride = (cpu.eflags & eflags::kDF) ? -1 : 1;
+  refresh_host_ac();
 }
 
 namespace {
@@ -329,6 +339,7 @@ int Engine::run_helper(const HelperSite& site) {
       r = HelperResult::kExit;
     }
   }
+  refresh_irq_pending();  // a helper may have raised or unmasked a line (for the inline sti)
   if (r == HelperResult::kContinue && interrupt_deliverable()) {
     // A device raised a line, or IF was set: leave after this instruction
     // (after the next one for sti, whose interrupt shadow covers it).
@@ -459,6 +470,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (!next) continue;  // a fetch fault is pending
     cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
     cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).entries.data());
+    refresh_host_ac();
+    refresh_irq_pending();
     stubs_.enter(&cpu, next->host);
     if (count_blocks_) instructions_run_ += next->instructions;
     if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);

@@ -85,7 +85,11 @@ public:
   // Call after changing CR0, a segment register or anything else the block
   // mode depends on; refreshes the segment-base mirror.
   void state_changed();
-  void set_eflags(uint32_t value);  // also updates the DF mirror
+  void set_eflags(uint32_t value);  // also updates the DF mirror and host_ac
+  // cpu.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
+  void refresh_host_ac();
+  // cpu.irq_pending from the PIC, for the inline sti/popf.
+  void refresh_irq_pending() { cpu.irq_pending = platform_.pic && platform_.pic->interrupt_pending(); }
 
   // ---- for the signal handler -------------------------------------------
   bool owns_host_pc(uintptr_t pc) const { return cache_.contains(reinterpret_cast<const void*>(pc)); }

@@ -45,6 +45,13 @@ Block* Engine::handle_host_fault() {
     else raise(cpu.cr4 & (1u << 10) ? 19 : 6);
     return nullptr;
   }
+  if (f.signo == SIGBUS && f.code == BUS_ADRALN) {
+    // Host RFLAGS.AC was set for this guest code (CR0.AM, EFLAGS.AC, CPL 3):
+    // the host CPU found the misaligned access itself.
+    ++stats.host_faults["alignment_check"];
+    raise(17, 0u);  // #AC(0)
+    return nullptr;
+  }
   if (f.signo == SIGILL) {
     ++stats.host_faults["invalid_opcode"];
     raise(6);

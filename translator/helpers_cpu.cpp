@@ -105,7 +105,9 @@ HelperResult helper_popf(Engine& e, const HelperSite& s) {
   uint32_t v;
   if (s.insn.info.operand_width == 16) {
     uint16_t w;
-    if (!e.read_linear(cpu.seg[kSs].base + cpu.gpr[kEsp], &w, 2)) return HelperResult::kExit;
+    uint32_t linear;
+    if (!segment_linear(e, kSs, cpu.gpr[kEsp], 2, false, linear) || !e.read_linear(linear, &w, 2))
+      return HelperResult::kExit;
     cpu.gpr[kEsp] += 2;
     v = (cpu.eflags & 0xFFFF0000) | w;
   } else if (!pop32(e, v)) {
@@ -143,6 +145,7 @@ HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
   if (n == 4 && (v & ~kCr4Supported)) return e.raise(13, 0u);
   *crs[n] = v;
   if (n == 2) return HelperResult::kContinue;
+  if (n == 0) e.state_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks
   e.paging_changed(n == 3);
   return exit_after(e, s);  // the mode or the address space may have changed
 }
@@ -171,12 +174,14 @@ HelperResult helper_lmsw(Engine& e, const HelperSite& s) {
   const ZydisDecodedOperand& op = s.insn.ops[0];
   uint16_t v;
   if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
-    if (!e.read_linear(effective_linear(cpu, s.insn.info, op), &v, 2)) return HelperResult::kExit;
+    uint32_t linear;
+    if (!operand_linear(e, s.insn, op, 2, false, linear) || !e.read_linear(linear, &v, 2)) return HelperResult::kExit;
   } else {
     v = static_cast<uint16_t>(read_register(cpu, op.reg.value));
   }
   // LMSW sets PE, MP, EM, TS from the operand but cannot clear PE.
   cpu.cr0 = (cpu.cr0 & ~0xEu) | (v & 0xF) | (cpu.cr0 & cr0::kPE);
+  e.state_changed();
   return exit_after(e, s);
 }
 
@@ -185,7 +190,9 @@ HelperResult helper_smsw(Engine& e, const HelperSite& s) {
   const ZydisDecodedOperand& op = s.insn.ops[0];
   if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
     auto v = static_cast<uint16_t>(cpu.cr0);
-    return e.write_linear(effective_linear(cpu, s.insn.info, op), &v, 2) ? HelperResult::kContinue : HelperResult::kExit;
+    uint32_t linear;
+    return operand_linear(e, s.insn, op, 2, true, linear) && e.write_linear(linear, &v, 2) ? HelperResult::kContinue
+                                                                                             : HelperResult::kExit;
   }
   write_register(cpu, op.reg.value, cpu.cr0);
   return HelperResult::kContinue;

@@ -21,8 +21,18 @@ HelperResult exit_after(Engine& e, const HelperSite& s) {
   return HelperResult::kExit;
 }
 
-uint32_t mem_linear(Engine& e, const HelperSite& s, unsigned i = 0) {
-  return effective_linear(e.cpu, s.insn.info, s.insn.ops[i]);
+// After loading segment register seg: DS/ES/SS decide whether blocks may
+// assume flat segments, and any register's need for checks is part of the
+// block mode, so re-select the block when either may have changed.
+HelperResult after_load(Engine& e, const HelperSite& s, unsigned seg, uint32_t checked_before) {
+  if ((seg == kFs || seg == kGs) && e.cpu.seg_checked == checked_before) return HelperResult::kContinue;
+  return exit_after(e, s);
+}
+
+// The linear address of `size` bytes of memory operand i, segment-checked;
+// false after raising.
+bool mem_linear(Engine& e, const HelperSite& s, unsigned i, unsigned size, bool write, uint32_t& out) {
+  return operand_linear(e, s.insn, s.insn.ops[i], size, write, out);
 }
 
 // Reads an r/m16 selector operand.
@@ -31,16 +41,17 @@ bool read_selector(Engine& e, const HelperSite& s, const ZydisDecodedOperand& op
     out = static_cast<uint16_t>(read_register(e.cpu, op.reg.value));
     return true;
   }
-  return e.read_linear(effective_linear(e.cpu, s.insn.info, op), &out, 2);
+  uint32_t linear;
+  return operand_linear(e, s.insn, op, 2, false, linear) && e.read_linear(linear, &out, 2);
 }
 }  // namespace
 
 HelperResult helper_load_table(Engine& e, const HelperSite& s) {  // lgdt, lidt
   if (!ring0(e.cpu)) return e.raise(13, 0u);
-  uint32_t addr = mem_linear(e, s);
+  uint32_t addr;
   uint16_t limit;
   uint32_t base;
-  if (!e.read_linear(addr, &limit, 2) || !e.read_linear(addr + 2, &base, 4)) return HelperResult::kExit;
+  if (!mem_linear(e, s, 0, 6, false, addr) || !e.read_linear(addr, &limit, 2) || !e.read_linear(addr + 2, &base, 4)) return HelperResult::kExit;
   if (s.insn.info.operand_width == 16) base &= 0xFFFFFF;
   TableRegister& t = s.insn.mnemonic() == ZYDIS_MNEMONIC_LGDT ? e.cpu.gdtr : e.cpu.idtr;
   t = {base, limit};
@@ -49,8 +60,8 @@ HelperResult helper_load_table(Engine& e, const HelperSite& s) {  // lgdt, lidt
 
 HelperResult helper_store_table(Engine& e, const HelperSite& s) {  // sgdt, sidt: the guest's own values
   const TableRegister& t = s.insn.mnemonic() == ZYDIS_MNEMONIC_SGDT ? e.cpu.gdtr : e.cpu.idtr;
-  uint32_t addr = mem_linear(e, s);
-  return e.write_linear(addr, &t.limit, 2) && e.write_linear(addr + 2, &t.base, 4) ? HelperResult::kContinue
+  uint32_t addr;
+  return mem_linear(e, s, 0, 6, true, addr) && e.write_linear(addr, &t.limit, 2) && e.write_linear(addr + 2, &t.base, 4) ? HelperResult::kContinue
                                                                                      : HelperResult::kExit;
 }
 
@@ -90,7 +101,9 @@ HelperResult helper_sldt_str(Engine& e, const HelperSite& s) {
     write_register(e.cpu, op.reg.value, sel);
     return HelperResult::kContinue;
   }
-  return e.write_linear(mem_linear(e, s), &sel, 2) ? HelperResult::kContinue : HelperResult::kExit;
+  uint32_t addr;
+  return mem_linear(e, s, 0, 2, true, addr) && e.write_linear(addr, &sel, 2) ? HelperResult::kContinue
+                                                                             : HelperResult::kExit;
 }
 
 HelperResult helper_mov_to_sreg(Engine& e, const HelperSite& s) {
@@ -98,9 +111,9 @@ HelperResult helper_mov_to_sreg(Engine& e, const HelperSite& s) {
   if (seg == kCs || seg < 0) return e.undefined(s.insn);
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[1], sel)) return HelperResult::kExit;
+  const uint32_t checked = e.cpu.seg_checked;
   if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
-  // DS/ES/SS decide whether blocks may assume flat segments: re-select.
-  return seg == kFs || seg == kGs ? HelperResult::kContinue : exit_after(e, s);
+  return after_load(e, s, static_cast<unsigned>(seg), checked);
 }
 
 HelperResult helper_push_sreg(Engine& e, const HelperSite& s) {
@@ -113,10 +126,13 @@ HelperResult helper_pop_sreg(Engine& e, const HelperSite& s) {
   int seg = segment_of(s.insn.ops[0].reg.value);
   unsigned width = s.insn.info.operand_width / 8;
   uint16_t sel;
-  if (!e.read_linear(e.cpu.seg[kSs].base + e.cpu.gpr[kEsp], &sel, 2)) return HelperResult::kExit;
+  uint32_t addr;
+  if (!segment_linear(e, kSs, e.cpu.gpr[kEsp], width, false, addr) || !e.read_linear(addr, &sel, 2))
+    return HelperResult::kExit;
+  const uint32_t checked = e.cpu.seg_checked;
   if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
   e.cpu.gpr[kEsp] += width;
-  return seg == kFs || seg == kGs ? HelperResult::kContinue : exit_after(e, s);
+  return after_load(e, s, static_cast<unsigned>(seg), checked);
 }
 
 HelperResult helper_load_far_pointer(Engine& e, const HelperSite& s) {  // lds les lfs lgs lss
@@ -127,13 +143,14 @@ HelperResult helper_load_far_pointer(Engine& e, const HelperSite& s) {  // lds l
   for (auto [m, sr] : kSeg)
     if (m == s.insn.mnemonic()) seg = sr;
   unsigned width = s.insn.info.operand_width / 8;
-  uint32_t addr = mem_linear(e, s, 1);
+  uint32_t addr;
   uint32_t offset = 0;
   uint16_t sel;
-  if (!e.read_linear(addr, &offset, width) || !e.read_linear(addr + width, &sel, 2)) return HelperResult::kExit;
+  if (!mem_linear(e, s, 1, width + 2, false, addr) || !e.read_linear(addr, &offset, width) || !e.read_linear(addr + width, &sel, 2)) return HelperResult::kExit;
+  const uint32_t checked = e.cpu.seg_checked;
   if (load_data_segment(e, seg, sel) == HelperResult::kExit) return HelperResult::kExit;
   write_register(e.cpu, s.insn.ops[0].reg.value, offset);
-  return seg == kFs || seg == kGs ? HelperResult::kContinue : exit_after(e, s);
+  return after_load(e, s, seg, checked);
 }
 
 namespace {
@@ -146,9 +163,9 @@ bool far_target(Engine& e, const HelperSite& s, uint16_t& sel, uint32_t& offset)
     return true;
   }
   unsigned width = s.insn.info.operand_width / 8;
-  uint32_t addr = mem_linear(e, s);
+  uint32_t addr;
   offset = 0;
-  return e.read_linear(addr, &offset, width) && e.read_linear(addr + width, &sel, 2);
+  return mem_linear(e, s, 0, width + 2, false, addr) && e.read_linear(addr, &offset, width) && e.read_linear(addr + width, &sel, 2);
 }
 }  // namespace
 
@@ -344,6 +361,10 @@ HelperResult helper_sysexit(Engine& e, const HelperSite&) {
   e.state_changed();
   return HelperResult::kExit;
 }
+
+// A segment check in translated code failed (see check_access).
+HelperResult helper_segment_gp(Engine& e, const HelperSite&) { return e.raise(13, 0u); }
+HelperResult helper_segment_ss(Engine& e, const HelperSite&) { return e.raise(12, 0u); }
 
 HelperResult helper_int(Engine& e, const HelperSite& s) {
   uint8_t vector;

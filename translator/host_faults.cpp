@@ -20,6 +20,10 @@ constexpr int kGuestGregs[8] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_R8, REG_
 void write_str(const char* s) { [[maybe_unused]] auto n = write(STDERR_FILENO, s, strlen(s)); }
 
 void on_fault(int signo, siginfo_t* info, void* context) {
+  // Guest code may run with RFLAGS.AC set (native #AC) and Linux keeps it for
+  // the handler: clear it before any C++ code can access memory unaligned.
+  // The interrupted code gets its own flags back from the context.
+  __asm__ volatile("pushfq; andq %0, (%%rsp); popfq" : : "i"(~0x40000L) : "memory", "cc");
   auto* uc = static_cast<ucontext_t*>(context);
   greg_t* regs = uc->uc_mcontext.gregs;
   Engine* engine = tls_engine;
@@ -41,7 +45,7 @@ void on_fault(int signo, siginfo_t* info, void* context) {
                         static_cast<int>(regs[REG_TRAPNO])});
   cpu.exit_info = 3;  // exit_tag::kHostFault
   regs[REG_RIP] = reinterpret_cast<greg_t>(engine->stubs().fault_exit);
-  regs[REG_EFL] &= ~greg_t{eflags::kDF};  // the C++ side expects DF clear
+  regs[REG_EFL] &= ~greg_t{eflags::kDF | eflags::kAC};  // the C++ side expects DF and AC clear
 }
 
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};

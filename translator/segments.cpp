@@ -5,6 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "bt86/segmentation/segment_check.h"
+#include "emit.h"
+#include "guest_operands.h"
+
 namespace bt86 {
 
 bool peek_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
@@ -76,25 +80,40 @@ bool far_transfer(Engine& e, uint16_t selector, uint32_t offset) {
   return true;
 }
 
-bool push16(Engine& e, uint16_t value) {
-  CpuState& cpu = e.cpu;
-  uint32_t esp = cpu.gpr[kEsp] - 2;
-  if (!e.write_linear(cpu.seg[kSs].base + esp, &value, 2)) return false;
-  cpu.gpr[kEsp] = esp;
+bool segment_linear(Engine& e, unsigned seg, uint32_t offset, unsigned size, bool write, uint32_t& linear) {
+  if (!segment_allows(e.cpu, seg, offset, size, write)) {
+    e.raise(seg == kSs ? 12 : 13, 0u);
+    return false;
+  }
+  linear = e.cpu.seg[seg].base + offset;
   return true;
 }
 
-bool push32(Engine& e, uint32_t value) {
+bool operand_linear(Engine& e, const Insn& insn, const ZydisDecodedOperand& op, unsigned size, bool write,
+                    uint32_t& linear) {
+  int seg = segment_of(op.mem.segment);
+  return segment_linear(e, seg < 0 ? kDs : static_cast<unsigned>(seg), effective_offset(e.cpu, insn.info, op), size,
+                        write, linear);
+}
+
+namespace {
+template <typename T>
+bool push(Engine& e, T value) {
   CpuState& cpu = e.cpu;
-  uint32_t esp = cpu.gpr[kEsp] - 4;
-  if (!e.write_linear(cpu.seg[kSs].base + esp, &value, 4)) return false;
+  uint32_t esp = cpu.gpr[kEsp] - sizeof(T), linear;
+  if (!segment_linear(e, kSs, esp, sizeof(T), true, linear) || !e.write_linear(linear, &value, sizeof(T))) return false;
   cpu.gpr[kEsp] = esp;
   return true;
 }
+}  // namespace
+
+bool push16(Engine& e, uint16_t value) { return push(e, value); }
+bool push32(Engine& e, uint32_t value) { return push(e, value); }
 
 bool pop32(Engine& e, uint32_t& value) {
   CpuState& cpu = e.cpu;
-  if (!e.read_linear(cpu.seg[kSs].base + cpu.gpr[kEsp], &value, 4)) return false;
+  uint32_t linear;
+  if (!segment_linear(e, kSs, cpu.gpr[kEsp], 4, false, linear) || !e.read_linear(linear, &value, 4)) return false;
   cpu.gpr[kEsp] += 4;
   return true;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine.h"
+#include "insn.h"
 
 namespace bt86 {
 
@@ -38,6 +39,13 @@ bool far_transfer(Engine& e, uint16_t selector, uint32_t offset);
 // Like read_descriptor, but only answers whether the selector names an
 // entry inside its table, without raising (lar, lsl, verr, verw).
 bool peek_descriptor(Engine& e, uint16_t selector, Descriptor& out);
+// The linear address of `size` bytes at `offset` in segment register seg,
+// after the segment's protection checks; false after raising #GP(0) (#SS(0)
+// for SS).
+bool segment_linear(Engine& e, unsigned seg, uint32_t offset, unsigned size, bool write, uint32_t& linear);
+// The same for a memory operand of a helper's instruction.
+bool operand_linear(Engine& e, const Insn& insn, const ZydisDecodedOperand& op, unsigned size, bool write,
+                    uint32_t& linear);
 // Pushes/pops on the guest stack (SS:ESP).
 bool push16(Engine& e, uint16_t value);
 bool push32(Engine& e, uint32_t value);

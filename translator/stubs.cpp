@@ -23,7 +23,9 @@ void save_gprs(Assembler& a) {
 void load_gprs(Assembler& a) {
   for (unsigned i = 0; i < 8; ++i) a.mov(guest32(i), cpu_gpr(i));
 }
-// Host RFLAGS -> the host-live bits of cpu.eflags. Clobbers r10, r11, flags.
+// Host RFLAGS -> the host-live bits of cpu.eflags, and host AC cleared for
+// the C++ code that follows (which may access memory unaligned). Clobbers
+// r10, r11, flags.
 void save_flags(Assembler& a) {
   a.pushfq();
   a.pop(r10);
@@ -32,12 +34,23 @@ void save_flags(Assembler& a) {
   a.and_(r11d, ~kLiveMask);
   a.or_(r11d, r10d);
   a.mov(cpu_eflags(), r11d);
+  Label no_ac = a.newLabel();
+  a.cmp(cpu_field(offsetof(CpuState, host_ac), 4), 0);
+  a.je(no_ac);
+  a.push(imm(eflags::kFixed1));
+  a.popfq();
+  a.bind(no_ac);
 }
-// cpu.eflags' host-live bits -> host RFLAGS. Clobbers r10.
+// cpu.eflags' host-live bits -> host RFLAGS, plus AC when the guest's
+// alignment checks run natively (cpu.host_ac). While translated code runs,
+// cpu.eflags keeps only the virtual bits (the live ones read as zero), so
+// an inline pushf can add the two halves without masking. Clobbers r10.
 void load_flags(Assembler& a) {
   a.mov(r10d, cpu_eflags());
+  a.and_(cpu_eflags(), ~kLiveMask);
   a.and_(r10d, kLiveMask);
   a.or_(r10d, eflags::kFixed1);
+  a.or_(r10d, cpu_field(offsetof(CpuState, host_ac), 4));
   a.push(r10);
   a.popfq();
 }

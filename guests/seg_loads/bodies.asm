@@ -159,6 +159,7 @@ STACK_BODY ss_write32, {mov dword [ss:ecx], 0x55AA55AA}
 ; [ebp] addresses SS by default, without a prefix.
 STACK_BODY ss_read_ebp, {xchg ebp, ecx}, {mov eax, [ebp]}, {xchg ebp, ecx}
 STACK_BODY ss_push, {push eax}
+STACK_BODY ss_pushad, {pushad}
 
 
 
@@ -205,3 +206,83 @@ cached_read:
         mov fs, edx
         ret
 section .note.GNU-stack noalloc noexec nowrite progbits
+
+; --- forms: other instruction forms through a segment that needs checks ---
+
+section .bss
+global acc_src
+acc_src: resd 1         ; a flat DS offset for the source of movsd
+
+section .text
+global es_rep_stosb, es_movsd, fs_keeps_flags, fs_add_to_mem, fs_add_from_mem, cs_write
+; ES = sel, EDI = acc_off, ECX = 4, AL = 0x5A: rep stosb; returns ECX.
+es_rep_stosb:
+        push edi
+        mov edx, es
+        mov eax, [esp + 8]
+        mov es, eax
+        mov edi, [acc_off]
+        mov ecx, 4
+        mov eax, 0x5A
+        rep stosb
+        mov es, edx
+        pop edi
+        mov eax, ecx
+        ret
+
+; ES = sel: movsd from DS:acc_src to ES:acc_off.
+es_movsd:
+        push esi
+        push edi
+        mov edx, es
+        mov eax, [esp + 12]
+        mov es, eax
+        mov esi, [acc_src]
+        mov edi, [acc_off]
+        movsd
+        mov es, edx
+        pop edi
+        pop esi
+        ret
+
+; FS = sel: ZF=1 and CF=1, a read through FS, then EFLAGS (pushfd).
+fs_keeps_flags:
+        mov ecx, [acc_off]
+        mov eax, [esp + 4]
+        mov edx, fs
+        mov fs, eax
+        xor eax, eax
+        stc
+        mov ecx, [fs:ecx]
+        pushfd
+        pop eax
+        mov fs, edx
+        ret
+
+; FS = sel: add [fs:acc_off], 0 (read-modify-write) / add eax, [fs:acc_off].
+fs_add_to_mem:
+        mov ecx, [acc_off]
+        mov eax, [esp + 4]
+        mov edx, fs
+        mov fs, eax
+        xor eax, eax
+        add [fs:ecx], eax
+        mov fs, edx
+        ret
+
+fs_add_from_mem:
+        mov ecx, [acc_off]
+        mov eax, [esp + 4]
+        mov edx, fs
+        mov fs, eax
+        xor eax, eax
+        add eax, [fs:ecx]
+        mov fs, edx
+        ret
+
+; A write through CS (never writable in protected mode).
+cs_write:
+        mov ecx, [acc_off]
+        mov eax, [cs:ecx]
+        mov [cs:ecx], eax
+        ret

@@ -62,6 +62,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     setup_descriptors();
     check_loads();
     check_limits();
+    check_forms();
     check_ldt();
     tcg_gap_summary();
     check_finish();

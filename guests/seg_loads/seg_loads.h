@@ -92,3 +92,4 @@ void load_all(int cpl, const struct form *f, const struct sel_case *cases, unsig
 void check_loads(void);  /* loads.c: selector and descriptor checks */
 void check_limits(void); /* limits.c: limits, granularity, expand-down */
 void check_ldt(void);    /* ldt.c: TI=1 selectors, lldt, descriptor caching */
+void check_forms(void);  /* forms.c: string, ALU and stack forms through checked segments */

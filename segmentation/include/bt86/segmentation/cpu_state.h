@@ -39,6 +39,15 @@ struct SegmentCache {
   uint32_t limit;  // byte-granular, already scaled
 };
 
+// The offsets a segment allows for one kind of access, in the form the
+// translated code's flag-free check wants (see segment_check.h): an access
+// of n bytes at offset o is allowed iff o + lo_adj >= 2^32 and
+// o + n - 1 + hi_adj < 2^32, with all sums in 64 bits.
+struct AccessBounds {
+  uint64_t lo_adj;  // 2^32 - lowest allowed offset (0: nothing allowed)
+  uint64_t hi_adj;  // 2^32 - 1 - highest allowed offset
+};
+
 struct TableRegister {
   uint32_t base;
   uint16_t limit;
@@ -58,6 +67,14 @@ struct alignas(64) CpuState {
   int32_t string_stride;  // +1 or -1: guest EFLAGS.DF as string ops use it
   uint32_t pad0;
   uint64_t spill;         // a guest register borrowed by translated code
+  uint32_t host_ac;       // kAC when host RFLAGS.AC must be set: CR0.AM, EFLAGS.AC, CPL 3
+  uint32_t irq_pending;   // non-zero: the PIC has an interrupt waiting (whatever IF says)
+  uint64_t check_scratch[2];  // the segment checks' two 64-bit sums
+  // Per segment register, [0] for reads and [1] for writes: derived from
+  // seg[] by refresh_segment_checks (segment_check.h) on every load.
+  AccessBounds seg_bounds[6][2];
+  uint32_t seg_checked;   // bit i: segment i needs checks (null, limited, read-only ...)
+  uint32_t pad1;
 
   // --- everything else ---------------------------------------------------
   SegmentCache seg[6];
@@ -91,6 +108,11 @@ static_assert(offsetof(CpuState, poll_page) == 72);
 static_assert(offsetof(CpuState, seg_base) == 80);
 static_assert(offsetof(CpuState, string_stride) == 104);
 static_assert(offsetof(CpuState, spill) == 112);
+static_assert(offsetof(CpuState, host_ac) == 120);
+static_assert(offsetof(CpuState, irq_pending) == 124);
+static_assert(offsetof(CpuState, check_scratch) == 128);
+static_assert(offsetof(CpuState, seg_bounds) == 144);
+static_assert(offsetof(CpuState, seg_checked) == 336);
 static_assert(offsetof(CpuState, fxsave) % 16 == 0);
 
 // Loads a flat 4 GiB segment (base 0) the way a Multiboot loader leaves it.

@@ -1,0 +1,48 @@
+#include "bt86/segmentation/segment_check.h"
+
+namespace bt86 {
+
+namespace {
+constexpr uint64_t k4G = uint64_t{1} << 32;
+constexpr AccessBounds kNothing{0, 0};  // o + 0 < 2^32 always: every access fails
+constexpr AccessBounds kEverything{k4G, 0};
+
+// Allowed offsets lo..hi (inclusive), hi < 2^32; lo may be 2^32 (nothing).
+AccessBounds range(uint64_t lo, uint64_t hi) { return {k4G - lo, k4G - 1 - hi}; }
+
+bool same(const AccessBounds& a, const AccessBounds& b) { return a.lo_adj == b.lo_adj && a.hi_adj == b.hi_adj; }
+}  // namespace
+
+AccessBounds segment_bounds(const SegmentCache& s, bool write, bool protected_mode) {
+  if (!protected_mode) return kEverything;  // real-mode limits are not modelled
+  const bool present = s.access & 0x80, code = s.access & 0x08, rw = s.access & 0x02;
+  if (!present || !(s.access & 0x10)) return kNothing;  // null (or a system descriptor)
+  if (code ? (write || !rw) : (write && !rw)) return kNothing;
+  const bool expand_down = !code && (s.access & 0x04);
+  if (!expand_down) return range(0, s.limit);
+  const uint64_t top = (s.access & 0x4000) ? 0xFFFFFFFF : 0xFFFF;
+  return range(uint64_t{s.limit} + 1, top);
+}
+
+bool bounds_allow(const AccessBounds& b, uint32_t offset, unsigned size) {
+  uint64_t lo = offset + b.lo_adj, hi = offset + uint64_t{size} - 1 + b.hi_adj;
+  return lo >> 32 == 1 && hi >> 32 == 0;
+}
+
+bool segment_allows(const CpuState& cpu, unsigned seg, uint32_t offset, unsigned size, bool write) {
+  AccessBounds b = segment_bounds(cpu.seg[seg], write, cpu.protected_mode());
+  return same(b, kEverything) || bounds_allow(b, offset, size);
+}
+
+void refresh_segment_checks(CpuState& cpu) {
+  cpu.seg_checked = 0;
+  for (unsigned i = 0; i < 6; ++i) {
+    for (unsigned w = 0; w < 2; ++w) cpu.seg_bounds[i][w] = segment_bounds(cpu.seg[i], w, cpu.protected_mode());
+    // CS is never writable in protected mode; writes through it are
+    // refused where they are translated, so only its reads decide.
+    bool plain = same(cpu.seg_bounds[i][0], kEverything) && (i == kCs || same(cpu.seg_bounds[i][1], kEverything));
+    if (!plain) cpu.seg_checked |= 1u << i;
+  }
+}
+
+}  // namespace bt86
