@@ -1,54 +1,134 @@
 #include "bt86/shadow/address_space.h"
 
+#include <algorithm>
+
 namespace bt86 {
 
 namespace {
 constexpr uint64_t kVgaHoleStart = 0xA0000, kVgaHoleEnd = 0xC0000;
 constexpr uint32_t kPageMask = ~0xFFFu;
+constexpr uint64_t kUnpaged = 1ull << 32;  // the context key with paging off (never a CR3 value)
+
+// A traced table's registration in one context: the table page, the region
+// it maps, and whether it covers the whole context (regions are page aligned).
+uint64_t trace_key(uint32_t table_page, uint32_t region, uint64_t size) {
+  return uint64_t{table_page} << 32 | region | (size == 0);
+}
 }  // namespace
 
-AddressSpace::AddressSpace(GuestRam& ram) : ram_(ram), code_(ram.size() >> 12) {
-  views_[0] = std::make_unique<ShadowWindow>(ram);
-  views_[1] = std::make_unique<ShadowWindow>(ram);
+struct AddressSpace::Context {
+  uint64_t key = 0;  // the CR3 value, or kUnpaged
+  bool live = false;
+  uint64_t generation = 0;  // bumped when emptied: older Dependents are stale
+  uint64_t last_used = 0;
+  std::unique_ptr<ShadowWindow> views[2];
+  std::unordered_set<uint64_t> traced;  // trace_key()s registered in this generation
+  // Some mapping depends on a table that could not be traced (a table page
+  // mapped writable by the very fill that walked through it): empty the
+  // context before it is used after the next CR3 load.
+  bool untracked = false;
+  // What depends on tables written while this context was current: dropped
+  // at its next activation (as a TLB flush would), not at the write.
+  std::vector<Dependent> deferred;
+};
+
+AddressSpace::AddressSpace(GuestRam& ram) : ram_(ram), code_(ram.size() >> 12), traced_(ram.size() >> 12) {
+  for (size_t i = 0; i < kContexts; ++i) {
+    auto c = std::make_unique<Context>();
+    c->views[0] = std::make_unique<ShadowWindow>(ram);
+    c->views[1] = std::make_unique<ShadowWindow>(ram);
+    contexts_.push_back(std::move(c));
+  }
+  activate(kUnpaged);
 }
+
+AddressSpace::~AddressSpace() = default;
+
+ShadowWindow& AddressSpace::view(bool user) const { return view(*current_, user); }
+ShadowWindow& AddressSpace::view(const Context& c, bool user) const { return *c.views[user ? 1 : 0]; }
 
 bool AddressSpace::is_ram(uint64_t phys) const {
   return ram_.contains(phys) && !(phys >= kVgaHoleStart && phys < kVgaHoleEnd);
 }
 
+size_t AddressSpace::mapped_pages() const {
+  size_t n = 0;
+  for (const auto& c : contexts_) n += c->views[0]->mapped_pages() + c->views[1]->mapped_pages();
+  return n;
+}
+
 void AddressSpace::set_mode(const PagingMode& m) {
-  // Bits of CR0/CR4/EFER that change how linear addresses translate.
+  // Bits of CR0/CR4/EFER that change how linear addresses translate. Not
+  // PGE: toggling it flushes global TLB entries, and the shadows are always
+  // coherent with the tables, so there is nothing to flush.
   constexpr uint32_t cr0_bits = (1u << 31) | (1u << 16);
-  constexpr uint32_t cr4_bits = (1u << 4) | (1u << 5) | (1u << 7);
+  constexpr uint32_t cr4_bits = (1u << 4) | (1u << 5);
   bool changed = (m.cr0 & cr0_bits) != (mode_.cr0 & cr0_bits) || (m.cr4 & cr4_bits) != (mode_.cr4 & cr4_bits) ||
                  (m.efer & (1u << 11)) != (mode_.efer & (1u << 11));
-  bool new_cr3 = m.enabled() && m.cr3 != mode_.cr3;
   mode_ = m;
   if (changed) flush_all();
-  else if (new_cr3) flush_non_global();
+  activate(m.enabled() ? m.cr3 : kUnpaged);
+}
+
+AddressSpace::Context& AddressSpace::activate(uint64_t key) {
+  Context* found = nullptr;
+  for (auto& c : contexts_)
+    if (c->live && c->key == key) found = c.get();
+  if (found && found != current_) {
+    ++counters_.context_switches;
+    ++counters_.context_hits;
+  }
+  if (!found) {
+    // A free context, else the least recently used one.
+    for (auto& c : contexts_)
+      if (!found || (!c->live && found->live) || (c->live == found->live && c->last_used < found->last_used))
+        found = c.get();
+    if (found->live) {
+      empty(*found);
+      ++counters_.context_evictions;
+    }
+    found->key = key;
+    found->live = true;
+    ++counters_.context_switches;
+  }
+  if (found->untracked) empty(*found);
+  std::vector<Dependent> deferred = std::move(found->deferred);
+  found->deferred.clear();
+  for (const Dependent& d : deferred) drop(*found, d);
+  found->last_used = ++clock_;
+  current_ = found;
+  return *found;
+}
+
+void AddressSpace::empty(Context& c) {
+  c.views[0]->unmap_all();
+  c.views[1]->unmap_all();
+  c.traced.clear();
+  c.deferred.clear();
+  c.untracked = false;
+  ++c.generation;
 }
 
 void AddressSpace::flush_all() {
-  views_[0]->unmap_all();
-  views_[1]->unmap_all();
+  for (auto& c : contexts_) {
+    if (c->live) empty(*c);
+    c->live = c.get() == current_;
+  }
   reverse_.clear();
-}
-
-void AddressSpace::flush_non_global() {
-  views_[0]->unmap_non_global();
-  views_[1]->unmap_non_global();
+  dependents_.clear();
+  std::fill(traced_.begin(), traced_.end(), false);
 }
 
 void AddressSpace::flush_page(uint32_t linear) {
-  views_[0]->unmap(linear & kPageMask);
-  views_[1]->unmap(linear & kPageMask);
+  view(false).unmap(linear & kPageMask);
+  view(true).unmap(linear & kPageMask);
 }
 
 const ShadowWindow* AddressSpace::window_of(uintptr_t host_addr, bool& user) const {
   for (int u = 0; u < 2; ++u)
-    if (views_[u]->classify(host_addr) != ShadowWindow::Region::kOutside) {
+    if (view(u).classify(host_addr) != ShadowWindow::Region::kOutside) {
       user = u;
-      return views_[u].get();
+      return &view(u);
     }
   return nullptr;
 }
@@ -62,77 +142,169 @@ Walk AddressSpace::translate(uint32_t linear, Access access, bool user) {
   return w;
 }
 
-void AddressSpace::map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable, bool global) {
-  ShadowWindow& v = view(user);
-  if (v.mapped_pages() >= kMappingBudget) {
-    v.unmap_all();
-    ++budget_flushes_;
+// Empties whole contexts, least recently used first (the current one last),
+// until the mappings fit the budget again.
+void AddressSpace::within_budget() {
+  while (mapped_pages() >= kMappingBudget) {
+    Context* victim = nullptr;
+    for (auto& c : contexts_)
+      if (c->live && c.get() != current_ && (!victim || c->last_used < victim->last_used)) victim = c.get();
+    ++counters_.budget_flushes;
+    if (!victim) return empty(*current_);
+    empty(*victim);
+    victim->live = false;
   }
-  v.map(linear_page, phys_page, guest_writable && !code_[phys_page >> 12], global && (mode_.cr4 & (1u << 7)));
+}
+
+void AddressSpace::map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable) {
+  view(user).map(linear_page, phys_page, guest_writable && !write_protected(phys_page));
   std::vector<Ref>& refs = reverse_[phys_page];
   for (Ref& r : refs)
-    if (r.user == user && r.linear_page == linear_page) {
+    if (r.context == current_ && r.user == user && r.linear_page == linear_page) {
       r.guest_writable = guest_writable;
       return;
     }
-  refs.push_back({user, linear_page, guest_writable});
+  refs.push_back({current_, user, linear_page, guest_writable});
 }
 
 AddressSpace::Fill AddressSpace::fill(uint32_t linear, bool write, bool user) {
+  within_budget();
   Walk w = translate(linear, write ? Access::kWrite : Access::kRead, user);
   if (!w.ok) return {Outcome::kPageFault, 0, w.error_code};
   if (!is_ram(w.phys)) return {Outcome::kMmio, w.phys};
   auto phys_page = static_cast<uint32_t>(w.phys) & kPageMask;
   if (write && code_[phys_page >> 12]) return {Outcome::kCodeWrite, w.phys};
+  // A write to a traced page table: drop what depends on it, then let it happen.
+  bool table_write = write && traced_[phys_page >> 12];
+  if (table_write) {
+    untrace(phys_page);
+    ++counters_.table_writes;
+  }
   // Read-only until the guest entry is dirty, so the first write comes
   // back here and sets D (the dirty upgrade).
   const ShadowWindow::Mapping* old = view(user).mapping(linear & kPageMask);
   bool upgrade = old && !old->writable;
-  map(user, linear & kPageMask, phys_page, w.writable && w.dirty, w.global);
-  if (!upgrade) map_neighbours(linear, user);
-  return {Outcome::kMapped, w.phys, 0, upgrade};
+  // A write to a page table must not trace that very page again while it
+  // maps it, or the write could never complete.
+  const uint32_t exempt = write ? phys_page : ~0u;
+  if (mode_.enabled()) trace_tables(w, linear, exempt);
+  map(user, linear & kPageMask, phys_page, w.writable && w.dirty);
+  if (!upgrade) map_neighbours(linear, user, exempt);
+  return {Outcome::kMapped, w.phys, 0, upgrade, table_write};
 }
 
 // Fault-around: also map the other pages of the faulting page's 64 KiB
 // region that the guest tables already mark present and accessed (so no A
 // bit is set behind the guest's back), as a TLB may hold them. A refill
-// after a CR3 switch then costs one host fault per region, not per page.
-void AddressSpace::map_neighbours(uint32_t linear, bool user) {
+// then costs one host fault per region, not per page.
+void AddressSpace::map_neighbours(uint32_t linear, bool user, uint32_t exempt_page) {
   const ShadowWindow& v = view(user);
   uint32_t region = linear & ~0xFFFFu;
   for (uint32_t page = region; page - region < 0x10000; page += 0x1000) {
     if (page == (linear & kPageMask) || v.mapping(page)) continue;
     Walk w = mode_.enabled() ? walk(ram_, mode_, page, Access::kRead, user, false) : translate(page, Access::kRead, user);
     if (!w.ok || (mode_.enabled() && !w.accessed) || !is_ram(w.phys)) continue;
-    map(user, page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty, w.global);
+    auto phys_page = static_cast<uint32_t>(w.phys) & kPageMask;
+    if (mode_.enabled()) trace_tables(w, page, exempt_page);
+    map(user, page, phys_page, w.writable && w.dirty);
   }
+}
+
+// Registers the tables a mapping of `linear` was read from: the CR3 page
+// (and PAE's page directory) for the whole context, the leaf page table
+// for the 4 MiB (PAE: 2 MiB) region it maps.
+void AddressSpace::trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page) {
+  trace(mode_.cr3 & kPageMask, 0, 0, exempt_page);
+  if (w.directory_page != Walk::kNone) trace(w.directory_page, 0, 0, exempt_page);
+  if (w.table_page != Walk::kNone) {
+    uint64_t span = mode_.pae() ? 2u << 20 : 4u << 20;
+    trace(w.table_page, linear & ~static_cast<uint32_t>(span - 1), span, exempt_page);
+  }
+}
+
+void AddressSpace::trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t exempt_page) {
+  if (!is_ram(table_page)) return;  // tables outside RAM read as not present and cannot be written
+  auto page = static_cast<uint32_t>(table_page);
+  if (page == exempt_page) {
+    // The table is being written through a mapping this fill makes: it
+    // stays untraced, and the context is emptied at its next activation.
+    current_->untracked = true;
+    return;
+  }
+  if (!current_->traced.insert(trace_key(page, region, size)).second) return;
+  dependents_[page].push_back({current_, current_->generation, page, region, size});
+  if (!traced_[page >> 12]) {
+    traced_[page >> 12] = true;
+    set_protection(page);
+  }
+}
+
+void AddressSpace::untrace(uint32_t table_page) {
+  traced_[table_page >> 12] = false;
+  auto it = dependents_.find(table_page);
+  if (it != dependents_.end()) {
+    std::vector<Dependent> deps = std::move(it->second);
+    dependents_.erase(it);
+    for (const Dependent& d : deps) {
+      Context& c = *d.context;
+      if (!c.live || c.generation != d.generation) continue;
+      // The current context may keep what it has, as a TLB may until the
+      // next CR3 load (or invlpg, which drops its page): emptying it now
+      // could drop the other page of the very instruction that writes here.
+      if (&c == current_) {
+        c.deferred.push_back(d);
+        continue;
+      }
+      drop(c, d);
+    }
+  }
+  set_protection(table_page);
+}
+
+// Drops the mappings of one dependent, if they are still those it describes.
+void AddressSpace::drop(Context& c, const Dependent& d) {
+  if (!c.live || c.generation != d.generation) return;
+  if (d.size == 0) return empty(c);
+  c.views[0]->unmap_range(d.region, d.size);
+  c.views[1]->unmap_range(d.region, d.size);
+  c.traced.erase(trace_key(d.table_page, d.region, d.size));
+}
+
+void AddressSpace::note_write(uint32_t phys) {
+  uint32_t page = phys & kPageMask;
+  if (!is_ram(page) || !traced_[page >> 12]) return;
+  untrace(page);
+  ++counters_.table_writes;
+}
+
+// Gives every mapping of the physical page the protection it needs now:
+// read-only while it holds code or a traced table, else what the guest allows.
+void AddressSpace::set_protection(uint32_t phys_page) {
+  auto it = reverse_.find(phys_page);
+  if (it == reverse_.end()) return;
+  std::vector<Ref>& refs = it->second;
+  // Drop references whose mapping has since gone or now maps another page.
+  std::erase_if(refs, [&](const Ref& r) {
+    const ShadowWindow::Mapping* m = view(*r.context, r.user).mapping(r.linear_page);
+    return !m || m->phys_page != phys_page;
+  });
+  bool protect = write_protected(phys_page);
+  for (const Ref& r : refs) view(*r.context, r.user).set_writable(r.linear_page, r.guest_writable && !protect);
+  if (refs.empty()) reverse_.erase(it);
 }
 
 void AddressSpace::protect_code(uint32_t phys) {
   uint32_t page = phys & kPageMask;
   if (!is_ram(page) || code_[page >> 12]) return;
   code_[page >> 12] = true;
-  auto it = reverse_.find(page);
-  if (it == reverse_.end()) return;
-  std::vector<Ref>& refs = it->second;
-  // Drop references whose mapping has since gone or now maps another page.
-  std::erase_if(refs, [&](const Ref& r) {
-    const ShadowWindow::Mapping* m = view(r.user).mapping(r.linear_page);
-    return !m || m->phys_page != page;
-  });
-  for (const Ref& r : refs) view(r.user).set_writable(r.linear_page, false);
+  set_protection(page);
 }
 
 void AddressSpace::unprotect_code(uint32_t phys) {
   uint32_t page = phys & kPageMask;
   if (!is_ram(page) || !code_[page >> 12]) return;
   code_[page >> 12] = false;
-  auto it = reverse_.find(page);
-  if (it == reverse_.end()) return;
-  for (const Ref& r : it->second) {
-    const ShadowWindow::Mapping* m = view(r.user).mapping(r.linear_page);
-    if (m && m->phys_page == page) view(r.user).set_writable(r.linear_page, r.guest_writable);
-  }
+  set_protection(page);
 }
 
 }  // namespace bt86

@@ -112,6 +112,8 @@ Walk walk(GuestRam& ram, const PagingMode& mode, uint32_t linear, Access access,
   w.writable = writable || (!user && !mode.write_protect());
   w.dirty = (l & kD) || access == Access::kWrite;
   w.global = l & kG;
+  if (!large) w.table_page = (d & addr_mask);
+  if (pae) w.directory_page = table & ~0xFFFull;
   return w;
 }
 

@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <system_error>
-#include <vector>
 
 namespace bt86 {
 
@@ -34,13 +33,13 @@ ShadowWindow::Region ShadowWindow::classify(uintptr_t a) const {
   return Region::kGuardAbove;
 }
 
-void ShadowWindow::map(uint32_t linear_page, uint32_t phys_page, bool writable, bool global) {
+void ShadowWindow::map(uint32_t linear_page, uint32_t phys_page, bool writable) {
   // SAFETY: linear_page < 4 GiB lies inside the window; phys_page is a RAM
   // page (the caller checked it against the memfd's size).
   void* p = mmap(base_ + linear_page, kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
                  ram_.fd(), static_cast<off_t>(phys_page));
   check(p != MAP_FAILED, "map guest page into shadow window");
-  mapped_[linear_page] = {phys_page, writable, global};
+  mapped_[linear_page] = {phys_page, writable};
 }
 
 void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {
@@ -63,17 +62,16 @@ void ShadowWindow::unmap_all() {
   mapped_.clear();
 }
 
-void ShadowWindow::unmap_non_global() {
-  size_t global = 0;
-  for (const auto& [page, m] : mapped_) global += m.global;
-  if (global == 0) return unmap_all();
-  std::vector<uint32_t> victims;
-  for (const auto& [page, m] : mapped_)
-    if (!m.global) victims.push_back(page);
-  // Each single-page unmap is a syscall that splits host VMAs: past a few
-  // hundred, dropping everything and refilling the globals is cheaper.
-  if (victims.size() > kMaxSelectiveUnmaps) return unmap_all();
-  for (uint32_t page : victims) unmap(page);
+void ShadowWindow::unmap_range(uint32_t start, uint64_t size) {
+  size_t before = mapped_.size();
+  if (size / kPage < mapped_.size()) {
+    for (uint64_t page = start; page < start + size; page += kPage) mapped_.erase(static_cast<uint32_t>(page));
+  } else {
+    std::erase_if(mapped_, [&](const auto& entry) { return entry.first >= start && entry.first - start < size; });
+  }
+  if (mapped_.size() == before) return;
+  void* p = mmap(base_ + start, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+  check(p != MAP_FAILED, "unmap shadow range");
 }
 
 const ShadowWindow::Mapping* ShadowWindow::mapping(uint32_t linear_page) const {

@@ -151,8 +151,7 @@ void Engine::invalidate_code(uint32_t phys) {
 
 void Engine::paging_changed(bool cr3_written) {
   PagingMode before = aspace_.mode();
-  aspace_.set_mode(paging_mode());
-  if (cr3_written && aspace_.mode().enabled()) aspace_.flush_non_global();  // global entries stay
+  aspace_.set_mode(paging_mode());  // the shadow of the new CR3, kept coherent by tracing
   if (cr3_written || !(before == aspace_.mode())) reset_indirect_tables();
 }
 
@@ -160,11 +159,16 @@ void Engine::invlpg(uint32_t linear) {
   aspace_.flush_page(linear);
   // Only lookups of code in that page may now be stale.
   uint32_t page = linear & ~0xFFFu;
-  for (auto& [mode, table] : indirect_)
-    for (uint32_t i = page & (kIndirectEntries - 1), end = i + 0x1000; i < end; ++i) {
-      IndirectEntry& e = table.entries[i];
-      if (e.host != stubs_.miss_target && ((0u - e.neg_eip) & ~0xFFFu) == page) e = {0, 0, stubs_.miss_target};
-    }
+  auto forget = [&](IndirectEntry& e) {
+    if (e.host != stubs_.miss_target && ((0u - e.neg_eip) & ~0xFFFu) == page) e = {0, 0, stubs_.miss_target};
+  };
+  for (auto& [mode, table] : indirect_) {
+    // Whichever is shorter: the entries ever filled, or the page's 4096 slots.
+    if (table.filled.size() < 0x1000)
+      for (uint32_t i : table.filled) forget(table.entries[i]);
+    else
+      for (uint32_t i = page & (kIndirectEntries - 1), end = i + 0x1000; i < end; ++i) forget(table.entries[i]);
+  }
 }
 
 uint32_t Engine::current_mode() const {
@@ -404,8 +408,13 @@ RunOutcome Engine::run(const RunLimits& limits) {
     stats.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     stats.host_faults["shadow_fill"] += hidden_fills_;
     stats.host_faults["dirty_upgrade"] += dirty_upgrades_;
-    stats.host_faults["mapping_budget_flush"] = aspace_.budget_flushes();
-    hidden_fills_ = dirty_upgrades_ = 0;
+    stats.host_faults["trace"] += table_writes_;
+    hidden_fills_ = dirty_upgrades_ = table_writes_ = 0;
+    const AddressSpace::Counters& shadow = aspace_.counters();
+    stats.shadow["mapping_budget_flushes"] = shadow.budget_flushes;
+    stats.shadow["context_switches"] = shadow.context_switches;
+    stats.shadow["context_hits"] = shadow.context_hits;
+    stats.shadow["context_evictions"] = shadow.context_evictions;
     if (waker_) {  // no wake-ups while another backend runs the guest
       waker_->set_deadline(UINT64_MAX);
       waker_->rearm_input(-1);

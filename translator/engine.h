@@ -145,7 +145,7 @@ private:
   // clear them); all reset when linear-to-physical translation may change.
   std::unordered_map<uint32_t, IndirectTable> indirect_;
   uint64_t flush_generation_ = 0;
-  uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0;
+  uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0, table_writes_ = 0;
 
   // An instruction whose memory operand is a device runs natively on this
   // buffer: device reads before, device writes after (see emulate_mmio).

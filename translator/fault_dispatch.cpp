@@ -80,6 +80,7 @@ Block* Engine::handle_host_fault() {
   AddressSpace::Fill fill = aspace_.fill(linear, f.write, user);
   switch (fill.outcome) {
     case AddressSpace::Outcome::kMapped:  // resolved meanwhile: run the instruction again
+      if (fill.table_write) ++table_writes_;
       return nullptr;
     case AddressSpace::Outcome::kPageFault:
       ++stats.host_faults["guest_page_fault"];
@@ -102,7 +103,7 @@ bool Engine::try_hidden_fault(uintptr_t host_addr, bool write) {
   if (!window || window->classify(host_addr) != ShadowWindow::Region::kWindow) return false;
   AddressSpace::Fill fill = aspace_.fill(window->linear(host_addr), write, user);
   if (fill.outcome != AddressSpace::Outcome::kMapped) return false;
-  ++(fill.dirty_upgrade ? dirty_upgrades_ : hidden_fills_);
+  ++(fill.table_write ? table_writes_ : fill.dirty_upgrade ? dirty_upgrades_ : hidden_fills_);
   return true;
 }
 

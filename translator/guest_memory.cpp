@@ -55,6 +55,7 @@ bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write
     }
     auto page = static_cast<uint32_t>(piece.phys);
     if (aspace_.is_code(page)) invalidate_code(page);
+    aspace_.note_write(page);
     std::memcpy(ram.host(piece.phys), data, piece.len);
   }
   return true;

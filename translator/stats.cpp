@@ -20,9 +20,11 @@ std::string Stats::to_json(const std::string& backend) const {
   return fmt::format(
       "{{\n  \"backend\": \"{}\",\n  \"guest_instructions_translated\": {},\n  \"blocks_translated\": {},\n"
       "  \"tc_bytes\": {},\n  \"chained_jumps\": {},\n  \"blocks_invalidated\": {},\n  \"tc_flushes\": {},\n"
-      "  \"exits\": {},\n  \"host_faults\": {},\n  \"backend_switches\": {},\n  \"run_seconds\": {:.6f}\n}}\n",
+      "  \"exits\": {},\n  \"host_faults\": {},\n  \"shadow\": {},\n  \"backend_switches\": {},\n"
+      "  \"run_seconds\": {:.6f}\n}}\n",
       backend, guest_instructions_translated, blocks_translated, tc_bytes, chained_jumps,
-      blocks_invalidated, tc_flushes, object(exits), object(host_faults), backend_switches, run_seconds);
+      blocks_invalidated, tc_flushes, object(exits), object(host_faults), object(shadow), backend_switches,
+      run_seconds);
 }
 
 }  // namespace bt86

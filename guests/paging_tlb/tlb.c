@@ -32,6 +32,7 @@ static uint32_t private_pt_b[1024] __attribute__((aligned(4096)));
 static uint32_t shared_pt[1024] __attribute__((aligned(4096)));
 static uint32_t frames[NFRAMES][1024] __attribute__((aligned(4096)));
 static uint32_t private_a[1024] __attribute__((aligned(4096)));
+static uint32_t elsewhere[1024] __attribute__((aligned(4096)));
 static uint32_t private_b[1024] __attribute__((aligned(4096)));
 static uint32_t shared[1024] __attribute__((aligned(4096)));
 
@@ -223,6 +224,34 @@ static void address_spaces(void)
     check_eq("B's private frame", private_b[0], b_value);
 }
 
+/* Page-table writes made while an address space is not current: the next
+ * CR3 load of it must see them (shadow contexts kept across switches must
+ * not show what the tables said before). */
+static void tables_written_while_away(void)
+{
+    put_str("-- page tables written while their address space is not current\n");
+    for (int i = 0; i < 1024; i++)
+        elsewhere[i] = 0xE15E0000;
+    for (uint32_t round = 1; round <= 3; round++) {
+        switch_to(pd_a);
+        check_read("A: private page", PRIVATE_LIN, private_a[0]);
+        switch_to(pd_b);
+        private_pt_a[PT_INDEX(PRIVATE_LIN)] = phys(elsewhere) | PG_P | PG_RW; /* A's PTE, from B */
+        switch_to(pd_a);
+        check_read("A: PTE changed from B, now another frame", PRIVATE_LIN, 0xE15E0000);
+        switch_to(pd_b);
+        pd_a[PD_INDEX(PRIVATE_LIN)] = 0; /* A's PDE, from B */
+        switch_to(pd_a);
+        uint32_t v;
+        check_pf("A: PDE cleared from B", probe_read(PRIVATE_LIN, &v), 1, 0, PRIVATE_LIN);
+        switch_to(pd_b);
+        pd_a[PD_INDEX(PRIVATE_LIN)] = phys(private_pt_a) | PG_P | PG_RW;
+        private_pt_a[PT_INDEX(PRIVATE_LIN)] = phys(private_a) | PG_P | PG_RW;
+        switch_to(pd_a);
+        check_read("A: both restored from B", PRIVATE_LIN, private_a[0]);
+    }
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)mbi;
@@ -266,5 +295,6 @@ void kmain(uint32_t magic, uint32_t mbi)
     else
         put_str("global pages skipped: CPUID reports no PGE\n");
     address_spaces();
+    tables_written_while_away();
     check_finish();
 }

@@ -1,8 +1,15 @@
-// The guest's linear address space as translated code sees it: two shadow
-// windows (a supervisor view for CPL 0-2 and a user view for CPL 3, so user
-// code can never reach supervisor pages), filled lazily from the guest page
-// tables on host faults, with TLB semantics: a CR3 write or a paging change
-// drops every mapping, invlpg drops one page.
+// The guest's linear address space as translated code sees it: for each of
+// the last few guest address spaces (one per CR3 value) a shadow context of
+// two windows, a supervisor view for CPL 0-2 and a user view for CPL 3 (so
+// user code can never reach supervisor pages), filled lazily from the guest
+// page tables on host faults.
+//
+// Contexts stay alive across CR3 switches: every guest page-table page a
+// mapping was derived from is write-protected (traced), and a guest write to
+// one drops the mappings that depend on it before it happens. So a context's
+// mappings always agree with the guest tables, a context switch costs no
+// refill, and CR3 reloads or global-page flushes need no work at all (a TLB
+// that misses more often than the guest expects is always allowed).
 //
 // It also keeps the write protection of guest-physical pages that hold
 // translated code, across every place they are mapped (a reverse map from
@@ -11,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "bt86/shadow/guest_ram.h"
@@ -21,22 +29,27 @@ namespace bt86 {
 
 class AddressSpace {
 public:
-  // Past this many mapped pages (each may cost a host VMA, limited by
-  // vm.max_map_count, 65530 by default) a window is emptied and refilled.
+  // Past this many mapped pages in all contexts (each may cost a host VMA,
+  // limited by vm.max_map_count, 65530 by default) contexts are emptied,
+  // least recently used first.
   static constexpr size_t kMappingBudget = 24000;
+  // Guest address spaces whose shadows are kept (each reserves 12 GiB of
+  // host address space and nothing else until it maps pages).
+  static constexpr size_t kContexts = 8;
 
   explicit AddressSpace(GuestRam& ram);
+  ~AddressSpace();
 
-  // New CR0/CR3/CR4/EFER. Drops every mapping when the translation they
-  // define may have changed (paging on/off, CR3, PSE/PAE/PGE, WP, NXE).
+  // New CR0/CR3/CR4/EFER: selects the context of the CR3 value, and drops
+  // every context when the translation itself changes (paging on/off, PSE,
+  // PAE, WP, NXE).
   void set_mode(const PagingMode& mode);
   const PagingMode& mode() const { return mode_; }
   void flush_all();
-  void flush_non_global();           // a CR3 write
   void flush_page(uint32_t linear);  // invlpg
 
   uint8_t* base(bool user) const { return view(user).base(); }
-  // Which view a host address belongs to; nullptr if neither.
+  // Which view of the current context a host address belongs to; nullptr if neither.
   const ShadowWindow* window_of(uintptr_t host_addr, bool& user) const;
 
   // Linear -> physical for C++ code and instruction fetch (identity when
@@ -49,10 +62,13 @@ public:
     uint64_t phys = 0;
     uint32_t error_code = 0;
     bool dirty_upgrade = false;  // a read-only mapping became writable
+    bool table_write = false;    // the write goes to a traced page table
   };
   // A host fault at `linear` in one view: map it if the guest allows the
   // access (a hidden fault), or say why not.
   Fill fill(uint32_t linear, bool write, bool user);
+  // C++ code (not translated code) is about to write this physical page.
+  void note_write(uint32_t phys);
 
   bool is_ram(uint64_t phys) const;
   bool is_code(uint32_t phys) const { return is_ram(phys) && code_[phys >> 12]; }
@@ -61,25 +77,56 @@ public:
   // Gives the page's mappings back the protection the guest tables allow.
   void unprotect_code(uint32_t phys);
 
-  size_t mapped_pages() const { return views_[0]->mapped_pages() + views_[1]->mapped_pages(); }
-  uint64_t budget_flushes() const { return budget_flushes_; }
+  size_t mapped_pages() const;
+  struct Counters {
+    uint64_t budget_flushes = 0;
+    uint64_t context_switches = 0;  // CR3 values that changed the context
+    uint64_t context_hits = 0;      // ... to one whose shadow was still alive
+    uint64_t context_evictions = 0;
+    uint64_t table_writes = 0;      // traced page-table pages written by the guest
+  };
+  const Counters& counters() const { return counters_; }
 
 private:
-  struct Ref {
+  struct Context;
+  struct Ref {  // one mapping of a physical page
+    Context* context;
     uint8_t user;
     uint32_t linear_page;
     bool guest_writable;  // what the guest tables allow (dirty included)
   };
-  ShadowWindow& view(bool user) const { return *views_[user ? 1 : 0]; }
-  void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable, bool global);
-  void map_neighbours(uint32_t linear, bool user);
+  struct Dependent {  // mappings derived from a traced page-table page
+    Context* context;
+    uint64_t generation;
+    uint32_t table_page;
+    uint32_t region;  // first linear page, and how many bytes (0: the whole context)
+    uint64_t size;
+  };
+
+  ShadowWindow& view(bool user) const;
+  ShadowWindow& view(const Context& c, bool user) const;
+  Context& activate(uint64_t key);
+  void empty(Context& c);
+  void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
+  void map_neighbours(uint32_t linear, bool user, uint32_t exempt_page);
+  void trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page);
+  void trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t exempt_page);
+  void untrace(uint32_t table_page);
+  void drop(Context& c, const Dependent& d);
+  bool write_protected(uint32_t phys_page) const { return code_[phys_page >> 12] || traced_[phys_page >> 12]; }
+  void set_protection(uint32_t phys_page);
+  void within_budget();
 
   GuestRam& ram_;
   PagingMode mode_;
-  std::unique_ptr<ShadowWindow> views_[2];
-  std::vector<bool> code_;                                   // by physical page
-  std::unordered_map<uint32_t, std::vector<Ref>> reverse_;   // physical page -> mappings (may be stale)
-  uint64_t budget_flushes_ = 0;
+  std::vector<std::unique_ptr<Context>> contexts_;
+  Context* current_ = nullptr;
+  uint64_t clock_ = 0;  // for least-recently-used eviction
+  std::vector<bool> code_;    // by physical page
+  std::vector<bool> traced_;  // by physical page: a page table some mapping depends on
+  std::unordered_map<uint32_t, std::vector<Ref>> reverse_;             // physical page -> mappings (may be stale)
+  std::unordered_map<uint32_t, std::vector<Dependent>> dependents_;   // traced page -> what depends on it
+  Counters counters_;
 };
 
 }  // namespace bt86

@@ -34,6 +34,12 @@ struct Walk {
   bool global = false;
   bool accessed = false;      // A was already set in every level (before this walk)
   uint32_t error_code = 0;    // #PF error code when !ok
+  // The guest pages whose entries this translation was read from (for
+  // write tracing): the leaf page table (none for a 4 MiB/2 MiB page) and,
+  // with PAE, the page directory (the CR3 page holds the top level).
+  static constexpr uint64_t kNone = ~0ull;
+  uint64_t table_page = kNone;
+  uint64_t directory_page = kNone;
 };
 
 // Walks the guest tables for one access. user: the access is made at CPL 3.

@@ -19,7 +19,6 @@ public:
   // Covers bt/bts/btr/btc's ±256 MiB bit-offset reach and any access size.
   static constexpr uint64_t kGuard = 1ull << 30;
   static constexpr uint64_t kPage = 4096;
-  static constexpr size_t kMaxSelectiveUnmaps = 256;
 
   explicit ShadowWindow(const GuestRam& ram);
   ~ShadowWindow();
@@ -34,14 +33,13 @@ public:
   struct Mapping {
     uint32_t phys_page;
     bool writable;  // as mapped now
-    bool global;    // survives a CR3 write (PTE.G with CR4.PGE)
   };
   // Maps the RAM page at phys_page at linear_page (both 4 KiB aligned).
-  void map(uint32_t linear_page, uint32_t phys_page, bool writable, bool global = false);
-  // Drops every mapping that is not global.
-  void unmap_non_global();
+  void map(uint32_t linear_page, uint32_t phys_page, bool writable);
   void set_writable(uint32_t linear_page, bool writable);
   void unmap(uint32_t linear_page);
+  // Drops the mappings in [start, start + size) (page aligned, in the window).
+  void unmap_range(uint32_t start, uint64_t size);
   void unmap_all();
   const Mapping* mapping(uint32_t linear_page) const;
   size_t mapped_pages() const { return mapped_.size(); }

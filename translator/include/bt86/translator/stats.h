@@ -15,6 +15,7 @@ struct Stats {
   uint64_t tc_flushes = 0;
   std::map<std::string, uint64_t> exits;        // by cause
   std::map<std::string, uint64_t> host_faults;  // by cause
+  std::map<std::string, uint64_t> shadow;       // shadow address spaces: contexts, evictions
   uint64_t backend_switches = 0;  // bt86 <-> KVM moves of a running guest (--switch-every)
   double run_seconds = 0;
 
