@@ -1,7 +1,8 @@
-// The guest environment the bt86 side runs cases in (a KVM side could share it).
-#include <cstring>
+#include "guest_setup.h"
 
-#include "bt_runner.h"
+#include <fmt/format.h>
+
+#include <cstring>
 
 namespace bt86::fuzz {
 
@@ -72,6 +73,16 @@ Outcome read_guest(Machine& m, const Run& r, uint32_t hlt_eip) {
     o.state.eflags = pop();
   }
   o.data.assign(m.ram.host(FUZZ_DATA_BASE), m.ram.host(FUZZ_DATA_BASE) + FUZZ_DATA_SIZE);
+  return o;
+}
+
+Outcome finish_run(Machine& m, const Run& r, const RunOutcome& end, std::string_view side) {
+  const uint32_t hlt_eip = m.cpu.eip - 1;  // both backends stop with EIP past the hlt
+  if (end.exit_status == exit_status::kHalted && (hlt_eip == r.end_eip || hlt_eip - kHandlers < kVectors))
+    return read_guest(m, r, hlt_eip);
+  Outcome o;
+  o.vector = end.exit_status == exit_status::kTimeout ? FUZZ_TIMEOUT : kStopped;
+  o.note = fmt::format("{} stopped at EIP={:#x}: {}", side, m.cpu.eip, end.message);
   return o;
 }
 
