@@ -16,6 +16,6 @@ set_tests_properties(fuzz.native.seed1 fuzz.native.seed2 fuzz.native.seed3 fuzz.
 # cannot run or runs otherwise (printed first); skipped (77, the reason
 # printed) where /dev/kvm is missing or cannot run unpaged protected mode.
 # Its self-test corrupts KVM's results as fuzz.self_test does bt86's.
-add_test(NAME fuzz.kvm.seed1 COMMAND ${BT86_FUZZ} --side kvm --seed 1 --cases 500 --max-differences 3)
+add_test(NAME fuzz.kvm.seed1 COMMAND ${BT86_FUZZ} --side kvm --seed 1 --cases 1000 --max-differences 3)
 add_test(NAME fuzz.kvm.self_test COMMAND ${BT86_FUZZ} --side kvm --seed 7 --self-test)
 set_tests_properties(fuzz.kvm.seed1 fuzz.kvm.self_test PROPERTIES LABELS "fuzz;kvm" TIMEOUT 120 SKIP_RETURN_CODE 77)

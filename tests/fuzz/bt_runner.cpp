@@ -3,10 +3,7 @@
 namespace bt86::fuzz {
 
 BtRunner::BtRunner() {
-  MachineConfig config;
-  config.memory_bytes = 8u << 20;
-  config.serial_out = [](uint8_t) {};
-  machine_ = std::make_unique<Machine>(config);
+  machine_ = make_machine();
   fresh_engine();
 }
 

@@ -14,6 +14,13 @@ void put(Machine& m, uint32_t gpa, const void* p, size_t n) { std::memcpy(m.ram.
 
 }  // namespace
 
+std::unique_ptr<Machine> make_machine() {
+  MachineConfig config;
+  config.memory_bytes = 8u << 20;
+  config.serial_out = [](uint8_t) {};
+  return std::make_unique<Machine>(config);
+}
+
 void load_guest(Machine& m, const Run& r) {
   // Flat 4 GiB code (exec/read) and data (read/write) segments, 32-bit.
   const uint64_t gdt[3] = {0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull};

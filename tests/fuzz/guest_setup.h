@@ -3,6 +3,7 @@
 // hlt of their own (no handler ever returns: no iretd needed), so the
 // vector and the exception frame tell how a run ended.
 #pragma once
+#include <memory>
 #include <string_view>
 
 #include "bt86/host/machine.h"
@@ -15,6 +16,9 @@ namespace bt86::fuzz {
 inline constexpr uint32_t kGdt = 0x1000, kIdt = 0x1800, kHandlers = 0x2000;
 inline constexpr uint32_t kVectors = 32;
 
+// A machine for a side: 8 MiB of RAM, no devices that could interrupt,
+// serial output dropped.
+std::unique_ptr<Machine> make_machine();
 // Writes the GDT, the IDT and the handlers into guest RAM and sets `m.cpu` to
 // flat 32-bit protected mode at CPL 0 with the run's state.
 void load_guest(Machine& m, const Run& r);

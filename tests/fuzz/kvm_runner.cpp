@@ -3,10 +3,7 @@
 namespace bt86::fuzz {
 
 KvmRunner::KvmRunner() {
-  MachineConfig config;
-  config.memory_bytes = 8u << 20;
-  config.serial_out = [](uint8_t) {};
-  machine_ = std::make_unique<Machine>(config);
+  machine_ = make_machine();
   // No platform: nothing can interrupt, so every hlt ends the run. One VM
   // serves every case: KVM_RUN loads the whole CpuState each time, and a
   // vCPU caches no translations (each run gets a fresh code slot anyway).
