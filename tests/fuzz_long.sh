@@ -4,7 +4,10 @@
 # million), printing every difference as a minimal reproducer, then the
 # counts (cases, instructions, differences, how cases ended).
 #
-#   tests/fuzz_long.sh [BUILD_DIR] [INSTRUCTIONS] [SEED] [extra bt86_fuzz args, e.g. --no-fpu]
+#   tests/fuzz_long.sh [BUILD_DIR] [INSTRUCTIONS] [SEED] [--kvm] [extra bt86_fuzz args, e.g. --no-fpu]
+#
+# --kvm: then the same number of instructions on KVM against native (where
+# this host's KVM runs unpaged protected mode; said and skipped otherwise).
 #
 # Exit status: 0 without differences, 1 with, 2 on a usage or build problem.
 set -u
@@ -12,6 +15,11 @@ build=${1:-build}
 instructions=${2:-10000000}
 seed=${3:-$(date +%s)}
 [ $# -gt 3 ] && shift 3 || set --
+side=bt86
+if [ "${1:-}" = --kvm ]; then
+    side=both
+    shift
+fi
 
 fuzz=$build/bt86_fuzz
 native=$build/bt86_fuzz_native
@@ -19,5 +27,5 @@ if [ ! -x "$fuzz" ] || [ ! -x "$native" ]; then
     echo "fuzz_long: build first: cmake --build $build -j2 --target bt86_fuzz" >&2
     exit 2
 fi
-echo "fuzz_long: seed $seed, $instructions instructions"
-exec "$fuzz" --native "$native" --seed "$seed" --instructions "$instructions" --max-differences 50 "$@"
+echo "fuzz_long: seed $seed, $instructions instructions, side $side"
+exec "$fuzz" --native "$native" --side "$side" --seed "$seed" --instructions "$instructions" --max-differences 50 "$@"

@@ -1,14 +1,9 @@
 #include "bt_runner.h"
 
-#include <fmt/format.h>
-
 namespace bt86::fuzz {
 
 BtRunner::BtRunner() {
-  MachineConfig config;
-  config.memory_bytes = 8u << 20;
-  config.serial_out = [](uint8_t) {};
-  machine_ = std::make_unique<Machine>(config);
+  machine_ = make_machine();
   fresh_engine();
 }
 
@@ -26,18 +21,9 @@ Outcome BtRunner::run(const Run& r) {
   if (used_.test(r.slot)) fresh_engine();  // its translations of this slot are stale
   used_.set(r.slot);
   load_guest(*machine_, r);
-  RunOutcome end = cpu_->run(10.0);
-  const uint32_t hlt_eip = machine_->cpu.eip - 1;
-  const bool at_hlt = end.exit_status == exit_status::kHalted &&
-                      (hlt_eip == r.end_eip || hlt_eip - kHandlers < kVectors);
-  if (!at_hlt) {
-    Outcome o;
-    o.vector = end.exit_status == exit_status::kTimeout ? FUZZ_TIMEOUT : kStopped;
-    o.note = fmt::format("bt86 stopped at EIP={:#x}: {}", machine_->cpu.eip, end.message);
-    fresh_engine();
-    return o;
-  }
-  return read_guest(*machine_, r, hlt_eip);
+  Outcome o = finish_run(*machine_, r, cpu_->run(10.0), "bt86");
+  if (o.vector == kStopped || o.vector == FUZZ_TIMEOUT) fresh_engine();
+  return o;
 }
 
 }  // namespace bt86::fuzz

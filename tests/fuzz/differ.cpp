@@ -62,9 +62,9 @@ std::string Differ::shrink_and_report(const Case& c, const Verdict& first) {
   const uint32_t base = slot_address((slot_ + FUZZ_CODE_SLOTS - 1) % FUZZ_CODE_SLOTS) + c.code_offset;
   Assembled a = assemble(c.program, base, keep);
 
-  std::string out = fmt::format("=== difference: seed {} case {} ({} of {} units kept)\n", c.seed, c.index,
+  std::string out = fmt::format("=== {}: seed {} case {} ({} of {} units kept)\n", title, c.seed, c.index,
                                 std::count(keep.begin(), keep.end(), true), n);
-  out += fmt::format("reproduce: bt86_fuzz --seed {} --case {}\n", c.seed, c.index);
+  out += fmt::format("reproduce: bt86_fuzz --native ... --seed {} --case {}{}\n", c.seed, c.index, reproduce_options);
   out += "--- program\n" + listing(a.code, base);
   fuzz_state initial = c.state;
   initial.eip = base;

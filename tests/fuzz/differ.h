@@ -23,6 +23,9 @@ public:
 
   // Changes the other side's outcome before comparison (the self-test).
   std::function<void(const Case&, Outcome&)> corrupt;
+  // The report's first words, and the options that rebuild the same cases.
+  std::string title = "difference";
+  std::string reproduce_options;
 
   Verdict check(const Case& c, const std::vector<bool>& keep = {});
   // The minimal reproducer of a case that differs, as text.

@@ -1,5 +1,7 @@
 #include "generator.h"
 
+#include <algorithm>
+
 #include "families.h"
 
 namespace bt86::fuzz {
@@ -34,6 +36,12 @@ struct Pool {
     return gens.back();
   }
 };
+
+bool uses_excluded(const Unit& u, const GeneratorOptions& o) {
+  return std::any_of(u.items.begin(), u.items.end(), [&](const Item& it) {
+    return std::find(o.excluded.begin(), o.excluded.end(), it.id) != o.excluded.end();
+  });
+}
 
 // Forward jumps between units, added last: a jump may only skip units that
 // leave ESP alone, so that the stack budget holds on every path.
@@ -85,7 +93,7 @@ Case generate(uint64_t seed, uint64_t index, const GeneratorOptions& options) {
     g.begin();
     pool.pick(g).fn(g);
     Unit u = g.finish();
-    if (!u.items.empty()) c.program.units.push_back(std::move(u));
+    if (!u.items.empty() && !uses_excluded(u, options)) c.program.units.push_back(std::move(u));
   }
   add_jumps(g, c.program);
   return c;

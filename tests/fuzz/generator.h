@@ -23,6 +23,9 @@ struct GeneratorOptions {
   unsigned max_units = 48;
   bool x87 = true;
   bool sse = true;
+  // Units with any of these instructions are drawn again (what a side
+  // cannot run, e.g. a KVM emulator's gaps).
+  std::vector<asmjit::InstId> excluded;
 };
 
 Case generate(uint64_t seed, uint64_t index, const GeneratorOptions& options = {});

@@ -1,7 +1,8 @@
-// The guest environment the bt86 side runs cases in (a KVM side could share it).
-#include <cstring>
+#include "guest_setup.h"
 
-#include "bt_runner.h"
+#include <fmt/format.h>
+
+#include <cstring>
 
 namespace bt86::fuzz {
 
@@ -12,6 +13,13 @@ constexpr uint16_t kCode = 0x08, kData = 0x10;
 void put(Machine& m, uint32_t gpa, const void* p, size_t n) { std::memcpy(m.ram.host(gpa), p, n); }
 
 }  // namespace
+
+std::unique_ptr<Machine> make_machine() {
+  MachineConfig config;
+  config.memory_bytes = 8u << 20;
+  config.serial_out = [](uint8_t) {};
+  return std::make_unique<Machine>(config);
+}
 
 void load_guest(Machine& m, const Run& r) {
   // Flat 4 GiB code (exec/read) and data (read/write) segments, 32-bit.
@@ -72,6 +80,16 @@ Outcome read_guest(Machine& m, const Run& r, uint32_t hlt_eip) {
     o.state.eflags = pop();
   }
   o.data.assign(m.ram.host(FUZZ_DATA_BASE), m.ram.host(FUZZ_DATA_BASE) + FUZZ_DATA_SIZE);
+  return o;
+}
+
+Outcome finish_run(Machine& m, const Run& r, const RunOutcome& end, std::string_view side) {
+  const uint32_t hlt_eip = m.cpu.eip - 1;  // both backends stop with EIP past the hlt
+  if (end.exit_status == exit_status::kHalted && (hlt_eip == r.end_eip || hlt_eip - kHandlers < kVectors))
+    return read_guest(m, r, hlt_eip);
+  Outcome o;
+  o.vector = end.exit_status == exit_status::kTimeout ? FUZZ_TIMEOUT : kStopped;
+  o.note = fmt::format("{} stopped at EIP={:#x}: {}", side, m.cpu.eip, end.message);
   return o;
 }
 

@@ -1,13 +1,18 @@
 // bt86_fuzz: differential testing with the host CPU as the oracle. Random
-// instruction sequences run natively (a 32-bit process) and on bt86; final
-// registers, flags, x87/SSE state and memory are
+// instruction sequences run natively (a 32-bit process) and on bt86 and/or
+// KVM (--side); final registers, flags, x87/SSE state and memory are
 // compared, and a difference is shrunk and printed as a reproducer.
 //
 //   bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N]
 //             [--case I] [--max-differences K] [--self-test] [--no-fpu]
+//             [--side bt86|kvm|both]
 //             [--assemble-only]   (generate and assemble the cases, run nothing)
+//
+// Exit status: 0 without differences, 1 with, 2 on a usage or setup error,
+// 77 (ctest's skip) when --side kvm finds no KVM that runs the cases.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +23,9 @@
 
 #include "bt_runner.h"
 #include "differ.h"
+#include "kvm_plan.h"
+#include "kvm_probes.h"
+#include "kvm_runner.h"
 #include "native_oracle.h"
 
 namespace {
@@ -33,12 +41,16 @@ struct Options {
   bool self_test = false;
   bool assemble_only = false;
   bool fpu = true;
+  bool bt86 = true, kvm = false;  // the sides compared with native
   uint64_t max_differences = 10;
 };
 
 const char kUsage[] =
     "usage: bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N] [--case I]\n"
-    "                 [--max-differences K] [--self-test] [--no-fpu] [--assemble-only]\n";
+    "                 [--max-differences K] [--self-test] [--no-fpu] [--side bt86|kvm|both]\n"
+    "                 [--assemble-only]\n";
+
+constexpr int kSkipped = 77;
 
 std::optional<Options> parse(int argc, char** argv) {
   Options o;
@@ -62,17 +74,27 @@ std::optional<Options> parse(int argc, char** argv) {
     else if (a == "--self-test") o.self_test = true;
     else if (a == "--assemble-only") o.assemble_only = true;
     else if (a == "--no-fpu") o.fpu = false;
+    else if (a == "--side" && value() && (a = argv[i], a == "bt86" || a == "kvm" || a == "both"))
+      o.bt86 = a != "kvm", o.kvm = a != "bt86";
     else return std::nullopt;
   }
   if (o.native.empty()) return std::nullopt;
   return o;
 }
 
-// Runs the cases against one side; returns the number of differing cases.
-uint64_t campaign(const Options& o, Runner& native, Runner& other) {
-  Differ differ(native, other);
+GeneratorOptions generator_options(const Options& o) {
   GeneratorOptions gen;
   gen.x87 = gen.sse = o.fpu;
+  return gen;
+}
+
+// Runs the cases against one side (`side`: its --side value); returns the
+// number of differing cases.
+uint64_t campaign(const Options& o, Runner& native, Runner& other, const char* side, const GeneratorOptions& gen,
+                  const char* title) {
+  Differ differ(native, other);
+  differ.title = title;
+  differ.reproduce_options = fmt::format("{} --side {}", o.fpu ? "" : " --no-fpu", side);
   uint64_t cases = 0, instructions = 0, differences = 0, faults = 0;
   std::map<uint32_t, uint64_t> endings;  // native vector -> cases
   const auto start = std::chrono::steady_clock::now();
@@ -106,9 +128,9 @@ uint64_t campaign(const Options& o, Runner& native, Runner& other) {
   return differences;
 }
 
-// The fuzzer must notice a wrong result: corrupt one field of bt86's outcome
-// per kind in one case each; every one must be reported.
-int self_test(const Options& o, Runner& native, Runner& bt) {
+// The fuzzer must notice a wrong result: corrupt one field of the other
+// side's outcome per kind in one case each; every one must be reported.
+int self_test(const Options& o, Runner& native, Runner& other, const GeneratorOptions& gen) {
   struct Kind {
     const char* name;
     void (*apply)(Outcome&);
@@ -124,9 +146,9 @@ int self_test(const Options& o, Runner& native, Runner& bt) {
   int missed = 0;
   uint64_t index = o.seed * 1000;
   for (const Kind& k : kinds) {
-    Differ differ(native, bt);
+    Differ differ(native, other);
     differ.corrupt = [&](const Case&, Outcome& x) { k.apply(x); };
-    Case c = generate(o.seed, index++);
+    Case c = generate(o.seed, index++, gen);
     Verdict v = differ.check(c);
     if (v.differences.empty()) {
       std::printf("self-test: a corrupted %s was NOT reported\n", k.name);
@@ -140,7 +162,7 @@ int self_test(const Options& o, Runner& native, Runner& bt) {
                 minimal ? "shrunk to no instruction" : "NOT shrunk", v.differences.front().c_str());
     if (!minimal) ++missed;
   }
-  std::printf("self-test: %s\n", missed ? "FAILED" : "passed");
+  std::printf("self-test against %s: %s\n", other.name(), missed ? "FAILED" : "passed");
   return missed ? 1 : 0;
 }
 
@@ -167,6 +189,32 @@ int assemble_only(const Options& o) {
   return errors.empty() ? 0 : 1;
 }
 
+int bt86_side(const Options& o) {
+  NativeOracle native(o.native);
+  BtRunner bt;
+  if (o.self_test) return self_test(o, native, bt, generator_options(o));
+  return campaign(o, native, bt, "bt86", generator_options(o), "difference") ? 1 : 0;
+}
+
+// What this host's KVM runs decides whether and what to compare.
+int kvm_side(const Options& o) {
+  KvmPlan plan = plan_kvm(bt86::probe_kvm());
+  if (!plan.skip.empty()) {
+    std::printf("SKIPPED: KVM side: %s\n", plan.skip.c_str());
+    return kSkipped;
+  }
+  NativeOracle native(o.native);
+  KvmRunner kvm;
+  probe_instructions(native, kvm, plan);
+  for (const std::string& note : plan.notes) std::printf("KVM: %s\n", note.c_str());
+  GeneratorOptions gen = generator_options(o);
+  gen.excluded = plan.excluded;
+  gen.x87 &= plan.x87;
+  gen.sse &= plan.sse;
+  if (o.self_test) return self_test(o, native, kvm, gen);
+  return campaign(o, native, kvm, "kvm", gen, "KVM disagrees with native") ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -177,10 +225,12 @@ int main(int argc, char** argv) {
   }
   if (o->assemble_only) return assemble_only(*o);
   try {
-    NativeOracle native(o->native);
-    BtRunner bt;
-    if (o->self_test) return self_test(*o, native, bt);
-    return campaign(*o, native, bt) ? 1 : 0;
+    int status = o->bt86 ? bt86_side(*o) : 0;
+    if (o->kvm) {
+      const int kvm = kvm_side(*o);
+      status = kvm == kSkipped ? (o->bt86 ? status : kSkipped) : std::max(status, kvm);
+    }
+    return status;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bt86_fuzz: %s\n", e.what());
     return 2;
