@@ -85,8 +85,9 @@ run_backend() {
         # session's first line shows up.
         guest_cmd "$b"
         local start=$EPOCHREALTIME
-        timeout $((TIMEOUT + 30)) "${CMD[@]}" </dev/null 2>&1 | tr -d '\r' |
-            while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done >"$TMP/$b.stamped"
+        # (No filter before the loop: a pipe would buffer and delay the lines.)
+        timeout $((TIMEOUT + 30)) "${CMD[@]}" </dev/null 2>&1 |
+            while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}"; done >"$TMP/$b.stamped"
         sed 's/^[0-9.]* //' "$TMP/$b.stamped" >"$out"
         grep -q '=== bt86 bench done ===' "$out" || return 1
         awk -v s="$start" '/=== bt86 bench session ===/ { printf "boot %.0f\n", ($1 - s) * 1e9; exit }' \

@@ -30,6 +30,7 @@ struct AddressSpace::Context {
   // What depends on tables written while this context was current: dropped
   // at its next activation (as a TLB flush would), not at the write.
   std::vector<Dependent> deferred;
+
 };
 
 AddressSpace::AddressSpace(GuestRam& ram) : ram_(ram), code_(ram.size() >> 12), traced_(ram.size() >> 12) {
@@ -39,7 +40,7 @@ AddressSpace::AddressSpace(GuestRam& ram) : ram_(ram), code_(ram.size() >> 12), 
     c->views[1] = std::make_unique<ShadowWindow>(ram);
     contexts_.push_back(std::move(c));
   }
-  activate(kUnpaged);
+  activate(kUnpaged, true);
 }
 
 AddressSpace::~AddressSpace() = default;
@@ -57,20 +58,20 @@ size_t AddressSpace::mapped_pages() const {
   return n;
 }
 
-void AddressSpace::set_mode(const PagingMode& m) {
-  // Bits of CR0/CR4/EFER that change how linear addresses translate. Not
-  // PGE: toggling it flushes global TLB entries, and the shadows are always
-  // coherent with the tables, so there is nothing to flush.
+void AddressSpace::set_mode(const PagingMode& m, bool cr3_load) {
+  // Bits of CR0/CR4/EFER that change how linear addresses translate.
   constexpr uint32_t cr0_bits = (1u << 31) | (1u << 16);
   constexpr uint32_t cr4_bits = (1u << 4) | (1u << 5);
   bool changed = (m.cr0 & cr0_bits) != (mode_.cr0 & cr0_bits) || (m.cr4 & cr4_bits) != (mode_.cr4 & cr4_bits) ||
                  (m.efer & (1u << 11)) != (mode_.efer & (1u << 11));
+  // A PGE toggle flushes the whole TLB, like a CR3 load flushes the non-global part.
+  const bool tlb_flush = cr3_load || ((m.cr4 ^ mode_.cr4) & (1u << 7));
   mode_ = m;
   if (changed) flush_all();
-  activate(m.enabled() ? m.cr3 : kUnpaged);
+  activate(m.enabled() ? m.cr3 : kUnpaged, tlb_flush);
 }
 
-AddressSpace::Context& AddressSpace::activate(uint64_t key) {
+AddressSpace::Context& AddressSpace::activate(uint64_t key, bool cr3_load) {
   Context* found = nullptr;
   for (auto& c : contexts_)
     if (c->live && c->key == key) found = c.get();
@@ -91,12 +92,15 @@ AddressSpace::Context& AddressSpace::activate(uint64_t key) {
     found->live = true;
     ++counters_.context_switches;
   }
-  if (found->untracked) empty(*found);
-  std::vector<Dependent> deferred = std::move(found->deferred);
-  found->deferred.clear();
-  for (const Dependent& d : deferred) drop(*found, d);
   found->last_used = ++clock_;
+  const bool switched = found != current_;
   current_ = found;
+  // Entering a context, or reloading CR3, is a TLB flush: drop what may be stale.
+  if (!switched && !cr3_load) return *found;
+  if (found->untracked) empty(*found);
+  std::vector<Dependent> stale = std::move(found->deferred);
+  found->deferred.clear();
+  for (const Dependent& d : stale) drop(*found, d);
   return *found;
 }
 

@@ -151,7 +151,7 @@ void Engine::invalidate_code(uint32_t phys) {
 
 void Engine::paging_changed(bool cr3_written) {
   PagingMode before = aspace_.mode();
-  aspace_.set_mode(paging_mode());  // the shadow of the new CR3, kept coherent by tracing
+  aspace_.set_mode(paging_mode(), cr3_written);  // the shadow of the new CR3, kept coherent by tracing
   if (cr3_written || !(before == aspace_.mode())) reset_indirect_tables();
 }
 

@@ -42,8 +42,9 @@ public:
 
   // New CR0/CR3/CR4/EFER: selects the context of the CR3 value, and drops
   // every context when the translation itself changes (paging on/off, PSE,
-  // PAE, WP, NXE).
-  void set_mode(const PagingMode& mode);
+  // PAE, WP, NXE). cr3_load: CR3 was written (a TLB flush, even to the same
+  // value).
+  void set_mode(const PagingMode& mode, bool cr3_load = false);
   const PagingMode& mode() const { return mode_; }
   void flush_all();
   void flush_page(uint32_t linear);  // invlpg
@@ -105,7 +106,7 @@ private:
 
   ShadowWindow& view(bool user) const;
   ShadowWindow& view(const Context& c, bool user) const;
-  Context& activate(uint64_t key);
+  Context& activate(uint64_t key, bool cr3_load);
   void empty(Context& c);
   void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
   void map_neighbours(uint32_t linear, bool user, uint32_t exempt_page);
