@@ -1,7 +1,9 @@
 // Guest page-table walks, as the MMU does them: 2-level 32-bit paging with
-// 4 MiB pages (CR4.PSE) and global pages, and PAE paging (3 levels, 2 MiB
-// pages). Permission checks honour P, R/W, U/S and CR0.WP; accessed and
-// dirty bits are set exactly when the hardware would set them.
+// 4 MiB pages (CR4.PSE), and PAE paging (3 levels, 2 MiB pages). Permission
+// checks honour P, R/W, U/S and CR0.WP; accessed and dirty bits are set
+// exactly when the hardware would set them. The G bit is not reported: the
+// shadows are kept coherent by write tracing (see address_space.h), so global
+// entries need no special treatment.
 #pragma once
 #include <cstdint>
 
@@ -31,7 +33,6 @@ struct Walk {
   uint64_t phys = 0;          // physical address of `linear` (valid when ok; PAE can exceed 4 GiB)
   bool writable = false;      // writes allowed to this privilege (CR0.WP considered)
   bool dirty = false;         // the leaf entry's D bit (after this walk)
-  bool global = false;
   bool accessed = false;      // A was already set in every level (before this walk)
   uint32_t error_code = 0;    // #PF error code when !ok
   // The guest pages whose entries this translation was read from (for
