@@ -1,5 +1,8 @@
 #include "bt86/devices/pic8259.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace bt86 {
 
 Pic8259::Pic8259(uint8_t vector_base, uint8_t imr, uint8_t cascade_inputs)
@@ -34,8 +37,16 @@ void Pic8259::set_input(unsigned ir, bool level) {
     // acknowledged; one that goes away is forgotten (and an INTA that finds
     // nothing answers IR7, the datasheet's "default IR7").
     inputs_ &= static_cast<uint8_t>(~bit);
+    if ((catch_up_ & irr_ & ~imr_ & bit) && !level_mode(ir) && owed_[ir] < catch_up_limit_) ++owed_[ir];
     irr_ &= static_cast<uint8_t>(~bit);
   }
+}
+
+void Pic8259::set_catch_up(uint8_t inputs, uint32_t limit) {
+  catch_up_ = inputs;
+  catch_up_limit_ = limit;
+  for (unsigned ir = 0; ir < 8; ++ir)
+    if (!(inputs >> ir & 1)) owed_[ir] = 0;
 }
 
 void Pic8259::set_level_triggered(uint8_t mask) {
@@ -76,7 +87,14 @@ Pic8259::Ack Pic8259::acknowledge() {
   auto ir = static_cast<unsigned>(found);
   uint8_t bit = static_cast<uint8_t>(1u << ir);
   // An edge request is consumed; a level request stays as long as the line.
-  if (!level_mode(ir)) irr_ &= static_cast<uint8_t>(~bit);
+  if (!level_mode(ir)) {
+    irr_ &= static_cast<uint8_t>(~bit);
+    if (owed_[ir] && (inputs_ & bit)) {
+      --owed_[ir];
+      ++caught_up_;
+      irr_ |= bit;
+    }
+  }
   if (auto_eoi_) {
     if (rotate_on_aeoi_) priority_base_ = (ir + 1) & 7;
   } else {
@@ -104,6 +122,7 @@ void Pic8259::icw1(uint8_t value) {
   irr_ = inputs_ & level;
   isr_ = 0;
   imr_ = 0;
+  std::fill(std::begin(owed_), std::end(owed_), 0u);
   priority_base_ = 0;
   special_mask_ = read_isr_ = poll_pending_ = false;
   rotate_on_aeoi_ = false;

@@ -67,4 +67,9 @@ void Pic8259Pair::ElcrPorts::write8(uint64_t offset, uint8_t value) {
   pair_.update();
 }
 
+void Pic8259Pair::set_catch_up(unsigned line, uint32_t limit) {
+  Pic8259& chip = line < 8 ? master_ : slave_;
+  chip.set_catch_up(static_cast<uint8_t>(1u << (line & 7)), limit);
+}
+
 }  // namespace bt86

@@ -1,5 +1,7 @@
 #include "bt86/devices/pit8254.h"
 
+#include <algorithm>
+
 namespace bt86 {
 
 namespace {
@@ -82,18 +84,24 @@ void Pit8254::channel0_changed() {
 }
 
 void Pit8254::arm_irq0() {
-  std::optional<uint64_t> rise = channels_[0].next_rise(ticks_now());
-  if (rise) irq0_timer_.arm(ns_at(*rise), [this] { irq0_edge(); });
+  armed_rise_ = channels_[0].next_rise(ticks_now());
+  if (armed_rise_) irq0_timer_.arm(ns_at(*armed_rise_), [this] { irq0_edge(); });
   else irq0_timer_.cancel();
 }
 
 // Each rise of OUT0 reaches the PIC as a fresh edge, and the line then stays
 // high until the next one: the time-driven falls of mode 3 are not sent, so a
 // timer batch that runs late (the engine only runs timers between blocks)
-// cannot turn a tick into a request that vanished. Several rises that passed
-// before this ran make one request, as they would while IRR is already set.
+// cannot turn a tick into a request that vanished. Rises that passed before
+// this ran are each sent too; the PIC keeps one request and, with its
+// lost-tick catch-up on, owes the others.
 void Pit8254::irq0_edge() {
-  irq0_.pulse();
+  uint64_t now = ticks_now();
+  unsigned rises = 0;
+  for (std::optional<uint64_t> t = armed_rise_; t && *t <= now && rises < kMaxRisesPerEdgeRun;
+       t = channels_[0].next_rise(*t))
+    ++rises;
+  for (unsigned i = 0; i < std::max(rises, 1u); ++i) irq0_.pulse();
   arm_irq0();
 }
 

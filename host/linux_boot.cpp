@@ -8,6 +8,8 @@
 #include <iterator>
 #include <vector>
 
+#include "acpi_tables.h"
+
 namespace bt86 {
 
 using namespace linux_boot;
@@ -122,6 +124,7 @@ void check_command_line(const Kernel& k, const std::string& cmdline) {
 void write_e820(Machine& m) {
   struct [[gnu::packed]] Entry { uint64_t addr, size; uint32_t type; };
   constexpr uint32_t kRam = 1, kReserved = 2;
+  static_assert(kAcpiTablesAddr >= 0xF0000 && kAcpiTablesAddr + kAcpiTablesSize <= 0x100000);
   const Entry map[] = {{0, 0x9FC00, kRam}, {0x9FC00, 0x400, kReserved}, {0xF0000, 0x10000, kReserved},
                        {kKernelAddr, m.ram.size() - kKernelAddr, kRam}};
   static_assert(sizeof(Entry) == 20 && std::size(map) <= bp::kE820Max);
@@ -194,6 +197,7 @@ void load_linux(Machine& m, const std::string& bzimage, const std::string& initr
   std::memcpy(m.ram.host(kCmdlineAddr), command_line.c_str(), command_line.size() + 1);
   write_boot_params(m, file, k, initrd_addr, initrd_size);
   write_gdt(m);
+  write_acpi_tables(m.ram);
   enter_32bit(m.cpu);
 }
 

@@ -14,6 +14,7 @@ namespace hr = hostreg;
 
 Flow emit_mov_cr_dr(BlockBuilder&, const Insn&);
 Flow emit_mov_to_sreg(BlockBuilder&, const Insn&);
+Flow emit_rdtsc(BlockBuilder&, const Insn&);
 
 namespace {
 
@@ -117,8 +118,8 @@ Emitter special_emitter(ZydisMnemonic mnemonic) {
                             ZYDIS_MNEMONIC_SCASB, ZYDIS_MNEMONIC_SCASW, ZYDIS_MNEMONIC_SCASD})
       t[m] = emit_string;
     // Everything a helper carries out.
-    for (ZydisMnemonic m : {ZYDIS_MNEMONIC_HLT, ZYDIS_MNEMONIC_CPUID,
-                            ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_RDPMC, ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_WRMSR,
+    t[ZYDIS_MNEMONIC_RDTSC] = emit_rdtsc;
+    for (ZydisMnemonic m : {ZYDIS_MNEMONIC_HLT, ZYDIS_MNEMONIC_CPUID, ZYDIS_MNEMONIC_RDPMC, ZYDIS_MNEMONIC_RDMSR, ZYDIS_MNEMONIC_WRMSR,
                             ZYDIS_MNEMONIC_PUSHF, ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_CLTS,
                             ZYDIS_MNEMONIC_LMSW, ZYDIS_MNEMONIC_SMSW, ZYDIS_MNEMONIC_INVLPG, ZYDIS_MNEMONIC_INVD,
                             ZYDIS_MNEMONIC_WBINVD, ZYDIS_MNEMONIC_IN, ZYDIS_MNEMONIC_OUT, ZYDIS_MNEMONIC_INSB,

@@ -5,6 +5,7 @@
 
 #include "emit.h"
 #include "helpers.h"
+#include "host_regs.h"
 
 namespace bt86 {
 
@@ -116,6 +117,30 @@ Flow emit_mov_cr_dr(BlockBuilder& b, const Insn& insn) {
   bool dr = ZydisRegisterGetClass(insn.ops[0].reg.value) == ZYDIS_REGCLASS_DEBUG ||
             ZydisRegisterGetClass(insn.ops[1].reg.value) == ZYDIS_REGCLASS_DEBUG;
   b.call_helper(dr ? helper_mov_dr : helper_mov_cr, dr ? "mov_dr" : "mov_cr", insn);
+  return Flow::kContinue;
+}
+
+// RDTSC runs natively unless CR4.TSD makes it fault here. The guest's TSC
+// is the host's plus CpuState::tsc_offset, added in 64 bits through the
+// spill slot with moves and lea only: the guest's flags stay as they are.
+Flow emit_rdtsc(BlockBuilder& b, const Insn& insn) {
+  if (b.mode() & mode::kTscFaults) {
+    b.call_helper(helper_rdtsc, "rdtsc", insn);
+    return Flow::kContinue;
+  }
+  namespace hr = hostreg;
+  namespace x = asmjit::x86;
+  x::Assembler& a = b.a();
+  x::Mem lo = hr::cpu_field(offsetof(CpuState, spill), 4), hi = hr::cpu_field(offsetof(CpuState, spill) + 4, 4);
+  a.rdtsc();
+  a.mov(lo, x::eax);
+  a.mov(hi, x::edx);
+  a.mov(x::rax, hr::cpu_spill());
+  a.mov(x::rdx, hr::cpu_field(offsetof(CpuState, tsc_offset), 8));
+  a.lea(x::rax, x::ptr(x::rax, x::rdx));
+  a.mov(hr::cpu_spill(), x::rax);
+  a.mov(x::eax, lo);
+  a.mov(x::edx, hi);
   return Flow::kContinue;
 }
 

@@ -99,6 +99,10 @@ void Engine::wait_while_halted() {
     return;
   }
   // Sleep in the host until the deadline or input: an idle guest costs ~0% CPU.
+  // This thread wakes itself, so the waker need not (its wake-up would
+  // revoke the poll page: an mprotect and a TLB shootdown per timer tick);
+  // service_devices() gives it the deadline again before guest code runs.
+  if (waker_) waker_->set_deadline(UINT64_MAX);
   timespec timeout{0, 100'000'000}, *wait = &timeout;
   if (deadline) {
     uint64_t now = platform_.clock->now_ns();
@@ -182,6 +186,7 @@ uint32_t Engine::current_mode() const {
   if (flat) m |= mode::kFlat;
   m |= cpu.seg_checked << mode::kCheckedShift;
   m |= cpu.cpl() << mode::kCplShift;
+  if ((cpu.cr4 & cr4::kTSD) && cpu.cpl() > 0) m |= mode::kTscFaults;
   return m;
 }
 

@@ -55,7 +55,7 @@ HelperResult helper_cpuid(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
-  if ((e.cpu.cr4 & 4) && !ring0(e.cpu)) return e.raise(13, 0u);  // CR4.TSD
+  if ((e.cpu.cr4 & cr4::kTSD) && !ring0(e.cpu)) return e.raise(13, 0u);
   uint64_t tsc = __rdtsc() + e.cpu.tsc_offset;
   e.cpu.gpr[kEax] = static_cast<uint32_t>(tsc);
   e.cpu.gpr[kEdx] = static_cast<uint32_t>(tsc >> 32);

@@ -73,4 +73,23 @@ void check_privileged(void)
     write_cr4(read_cr4() & ~CR4_TSD);
     v = catch_user(p_rdpmc, 0);
     check_event("CPL3 rdpmc, CR4.PCE=0", v, VEC_GP, 0);
+
+    /* wrmsr IA32_TIME_STAMP_COUNTER sets the count rdtsc goes on from (here
+     * across the 4 GiB carry), and rdtsc leaves the arithmetic flags alone. */
+    if (have_msr) {
+        const uint64_t base = 0xFFFFFF00ull;
+        wrmsr(0x10, base);
+        uint32_t lo, hi, flags;
+        __asm__ volatile("pushfl\n\torl %3, (%%esp)\n\tpopfl\n\trdtsc\n\tpushfl\n\tpopl %2"
+                         : "=a"(lo), "=d"(hi), "=r"(flags)
+                         : "i"(0x8D5) /* CF PF AF ZF SF OF */
+                         : "cc");
+        uint64_t tsc = (uint64_t)hi << 32 | lo;
+        check_begin();
+        kprintf("rdtsc after wrmsr TSC=0_ffffff00 counts on from it");
+        check_end(tsc >= base && tsc - base < (1ull << 32));
+        check_begin();
+        kprintf("rdtsc keeps the arithmetic flags set");
+        check_end((flags & 0x8D5) == 0x8D5);
+    }
 }

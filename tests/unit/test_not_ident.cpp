@@ -4,6 +4,7 @@
 // encoding (a high-byte register with a memory operand) gets its spill.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "bt86/segmentation/cpu_state.h"
@@ -90,7 +91,6 @@ TEST_CASE("not ident: stack, string, I/O and system instructions are never copie
       {"ltr ax", {0x0F, 0x00, 0xD8}},
       {"invlpg [eax]", {0x0F, 0x01, 0x38}},
       {"cpuid", {0x0F, 0xA2}},
-      {"rdtsc", {0x0F, 0x31}},
       {"wrmsr", {0x0F, 0x30}},
       {"daa", {0x27}},
       {"aam", {0xD4, 0x0A}},
@@ -117,6 +117,31 @@ TEST_CASE("not ident: stack, string, I/O and system instructions are never copie
         CHECK(h.info.mnemonic != t.guest.mnemonic());
     }
   }
+}
+
+TEST_CASE("not ident: rdtsc runs natively and adds the TSC offset, unless CR4.TSD makes it fault", "[roundtrip]") {
+  const std::vector<uint8_t> rdtsc = {0x0F, 0x31};
+  OneInsnTranslator tr;
+  auto count = [](const Translation& t, ZydisMnemonic m) {
+    return std::count_if(t.all.begin(), t.all.end(), [m](const HostInsn& h) { return h.info.mnemonic == m; });
+  };
+  auto helper_calls = [&](const Translation& t) {
+    return std::count_if(t.all.begin(), t.all.end(), [&](const HostInsn& h) {
+      return h.info.mnemonic == ZYDIS_MNEMONIC_CALL &&
+             h.branch_target() == reinterpret_cast<uint64_t>(tr.stubs().helper_thunk);
+    });
+  };
+  Translation native = tr.translate(rdtsc, kEip);
+  INFO("host block:\n" << native.listing);
+  CHECK(count(native, ZYDIS_MNEMONIC_RDTSC) == 1);
+  CHECK(count(native, ZYDIS_MNEMONIC_LEA) == 1);  // + tsc_offset, flags untouched
+  CHECK(count(native, ZYDIS_MNEMONIC_ADD) + count(native, ZYDIS_MNEMONIC_ADC) == 0);
+  CHECK(helper_calls(native) == 0);
+
+  Translation faulting = tr.translate(rdtsc, kEip, kFlatMode | 3u << mode::kCplShift | mode::kTscFaults);
+  INFO("host block (CPL 3, CR4.TSD):\n" << faulting.listing);
+  CHECK(count(faulting, ZYDIS_MNEMONIC_RDTSC) == 0);
+  CHECK(helper_calls(faulting) == 1);
 }
 
 TEST_CASE("not ident: mov to and from control, debug and segment registers goes to a helper", "[roundtrip]") {

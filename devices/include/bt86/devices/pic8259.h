@@ -35,6 +35,18 @@ public:
   };
   Ack acknowledge();
 
+  // Lost-tick catch-up, a virtualization policy rather than an 8259A
+  // feature (KVM's PIT "reinject" mode does the same): on these inputs an
+  // edge request that is forgotten before it is acknowledged (its line fell
+  // again, as the PIT's does every period) is owed, up to limit, and each
+  // acknowledge of the input re-requests one owed edge while the line is
+  // high. A guest that counts timer interrupts then keeps time even when
+  // the host held its vCPU longer than a period. Edges that come while the
+  // input is masked are not owed; what is owed stays owed across masking
+  // (Linux masks the line while its handler runs) and goes at ICW1.
+  void set_catch_up(uint8_t inputs, uint32_t limit);
+  uint64_t caught_up() const { return caught_up_; }
+
   uint8_t vector_base() const { return vector_base_; }
   uint8_t irr() const { return irr_; }
   uint8_t isr() const { return isr_; }
@@ -67,6 +79,10 @@ private:
   bool single_ = false, need_icw4_ = false, ltim_ = false;
   bool auto_eoi_ = false, rotate_on_aeoi_ = false, special_fully_nested_ = false;
   bool special_mask_ = false, read_isr_ = false, poll_pending_ = false;
+  uint8_t catch_up_ = 0;
+  uint32_t catch_up_limit_ = 0;
+  uint32_t owed_[8] = {};
+  uint64_t caught_up_ = 0;
 };
 
 }  // namespace bt86

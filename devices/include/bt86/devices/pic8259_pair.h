@@ -34,6 +34,10 @@ public:
   // or IRQ15 (slave vector + 7) with no in-service bit set.
   uint8_t acknowledge();
 
+  // Lost-tick catch-up on ISA line 0-15 (see Pic8259::set_catch_up).
+  void set_catch_up(unsigned line, uint32_t limit);
+  uint64_t caught_up() const { return master_.caught_up() + slave_.caught_up(); }
+
   // The bus side: map these at kMasterPort, kSlavePort and kElcrPort.
   Device& master_device() { return master_ports_; }
   Device& slave_device() { return slave_ports_; }

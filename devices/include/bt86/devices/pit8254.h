@@ -47,12 +47,15 @@ private:
   // Channel 0 changed under the guest's hand: follow OUT at once and aim
   // the edge timer at the next rise.
   void channel0_changed();
+  // Bounds the edges one late timer run sends (the PIC's catch-up has its own limit).
+  static constexpr unsigned kMaxRisesPerEdgeRun = 1000;
   void arm_irq0();
   void irq0_edge();
 
   const Clock& clock_;
   IrqLine irq0_;
   TimerSlot irq0_timer_;
+  std::optional<uint64_t> armed_rise_;  // the tick irq0_timer_ is set for
   std::array<PitChannel, 3> channels_{PitChannel(true), PitChannel(true), PitChannel(false)};
 };
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "bt86/devices/acpi_pm.h"
 #include "bt86/devices/bus.h"
 #include "bt86/devices/clock.h"
 #include "bt86/devices/debug_exit.h"
@@ -32,8 +33,9 @@ struct MachineConfig {
   ClockMode clock = ClockMode::kHost;
 };
 
-// Exit status when the guest resets the machine (i8042 0xFE, port 0x92).
-constexpr int kResetExitStatus = 0;
+// Exit status when the guest resets the machine (i8042 0xFE, port 0x92)
+// or powers it off (ACPI S5).
+constexpr int kResetExitStatus = 0, kPowerOffExitStatus = 0;
 
 class Machine {
 public:
@@ -67,6 +69,7 @@ public:
   SystemControlPortA port92{kbc};
   DebugExit debug_exit{control};
   PostPort post;
+  AcpiPm acpi_pm;
 };
 
 }  // namespace bt86

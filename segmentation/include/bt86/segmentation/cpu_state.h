@@ -31,6 +31,10 @@ constexpr uint32_t kPE = 1u << 0, kMP = 1u << 1, kEM = 1u << 2, kTS = 1u << 3, k
                    kCD = 1u << 30, kPG = 1u << 31;
 }
 
+namespace cr4 {
+constexpr uint32_t kTSD = 1u << 2;
+}
+
 // The hidden part of a segment register, as the last load left it.
 struct SegmentCache {
   uint16_t selector;

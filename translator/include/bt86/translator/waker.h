@@ -20,7 +20,8 @@ public:
   Waker(const Waker&) = delete;
   Waker& operator=(const Waker&) = delete;
 
-  // The next moment the vCPU must look at the devices (UINT64_MAX: none).
+  // The next moment the vCPU must look at the devices (UINT64_MAX: none,
+  // e.g. while the vCPU sleeps in HLT with its own timeout).
   void set_deadline(uint64_t ns);
   // Input was consumed: watch this descriptor (-1: none) again.
   void rearm_input(int fd);

@@ -1,0 +1,18 @@
+// The ACPI tables a PC's firmware would leave for an operating system,
+// reduced to what describes bt86's machine: RSDP → RSDT → FADT (with FACS
+// and a DSDT that only defines \_S5). The FADT points at the PM registers
+// of devices/acpi_pm.h. No MADT: the machine has no local APIC or IOAPIC.
+#pragma once
+#include <cstdint>
+
+#include "bt86/shadow/guest_ram.h"
+
+namespace bt86 {
+
+// In the BIOS area, where the OS scans for the RSDP (16-byte aligned,
+// 0xE0000-0xFFFFF); the e820 map must keep it reserved.
+constexpr uint32_t kAcpiTablesAddr = 0xF0000, kAcpiTablesSize = 0x1000;
+
+void write_acpi_tables(GuestRam& ram);
+
+}  // namespace bt86
