@@ -10,6 +10,8 @@
 #include "bt86/devices/clock.h"
 #include "bt86/devices/debug_exit.h"
 #include "bt86/devices/i8042.h"
+#include "bt86/devices/pci_config.h"
+#include "bt86/devices/pci_host_bridge.h"
 #include "bt86/devices/pic8259_pair.h"
 #include "bt86/devices/pit8254.h"
 #include "bt86/devices/post_port.h"
@@ -67,6 +69,8 @@ public:
   SystemControlPortA port92{kbc};
   DebugExit debug_exit{control};
   PostPort post;
+  PciConfigMechanism1 pci;
+  PciHostBridge host_bridge;
 };
 
 }  // namespace bt86
