@@ -48,12 +48,66 @@ static_assert(sizeof(Header) + sizeof(Fadt) == 116);
 constexpr uint32_t kWbinvd = 1 << 0, kProcC1 = 1 << 2, kPwrButton = 1 << 4, kSlpButton = 1 << 5,
                    kTmrValExt = 1 << 8;
 
-// DSDT body, AML: Name (_S5, Package (4) { S5, S5, Zero, Zero }), the sleep
-// type the PM1 control block takes as soft off (SLP_TYPa, SLP_TYPb).
-constexpr uint8_t kS5 = AcpiPm::kSleepTypeS5;
-constexpr uint8_t kDsdtAml[] = {0x08, '_', 'S', '5', '_',        // NameOp "_S5_"
-                                0x12, 0x08, 0x04,                // PackageOp, PkgLength 8, 4 elements
-                                0x0A, kS5, 0x0A, kS5, 0x00, 0x00};  // BytePrefix S5 ×2, ZeroOp ×2
+// ---- the DSDT's AML, built from its grammar (ACPI spec, chapter 20) ----
+
+Bytes cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+Bytes name_seg(const char (&seg)[5]) { return Bytes(seg, seg + 4); }
+
+// PkgLength counts itself: one byte up to 63, else a lead byte holding the
+// low nibble and the number of bytes that follow.
+Bytes with_pkg_length(const Bytes& body) {
+  size_t n = body.size() + 1;
+  Bytes len;
+  if (n < 64) {
+    len = {static_cast<uint8_t>(n)};
+  } else {
+    n += 1;  // two bytes reach 4095
+    len = {static_cast<uint8_t>(0x40 | (n & 0x0F)), static_cast<uint8_t>(n >> 4)};
+  }
+  return cat({len, body});
+}
+
+Bytes name(const char (&seg)[5], const Bytes& value) { return cat({{0x08}, name_seg(seg), value}); }
+Bytes byte_const(uint8_t v) { return v == 0 ? Bytes{0x00} : Bytes{0x0A, v}; }
+Bytes dword_const(uint32_t v) { return {0x0C, uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)}; }
+Bytes package(std::initializer_list<Bytes> items) {
+  Bytes body = {static_cast<uint8_t>(items.size())};
+  for (const Bytes& i : items) body.insert(body.end(), i.begin(), i.end());
+  return cat({{0x12}, with_pkg_length(body)});
+}
+Bytes buffer(const Bytes& data) { return cat({{0x11}, with_pkg_length(cat({byte_const(uint8_t(data.size())), data}))}); }
+Bytes scope(const Bytes& path, const Bytes& terms) { return cat({{0x10}, with_pkg_length(cat({path, terms}))}); }
+Bytes device(const char (&seg)[5], const Bytes& terms) {
+  return cat({{0x5B, 0x82}, with_pkg_length(cat({name_seg(seg), terms}))});
+}
+
+// A Word Address Space Descriptor the bridge produces, fixed range [min, max].
+Bytes word_window(uint8_t type, uint8_t type_flags, uint16_t min, uint16_t max) {
+  auto w = [](uint32_t v) { return Bytes{uint8_t(v), uint8_t(v >> 8)}; };
+  return cat({{0x88, 0x0D, 0x00, type, 0x0C /* MinFixed, MaxFixed */, type_flags}, w(0), w(min), w(max), w(0),
+              w(uint32_t{max} - min + 1)});
+}
+
+// \_S5: the sleep type the PM1 control block takes as soft off.
+// \_SB.PCI0: the PCI root bridge (with ACPI, Linux finds PCI buses only in
+// the namespace), bus 0 behind config mechanism #1, decoding all I/O ports
+// but the configuration registers themselves.
+Bytes dsdt_aml() {
+  constexpr uint8_t kBusNumbers = 2, kIo = 1, kEntireRange = 3;
+  constexpr uint32_t kPnp0a03 = 0x030AD041;  // EisaId ("PNP0A03")
+  Bytes crs = cat({word_window(kBusNumbers, 0, 0x00, 0xFF), word_window(kIo, kEntireRange, 0x0000, 0x0CF7),
+                   word_window(kIo, kEntireRange, 0x0D00, 0xFFFF), {0x79, 0x00} /* end tag */});
+  uint8_t s5 = AcpiPm::kSleepTypeS5;
+  return cat({name("_S5_", package({byte_const(s5), byte_const(s5), byte_const(0), byte_const(0)})),
+              scope({'\\', '_', 'S', 'B', '_'},
+                    device("PCI0", cat({name("_HID", dword_const(kPnp0a03)), name("_ADR", byte_const(0)),
+                                        name("_UID", byte_const(0)), name("_CRS", buffer(crs))})))});
+}
 
 uint8_t checksum_of(const uint8_t* p, size_t n) {
   return static_cast<uint8_t>(-std::accumulate(p, p + n, 0u));
@@ -117,7 +171,8 @@ void write_acpi_tables(GuestRam& ram) {
 
   Fadt fadt = fadt_body();
   put(ram, kFadt, table("FACP", 1, &fadt, sizeof fadt));
-  put(ram, kDsdt, table("DSDT", 1, kDsdtAml, sizeof kDsdtAml));
+  Bytes aml = dsdt_aml();
+  put(ram, kDsdt, table("DSDT", 1, aml.data(), aml.size()));
 }
 
 }  // namespace bt86

@@ -62,6 +62,8 @@ Machine::Machine(const MachineConfig& config)
   io.map(DebugExit::kPort, 4, debug_exit);
   io.map(PostPort::kPort, 1, post);
   io.map(AcpiPm::kBase, AcpiPm::kPorts, acpi_pm);
+  pci.attach(PciHostBridge::kDevice, PciHostBridge::kFunction, host_bridge);
+  io.map(PciConfigMechanism1::kPort, PciConfigMechanism1::kPorts, pci);
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);

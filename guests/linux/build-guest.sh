@@ -3,9 +3,11 @@
 #   vmlinuz-686, vmlinuz-686-pae   Debian's kernels (bzImage)
 #   initramfs.cpio.gz              static busybox, /init, /test-session.sh
 # into a cache directory (first argument, else $BT86_CACHE, else
-# ~/.cache/bt86/linux). Outputs that are all present are reused; --force
-# rebuilds. Concurrent runs are safe: one builds under a lock, into a
-# temporary directory, and renames each output into place.
+# ~/.cache/bt86/linux). Outputs that are all present are reused, except the
+# initramfs when /init or /test-session.sh changed since it was packed (it is
+# then repacked alone, the kernels kept); --force rebuilds everything.
+# Concurrent runs are safe: one builds under a lock, into a temporary
+# directory, and renames each output into place.
 set -euo pipefail
 
 force=0
@@ -15,9 +17,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 outputs=(vmlinuz-686 vmlinuz-686-pae initramfs.cpio.gz)
 
 say() { echo "build-guest: $*" >&2; }
+# The initramfs's own inputs, so that an edited session script is packed.
+inputs=$(cat "$here/initramfs/init" "$here/initramfs/test-session.sh" | sha256sum | cut -c1-64)
+kernels_present() { [ -s "$cache/vmlinuz-686" ] && [ -s "$cache/vmlinuz-686-pae" ]; }
 all_present() {
-  local f
-  for f in "${outputs[@]}"; do [ -s "$cache/$f" ] || return 1; done
+  kernels_present && [ -s "$cache/initramfs.cpio.gz" ] &&
+    [ "$(cat "$cache/initramfs.inputs" 2>/dev/null)" = "$inputs" ]
 }
 report() {
   say "outputs in $cache:"
@@ -62,16 +67,23 @@ for p in busybox-static:i386 linux-image-686:i386; do
   apt-cache show "$p" >/dev/null 2>&1 || { say "apt knows no package $p"; exit 1; }
 done
 
-# The metapackage linux-image-686 depends on the current versioned kernel,
-# e.g. linux-image-6.1.0-28-686; its -686-pae twin has the same ABI name.
-kernel_pkg=$(apt-cache depends linux-image-686:i386 | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { sub(/:i386$/, "", $2); print $2; exit }')
-if [ -z "$kernel_pkg" ]; then
-  say "cannot find the kernel package that linux-image-686 depends on"
-  exit 1
+kernels=1  # fetch the kernels too
+if [ "$force" = 0 ] && kernels_present; then kernels=0; fi
+if [ "$kernels" = 1 ]; then
+  # The metapackage linux-image-686 depends on the current versioned kernel,
+  # e.g. linux-image-6.1.0-28-686; its -686-pae twin has the same ABI name.
+  kernel_pkg=$(apt-cache depends linux-image-686:i386 | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { sub(/:i386$/, "", $2); print $2; exit }')
+  if [ -z "$kernel_pkg" ]; then
+    say "cannot find the kernel package that linux-image-686 depends on"
+    exit 1
+  fi
+  abi=${kernel_pkg#linux-image-}
+  abi=${abi%-686}
+  packages=("linux-image-$abi-686:i386" "linux-image-$abi-686-pae:i386" "busybox-static:i386")
+else
+  say "kernels present; repacking the initramfs (its inputs changed)"
+  packages=("busybox-static:i386")
 fi
-abi=${kernel_pkg#linux-image-}
-abi=${abi%-686}
-packages=("linux-image-$abi-686:i386" "linux-image-$abi-686-pae:i386" "busybox-static:i386")
 
 work=$(mktemp -d "$cache/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -86,10 +98,17 @@ if [ "${#debs[@]}" -ne "${#packages[@]}" ]; then
   exit 1
 fi
 for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$work/x"; done
-for deb in "${debs[@]}"; do dpkg-deb --show --showformat='${Package} ${Version}\n' "$deb"; done >"$work/versions"
+{
+  [ "$kernels" = 1 ] || grep -v '^busybox' "$cache/versions" 2>/dev/null || true
+  for deb in "${debs[@]}"; do dpkg-deb --show --showformat='${Package} ${Version}\n' "$deb"; done
+} >"$work/versions"
 
-cp "$work/x/boot/vmlinuz-$abi-686" "$work/vmlinuz-686"
-cp "$work/x/boot/vmlinuz-$abi-686-pae" "$work/vmlinuz-686-pae"
+built=(initramfs.cpio.gz initramfs.inputs versions)
+if [ "$kernels" = 1 ]; then
+  cp "$work/x/boot/vmlinuz-$abi-686" "$work/vmlinuz-686"
+  cp "$work/x/boot/vmlinuz-$abi-686-pae" "$work/vmlinuz-686-pae"
+  built+=(vmlinuz-686 vmlinuz-686-pae)
+fi
 
 # The initramfs: busybox alone, its applet links made by /init at boot.
 root=$work/root
@@ -104,6 +123,9 @@ mknod -m 0600 "$root/dev/console" c 5 1 2>/dev/null || true
 find "$root" -exec touch -h -d @0 {} +
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
   cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) | gzip -9n >"$work/initramfs.cpio.gz"
+echo "$inputs" >"$work/initramfs.inputs"
 
-for f in "${outputs[@]}" versions; do mv -f "$work/$f" "$cache/$f"; done
+# The stamp goes last: a reader never pairs a new stamp with an old initramfs.
+for f in "${built[@]}"; do [ "$f" = initramfs.inputs ] || mv -f "$work/$f" "$cache/$f"; done
+mv -f "$work/initramfs.inputs" "$cache/initramfs.inputs"
 report

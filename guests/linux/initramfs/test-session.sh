@@ -13,5 +13,7 @@ step 'echo hello-pipe | cat | tr a-z A-Z'
 step 'echo $((6*7))'
 step 'grep -c processor /proc/cpuinfo'
 step 'cat /proc/cpuinfo | head -20'
+step 'ls /sys/bus/pci/devices | cat'
+step 'd=/sys/bus/pci/devices/0000:00:00.0; echo pci-00:00.0 $(cat $d/vendor $d/device $d/class)'
 echo "=== bt86 scripted session done ==="
 poweroff -f

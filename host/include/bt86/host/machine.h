@@ -11,6 +11,8 @@
 #include "bt86/devices/clock.h"
 #include "bt86/devices/debug_exit.h"
 #include "bt86/devices/i8042.h"
+#include "bt86/devices/pci_config.h"
+#include "bt86/devices/pci_host_bridge.h"
 #include "bt86/devices/pic8259_pair.h"
 #include "bt86/devices/pit8254.h"
 #include "bt86/devices/post_port.h"
@@ -70,6 +72,8 @@ public:
   DebugExit debug_exit{control};
   PostPort post;
   AcpiPm acpi_pm;
+  PciConfigMechanism1 pci;
+  PciHostBridge host_bridge;
 };
 
 }  // namespace bt86

@@ -1,0 +1,20 @@
+#include "bt86/devices/pci_host_bridge.h"
+
+namespace bt86 {
+
+// Everything not defined here (BARs, expansion ROM, subsystem IDs, the
+// capabilities pointer, interrupt line and pin, the device-specific range
+// 0x40-0xFF) stays a read-only 0.
+PciHostBridge::PciHostBridge() {
+  space_.define(pci::kVendorId, 2, kVendorId);
+  space_.define(pci::kDeviceId, 2, kDeviceId);
+  space_.define(pci::kCommand, 2, kCommandReset, kCommandWritable);
+  space_.define(pci::kStatus, 2, kStatusReset, 0, kStatusClearOnOne);
+  space_.define(pci::kRevisionId, 1, kRevision);
+  space_.define(pci::kClassCode, 3, kClass);
+  // The master latency timer counts in units of 8 clocks: its low bits are 0.
+  space_.define(pci::kLatencyTimer, 1, 0x00, 0xF8);
+  space_.define(pci::kHeaderType, 1, 0x00);  // type 0, single function
+}
+
+}  // namespace bt86
