@@ -152,11 +152,13 @@ void Engine::invalidate_code(uint32_t phys) {
 void Engine::paging_changed(bool cr3_written) {
   PagingMode before = aspace_.mode();
   aspace_.set_mode(paging_mode(), cr3_written);  // the shadow of the new CR3, kept coherent by tracing
+  descriptors_.forget_all();  // a TLB flush, or a new translation
   if (cr3_written || !(before == aspace_.mode())) reset_indirect_tables();
 }
 
 void Engine::invlpg(uint32_t linear) {
   aspace_.flush_page(linear);
+  descriptors_.forget_all();
   // Only lookups of code in that page may now be stale.
   uint32_t page = linear & ~0xFFFu;
   auto forget = [&](IndirectEntry& e) {
@@ -274,6 +276,7 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
     }
     if (straddles) b.block().phys_pages[1] = f.second_page;
     ++b.block().instructions;
+    check_fetch(b, *insn);  // before anything else the instruction may raise
     if ((mode & mode::kFpuTrap) && uses_fpu(*insn)) {
       b.call_helper(helper_fpu_unavailable, "fpu_unavailable", *insn);
       pc = insn->next_eip();
@@ -387,6 +390,7 @@ void Engine::forget_guest_memory() {
   ++flush_generation_;
   reset_indirect_tables();
   aspace_.flush_all();
+  descriptors_.forget_all();
 }
 
 RunOutcome Engine::run(const RunLimits& limits) {

@@ -185,6 +185,7 @@ bool call_to_inner(Engine& e, const Descriptor& gate, const Descriptor& code, ui
       (ss & 3) != new_cpl || sd.dpl() != new_cpl)
     return e.raise(10, ss & ~3u), false;
   if (!sd.present()) return e.raise(12, ss & ~3u), false;
+  if (offset > code.limit()) return e.raise(13, 0u), false;
   unsigned params = gate.hi & 0x1F;
   uint32_t copied[31];
   const SegmentCache old_ss = cpu.seg[kSs], old_cs = cpu.seg[kCs];
