@@ -265,6 +265,7 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
       std::memcpy(bad.bytes, f.bytes, sizeof bad.bytes);
       bad.info.length = static_cast<uint8_t>(std::min<size_t>(f.len, 4));
       bad.info.mnemonic = ZYDIS_MNEMONIC_INVALID;
+      check_target(b, bad, pc);  // bytes past the CS limit: #GP(0), not #UD
       if (f.second_page_faults) {
         // Depends on a mapping, not on code bytes: never cache it.
         b.block().key.mode |= mode::kSingle;

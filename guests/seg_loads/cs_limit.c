@@ -149,6 +149,12 @@ static void fetch_past_limit(void)
     run("nops falling through the limit", 0xFF0, 1, LIN(PAST));
 
     fresh();
+    for (uint32_t i = 0xFF0; i <= LIMIT; i++)
+        *AT(i) = NOP;
+    *AT(PAST) = 0xFF, *AT(PAST + 1) = 0xFF; /* no instruction: #UD if it were inside */
+    run("nops falling through the limit into undecodable bytes", 0xFF0, 1, LIN(PAST));
+
+    fresh();
     for (uint32_t i = 0xFF0; i < LIMIT; i++)
         *AT(i) = NOP;
     *AT(LIMIT) = 0xB0; /* mov al, imm8: its second byte is past the limit */
