@@ -46,6 +46,14 @@ void stack_address(BlockBuilder& b, const Insn& insn, int32_t offset, const asmj
 void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const asmjit::x86::Gp& offset32, unsigned size,
                   bool write);
 
+// ---- emit_fetch.cpp: the CS limit, only in blocks whose mode checks CS
+// #GP(0) for insn unless its last byte is within the CS limit.
+void check_fetch(BlockBuilder& b, const Insn& insn);
+// #GP(0) for the near transfer insn unless its target (a constant, or a
+// 32-bit register) is within the CS limit. Host flags stay untouched.
+void check_target(BlockBuilder& b, const Insn& insn, uint32_t target);
+void check_target(BlockBuilder& b, const Insn& insn, const asmjit::x86::Gp& target32);
+
 // True for x87, MMX, SSE and FXSAVE-family instructions (those CR0.TS/EM
 // make fault).
 bool uses_fpu(const Insn& insn);

@@ -55,10 +55,12 @@ bool is_far(const Insn& insn) {
 Flow emit_jmp(BlockBuilder& b, const Insn& insn) {
   if (is_far(insn)) return emit_system(b, insn);
   if (is_relative(insn)) {
+    check_target(b, insn, branch_target(insn));
     b.jump_to(branch_target(insn));
     return Flow::kEndBlock;
   }
   load_indirect_target(b, insn);
+  check_target(b, insn, hr::kAddr);
   b.jump_indirect();
   return Flow::kEndBlock;
 }
@@ -71,6 +73,7 @@ Flow emit_jcc(BlockBuilder& b, const Insn& insn) {
   a.j(cc, taken);
   b.jump_to(insn.next_eip());
   a.bind(taken);
+  check_target(b, insn, branch_target(insn));
   b.jump_to(branch_target(insn));
   return Flow::kEndBlock;
 }
@@ -116,6 +119,7 @@ Flow emit_loop(BlockBuilder& b, const Insn& insn) {
       jump_if_count_zero(b, count16, taken);
       b.jump_to(insn.next_eip());
       a.bind(taken);
+      check_target(b, insn, branch_target(insn));
       b.jump_to(branch_target(insn));
       return Flow::kEndBlock;
     case ZYDIS_MNEMONIC_LOOP:
@@ -125,6 +129,7 @@ Flow emit_loop(BlockBuilder& b, const Insn& insn) {
       jump_if_count_zero(b, count16, fall);
       if (insn.mnemonic() == ZYDIS_MNEMONIC_LOOPE) a.jnz(fall);
       if (insn.mnemonic() == ZYDIS_MNEMONIC_LOOPNE) a.jz(fall);
+      check_target(b, insn, branch_target(insn));
       b.jump_to(branch_target(insn));
       a.bind(fall);
       b.jump_to(insn.next_eip());
@@ -138,11 +143,13 @@ Flow emit_call(BlockBuilder& b, const Insn& insn) {
   if (is_far(insn)) return emit_system(b, insn);
   if (insn.info.operand_width != 32) return emit_unsupported(b, insn);
   if (is_relative(insn)) {
+    check_target(b, insn, branch_target(insn));
     push_return_address(b, insn);
     b.jump_to(branch_target(insn));
     return Flow::kEndBlock;
   }
   load_indirect_target(b, insn);  // before the push: call [esp] uses the old ESP
+  check_target(b, insn, hr::kAddr);
   push_return_address(b, insn);
   b.jump_indirect();
   return Flow::kEndBlock;
@@ -155,6 +162,7 @@ Flow emit_ret(BlockBuilder& b, const Insn& insn) {
   Assembler& a = b.a();
   stack_address(b, insn, 0, hr::kTmp2, 4, false);
   a.mov(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 4));
+  check_target(b, insn, hr::kAddr);
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), 4 + release));
   b.jump_indirect();
   return Flow::kEndBlock;

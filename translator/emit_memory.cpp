@@ -84,6 +84,36 @@ void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const Gp& off
   a.mov(rcx, lo);
 }
 
+namespace {
+bool is_bit_test_by_register(const Insn& insn) {
+  switch (insn.mnemonic()) {
+    case ZYDIS_MNEMONIC_BT:
+    case ZYDIS_MNEMONIC_BTS:
+    case ZYDIS_MNEMONIC_BTR:
+    case ZYDIS_MNEMONIC_BTC: return insn.ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER;
+    default: return false;
+  }
+}
+
+// bt/bts/btr/btc with a register bit offset access the element the offset
+// selects: operand + (offset SAR 5) * 4, or (offset SAR 4) * 2 for 16-bit
+// operands (SDM vol. 2, BT); that element is what is checked. sar needs the
+// host flags, which are saved around it (only in checked blocks).
+void check_bit_element(BlockBuilder& b, const Insn& insn, unsigned seg, const Gp& offset32, unsigned size,
+                       bool write) {
+  Assembler& a = b.a();
+  const Gp element = hostreg::kTmp;
+  const Gp bit_offset = hostreg::guest32(static_cast<unsigned>(guest_gpr_of(insn.ops[1].reg.value)));
+  a.pushfq();
+  if (size == 2) a.movsx(element, bit_offset.r16());
+  else a.mov(element, bit_offset);
+  a.sar(element, size == 2 ? 4 : 5);
+  a.lea(element, ptr(offset32.r64(), element.r64(), size == 2 ? 1 : 2));  // 32-bit wrap
+  a.popfq();
+  check_access(b, insn, seg, element, size, write);
+}
+}  // namespace
+
 void add_segment_base(BlockBuilder& b, unsigned seg, const Gp& reg32) {
   if (!base_may_be_nonzero(b, seg)) return;
   Assembler& a = b.a();
@@ -130,9 +160,10 @@ Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op
       segment_is_plain(b, static_cast<unsigned>(seg), write))
     return hostreg::guest64(base);  // upper half is zero: already a 32-bit linear address
   form_offset(b, insn, op, into);
-  // bt/bts/btr/btc with a register bit offset reach past the operand; only
-  // the operand itself is checked.
-  check_access(b, insn, static_cast<unsigned>(seg), into, size, write);
+  if (is_bit_test_by_register(insn) && insn.info.address_width == 32 && needs_check(b, static_cast<unsigned>(seg), write))
+    check_bit_element(b, insn, static_cast<unsigned>(seg), into, size, write);
+  else
+    check_access(b, insn, static_cast<unsigned>(seg), into, size, write);
   add_segment_base(b, seg, into);
   return into.r64();
 }

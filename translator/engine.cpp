@@ -156,11 +156,13 @@ void Engine::invalidate_code(uint32_t phys) {
 void Engine::paging_changed(bool cr3_written) {
   PagingMode before = aspace_.mode();
   aspace_.set_mode(paging_mode(), cr3_written);  // the shadow of the new CR3, kept coherent by tracing
+  descriptors_.forget_all();  // a TLB flush, or a new translation
   if (cr3_written || !(before == aspace_.mode())) reset_indirect_tables();
 }
 
 void Engine::invlpg(uint32_t linear) {
   aspace_.flush_page(linear);
+  descriptors_.forget_all();
   // Only lookups of code in that page may now be stale.
   uint32_t page = linear & ~0xFFFu;
   auto forget = [&](IndirectEntry& e) {
@@ -268,6 +270,7 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
       std::memcpy(bad.bytes, f.bytes, sizeof bad.bytes);
       bad.info.length = static_cast<uint8_t>(std::min<size_t>(f.len, 4));
       bad.info.mnemonic = ZYDIS_MNEMONIC_INVALID;
+      check_target(b, bad, pc);  // bytes past the CS limit: #GP(0), not #UD
       if (f.second_page_faults) {
         // Depends on a mapping, not on code bytes: never cache it.
         b.block().key.mode |= mode::kSingle;
@@ -279,6 +282,7 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
     }
     if (straddles) b.block().phys_pages[1] = f.second_page;
     ++b.block().instructions;
+    check_fetch(b, *insn);  // before anything else the instruction may raise
     if ((mode & mode::kFpuTrap) && uses_fpu(*insn)) {
       b.call_helper(helper_fpu_unavailable, "fpu_unavailable", *insn);
       pc = insn->next_eip();
@@ -392,6 +396,7 @@ void Engine::forget_guest_memory() {
   ++flush_generation_;
   reset_indirect_tables();
   aspace_.flush_all();
+  descriptors_.forget_all();
 }
 
 RunOutcome Engine::run(const RunLimits& limits) {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bt86/segmentation/descriptor_cache.h"
 #include "bt86/shadow/address_space.h"
 #include "bt86/translator/bt_cpu.h"
 #include "code_cache.h"
@@ -75,6 +76,9 @@ public:
   enum class Privilege { kCurrent, kSupervisor };
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent);
   bool write_linear(uint32_t linear, const void* src, unsigned size, Privilege p = Privilege::kCurrent);
+  // A GDT, LDT or IDT entry at linear, read as the processor does (a
+  // supervisor access), through the shadow descriptor tables.
+  bool read_table_entry(uint32_t linear, Descriptor& out);
   // #PF for an instruction fetch at linear (an instruction whose bytes run
   // into a page that cannot be fetched).
   HelperResult fetch_fault(uint32_t linear);
@@ -141,6 +145,7 @@ private:
   CodeCache cache_;
   Stubs stubs_;
   AddressSpace aspace_;
+  DescriptorCache descriptors_;
   // Indirect-branch tables by block mode (kept apart so CPL switches do not
   // clear them); all reset when linear-to-physical translation may change.
   std::unordered_map<uint32_t, IndirectTable> indirect_;

@@ -69,6 +69,18 @@ bool Engine::write_linear(uint32_t linear, const void* src, unsigned size, Privi
   return access_linear(linear, const_cast<void*>(src), size, true, p);
 }
 
+bool Engine::read_table_entry(uint32_t linear, Descriptor& out) {
+  if (descriptors_.find(linear, out)) return true;
+  if (!read_linear(linear, &out, sizeof out, Privilege::kSupervisor)) return false;
+  // The walk just succeeded, so this is what a TLB would now hold.
+  Walk w = aspace_.translate(linear, Access::kRead, false);
+  // SAFETY: both ends of the entry are RAM (remember() refuses entries that
+  // cross a page), which stays mapped at ram.host for the whole run.
+  if (w.ok && aspace_.is_ram(w.phys) && aspace_.is_ram(w.phys + sizeof out - 1))
+    descriptors_.remember(linear, ram.host(w.phys));
+  return true;
+}
+
 HelperResult Engine::fetch_fault(uint32_t linear) {
   Walk w = aspace_.translate(linear, Access::kFetch, user_mode());
   if (w.ok) return HelperResult::kExit;  // mapped meanwhile: run the instruction again

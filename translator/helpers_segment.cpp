@@ -21,11 +21,14 @@ HelperResult exit_after(Engine& e, const HelperSite& s) {
   return HelperResult::kExit;
 }
 
-// After loading segment register seg: DS/ES/SS decide whether blocks may
-// assume flat segments, and any register's need for checks is part of the
-// block mode, so re-select the block when either may have changed.
-HelperResult after_load(Engine& e, const HelperSite& s, unsigned seg, uint32_t checked_before) {
-  if ((seg == kFs || seg == kGs) && e.cpu.seg_checked == checked_before) return HelperResult::kContinue;
+// After loading segment register seg: every register's need for checks is
+// part of the block mode, and so is, for DS/ES/SS, whether its base is zero
+// (the "flat" bit). The block goes on when neither changed (its code reads
+// bases and bounds from CpuState); otherwise the next block is re-selected.
+HelperResult after_load(Engine& e, const HelperSite& s, unsigned seg, uint32_t checked_before,
+                        uint32_t base_before) {
+  const bool flat_kept = seg == kFs || seg == kGs || (base_before == 0) == (e.cpu.seg[seg].base == 0);
+  if (flat_kept && e.cpu.seg_checked == checked_before) return HelperResult::kContinue;
   return exit_after(e, s);
 }
 
@@ -112,8 +115,9 @@ HelperResult helper_mov_to_sreg(Engine& e, const HelperSite& s) {
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[1], sel)) return HelperResult::kExit;
   const uint32_t checked = e.cpu.seg_checked;
+  const uint32_t base = e.cpu.seg[static_cast<unsigned>(seg)].base;
   if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
-  return after_load(e, s, static_cast<unsigned>(seg), checked);
+  return after_load(e, s, static_cast<unsigned>(seg), checked, base);
 }
 
 HelperResult helper_push_sreg(Engine& e, const HelperSite& s) {
@@ -130,9 +134,10 @@ HelperResult helper_pop_sreg(Engine& e, const HelperSite& s) {
   if (!segment_linear(e, kSs, e.cpu.gpr[kEsp], width, false, addr) || !e.read_linear(addr, &sel, 2))
     return HelperResult::kExit;
   const uint32_t checked = e.cpu.seg_checked;
+  const uint32_t base = e.cpu.seg[static_cast<unsigned>(seg)].base;
   if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
   e.cpu.gpr[kEsp] += width;
-  return after_load(e, s, static_cast<unsigned>(seg), checked);
+  return after_load(e, s, static_cast<unsigned>(seg), checked, base);
 }
 
 HelperResult helper_load_far_pointer(Engine& e, const HelperSite& s) {  // lds les lfs lgs lss
@@ -148,9 +153,10 @@ HelperResult helper_load_far_pointer(Engine& e, const HelperSite& s) {  // lds l
   uint16_t sel;
   if (!mem_linear(e, s, 1, width + 2, false, addr) || !e.read_linear(addr, &offset, width) || !e.read_linear(addr + width, &sel, 2)) return HelperResult::kExit;
   const uint32_t checked = e.cpu.seg_checked;
+  const uint32_t base = e.cpu.seg[seg].base;
   if (load_data_segment(e, seg, sel) == HelperResult::kExit) return HelperResult::kExit;
   write_register(e.cpu, s.insn.ops[0].reg.value, offset);
-  return after_load(e, s, seg, checked);
+  return after_load(e, s, seg, checked, base);
 }
 
 namespace {
@@ -185,6 +191,7 @@ bool call_to_inner(Engine& e, const Descriptor& gate, const Descriptor& code, ui
       (ss & 3) != new_cpl || sd.dpl() != new_cpl)
     return e.raise(10, ss & ~3u), false;
   if (!sd.present()) return e.raise(12, ss & ~3u), false;
+  if (offset > code.limit()) return e.raise(13, 0u), false;
   unsigned params = gate.hi & 0x1F;
   uint32_t copied[31];
   const SegmentCache old_ss = cpu.seg[kSs], old_cs = cpu.seg[kCs];

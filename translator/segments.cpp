@@ -18,7 +18,7 @@ bool peek_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
   uint32_t limit = ldt ? cpu.ldtr.limit : cpu.gdtr.limit;
   uint32_t index = selector & ~7u;
   if ((selector & ~3u) == 0 || index + 7 > limit) return false;
-  return e.read_linear(base + index, &out, 8, Engine::Privilege::kSupervisor);
+  return e.read_table_entry(base + index, out);
 }
 
 bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out) {
@@ -72,6 +72,7 @@ bool far_transfer(Engine& e, uint16_t selector, uint32_t offset) {
   if (!read_descriptor(e, selector, d)) return false;
   if (!d.code()) return e.raise(13, selector & ~3u), false;
   if (!d.present()) return e.raise(11, selector & ~3u), false;
+  if (offset > d.limit()) return e.raise(13, 0u), false;  // the new EIP must be inside the new CS
   mark_accessed(e, selector, d);
   unsigned cpl = d.type() & 4 ? cpu.cpl() : d.dpl();  // conforming keeps CPL
   cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((selector & ~3u) | cpl), d.access(), d.base(), d.limit()};
@@ -170,7 +171,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
     return false;
   }
   Descriptor gate;
-  if (!e.read_linear(cpu.idtr.base + slot, &gate, 8, Engine::Privilege::kSupervisor)) {
+  if (!e.read_table_entry(cpu.idtr.base + slot, gate)) {
     why = "the IDT is not mapped";
     return false;
   }
@@ -221,6 +222,11 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
   if (!cs.code() || cs.dpl() > cpu.cpl() || !cs.present()) {
     nested = PendingException{uint8_t(cs.present() ? 13 : 11), (selector & ~3u) + ext};
     why = fmt::format("IDT entry {} names selector {:#x}, not a present code segment it may enter", vector, selector);
+    return false;
+  }
+  if (offset > cs.limit()) {
+    nested = PendingException{13, 0u};
+    why = fmt::format("IDT entry {} points past the limit of its code segment", vector);
     return false;
   }
   const unsigned old_cpl = cpu.cpl();

@@ -259,5 +259,6 @@ INT_BODY 0x45
 INT_BODY 0x46
 INT_BODY 0x47
 INT_BODY 0x48
+INT_BODY 0x49
 
 section .note.GNU-stack noalloc noexec nowrite progbits

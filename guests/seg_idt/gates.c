@@ -8,7 +8,9 @@
  *  - EXT is 0 for INT n, INT3 and INTO, 1 for an event the program did not
  *    ask for, such as a fault;
  *  - the gate's code segment: null is #GP(EXT), beyond the GDT or not code
- *    or DPL > CPL is #GP(selector + EXT), not present is #NP(selector + EXT). */
+ *    or DPL > CPL is #GP(selector + EXT), not present is #NP(selector + EXT);
+ *  - a gate whose offset is beyond its code segment's limit raises #GP(0)
+ *    (vol. 2, INT n, protected-mode exceptions). */
 #include "check.h"
 #include "fault_check.h"
 #include "pm.h"
@@ -69,6 +71,8 @@ static void check_gate_types(void)
     pm_idt_set(0x48, gate_to(PM_UCODE & ~3, 0x48, SYS_INT_GATE32));
     CASE("int 0x48, gate to DPL 3 code from CPL 0", int_0x48, VEC_GP, PM_UCODE & ~3,
          int_0x48_insn);
+    pm_idt_set(0x49, gate_to(S_CODE_64K, 0x49, SYS_INT_GATE32));
+    CASE("int 0x49, gate offset beyond its code segment's limit", int_0x49, VEC_GP, 0, int_0x49_insn);
 }
 
 static void check_idt_limit(void)

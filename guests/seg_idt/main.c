@@ -65,6 +65,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     put_str("seg_idt: exception and interrupt delivery through the IDT\n");
     tcg_gap_init(magic, mbi);
     pm_gdt_set(S_CODE_NP >> 3, FLAT_CODE(0) & ~((uint64_t)ACC_P << 40));
+    pm_gdt_set(S_CODE_64K >> 3, seg_desc(0, 0xFFFF, ACC_P | ACC_S | ACC_CODE_XR, FL_DB));
     pm_gdt_set(S_NP_DATA >> 3, FLAT_DATA(0) & ~((uint64_t)ACC_P << 40));
     check_exceptions();
     check_gates();

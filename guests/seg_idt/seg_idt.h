@@ -31,7 +31,7 @@ BODY(into_of) BODY(into_no_of) BODY(bound_check) BODY(ud2_body) BODY(lock_nop) B
 BODY(iret_nt) BODY(load_ds) BODY(load_ss) BODY(read_at) BODY(write_at)
 BODY(fwait_body) BODY(divss_body)
 BODY(int_0x0D) BODY(int_0x0E) BODY(int_0x40) BODY(int_0x41) BODY(int_0x42) BODY(int_0x43)
-BODY(int_0x44) BODY(int_0x45) BODY(int_0x46) BODY(int_0x47) BODY(int_0x48)
+BODY(int_0x44) BODY(int_0x45) BODY(int_0x46) BODY(int_0x47) BODY(int_0x48) BODY(int_0x49)
 BODY(int_0x40_if) BODY(int_0x41_if)
 #undef BODY
 uint32_t reset_mxcsr(uint32_t);
@@ -39,6 +39,7 @@ uint32_t reset_mxcsr(uint32_t);
 enum {
     S_CODE_NP = 0x30,   /* code, DPL 0, not present */
     S_NP_DATA = 0x38,   /* data, DPL 0, not present */
+    S_CODE_64K = 0x40,  /* code, DPL 0, base 0, limit 0xffff: below the kernel */
     S_BEYOND = 0x200,   /* past the GDT limit */
 };
 

@@ -215,6 +215,26 @@ acc_src: resd 1         ; a flat DS offset for the source of movsd
 
 section .text
 global es_rep_stosb, es_movsd, fs_keeps_flags, fs_add_to_mem, fs_add_from_mem, cs_write
+global fs_bt32, fs_bts32, fs_bt16
+
+; body(sel): FS = sel, ZF = 1, then %2 [fs:0], (e)cx with ECX = acc_off;
+; returns EFLAGS after it (CF: the bit; ZF must be unchanged).
+%macro FS_BIT_TEST 3
+%1:
+        mov eax, [esp + 4]
+        mov edx, fs
+        mov fs, eax
+        mov ecx, [acc_off]
+        cmp eax, eax
+        %2 [fs:0], %3
+        pushfd
+        pop eax
+        mov fs, edx
+        ret
+%endmacro
+FS_BIT_TEST fs_bt32, bt dword, ecx
+FS_BIT_TEST fs_bts32, bts dword, ecx
+FS_BIT_TEST fs_bt16, bt word, cx
 ; ES = sel, EDI = acc_off, ECX = 4, AL = 0x5A: rep stosb; returns ECX.
 es_rep_stosb:
         push edi

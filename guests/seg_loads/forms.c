@@ -3,8 +3,10 @@
  * EDI at that element (SDM vol. 2, REP: "the fault is handled ... with the
  * registers reflecting the iteration"), movs faults before it changes ESI or
  * EDI, read-modify-write ALU forms need a writable segment, CS is never
- * writable, a checked access keeps the arithmetic flags, and pushad checks
- * all 32 bytes against SS. */
+ * writable, a checked access keeps the arithmetic flags, pushad checks
+ * all 32 bytes against SS, and bt/bts with a register bit offset is checked
+ * at the element the offset selects, operand + (offset SAR 5) * 4 (SAR 4,
+ * * 2 for 16-bit operands), not at the operand (SDM vol. 2, BT). */
 #include "check.h"
 #include "fault_check.h"
 #include "pm.h"
@@ -13,7 +15,8 @@
 
 extern volatile uint32_t acc_src;
 uint32_t es_rep_stosb(uint32_t), es_movsd(uint32_t), fs_keeps_flags(uint32_t), fs_add_to_mem(uint32_t),
-    fs_add_from_mem(uint32_t), cs_write(uint32_t), ss_pushad(uint32_t);
+    fs_add_from_mem(uint32_t), cs_write(uint32_t), ss_pushad(uint32_t), fs_bt32(uint32_t), fs_bts32(uint32_t),
+    fs_bt16(uint32_t);
 
 enum { FL_CF = 1u << 0, FL_ZF = 1u << 6 };
 
@@ -87,10 +90,44 @@ static void check_pushad(void)
                 SSF(0));
 }
 
+/* A bit test through FS = S_PAGE_LIM (base data_area, limit 0x1fff). */
+static void bit_test(const char *insn, body_fn body, int word, int32_t bit_offset, int want_fault)
+{
+    acc_off = (uint32_t)bit_offset;
+    uint32_t v = catch_call(body, S_PAGE_LIM);
+    int32_t unit = word ? 16 : 32;
+    int32_t element = (bit_offset >= 0 ? bit_offset / unit : -((-bit_offset + unit - 1) / unit)) * (unit / 8);
+    check_begin();
+    kprintf("%s [fs:0], bit offset %d: element at fs:%d, limit 0x1fff", insn, bit_offset, element);
+    int ok = want_fault ? event_outcome(v, GP(0)) : event_outcome(v, OK);
+    if (v == NO_FAULT) {
+        uint32_t bit = (uint32_t)bit_offset & (uint32_t)(unit - 1);
+        uint32_t want_cf = (*(volatile uint32_t *)(data_area + element) >> bit) & 1;
+        kprintf(", CF=%u ZF=%u", catch_ret & FL_CF, !!(catch_ret & FL_ZF));
+        if ((catch_ret & FL_CF) != want_cf || !(catch_ret & FL_ZF)) {
+            kprintf(" (want CF=%u ZF=1)", want_cf);
+            ok = 0;
+        }
+    }
+    check_end(ok);
+}
+
+static void check_bit_tests(void)
+{
+    bit_test("bt dword", fs_bt32, 0, 0x1FFC * 8 + 31, 0);
+    bit_test("bt dword", fs_bt32, 0, 0x2000 * 8, 1);
+    bit_test("bt dword", fs_bt32, 0, -1, 1);
+    bit_test("bts dword", fs_bts32, 0, 0x1000 * 8 + 5, 0);
+    bit_test("bts dword", fs_bts32, 0, 0x2000 * 8 + 3, 1);
+    bit_test("bt word", fs_bt16, 1, 0x7FFF, 0);
+    bit_test("bt word", fs_bt16, 1, -16, 1);
+}
+
 void check_forms(void)
 {
     put_str("-- string, ALU and stack forms through checked segments\n");
     check_strings();
     check_alu_and_flags();
     check_pushad();
+    check_bit_tests();
 }

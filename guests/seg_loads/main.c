@@ -64,6 +64,8 @@ void kmain(uint32_t magic, uint32_t mbi)
     check_limits();
     check_forms();
     check_ldt();
+    check_tables();
+    check_cs_limit();
     tcg_gap_summary();
     check_finish();
 }

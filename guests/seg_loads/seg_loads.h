@@ -34,6 +34,10 @@ enum {
     S_STACK_DOWN0 = 0xE8, /* as S_STACK_DOWN3 with DPL 0 */
     S_STACK_UP0 = 0xF0,  /* as S_STACK_UP3 with DPL 0 */
     S_LDT_NP = 0xF8,     /* an LDT descriptor, not present */
+    S_CODE_LIM = 0x100,  /* execute/read code, base 0, limit at the end of a page (cs_limit.c) */
+    S_TMP = 0x108,       /* rewritten by tables.c */
+    S_LDT_A = 0x110,     /* two LDT descriptors for tables.c */
+    S_LDT_B = 0x118,
     S_LAST = 0x1F8,      /* RW data, DPL 0, the last entry the GDT limit covers */
     S_BEYOND = 0x200,    /* just past the GDT limit */
 };
@@ -60,6 +64,9 @@ uint32_t use_read_ds(uint32_t), use_read_es(uint32_t), use_read_fs(uint32_t),
 uint32_t fs_read8(uint32_t), fs_read16(uint32_t), fs_read32(uint32_t), fs_write32(uint32_t);
 uint32_t do_lldt(uint32_t), do_sldt(uint32_t), cached_read(uint32_t);
 extern volatile uint32_t patch_ptr, patch_val, cache_before, cache_stale, cache_reloaded;
+/* cs_bodies.asm */
+uint32_t far_call_lim(uint32_t), fs_read_base(uint32_t);
+extern char far_call_site[];
 uint32_t ss_read32(uint32_t), ss_write32(uint32_t), ss_read_ebp(uint32_t), ss_push(uint32_t);
 
 /* Expected outcomes. */
@@ -92,4 +99,6 @@ void load_all(int cpl, const struct form *f, const struct sel_case *cases, unsig
 void check_loads(void);  /* loads.c: selector and descriptor checks */
 void check_limits(void); /* limits.c: limits, granularity, expand-down */
 void check_ldt(void);    /* ldt.c: TI=1 selectors, lldt, descriptor caching */
-void check_forms(void);  /* forms.c: string, ALU and stack forms through checked segments */
+void check_forms(void);
+void check_tables(void);   /* tables.c: descriptor tables rewritten, switched, remapped */
+void check_cs_limit(void); /* cs_limit.c: instruction fetch against the CS limit */  /* forms.c: string, ALU and stack forms through checked segments */

@@ -9,6 +9,7 @@ UART_LSR  equ 0x3FD             ; in: COM1's line status register
 section .text
 global nb_empty_loop, nb_iret_loop, nb_out_loop, nb_in_loop
 global nb_cli_sti_loop, nb_call_ret_loop, nb_pushf_popf_loop
+global nb_mov_ds_loop, nb_pop_ds_loop
 
 nb_empty_loop:
         LOOP_ENTER
@@ -69,6 +70,23 @@ nb_pushf_popf_loop:
         LOOP_TOP
         pushfd
         popfd
+        LOOP_NEXT
+        LOOP_LEAVE
+
+; Segment register loads at CPL 0: DS reloaded with its own selector.
+nb_mov_ds_loop:
+        LOOP_ENTER
+        mov edx, ds
+        LOOP_TOP
+        mov ds, dx
+        LOOP_NEXT
+        LOOP_LEAVE
+
+nb_pop_ds_loop:
+        LOOP_ENTER
+        LOOP_TOP
+        push ds
+        pop ds
         LOOP_NEXT
         LOOP_LEAVE
 

@@ -14,13 +14,13 @@ struct nb_item {
     uint32_t (*expect)(uint32_t n);
 };
 
-/* Items 1-6: no paging; ring 3 through user_call (paging_common). */
+/* Items 1-9: no paging; ring 3 through user_call (paging_common). */
 extern const struct nb_item nb_basic_items[];
 extern const unsigned nb_basic_count;
 /* Installs the int 0x80 gate the syscall item needs; after user_init(). */
 void nb_basic_prepare(void);
 
-/* Items 7-9: they turn paging on, so they run last. */
+/* Items 10-14: they turn paging on, so they run last. */
 extern const struct nb_item nb_paging_items[];
 extern const unsigned nb_paging_count;
 /* Builds the page tables and the #PF handler, and turns paging on. */

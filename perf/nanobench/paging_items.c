@@ -1,4 +1,4 @@
-/* Items 7-9 (see nanobench.h): a #PF the guest resolves, a PTE change, and
+/* Items 10-14 (see nanobench.h): a #PF the guest resolves, a PTE change, and
  * address-space switches. Two page directories share the kernel's identity
  * map of the first 4 MiB; each maps its own 64 frames at TOUCH_LIN. The
  * first also maps PF_LIN (on demand) and PTEMOD_LIN. */
@@ -102,10 +102,13 @@ static uint32_t ctxsw_sum(uint32_t n)
     return n / 2 * TOUCH_PAGES * (TAG_A + TAG_B);
 }
 
+uint32_t nb_mov_ds_loop(uint32_t n);
+
 const struct nb_item nb_paging_items[] = {
     {"pagefault", nb_pagefault_loop, nb_empty_loop, faults},
     {"ptemod", nb_ptemod_loop, nb_empty_loop, ptemod_sum},
     {"touch64", nb_touch64_loop, nb_empty_loop, touch_sum},
     {"ctxsw64", nb_ctxsw64_loop, nb_empty_loop, ctxsw_sum},
+    {"mov_ds_pg", nb_mov_ds_loop, nb_empty_loop, 0},
 };
 const unsigned nb_paging_count = sizeof nb_paging_items / sizeof nb_paging_items[0];

@@ -11,7 +11,7 @@ SYS_NULL equ 0x6E62             ; 'nb': the do-nothing system call
 extern user_return_entry
 
 section .text
-global nb_syscall_entry, nb_int80_loop, nb_ring3_empty_loop
+global nb_syscall_entry, nb_int80_loop, nb_ring3_empty_loop, nb_ring3_mov_ds_loop
 
 nb_syscall_entry:
         cmp eax, SYS_NULL
@@ -33,6 +33,16 @@ nb_ring3_empty_loop:
         LOOP_ENTER
         LOOP_TOP
         LOOP_NEXT
+        LOOP_LEAVE
+
+; mov ds at CPL 3, with the user data selector it already holds.
+nb_ring3_mov_ds_loop:
+        LOOP_ENTER
+        mov edx, ds
+        LOOP_TOP
+        mov ds, dx
+        LOOP_NEXT
+        xor eax, eax
         LOOP_LEAVE
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -24,6 +24,10 @@ AccessBounds segment_bounds(const SegmentCache& s, bool write, bool protected_mo
   return range(uint64_t{s.limit} + 1, top);
 }
 
+AccessBounds fetch_bounds(const SegmentCache& cs, bool protected_mode) {
+  return protected_mode ? range(0, cs.limit) : kEverything;
+}
+
 bool bounds_allow(const AccessBounds& b, uint32_t offset, unsigned size) {
   uint64_t lo = offset + b.lo_adj, hi = offset + uint64_t{size} - 1 + b.hi_adj;
   return lo >> 32 == 1 && hi >> 32 == 0;
@@ -36,11 +40,13 @@ bool segment_allows(const CpuState& cpu, unsigned seg, uint32_t offset, unsigned
 
 void refresh_segment_checks(CpuState& cpu) {
   cpu.seg_checked = 0;
+  cpu.fetch_bounds = fetch_bounds(cpu.seg[kCs], cpu.protected_mode());
   for (unsigned i = 0; i < 6; ++i) {
     for (unsigned w = 0; w < 2; ++w) cpu.seg_bounds[i][w] = segment_bounds(cpu.seg[i], w, cpu.protected_mode());
     // CS is never writable in protected mode; writes through it are
     // refused where they are translated, so only its reads decide.
     bool plain = same(cpu.seg_bounds[i][0], kEverything) && (i == kCs || same(cpu.seg_bounds[i][1], kEverything));
+    if (i == kCs) plain = plain && same(cpu.fetch_bounds, kEverything);  // its bit also covers fetch
     if (!plain) cpu.seg_checked |= 1u << i;
   }
 }

@@ -71,3 +71,23 @@ TEST_CASE("segment_check: only non-flat segments are marked for checks", "[segme
   CHECK_FALSE(segment_allows(cpu, kDs, 0x100, 4, true));
   CHECK(segment_allows(cpu, kEs, 0xFFFFFFFE, 4, true));  // flat: never checked
 }
+
+TEST_CASE("segment_check: instruction fetch is bounded by the CS limit", "[segment_check]") {
+  CpuState cpu{};
+  cpu.cr0 = cr0::kPE;
+  load_flat(cpu.seg[kCs], 0x08, true);
+  for (unsigned s : {kDs, kEs, kSs, kFs, kGs}) load_flat(cpu.seg[s], 0x10, false);
+  refresh_segment_checks(cpu);
+  CHECK(bounds_allow(cpu.fetch_bounds, 0xFFFFFFFF, 1));  // flat CS: nothing to check
+  cpu.seg[kCs].access &= ~0x2;  // execute-only, still 4 GiB: reads need checks, fetch does not
+  refresh_segment_checks(cpu);
+  CHECK(cpu.seg_checked == 1u << kCs);
+  CHECK(bounds_allow(cpu.fetch_bounds, 0xFFFFFFFF, 1));
+  cpu.seg[kCs].limit = 0x1FFF;
+  refresh_segment_checks(cpu);
+  CHECK(cpu.seg_checked == 1u << kCs);
+  CHECK(bounds_allow(cpu.fetch_bounds, 0x1FFF, 1));
+  CHECK(bounds_allow(cpu.fetch_bounds, 0, 1));
+  CHECK_FALSE(bounds_allow(cpu.fetch_bounds, 0x2000, 1));
+  CHECK_FALSE(bounds_allow(cpu.fetch_bounds, 0x1FFF, 2));  // an instruction straddling the limit
+}

@@ -79,6 +79,9 @@ struct alignas(64) CpuState {
   AccessBounds seg_bounds[6][2];
   uint32_t seg_checked;   // bit i: segment i needs checks (null, limited, read-only ...)
   uint32_t pad1;
+  // Instruction fetch through CS (execute access: offsets 0..limit), checked
+  // in blocks whose CS bit of seg_checked is set.
+  AccessBounds fetch_bounds;
 
   // --- everything else ---------------------------------------------------
   SegmentCache seg[6];
@@ -117,6 +120,7 @@ static_assert(offsetof(CpuState, irq_pending) == 124);
 static_assert(offsetof(CpuState, check_scratch) == 128);
 static_assert(offsetof(CpuState, seg_bounds) == 144);
 static_assert(offsetof(CpuState, seg_checked) == 336);
+static_assert(offsetof(CpuState, fetch_bounds) == 344);
 static_assert(offsetof(CpuState, fxsave) % 16 == 0);
 
 // Loads a flat 4 GiB segment (base 0) the way a Multiboot loader leaves it.

@@ -20,6 +20,10 @@ namespace bt86 {
 // limit+1 .. 0xFFFF (B=0) or 0xFFFFFFFF (B=1).
 AccessBounds segment_bounds(const SegmentCache& s, bool write, bool protected_mode);
 
+// The offsets CS allows for instruction fetch: 0..limit in protected mode
+// (a code segment is never expand-down; execute-only code is fetchable).
+AccessBounds fetch_bounds(const SegmentCache& cs, bool protected_mode);
+
 // True when an access of `size` bytes at `offset` is within bounds.
 bool bounds_allow(const AccessBounds& b, uint32_t offset, unsigned size);
 
@@ -28,7 +32,7 @@ bool bounds_allow(const AccessBounds& b, uint32_t offset, unsigned size);
 // does not check them).
 bool segment_allows(const CpuState& cpu, unsigned seg, uint32_t offset, unsigned size, bool write);
 
-// Recomputes cpu.seg_bounds and cpu.seg_checked from cpu.seg (after any
+// Recomputes cpu.seg_bounds, cpu.fetch_bounds and cpu.seg_checked from cpu.seg (after any
 // change of a segment register or of CR0.PE).
 void refresh_segment_checks(CpuState& cpu);
 
