@@ -23,7 +23,10 @@ add_test(NAME cli.timeout COMMAND ${EXPECT} 124 "timeout after 1 s"
          ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/stuck.elf --timeout 1)
 add_test(NAME cli.halt_forever COMMAND ${EXPECT} 0 "guest halted with interrupts disabled at EIP=0x"
          ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/stuck.elf --append halt --timeout 30)
-set_tests_properties(cli.timeout cli.halt_forever PROPERTIES LABELS cli TIMEOUT 60)
+# An idle guest (sti; hlt with everything masked) must cost ~0 % host CPU.
+add_test(NAME cli.idle_cpu COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/idle_cpu.sh ${BT86_EXE}
+         ${BT86_GUEST_DIR}/stuck.elf 5)
+set_tests_properties(cli.timeout cli.halt_forever cli.idle_cpu PROPERTIES LABELS cli TIMEOUT 60)
 
 # --switch-every and --passthrough: bad values and the host's refusals.
 add_test(NAME cli.switch_every_bad COMMAND ${EXPECT} 2 "--switch-every 5s: expected a number of guest instructions"

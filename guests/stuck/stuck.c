@@ -1,5 +1,7 @@
 /* A guest that never exits by itself, for the engine's own stop paths.
  * Command line "halt": cli; hlt (nothing can ever wake it).
+ * Command line "idle": sti; hlt forever with every interrupt masked, as an
+ * idle tickless kernel waits: it should cost the host no CPU.
  * Otherwise: spin forever in a loop with no exit, so only --timeout ends it. */
 #include "guest.h"
 #include "print.h"
@@ -18,6 +20,11 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     if (streq(cmdline, "halt")) {
         put_str("stuck: halting with interrupts off\n");
         __asm__ volatile("cli; hlt");
+    }
+    if (streq(cmdline, "idle")) {
+        put_str("stuck: idling\n");
+        for (;;)
+            __asm__ volatile("sti; hlt");
     }
     put_str("stuck: spinning\n");
     for (volatile uint32_t n = 0;; n++)
