@@ -6,7 +6,7 @@ namespace bt86 {
 
 namespace {
 
-constexpr uint64_t kP = 1, kRW = 2, kUS = 4, kA = 0x20, kD = 0x40, kPS = 0x80;
+constexpr uint64_t kP = 1, kRW = 2, kUS = 4, kA = 0x20, kD = 0x40, kPS = 0x80, kG = 0x100;
 constexpr uint64_t kNX = 1ull << 63;
 // This CPU's physical address width (CPUID reports no wider, no PSE-36).
 constexpr unsigned kMaxPhysBits = 36;
@@ -111,6 +111,7 @@ Walk walk(GuestRam& ram, const PagingMode& mode, uint32_t linear, Access access,
   w.phys = phys;
   w.writable = writable || (!user && !mode.write_protect());
   w.dirty = (l & kD) || access == Access::kWrite;
+  w.global = (l & kG) && mode.global_pages();
   if (!large) w.table_page = (d & addr_mask);
   if (pae) w.directory_page = table & ~0xFFFull;
   return w;

@@ -123,17 +123,28 @@ Engine::IndirectTable& Engine::indirect_table(uint32_t mode) {
   return it->second;
 }
 
-void Engine::remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host) {
+void Engine::remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host, bool global) {
   IndirectTable& t = indirect_table(mode);
   uint32_t index = eip & (kIndirectEntries - 1);
   if (t.entries[index].host == stubs_.miss_target) t.filled.push_back(index);
-  t.entries[index] = {0u - eip, 0, host};
+  t.entries[index] = {0u - eip, global ? kIndirectGlobal : 0, host};
 }
 
-void Engine::reset_indirect_tables() {
+void Engine::reset_indirect_tables(bool keep_global) {
+  constexpr uint32_t kListed = 1u << 31;  // marks a kept index, so it is kept once
   for (auto& [mode, table] : indirect_) {
-    for (uint32_t index : table.filled) table.entries[index] = {0, 0, stubs_.miss_target};
-    table.filled.clear();
+    size_t kept = 0;
+    for (uint32_t index : table.filled) {
+      IndirectEntry& e = table.entries[index];
+      if (keep_global && (e.flags & kIndirectGlobal) && e.host != stubs_.miss_target) {
+        if (!(e.flags & kListed)) table.filled[kept++] = index;
+        e.flags |= kListed;
+      } else {
+        e = {0, 0, stubs_.miss_target};
+      }
+    }
+    table.filled.resize(kept);
+    for (uint32_t index : table.filled) table.entries[index].flags &= ~kListed;
   }
 }
 
@@ -157,7 +168,9 @@ void Engine::paging_changed(bool cr3_written) {
   PagingMode before = aspace_.mode();
   aspace_.set_mode(paging_mode(), cr3_written);  // the shadow of the new CR3, kept coherent by tracing
   descriptors_.forget_all();  // a TLB flush, or a new translation
-  if (cr3_written || !(before == aspace_.mode())) reset_indirect_tables();
+  const PagingMode& after = aspace_.mode();
+  if (before.cr0 != after.cr0 || before.cr4 != after.cr4 || before.efer != after.efer) reset_indirect_tables();
+  else if (cr3_written || before.cr3 != after.cr3) reset_indirect_tables(/*keep_global=*/true);
 }
 
 void Engine::invlpg(uint32_t linear) {
@@ -317,6 +330,7 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
 
 Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   Walk w = aspace_.translate(eip, Access::kFetch, ((mode >> mode::kCplShift) & 3) == 3);
+  last_fetch_global_ = w.global;
   if (!w.ok) {
     cpu.cr2 = eip;
     raise(14, w.error_code);
@@ -372,7 +386,7 @@ Block* Engine::after_exit() {
     ++stats.exits["indirect_miss"];
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
-    if (b && !count_blocks_) remember_indirect(mode, cpu.eip, b->host);
+    if (b && !count_blocks_) remember_indirect(mode, cpu.eip, b->host, last_fetch_global_);
     return b;
   }
   if (info == exit_tag::kHostFault) return handle_host_fault();

@@ -123,6 +123,7 @@ private:
   bool user_mode() const { return cpu.cpl() == 3; }
   // Block lookup by linear EIP; nullptr after raising a fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);
+  bool last_fetch_global_ = false;  // the page of lookup_or_translate's eip is global
   Block* translate(uint32_t eip, uint32_t phys, uint32_t mode);
   Block* after_exit();
   Block* handle_host_fault();
@@ -136,8 +137,9 @@ private:
     std::vector<uint32_t> filled;  // indices in use, so a reset touches only them
   };
   IndirectTable& indirect_table(uint32_t mode);
-  void remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host);
-  void reset_indirect_tables();
+  void remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host, bool global);
+  // keep_global: a CR3 load, after which global pages translate as before.
+  void reset_indirect_tables(bool keep_global = false);
   void forget_invalidated();
   void invalidate_code(uint32_t phys);
   bool access_linear(uint32_t linear, void* buf, unsigned size, bool write, Privilege p);
@@ -147,7 +149,8 @@ private:
   AddressSpace aspace_;
   DescriptorCache descriptors_;
   // Indirect-branch tables by block mode (kept apart so CPL switches do not
-  // clear them); all reset when linear-to-physical translation may change.
+  // clear them); reset when linear-to-physical translation may change, but
+  // for entries in global pages when only CR3 was loaded.
   std::unordered_map<uint32_t, IndirectTable> indirect_;
   uint64_t flush_generation_ = 0;
   uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0, table_writes_ = 0;

@@ -18,6 +18,7 @@ enum {
     LARGE_LIN = 0x40400000,  /* PDE 257: a 4 MiB page */
     PRIVATE_LIN = 0x50000000, /* PDE 320: different in each address space */
     ONLY_A_LIN = 0x50001000, /* mapped in address space A only */
+    CODE_LIN = 0x50002000,   /* code: another frame in each address space */
     SHARED_LIN = 0x60000000, /* PDE 384: the same page in both */
     NFRAMES = 4,
 };
@@ -35,6 +36,8 @@ static uint32_t private_a[1024] __attribute__((aligned(4096)));
 static uint32_t elsewhere[1024] __attribute__((aligned(4096)));
 static uint32_t private_b[1024] __attribute__((aligned(4096)));
 static uint32_t shared[1024] __attribute__((aligned(4096)));
+static uint8_t code_a[4096] __attribute__((aligned(4096)));
+static uint8_t code_b[4096] __attribute__((aligned(4096)));
 
 /* Two 4 MiB-aligned physical regions for the large-page remap. */
 static const uint32_t large_phys[2] = {0x00400000, 0x00800000};
@@ -252,6 +255,36 @@ static void tables_written_while_away(void)
     }
 }
 
+/* "mov eax, value; ret" at the start of page. */
+static void put_code(uint8_t *page, uint32_t value)
+{
+    page[0] = 0xB8;
+    for (int i = 0; i < 4; i++)
+        page[1 + i] = (uint8_t)(value >> (8 * i));
+    page[5] = 0xC3;
+}
+
+/* The same linear code address runs other code after a CR3 load: what
+ * indirect calls and returns remember of it must not outlive the load. */
+static void code_in_address_spaces(void)
+{
+    put_str("-- the same code address in two address spaces, called indirectly\n");
+    put_code(code_a, 0xC0DE000A);
+    put_code(code_b, 0xC0DE000B);
+    private_pt_a[PT_INDEX(CODE_LIN)] = phys(code_a) | PG_P | PG_RW;
+    private_pt_b[PT_INDEX(CODE_LIN)] = phys(code_b) | PG_P | PG_RW;
+    for (uint32_t round = 1; round <= 3; round++) {
+        uint32_t r = 0;
+        switch_to(pd_a);
+        probe_call(CODE_LIN, &r);
+        check_eq("A: code at CODE_LIN", r, 0xC0DE000A);
+        r = 0;
+        switch_to(pd_b);
+        probe_call(CODE_LIN, &r);
+        check_eq("B: code at CODE_LIN", r, 0xC0DE000B);
+    }
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)mbi;
@@ -295,6 +328,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     else
         put_str("global pages skipped: CPUID reports no PGE\n");
     address_spaces();
+    code_in_address_spaces();
     tables_written_while_away();
     check_finish();
 }

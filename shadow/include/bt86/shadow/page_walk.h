@@ -1,9 +1,10 @@
 // Guest page-table walks, as the MMU does them: 2-level 32-bit paging with
 // 4 MiB pages (CR4.PSE), and PAE paging (3 levels, 2 MiB pages). Permission
 // checks honour P, R/W, U/S and CR0.WP; accessed and dirty bits are set
-// exactly when the hardware would set them. The G bit is not reported: the
-// shadows are kept coherent by write tracing (see address_space.h), so global
-// entries need no special treatment.
+// exactly when the hardware would set them. The shadows are kept coherent
+// by write tracing (see address_space.h), so they give global entries no
+// special treatment; the translator's indirect-branch tables do (a global
+// page keeps its translation across CR3 loads, as in a TLB).
 #pragma once
 #include <cstdint>
 
@@ -18,6 +19,7 @@ struct PagingMode {
   bool pae() const { return cr4 & (1u << 5); }
   bool pse() const { return cr4 & (1u << 4); }
   bool write_protect() const { return cr0 & (1u << 16); }
+  bool global_pages() const { return cr4 & (1u << 7); }
   bool nx() const { return pae() && (efer & (1u << 11)); }
   bool operator==(const PagingMode&) const = default;
 };
@@ -33,6 +35,7 @@ struct Walk {
   uint64_t phys = 0;          // physical address of `linear` (valid when ok; PAE can exceed 4 GiB)
   bool writable = false;      // writes allowed to this privilege (CR0.WP considered)
   bool dirty = false;         // the leaf entry's D bit (after this walk)
+  bool global = false;        // the leaf entry's G bit, with CR4.PGE on
   bool accessed = false;      // A was already set in every level (before this walk)
   uint32_t error_code = 0;    // #PF error code when !ok
   // The guest pages whose entries this translation was read from (for
