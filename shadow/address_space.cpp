@@ -162,6 +162,11 @@ void AddressSpace::within_budget() {
 
 void AddressSpace::map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable) {
   view(user).map(linear_page, phys_page, guest_writable && !write_protected(phys_page));
+  remember_mapping(user, linear_page, phys_page, guest_writable);
+}
+
+// The reverse map: which contexts map phys_page where.
+void AddressSpace::remember_mapping(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable) {
   std::vector<Ref>& refs = reverse_[phys_page];
   for (Ref& r : refs)
     if (r.context == current_ && r.user == user && r.linear_page == linear_page) {
@@ -200,17 +205,35 @@ AddressSpace::Fill AddressSpace::fill(uint32_t linear, bool write, bool user) {
 // Fault-around: also map the other pages of the faulting page's 64 KiB
 // region that the guest tables already mark present and accessed (so no A
 // bit is set behind the guest's back), as a TLB may hold them. A refill
-// then costs one host fault per region, not per page.
+// then costs one host fault per region, not per page, and pages that follow
+// each other in both address spaces (a kernel's direct map) share one mmap.
 void AddressSpace::map_neighbours(uint32_t linear, bool user, uint32_t exempt_page) {
-  const ShadowWindow& v = view(user);
+  struct Page {
+    uint32_t linear, phys;
+    bool guest_writable;
+  };
+  Page pages[16];
+  unsigned n = 0;
+  ShadowWindow& v = view(user);
   uint32_t region = linear & ~0xFFFFu;
   for (uint32_t page = region; page - region < 0x10000; page += 0x1000) {
     if (page == (linear & kPageMask) || v.mapping(page)) continue;
     Walk w = mode_.enabled() ? walk(ram_, mode_, page, Access::kRead, user, false) : translate(page, Access::kRead, user);
     if (!w.ok || (mode_.enabled() && !w.accessed) || !is_ram(w.phys)) continue;
-    auto phys_page = static_cast<uint32_t>(w.phys) & kPageMask;
     if (mode_.enabled()) trace_tables(w, page, exempt_page);
-    map(user, page, phys_page, w.writable && w.dirty);
+    pages[n++] = {page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty};
+  }
+  // Host protections are decided only now: tracing a later page's tables
+  // may have write-protected an earlier one.
+  for (unsigned i = 0; i < n;) {
+    bool writable = pages[i].guest_writable && !write_protected(pages[i].phys);
+    unsigned end = i + 1;
+    while (end < n && pages[end].linear == pages[end - 1].linear + 0x1000 &&
+           pages[end].phys == pages[end - 1].phys + 0x1000 &&
+           (pages[end].guest_writable && !write_protected(pages[end].phys)) == writable)
+      ++end;
+    v.map_run(pages[i].linear, pages[i].phys, end - i, writable);
+    for (; i < end; ++i) remember_mapping(user, pages[i].linear, pages[i].phys, pages[i].guest_writable);
   }
 }
 

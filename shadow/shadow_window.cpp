@@ -33,13 +33,13 @@ ShadowWindow::Region ShadowWindow::classify(uintptr_t a) const {
   return Region::kGuardAbove;
 }
 
-void ShadowWindow::map(uint32_t linear_page, uint32_t phys_page, bool writable) {
-  // SAFETY: linear_page < 4 GiB lies inside the window; phys_page is a RAM
-  // page (the caller checked it against the memfd's size).
-  void* p = mmap(base_ + linear_page, kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED,
-                 ram_.fd(), static_cast<off_t>(phys_page));
-  check(p != MAP_FAILED, "map guest page into shadow window");
-  mapped_[linear_page] = {phys_page, writable};
+void ShadowWindow::map_run(uint32_t linear_page, uint32_t phys_page, uint32_t pages, bool writable) {
+  // SAFETY: the run lies inside the window (it ends at or below 4 GiB) and
+  // its pages are RAM (the caller checked each against the memfd's size).
+  void* p = mmap(base_ + linear_page, size_t{pages} * kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+                 MAP_SHARED | MAP_FIXED, ram_.fd(), static_cast<off_t>(phys_page));
+  check(p != MAP_FAILED, "map guest pages into shadow window");
+  for (uint32_t i = 0; i < pages; ++i) mapped_[linear_page + i * 0x1000] = {phys_page + i * 0x1000, writable};
 }
 
 void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {

@@ -109,6 +109,7 @@ private:
   Context& activate(uint64_t key, bool cr3_load);
   void empty(Context& c);
   void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
+  void remember_mapping(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
   void map_neighbours(uint32_t linear, bool user, uint32_t exempt_page);
   void trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page);
   void trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t exempt_page);

@@ -35,7 +35,10 @@ public:
     bool writable;  // as mapped now
   };
   // Maps the RAM page at phys_page at linear_page (both 4 KiB aligned).
-  void map(uint32_t linear_page, uint32_t phys_page, bool writable);
+  void map(uint32_t linear_page, uint32_t phys_page, bool writable) { map_run(linear_page, phys_page, 1, writable); }
+  // Maps `pages` consecutive RAM pages from phys_page at linear_page: one
+  // host mmap for all of them.
+  void map_run(uint32_t linear_page, uint32_t phys_page, uint32_t pages, bool writable);
   void set_writable(uint32_t linear_page, bool writable);
   void unmap(uint32_t linear_page);
   // Drops the mappings in [start, start + size) (page aligned, in the window).
