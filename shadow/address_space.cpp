@@ -197,17 +197,18 @@ AddressSpace::Fill AddressSpace::fill(uint32_t linear, bool write, bool user) {
   // maps it, or the write could never complete.
   const uint32_t exempt = write ? phys_page : ~0u;
   if (mode_.enabled()) trace_tables(w, linear, exempt);
-  map(user, linear & kPageMask, phys_page, w.writable && w.dirty);
-  if (!upgrade) map_neighbours(linear, user, exempt);
+  if (upgrade) map(user, linear & kPageMask, phys_page, w.writable && w.dirty);
+  else map_around(linear, phys_page, w.writable && w.dirty, user, exempt);
   return {Outcome::kMapped, w.phys, 0, upgrade, table_write};
 }
 
-// Fault-around: also map the other pages of the faulting page's 64 KiB
+// Maps the faulting page and, fault-around, the other pages of its 64 KiB
 // region that the guest tables already mark present and accessed (so no A
 // bit is set behind the guest's back), as a TLB may hold them. A refill
 // then costs one host fault per region, not per page, and pages that follow
 // each other in both address spaces (a kernel's direct map) share one mmap.
-void AddressSpace::map_neighbours(uint32_t linear, bool user, uint32_t exempt_page) {
+void AddressSpace::map_around(uint32_t linear, uint32_t phys_page, bool guest_writable, bool user,
+                              uint32_t exempt_page) {
   struct Page {
     uint32_t linear, phys;
     bool guest_writable;
@@ -217,7 +218,11 @@ void AddressSpace::map_neighbours(uint32_t linear, bool user, uint32_t exempt_pa
   ShadowWindow& v = view(user);
   uint32_t region = linear & ~0xFFFFu;
   for (uint32_t page = region; page - region < 0x10000; page += 0x1000) {
-    if (page == (linear & kPageMask) || v.mapping(page)) continue;
+    if (page == (linear & kPageMask)) {
+      pages[n++] = {page, phys_page, guest_writable};
+      continue;
+    }
+    if (v.mapping(page)) continue;
     Walk w = mode_.enabled() ? walk(ram_, mode_, page, Access::kRead, user, false) : translate(page, Access::kRead, user);
     if (!w.ok || (mode_.enabled() && !w.accessed) || !is_ram(w.phys)) continue;
     if (mode_.enabled()) trace_tables(w, page, exempt_page);

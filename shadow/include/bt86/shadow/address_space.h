@@ -110,7 +110,7 @@ private:
   void empty(Context& c);
   void map(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
   void remember_mapping(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
-  void map_neighbours(uint32_t linear, bool user, uint32_t exempt_page);
+  void map_around(uint32_t linear, uint32_t phys_page, bool guest_writable, bool user, uint32_t exempt_page);
   void trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page);
   void trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t exempt_page);
   void untrace(uint32_t table_page);
