@@ -40,8 +40,7 @@ Flow emit_mov(BlockBuilder& b, const Insn& insn) {
 Flow emit_mov_from_sreg(BlockBuilder& b, const Insn& insn) {
   Assembler& a = b.a();
   unsigned seg = static_cast<unsigned>(segment_of(insn.ops[1].reg.value));
-  a.movzx(hr::kTmp, hr::cpu_field(offsetof(CpuState, seg) + seg * sizeof(SegmentCache) +
-                                      offsetof(SegmentCache, selector), 2));
+  a.movzx(hr::kTmp, hr::cpu_selector(seg));
   const ZydisDecodedOperand& dst = insn.ops[0];
   if (dst.type == ZYDIS_OPERAND_TYPE_REGISTER) {
     Gp r = hr::guest32(guest_gpr_of(dst.reg.value));

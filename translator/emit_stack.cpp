@@ -18,6 +18,11 @@ Operand push_source(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand
   Assembler& a = b.a();
   switch (op.type) {
     case ZYDIS_OPERAND_TYPE_REGISTER:
+      if (int seg = segment_of(op.reg.value); seg >= 0) {
+        // push sreg: the selector, zero-extended to a 32-bit push.
+        a.movzx(hr::kTmp, hr::cpu_selector(static_cast<unsigned>(seg)));
+        return sized(hr::kTmp, width);
+      }
       return sized(hr::guest32(guest_gpr_of(op.reg.value)), width);
     case ZYDIS_OPERAND_TYPE_IMMEDIATE:
       return imm(width == 2 ? static_cast<uint16_t>(op.imm.value.u) : static_cast<uint32_t>(op.imm.value.u));
@@ -32,7 +37,6 @@ Operand push_source(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand
 
 Flow emit_push(BlockBuilder& b, const Insn& insn) {
   const ZydisDecodedOperand& op = insn.ops[0];
-  if (op.type == ZYDIS_OPERAND_TYPE_REGISTER && segment_of(op.reg.value) >= 0) return emit_system(b, insn);
   unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
   Operand value = push_source(b, insn, op, width);

@@ -86,7 +86,6 @@ constexpr SystemOp kSystemOps[] = {
     {ZYDIS_MNEMONIC_UD0, helper_undefined, "undefined", true},
     {ZYDIS_MNEMONIC_UD1, helper_undefined, "undefined", true},
     {ZYDIS_MNEMONIC_UD2, helper_undefined, "undefined", true},
-    {ZYDIS_MNEMONIC_PUSH, helper_push_sreg, "push_sreg", false},
     {ZYDIS_MNEMONIC_POP, helper_pop_sreg, "pop_sreg", false},
 };
 

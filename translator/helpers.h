@@ -19,7 +19,7 @@ BT86_HELPER(helper_fetch_fault); BT86_HELPER(helper_fpu_unavailable);
 BT86_HELPER(helper_in); BT86_HELPER(helper_out); BT86_HELPER(helper_ins); BT86_HELPER(helper_outs);
 // helpers_segment.cpp
 BT86_HELPER(helper_load_table); BT86_HELPER(helper_store_table); BT86_HELPER(helper_lldt_ltr);
-BT86_HELPER(helper_sldt_str); BT86_HELPER(helper_mov_to_sreg); BT86_HELPER(helper_push_sreg);
+BT86_HELPER(helper_sldt_str); BT86_HELPER(helper_mov_to_sreg);
 BT86_HELPER(helper_pop_sreg); BT86_HELPER(helper_load_far_pointer); BT86_HELPER(helper_jmp_far);
 BT86_HELPER(helper_call_far); BT86_HELPER(helper_ret_far); BT86_HELPER(helper_iret);
 BT86_HELPER(helper_int); BT86_HELPER(helper_lar_lsl); BT86_HELPER(helper_verr_verw);

@@ -74,7 +74,7 @@ HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
   uint64_t v;
   switch (e.cpu.gpr[kEcx]) {
     case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
-    case kMsrArchCapabilities: v = kArchCapabilities; break;
+    case kMsrArchCapabilities: v = guest_arch_capabilities(); break;
     case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: v = e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs]; break;
     default: return e.raise(13, 0u);
   }

@@ -120,12 +120,6 @@ HelperResult helper_mov_to_sreg(Engine& e, const HelperSite& s) {
   return after_load(e, s, static_cast<unsigned>(seg), checked, base);
 }
 
-HelperResult helper_push_sreg(Engine& e, const HelperSite& s) {
-  uint16_t sel = e.cpu.seg[segment_of(s.insn.ops[0].reg.value)].selector;
-  bool ok = s.insn.info.operand_width == 16 ? push16(e, sel) : push32(e, sel);
-  return ok ? HelperResult::kContinue : HelperResult::kExit;
-}
-
 HelperResult helper_pop_sreg(Engine& e, const HelperSite& s) {
   int seg = segment_of(s.insn.ops[0].reg.value);
   unsigned width = s.insn.info.operand_width / 8;

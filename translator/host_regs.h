@@ -32,6 +32,10 @@ inline x::Mem cpu_gpr(unsigned i) { return cpu_field(offsetof(CpuState, gpr) + 4
 inline x::Mem cpu_eip() { return cpu_field(offsetof(CpuState, eip), 4); }
 inline x::Mem cpu_eflags() { return cpu_field(offsetof(CpuState, eflags), 4); }
 inline x::Mem cpu_seg_base(unsigned seg) { return cpu_field(offsetof(CpuState, seg_base) + 4 * seg, 4); }
+// The selector the guest loaded (ring aliasing: its own RPL, not the host's).
+inline x::Mem cpu_selector(unsigned seg) {
+  return cpu_field(offsetof(CpuState, seg) + seg * sizeof(SegmentCache) + offsetof(SegmentCache, selector), 2);
+}
 inline x::Mem cpu_stride() { return cpu_field(offsetof(CpuState, string_stride), 4); }
 inline x::Mem cpu_spill() { return cpu_field(offsetof(CpuState, spill), 8); }
 inline x::Mem cpu_exit_info() { return cpu_field(offsetof(CpuState, exit_info), 8); }

@@ -3,6 +3,8 @@
 #include <cpuid.h>
 
 #include <cstring>
+#include <fstream>
+#include <string>
 
 namespace bt86 {
 
@@ -37,7 +39,7 @@ CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf) {
       break;
     case 7:
       // Structured features: none but IA32_ARCH_CAPABILITIES (which says
-      // RDCL_NO, see kArchCapabilities). Leaves 2-6 are all zero.
+      // see guest_arch_capabilities). Leaves 2-6 are all zero.
       if (subleaf == 0) r.edx = 1u << 29;
       break;
     case 0x80000000: r.eax = 0x80000004; break;
@@ -47,6 +49,30 @@ CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf) {
     default: break;
   }
   return r;
+}
+
+namespace {
+// The host kernel's verdict on one flaw (/sys/devices/system/cpu/vulnerabilities).
+bool host_not_affected(const char* flaw) {
+  std::ifstream in(std::string("/sys/devices/system/cpu/vulnerabilities/") + flaw);
+  std::string verdict;
+  return std::getline(in, verdict) && verdict == "Not affected";
+}
+}  // namespace
+
+uint64_t guest_arch_capabilities() {
+  static const uint64_t caps = [] {
+    constexpr uint64_t kRdclNo = 1ull << 0, kMdsNo = 1ull << 5, kTaaNo = 1ull << 8, kSbdrSsdpNo = 1ull << 13,
+                       kFbsdpNo = 1ull << 14, kPsdpNo = 1ull << 15, kGdsNo = 1ull << 26, kRfdsNo = 1ull << 27;
+    uint64_t v = kRdclNo;
+    if (host_not_affected("mds")) v |= kMdsNo;
+    if (host_not_affected("tsx_async_abort")) v |= kTaaNo;
+    if (host_not_affected("mmio_stale_data")) v |= kSbdrSsdpNo | kFbsdpNo | kPsdpNo;
+    if (host_not_affected("gather_data_sampling")) v |= kGdsNo;
+    if (host_not_affected("reg_file_data_sampling")) v |= kRfdsNo;
+    return v;
+  }();
+  return caps;
 }
 
 }  // namespace bt86

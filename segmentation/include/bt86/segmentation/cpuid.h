@@ -11,13 +11,14 @@ struct CpuidLeaf {
 
 CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf = 0);
 
-// IA32_ARCH_CAPABILITIES (MSR 0x10A), announced by CPUID.7:EDX[29]. Only
-// RDCL_NO: guest user code runs in a shadow window where no supervisor page
-// is ever mapped, so Meltdown-style reads of guest kernel memory cannot
-// happen, and the guest need not isolate its page tables (PTI, which would
-// switch CR3 twice per system call). Nothing is claimed about the host CPU's
-// other speculation properties.
+// IA32_ARCH_CAPABILITIES (MSR 0x10A), announced by CPUID.7:EDX[29].
+// RDCL_NO always: guest user code runs in a shadow window where no
+// supervisor page is ever mapped, so Meltdown-style reads of guest kernel
+// memory cannot happen, and the guest need not isolate its page tables (PTI,
+// which would switch CR3 twice per system call). The "not affected" bits of
+// data-sampling flaws (MDS, TAA, MMIO stale data, GDS, RFDS) only where the
+// host's kernel reports its CPU not affected: guest code runs on that CPU.
 inline constexpr uint32_t kMsrArchCapabilities = 0x10A;
-inline constexpr uint64_t kArchCapabilities = 1;  // RDCL_NO
+uint64_t guest_arch_capabilities();
 
 }  // namespace bt86
