@@ -84,14 +84,14 @@ void Engine::service_devices() {
   if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
   if (!pending_ && interrupt_deliverable()) {
     cpu.halted = false;
-    ++stats.exits["external_interrupt"];
+    count_exit("external_interrupt");
     pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, false};
   }
   if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
 }
 
 void Engine::wait_while_halted() {
-  ++stats.exits["halt_wait"];
+  count_exit("halt_wait");
   auto deadline = platform_.events ? platform_.events->next_deadline() : std::nullopt;
   if (platform_.virtual_clock) {  // nothing else can happen: jump to the next event
     if (deadline && *deadline > platform_.virtual_clock->now_ns())
@@ -209,6 +209,11 @@ void Engine::state_changed() {
   for (unsigned s = 0; s < 6; ++s) cpu.seg_base[s] = cpu.seg[s].base;
   refresh_segment_checks(cpu);
   refresh_host_ac();
+}
+
+void Engine::data_segment_changed(unsigned seg) {
+  cpu.seg_base[seg] = cpu.seg[seg].base;
+  refresh_segment_check(cpu, seg);
 }
 
 void Engine::refresh_host_ac() {
@@ -355,7 +360,7 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
 
 int Engine::run_helper(const HelperSite& site) {
   cpu.eip = site.insn.eip;
-  ++stats.exits[site.cause];
+  count_exit(site.cause);
   HelperResult r = site.fn(*this, site);
   if (!cache_.last_invalidated().empty()) {
     // A helper wrote guest code: if that was the block running now, do not
@@ -383,7 +388,7 @@ Block* Engine::after_exit() {
   // A bounce block ends through its direct exit only when it completed.
   finish_mmio_bounce(info != exit_tag::kIndirectMiss && info != exit_tag::kHostFault && !(info & exit_tag::kHelper));
   if (info == exit_tag::kIndirectMiss) {
-    ++stats.exits["indirect_miss"];
+    count_exit("indirect_miss");
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
     if (b && !count_blocks_) remember_indirect(mode, cpu.eip, b->host, last_fetch_global_);
@@ -393,7 +398,7 @@ Block* Engine::after_exit() {
   if (info & exit_tag::kHelper) return nullptr;  // the helper left cpu.eip where to go on
 
   auto* link = reinterpret_cast<ExitLink*>(info);
-  ++stats.exits["block_link"];
+  count_exit("block_link");
   uint64_t generation = flush_generation_;
   bool chainable = link->owner->valid;
   Block* target = lookup_or_translate(cpu.eip, current_mode());
@@ -434,6 +439,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     stats.host_faults["dirty_upgrade"] += dirty_upgrades_;
     stats.host_faults["trace"] += table_writes_;
     hidden_fills_ = dirty_upgrades_ = table_writes_ = 0;
+    for (auto& [cause, n] : exit_counts_) stats.exits[cause] += std::exchange(n, 0);
     const AddressSpace::Counters& shadow = aspace_.counters();
     stats.shadow["mapping_budget_flushes"] = shadow.budget_flushes;
     stats.shadow["context_switches"] = shadow.context_switches;

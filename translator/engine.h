@@ -89,6 +89,8 @@ public:
   // Call after changing CR0, a segment register or anything else the block
   // mode depends on; refreshes the segment-base mirror.
   void state_changed();
+  // The cheaper form after a data segment register (not CS) was loaded.
+  void data_segment_changed(unsigned seg);
   void set_eflags(uint32_t value);  // also updates the DF mirror and host_ac
   // cpu.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
   void refresh_host_ac();
@@ -154,6 +156,10 @@ private:
   std::unordered_map<uint32_t, IndirectTable> indirect_;
   uint64_t flush_generation_ = 0;
   uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0, table_writes_ = 0;
+  // Exits by cause, keyed by the cause's string literal (a pointer hash, not
+  // a string compare per exit); added into stats.exits when a run ends.
+  std::unordered_map<const char*, uint64_t> exit_counts_;
+  void count_exit(const char* cause) { ++exit_counts_[cause]; }
 
   // An instruction whose memory operand is a device runs natively on this
   // buffer: device reads before, device writes after (see emulate_mmio).

@@ -33,13 +33,13 @@ HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector) {
   if (!cpu.protected_mode()) {
     s.selector = selector;
     s.base = uint32_t{selector} << 4;
-    e.state_changed();
+    e.data_segment_changed(seg);
     return HelperResult::kContinue;
   }
   if ((selector & ~3u) == 0) {
     if (seg == kSs) return e.raise(13, 0);
     s = SegmentCache{selector, 0, 0, 0};  // null: usable until accessed
-    e.state_changed();
+    e.data_segment_changed(seg);
     return HelperResult::kContinue;
   }
   Descriptor d;
@@ -53,7 +53,7 @@ HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector) {
   if (!d.present()) return e.raise(seg == kSs ? 12 : 11, selector & ~3u);
   mark_accessed(e, selector, d);
   s = SegmentCache{selector, d.access(), d.base(), d.limit()};
-  e.state_changed();
+  e.data_segment_changed(seg);
   return HelperResult::kContinue;
 }
 

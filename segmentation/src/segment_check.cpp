@@ -38,17 +38,18 @@ bool segment_allows(const CpuState& cpu, unsigned seg, uint32_t offset, unsigned
   return same(b, kEverything) || bounds_allow(b, offset, size);
 }
 
+void refresh_segment_check(CpuState& cpu, unsigned i) {
+  if (i == kCs) cpu.fetch_bounds = fetch_bounds(cpu.seg[kCs], cpu.protected_mode());
+  for (unsigned w = 0; w < 2; ++w) cpu.seg_bounds[i][w] = segment_bounds(cpu.seg[i], w, cpu.protected_mode());
+  // CS is never writable in protected mode; writes through it are
+  // refused where they are translated, so only its reads decide.
+  bool plain = same(cpu.seg_bounds[i][0], kEverything) && (i == kCs || same(cpu.seg_bounds[i][1], kEverything));
+  if (i == kCs) plain = plain && same(cpu.fetch_bounds, kEverything);  // its bit also covers fetch
+  cpu.seg_checked = (cpu.seg_checked & ~(1u << i)) | (plain ? 0 : 1u << i);
+}
+
 void refresh_segment_checks(CpuState& cpu) {
-  cpu.seg_checked = 0;
-  cpu.fetch_bounds = fetch_bounds(cpu.seg[kCs], cpu.protected_mode());
-  for (unsigned i = 0; i < 6; ++i) {
-    for (unsigned w = 0; w < 2; ++w) cpu.seg_bounds[i][w] = segment_bounds(cpu.seg[i], w, cpu.protected_mode());
-    // CS is never writable in protected mode; writes through it are
-    // refused where they are translated, so only its reads decide.
-    bool plain = same(cpu.seg_bounds[i][0], kEverything) && (i == kCs || same(cpu.seg_bounds[i][1], kEverything));
-    if (i == kCs) plain = plain && same(cpu.fetch_bounds, kEverything);  // its bit also covers fetch
-    if (!plain) cpu.seg_checked |= 1u << i;
-  }
+  for (unsigned i = 0; i < 6; ++i) refresh_segment_check(cpu, i);
 }
 
 }  // namespace bt86

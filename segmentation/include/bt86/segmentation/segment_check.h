@@ -35,5 +35,7 @@ bool segment_allows(const CpuState& cpu, unsigned seg, uint32_t offset, unsigned
 // Recomputes cpu.seg_bounds, cpu.fetch_bounds and cpu.seg_checked from cpu.seg (after any
 // change of a segment register or of CR0.PE).
 void refresh_segment_checks(CpuState& cpu);
+// The same for one register (a data segment load: CR0 and CS unchanged).
+void refresh_segment_check(CpuState& cpu, unsigned seg);
 
 }  // namespace bt86
