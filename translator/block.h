@@ -70,6 +70,7 @@ struct HelperSite {
   HelperFn fn;
   const char* cause;  // for the exits-by-cause statistics
   Insn insn;
+  mutable uint64_t* exits = nullptr;  // the engine's counter for cause, once looked up
 };
 
 // Host offset (from the block start) of the first host instruction of each

@@ -360,7 +360,8 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
 
 int Engine::run_helper(const HelperSite& site) {
   cpu.eip = site.insn.eip;
-  count_exit(site.cause);
+  if (!site.exits) site.exits = &exit_counts_[site.cause];
+  ++*site.exits;
   HelperResult r = site.fn(*this, site);
   if (!cache_.last_invalidated().empty()) {
     // A helper wrote guest code: if that was the block running now, do not
@@ -388,7 +389,7 @@ Block* Engine::after_exit() {
   // A bounce block ends through its direct exit only when it completed.
   finish_mmio_bounce(info != exit_tag::kIndirectMiss && info != exit_tag::kHostFault && !(info & exit_tag::kHelper));
   if (info == exit_tag::kIndirectMiss) {
-    count_exit("indirect_miss");
+    ++indirect_miss_exits_;
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
     if (b && !count_blocks_) remember_indirect(mode, cpu.eip, b->host, last_fetch_global_);
@@ -398,7 +399,7 @@ Block* Engine::after_exit() {
   if (info & exit_tag::kHelper) return nullptr;  // the helper left cpu.eip where to go on
 
   auto* link = reinterpret_cast<ExitLink*>(info);
-  count_exit("block_link");
+  ++block_link_exits_;
   uint64_t generation = flush_generation_;
   bool chainable = link->owner->valid;
   Block* target = lookup_or_translate(cpu.eip, current_mode());
@@ -439,7 +440,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     stats.host_faults["dirty_upgrade"] += dirty_upgrades_;
     stats.host_faults["trace"] += table_writes_;
     hidden_fills_ = dirty_upgrades_ = table_writes_ = 0;
-    for (auto& [cause, n] : exit_counts_) stats.exits[cause] += std::exchange(n, 0);
+    for (auto& [cause, n] : exit_counts_)
+      if (n) stats.exits[cause] += std::exchange(n, 0);
     const AddressSpace::Counters& shadow = aspace_.counters();
     stats.shadow["mapping_budget_flushes"] = shadow.budget_flushes;
     stats.shadow["context_switches"] = shadow.context_switches;

@@ -158,7 +158,10 @@ private:
   uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0, table_writes_ = 0;
   // Exits by cause, keyed by the cause's string literal (a pointer hash, not
   // a string compare per exit); added into stats.exits when a run ends.
+  // Hot causes keep a reference (unordered_map nodes never move).
   std::unordered_map<const char*, uint64_t> exit_counts_;
+  uint64_t& indirect_miss_exits_ = exit_counts_["indirect_miss"];
+  uint64_t& block_link_exits_ = exit_counts_["block_link"];
   void count_exit(const char* cause) { ++exit_counts_[cause]; }
 
   // An instruction whose memory operand is a device runs natively on this
