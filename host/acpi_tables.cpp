@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <numeric>
+#include <stdexcept>
 #include <vector>
 
 #include "bt86/devices/acpi_pm.h"
@@ -172,7 +173,9 @@ void write_acpi_tables(GuestRam& ram) {
   Fadt fadt = fadt_body();
   put(ram, kFadt, table("FACP", 1, &fadt, sizeof fadt));
   Bytes aml = dsdt_aml();
-  put(ram, kDsdt, table("DSDT", 1, aml.data(), aml.size()));
+  Bytes dsdt = table("DSDT", 1, aml.data(), aml.size());
+  if (kDsdt + dsdt.size() > kAcpiTablesAddr + kAcpiTablesSize) throw std::logic_error("the DSDT outgrew its area");
+  put(ram, kDsdt, dsdt);
 }
 
 }  // namespace bt86
