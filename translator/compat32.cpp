@@ -1,5 +1,8 @@
 #include "compat32.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <asmjit/x86.h>
 #include <sys/mman.h>
 
@@ -74,7 +77,15 @@ Compat32::Result Compat32::run(std::span<const uint8_t> insn, uint32_t eax, uint
   // Pad with nops up to the fixed far jump.
   std::memset(page_ + kSnippet, 0x90, kMaxInsn);
   std::memcpy(page_ + kSnippet, insn.data(), insn.size());
+  // No asynchronous signal (the waker's timer) may arrive in compatibility
+  // mode: returning from a 64-bit handler does not bring this snippet back
+  // intact (bt86 crashed with RIP 0). Faults stay deliverable.
+  sigset_t async, old;
+  sigfillset(&async);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP}) sigdelset(&async, sig);
+  pthread_sigmask(SIG_BLOCK, &async, &old);
   uint64_t out = entry_(eax, (eflags & 0x8D5) | 0x2);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return {static_cast<uint32_t>(out), static_cast<uint32_t>(out >> 32)};
 }
 

@@ -100,9 +100,9 @@ void Engine::wait_while_halted() {
   }
   // Sleep in the host until the deadline or input: an idle guest costs ~0% CPU.
   // This thread wakes itself, so the waker need not (its wake-up would
-  // revoke the poll page: an mprotect and a TLB shootdown per timer tick);
-  // service_devices() gives it the deadline again before guest code runs.
-  if (waker_) waker_->set_deadline(UINT64_MAX);
+  // revoke the poll page, an mprotect per timer tick); service_devices()
+  // gives it the deadline again before guest code runs.
+  if (waker_) waker_->pause();
   timespec timeout{0, 100'000'000}, *wait = &timeout;
   if (deadline) {
     uint64_t now = platform_.clock->now_ns();
@@ -448,7 +448,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     stats.shadow["context_hits"] = shadow.context_hits;
     stats.shadow["context_evictions"] = shadow.context_evictions;
     if (waker_) {  // no wake-ups while another backend runs the guest
-      waker_->set_deadline(UINT64_MAX);
+      waker_->pause();
       waker_->rearm_input(-1);
     }
     return RunOutcome{status, std::move(message)};
@@ -458,7 +458,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
   paging_changed();
   cpu.poll_page = reinterpret_cast<uint64_t>(cache_.poll_page());
   if (platform_.clock && !platform_.virtual_clock && !waker_)
-    waker_ = std::make_unique<Waker>(*platform_.clock, [this] { request_service(); });
+    waker_ = std::make_unique<TimerWaker>(*platform_.clock, [this] { request_service(); });
 
   Block* next = nullptr;
   for (;;) {

@@ -15,7 +15,7 @@
 #include "bt86/translator/bt_cpu.h"
 #include "code_cache.h"
 #include "compat32.h"
-#include "bt86/translator/waker.h"
+#include "timer_waker.h"
 #include "stubs.h"
 
 namespace bt86 {
@@ -181,7 +181,7 @@ private:
   std::atomic<bool> service_requested_{false};
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
   Platform platform_;
-  std::unique_ptr<Waker> waker_;
+  std::unique_ptr<TimerWaker> waker_;
   std::atomic<bool> timed_out_{false};
   // Every block entry returns to the run loop (no chaining, no indirect
   // table fills): virtual time and instruction-count slices see each block.

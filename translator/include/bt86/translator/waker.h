@@ -1,8 +1,8 @@
-// A thread that stops translated code when the host has something for the
-// guest: the next device deadline has passed, or host input arrived. It
-// only calls `wake` (the BT engine revokes the safepoint page, the KVM
-// backend kicks its vCPU out of KVM_RUN); the vCPU thread does the device
-// work. Deterministic (virtual-clock) runs do not use it.
+// A thread that wakes the vCPU when the host has something for the guest:
+// the next device deadline has passed, or host input arrived. It only calls
+// `wake` (the KVM backend kicks its vCPU out of KVM_RUN); the vCPU thread
+// does the device work. The BT engine uses the thread-less TimerWaker
+// (translator/timer_waker.h) instead.
 #pragma once
 #include <atomic>
 #include <cstdint>
