@@ -4,13 +4,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <ctime>
 #include <system_error>
 
 namespace bt86 {
 
-Waker::Waker(const Clock& clock, std::function<void()> wake) : clock_(clock), wake_(std::move(wake)) {
+Waker::Waker(std::function<void()> wake) : wake_(std::move(wake)) {
   event_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (event_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   thread_ = std::thread([this] { loop(); });
@@ -28,13 +26,6 @@ void Waker::notify() {
   [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
 }
 
-void Waker::set_deadline(uint64_t ns) {
-  // Only an earlier deadline needs the thread now: woken for a later one
-  // it sees nothing due and sleeps again. So clearing the deadline (the
-  // vCPU halts and sleeps itself) costs no system call.
-  if (ns < deadline_.exchange(ns)) notify();
-}
-
 void Waker::rearm_input(int fd) {
   bool changed = input_fd_.exchange(fd) != fd;
   if (!input_armed_.exchange(true) || changed) notify();
@@ -45,20 +36,7 @@ void Waker::loop() {
     int input = input_fd_;
     pollfd fds[2] = {{event_fd_, POLLIN, 0}, {input, POLLIN, 0}};
     nfds_t count = input >= 0 && input_armed_ ? 2 : 1;
-    uint64_t deadline = deadline_, now = clock_.now_ns();
-    timespec timeout{1, 0}, *wait = nullptr;
-    if (deadline != UINT64_MAX) {
-      if (deadline <= now) {
-        // Fire once per deadline the vCPU set; a newer one it set meanwhile stays.
-        deadline_.compare_exchange_strong(deadline, UINT64_MAX);
-        wake_();
-        continue;
-      }
-      uint64_t left = std::min<uint64_t>(deadline - now, 1'000'000'000);
-      timeout = {static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
-      wait = &timeout;
-    }
-    if (ppoll(fds, count, wait, nullptr) < 0) continue;
+    if (poll(fds, count, -1) < 0) continue;
     if (fds[0].revents & POLLIN) {
       uint64_t v;
       [[maybe_unused]] auto n = read(event_fd_, &v, sizeof v);

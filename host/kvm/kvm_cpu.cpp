@@ -210,7 +210,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   vcpu_thread_ = pthread_self();
   running_.store(true, std::memory_order_release);
   if (platform_.input_fd && platform_.clock && !platform_.virtual_clock && !input_)
-    input_ = std::make_unique<Waker>(*platform_.clock, [this] {
+    input_ = std::make_unique<Waker>([this] {
       if (running_.load(std::memory_order_acquire)) VcpuKick::kick(vcpu_thread_);
     });
   bool ending = false, entered_once = false;
