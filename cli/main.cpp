@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "bt86/host/backend_switch.h"
 #include "bt86/host/console.h"
@@ -15,6 +16,7 @@
 #include "bt86/host/machine.h"
 #include "bt86/host/multiboot.h"
 #include "bt86/kvm/kvm_cpu.h"
+#include "bt86/kvm/kvm_gate.h"
 #include "bt86/kvm/kvm_probe.h"
 #include "bt86/kvm/kvm_vm.h"
 #include "bt86/kvm/vfio_passthrough.h"
@@ -130,26 +132,56 @@ int run(const bt86::RunOptions& o) {
   }
 }
 
-int kvm_probe(int argc) {
-  if (argc > 2) {
-    say("kvm-probe takes no arguments\n" + bt86::usage());
-    return kUsageError;
+constexpr int kSkipped = 77;  // ctest's SKIP_RETURN_CODE
+
+// bt86 kvm-probe [--needs P1,P2,...] [--oracle]: the report, then whether a
+// test needing those probes (and, with --oracle, KVM as a judge of
+// instruction semantics) can run here: 0, or 77 with the reason.
+int kvm_probe(int argc, char** argv) {
+  std::string needs;
+  bool oracle = false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::fputs(bt86::usage().c_str(), stdout);
+      return 0;
+    }
+    if (std::strcmp(argv[i], "--needs") == 0 && i + 1 < argc) needs = argv[++i];
+    else if (std::strcmp(argv[i], "--oracle") == 0) oracle = true;
+    else {
+      say(fmt::format("kvm-probe: unknown argument '{}'\n{}", argv[i], bt86::usage()));
+      return kUsageError;
+    }
   }
   bt86::KvmCapabilities caps = bt86::probe_kvm();
   std::fputs(bt86::format_probe_report(caps).c_str(), stdout);
-  return caps.usable ? 0 : kUsageError;
+  const bool asked = argc > 2;
+  if (!asked) return caps.usable ? 0 : kUsageError;
+  std::string why = bt86::kvm_skip_reason(caps, bt86::split_probe_names(needs));
+  if (why.empty() && oracle) why = bt86::kvm_not_an_oracle(caps);
+  if (why.empty()) return 0;
+  std::printf("SKIPPED: %s\n", why.c_str());
+  return kSkipped;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-    std::fputs(bt86::usage().c_str(), argc < 2 ? stderr : stdout);
-    return argc < 2 ? kUsageError : 0;
+  if (argc < 2) {
+    std::fputs(bt86::usage().c_str(), stderr);
+    return kUsageError;
+  }
+  const std::string_view command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(bt86::usage().c_str(), stdout);
+    return 0;
+  }
+  if (command == "--version" || command == "-V") {
+    std::printf("bt86 %s\n", BT86_VERSION);
+    return 0;
   }
   try {
-    if (std::strcmp(argv[1], "kvm-probe") == 0) return kvm_probe(argc);
-    if (std::strcmp(argv[1], "run") != 0) {
+    if (command == "kvm-probe") return kvm_probe(argc, argv);
+    if (command != "run") {
       say(fmt::format("unknown command '{}'\n{}", argv[1], bt86::usage()));
       return kUsageError;
     }
@@ -158,6 +190,10 @@ int main(int argc, char** argv) {
     if (!options) {
       say(error + "\n" + bt86::usage());
       return kUsageError;
+    }
+    if (options->help) {
+      std::fputs(bt86::usage().c_str(), stdout);
+      return 0;
     }
     return run(*options);
   } catch (const std::exception& e) {

@@ -42,7 +42,8 @@ std::string usage() {
          "                [--backend bt|kvm] [--clock host|virtual] [--on-reset exit|restart]\n"
          "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
          "                [--passthrough PCI-ADDRESS]\n"
-         "       bt86 kvm-probe\n"
+         "       bt86 kvm-probe [--needs PROBE,...] [--oracle]\n"
+         "       bt86 --help | --version\n"
          "  --kernel FILE      kernel to boot: a Linux bzImage (\"HdrS\" at offset 0x202,\n"
          "                     booted with the 32-bit Linux boot protocol) or else a\n"
          "                     Multiboot v1 kernel (ELF or a.out kludge)\n"
@@ -67,7 +68,10 @@ std::string usage() {
          "COM1 is the terminal. A guest write of v to port 0xF4 ends the run with\n"
          "status (v << 1) | 1; bad input exits with status 2.\n"
          "kvm-probe runs a tiny guest per CPU mode on /dev/kvm and says which work;\n"
-         "it exits with status 0 when KVM is usable at all, 2 otherwise.\n";
+         "it exits with status 0 when KVM is usable at all, 2 otherwise. With --needs\n"
+         "(probe names) or --oracle (KVM runs guest code on the CPU, so it can judge\n"
+         "instruction semantics) it exits with 0 when all of that works here, else\n"
+         "with 77 (a test's skip) and the reason.\n";
 }
 
 std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& error) {
@@ -82,6 +86,10 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
       return std::string(argv[++i]);
     };
     std::optional<std::string> v;
+    if (arg == "--help" || arg == "-h") {
+      o.help = true;
+      return o;
+    }
     if (arg == "--kernel") { if (!(v = value())) return std::nullopt; o.kernel = *v; }
     else if (arg == "--initrd") { if (!(v = value())) return std::nullopt; o.initrd = *v; }
     else if (arg == "--append") { if (!(v = value())) return std::nullopt; o.append = *v; }

@@ -21,6 +21,7 @@ struct RunOptions {
   uint64_t switch_instructions = 0;
   double switch_seconds = 0;
   std::string passthrough;  // --passthrough: a host PCI address for VFIO
+  bool help = false;        // --help / -h: print the usage, run nothing
 };
 
 // Parses argv (after the program name); on error returns nullopt and sets error.

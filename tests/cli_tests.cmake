@@ -7,6 +7,18 @@ file(WRITE ${GARBAGE} "this is not a kernel, just text that goes on and on\n")
 add_test(NAME cli.no_arguments COMMAND ${EXPECT} 2 "usage: bt86 run" ${BT86_EXE})
 add_test(NAME cli.unknown_option COMMAND ${EXPECT} 2 "unknown option '--frobnicate'"
          ${BT86_EXE} run --kernel x --frobnicate)
+# --help, -h and --version print to stdout and exit 0; an unknown option
+# exits 2 and shows the usage.
+add_test(NAME cli.help COMMAND ${EXPECT} 0 "usage: bt86 run" ${BT86_EXE} --help)
+add_test(NAME cli.h COMMAND ${EXPECT} 0 "usage: bt86 run" ${BT86_EXE} -h)
+add_test(NAME cli.run_help COMMAND ${EXPECT} 0 "--kernel FILE .*kernel to boot" ${BT86_EXE} run --help)
+add_test(NAME cli.run_h COMMAND ${EXPECT} 0 "usage: bt86 run" ${BT86_EXE} run --kernel x -h)
+add_test(NAME cli.kvm_probe_help COMMAND ${EXPECT} 0 "bt86 kvm-probe \\[--needs" ${BT86_EXE} kvm-probe --help)
+add_test(NAME cli.version COMMAND ${EXPECT} 0 "^bt86 [0-9]+\\.[0-9]+" ${BT86_EXE} --version)
+add_test(NAME cli.unknown_option_usage COMMAND ${EXPECT} 2 "^usage: bt86 run"
+         ${BT86_EXE} run --frobnicate --kernel x)
+set_tests_properties(cli.help cli.h cli.run_help cli.run_h cli.kvm_probe_help cli.version cli.unknown_option_usage
+                     PROPERTIES LABELS cli)
 add_test(NAME cli.bad_memory COMMAND ${EXPECT} 2 "--memory 1T"
          ${BT86_EXE} run --kernel x --memory 1T)
 add_test(NAME cli.missing_kernel COMMAND ${EXPECT} 2 "cannot open kernel '/nonexistent/k.elf'"

@@ -21,7 +21,8 @@ struct ProbeGuest {
   // the CPU state the code starts in.
   void (*setup)(GuestRam& ram, CpuState& cpu);
   uint32_t expected;  // what the code writes to kProbePort
-  // > 0: the run must also take less than this (hardware takes ~1000x less).
+  // > 0: the run must answer within this many seconds; the CPU needs ~25x
+  // less, an instruction emulator far more. The probe then costs no more.
   double max_seconds = 0;
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "bt86/kvm/kvm_gate.h"
+
 namespace bt86::fuzz {
 
 namespace {
@@ -16,19 +18,14 @@ std::string failure(const KvmCapabilities& caps, std::string_view name) {
 
 KvmPlan plan_kvm(const KvmCapabilities& caps) {
   KvmPlan plan;
-  if (!caps.usable) {
-    plan.skip = "KVM is not usable here: " + caps.unusable_reason;
-    return plan;
-  }
-  if (!caps.works("protected-32")) {
-    plan.skip = "this KVM cannot run unpaged 32-bit protected mode: " + failure(caps, "protected-32");
-    return plan;
-  }
+  plan.capabilities = caps;
+  const std::string_view needs[] = {"protected-32"};
+  plan.skip = kvm_skip_reason(caps, needs);
+  if (!plan.skip.empty()) return plan;
   if (!caps.works("iretd"))
     plan.notes.push_back("probe iretd fails (" + failure(caps, "iretd") + "): not needed, no handler returns");
-  if (!caps.works("native-speed"))
-    plan.notes.push_back("probe native-speed fails (" + failure(caps, "native-speed") +
-                         "): KVM's differences from native are its emulator's, not the CPU's");
+  if (std::string why = kvm_not_an_oracle(caps); !why.empty())
+    plan.notes.push_back(why + "; differences found are reported, then the run is skipped");
   return plan;
 }
 

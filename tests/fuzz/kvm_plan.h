@@ -17,6 +17,7 @@ struct KvmPlan {
   std::vector<asmjit::InstId> excluded;      // for GeneratorOptions::excluded
   bool x87 = true, sse = true;               // whole families (GeneratorOptions)
   std::vector<std::string> notes;            // one line per probe that shaped the plan
+  KvmCapabilities capabilities;              // what the plan was made from
 };
 
 // Whether to skip, and notes on the probes that matter to the fuzzer.

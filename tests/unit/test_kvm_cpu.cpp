@@ -9,11 +9,14 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bt86/host/machine.h"
 #include "bt86/kvm/kvm_cpu.h"
+#include "bt86/kvm/kvm_gate.h"
 #include "bt86/kvm/kvm_probe.h"
+#include "skip.h"
 #include "bt86/translator/bt_cpu.h"
 
 using namespace bt86;
@@ -27,22 +30,16 @@ const KvmCapabilities& capabilities() {
   return caps;
 }
 
-// Empty when KVM can run these tests, else why not.
-std::string skip_reason() {
-  const KvmCapabilities& caps = capabilities();
-  if (!caps.usable) return "KVM is not usable here: " + caps.unusable_reason;
-  if (!caps.works("protected-32")) return "this KVM cannot run 32-bit protected mode";
-  return {};
-}
-
-#define SKIP_WITHOUT_KVM()                             \
-  do {                                                 \
-    std::string why = skip_reason();                   \
-    if (!why.empty()) {                                \
-      WARN("SKIPPED: " << why);                        \
-      return;                                          \
-    }                                                  \
+// Skips the test (see skip.h) unless this KVM works for every probe named.
+#define SKIP_UNLESS_KVM_RUNS(...)                                            \
+  do {                                                                       \
+    const std::string_view needs[] = {__VA_ARGS__};                          \
+    if (std::string why = kvm_skip_reason(capabilities(), needs); !why.empty()) { \
+      report_skip(why);                                                      \
+      return;                                                                \
+    }                                                                        \
   } while (0)
+#define SKIP_WITHOUT_KVM() SKIP_UNLESS_KVM_RUNS("protected-32")
 
 // A 4 MiB machine in flat 32-bit protected mode (what the Multiboot loader
 // leaves), with `code` at kCode and COM1 output kept.
@@ -116,11 +113,7 @@ const uint8_t kCpuidLoop[] = {
 }  // namespace
 
 TEST_CASE("kvm_cpu: CPUID says what the BT backend says (skipped where KVM cannot run it)", "[kvm]") {
-  SKIP_WITHOUT_KVM();
-  if (!capabilities().works("cpuid")) {
-    WARN("SKIPPED: this KVM does not answer CPUID from KVM_SET_CPUID2 (see bt86 kvm-probe)");
-    return;
-  }
+  SKIP_UNLESS_KVM_RUNS("protected-32", "cpuid");
   const uint32_t leaves[] = {0, 1, 0x80000000, 0x80000002, 0x80000003, 0x80000004, 0xFFFFFFFF};
   std::vector<uint32_t> results[2];
   for (int backend = 0; backend < 2; ++backend) {
