@@ -50,10 +50,8 @@ void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
     bt86::load_linux(machine, o.kernel, o.initrd, o.append);
     return;
   }
-  if (!o.initrd.empty() && std::ifstream(o.kernel))  // (an unreadable file: the loader says so)
-    throw bt86::LoadError(fmt::format("--initrd is for Linux kernels; '{}' is not a bzImage "
-                                      "(a Multiboot kernel takes no initrd)", o.kernel));
-  bt86::load_multiboot(machine, o.kernel, o.append);
+  // A Multiboot kernel's --initrd is its module list, as with QEMU's -initrd.
+  bt86::load_multiboot(machine, o.kernel, o.append, bt86::split_module_list(o.initrd));
 }
 
 // One boot of a fresh machine on the chosen backend(s); nullopt when it

@@ -8,7 +8,7 @@ namespace bt86 {
 
 struct RunOptions {
   std::string kernel;  // a Linux bzImage or a Multiboot v1 kernel, told apart by content
-  std::string initrd;  // Linux only
+  std::string initrd;  // Linux: the initrd; Multiboot: "FILE [ARGS],..." modules
   std::string append;
   uint64_t memory_bytes = 256ull << 20;
   std::string backend = "bt";  // or "kvm"

@@ -30,6 +30,15 @@ bt86_guest_vs_native(integer)
 bt86_guest_test(fpu_sse 1)
 bt86_guest_vs_native(fpu_sse)
 bt86_guest_test(smc 1)
+# A kernel in GNU ld's default layout, alone and with two Multiboot modules
+# (--initrd "FILE ARGS,FILE ARGS"), which it checks against its command line.
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/module_alpha.txt "bt86 module alpha\n")
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/module_beta.txt "bt86 module beta\n")
+bt86_guest_test(mb_layout 1)
+add_test(NAME guest.mb_layout.modules COMMAND sh ${BT86_RUN_GUEST} ${BT86_EXE} ${BT86_GUEST_DIR}/mb_layout.elf 1
+  --append modules=2
+  --initrd "${CMAKE_CURRENT_BINARY_DIR}/module_alpha.txt x=1 alpha,${CMAKE_CURRENT_BINARY_DIR}/module_beta.txt beta")
+set_tests_properties(guest.mb_layout.modules PROPERTIES LABELS guest TIMEOUT 60)
 # ud2 with no IDT: bt86 stops with status 2 and names the instruction.
 bt86_guest_test(ud 2 --expect-fault ud2)
 # Paging kernels (32-bit and PAE): PASS/FAIL lines of their own.

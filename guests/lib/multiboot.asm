@@ -6,7 +6,10 @@ MB_MAGIC equ 0x1BADB002
 MB_FLAGS equ 1 << 1             ; bit 1: please fill mem_lower/mem_upper
                                 ; (no bit 16: we are an ELF, no a.out kludge)
 
-section .multiboot progbits alloc noexec nowrite align=4
+; In .text.multiboot, which links first in .text (this object is the first
+; one linked): the header then lies in the file's first 8 KiB with our
+; linker script and with GNU ld's default one alike.
+section .text.multiboot progbits alloc exec nowrite align=4
         dd MB_MAGIC
         dd MB_FLAGS
         dd -(MB_MAGIC + MB_FLAGS)

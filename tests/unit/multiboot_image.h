@@ -65,9 +65,11 @@ struct ElfShape {
   uint32_t memsz = kMemSize;
 };
 
-// Elf32_Ehdr, one PT_LOAD right after it, the Multiboot header at 0x60 and
-// the code at kCodeOffset.
-inline Bytes minimal_elf32(const ElfShape& shape = {}) {
+// Elf32_Ehdr, its PT_LOADs right after it, the Multiboot header at
+// kHeaderOffset and the code at kCodeOffset (what each segment's offset
+// and filesz select of the file is up to the shape).
+inline constexpr uint32_t kHeaderOffset = 0xC0;
+inline Bytes elf32(const std::vector<ElfShape>& segments, uint32_t entry = kLoadAddr) {
   Bytes image(kCodeOffset + sizeof kCode, 0);
   Elf32_Ehdr eh{};
   std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -77,39 +79,46 @@ inline Bytes minimal_elf32(const ElfShape& shape = {}) {
   eh.e_type = ET_EXEC;
   eh.e_machine = EM_386;
   eh.e_version = EV_CURRENT;
-  eh.e_entry = kLoadAddr;
+  eh.e_entry = entry;
   eh.e_phoff = sizeof eh;
   eh.e_ehsize = sizeof eh;
   eh.e_phentsize = sizeof(Elf32_Phdr);
-  eh.e_phnum = 1;
+  eh.e_phnum = static_cast<Elf32_Half>(segments.size());
+  REQUIRE(sizeof eh + segments.size() * sizeof(Elf32_Phdr) <= kHeaderOffset);
   put(image, 0, eh);
-  Elf32_Phdr ph{};
-  ph.p_type = PT_LOAD;
-  ph.p_offset = shape.offset;
-  ph.p_vaddr = 0xC0000000 + shape.paddr;  // a higher-half link address: must be ignored
-  ph.p_paddr = shape.paddr;
-  ph.p_filesz = shape.filesz;
-  ph.p_memsz = shape.memsz;
-  ph.p_flags = PF_R | PF_X;
-  ph.p_align = 0x1000;
-  put(image, sizeof eh, ph);
-  put_header(image, 0x60, 0x3);  // page-align + memory info: both supported
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const ElfShape& shape = segments[i];
+    Elf32_Phdr ph{};
+    ph.p_type = PT_LOAD;
+    ph.p_offset = shape.offset;
+    ph.p_vaddr = 0xC0000000 + shape.paddr;  // a higher-half link address: must be ignored
+    ph.p_paddr = shape.paddr;
+    ph.p_filesz = shape.filesz;
+    ph.p_memsz = shape.memsz;
+    ph.p_flags = PF_R | PF_X;
+    ph.p_align = 0x1000;
+    put(image, sizeof eh + i * sizeof ph, ph);
+  }
+  put_header(image, kHeaderOffset, 0x3);  // page-align + memory info: both supported
   std::memcpy(image.data() + kCodeOffset, kCode, sizeof kCode);
   return image;
 }
+inline Bytes minimal_elf32(const ElfShape& shape = {}) { return elf32({shape}); }
 
 struct Loader {
   TempDir dir;
   bt86::Machine machine{bt86::MachineConfig{kRamBytes, [](uint8_t) {}}};
 
-  void load(const Bytes& image, const std::string& cmdline = "") {
-    bt86::load_multiboot(machine, dir.write("kernel.elf", image), cmdline);
+  void load(const Bytes& image, const std::string& cmdline = "", const std::vector<std::string>& modules = {}) {
+    bt86::load_multiboot(machine, dir.write("kernel.elf", image), cmdline, modules);
   }
   uint32_t word(uint32_t gpa) const {
     uint32_t v;
     std::memcpy(&v, machine.ram.host(gpa), 4);
     return v;
   }
+  std::string string_at(uint32_t gpa) const { return reinterpret_cast<const char*>(machine.ram.host(gpa)); }
+  uint32_t info() const { return machine.cpu.gpr[bt86::kEbx]; }
 };
 
 }  // namespace bt86::test

@@ -7,15 +7,18 @@ using bt86::LoadError;
 
 TEST_CASE_METHOD(Loader, "multiboot: a minimal ELF32 kernel loads at its physical address", "[multiboot]") {
   // Garbage where the bss goes, so zeroing is observable (a fresh memfd is zero).
-  std::memset(machine.ram.host(kLoadAddr), 0xCC, kMemSize + 0x10);
+  // The loader's own data starts at the next page: p_memsz ends short of it.
+  ElfShape s;
+  s.memsz = kMemSize - 0x10;
+  std::memset(machine.ram.host(kLoadAddr), 0xCC, kMemSize);
   const std::string cmdline = "console=ttyS0 answer=42";
-  load(minimal_elf32(), cmdline);
+  load(minimal_elf32(s), cmdline);
 
   CHECK(std::memcmp(machine.ram.host(kLoadAddr), kCode, sizeof kCode) == 0);
   bool bss_zero = true;
-  for (uint32_t a = kLoadAddr + sizeof kCode; a < kLoadAddr + kMemSize; ++a) bss_zero &= machine.ram.host(a)[0] == 0;
+  for (uint32_t a = kLoadAddr + sizeof kCode; a < kLoadAddr + s.memsz; ++a) bss_zero &= machine.ram.host(a)[0] == 0;
   CHECK(bss_zero);
-  CHECK(machine.ram.host(kLoadAddr + kMemSize)[0] == 0xCC);  // nothing past p_memsz is touched
+  CHECK(machine.ram.host(kLoadAddr + s.memsz)[0] == 0xCC);  // nothing past p_memsz is touched
 
   const bt86::CpuState& cpu = machine.cpu;
   CHECK(cpu.eip == kLoadAddr);
@@ -32,10 +35,10 @@ TEST_CASE_METHOD(Loader, "multiboot: a minimal ELF32 kernel loads at its physica
   CHECK(cs.base == 0);
   CHECK(cs.limit == 0xFFFFFFFFu);
   CHECK((cs.access & 0x18) == 0x18);  // S=1, code
-  for (unsigned s : {bt86::kDs, bt86::kEs, bt86::kSs, bt86::kFs, bt86::kGs}) {
-    CHECK(cpu.seg[s].base == 0);
-    CHECK(cpu.seg[s].limit == 0xFFFFFFFFu);
-    CHECK((cpu.seg[s].access & 0x18) == 0x10);  // S=1, data
+  for (unsigned r : {bt86::kDs, bt86::kEs, bt86::kSs, bt86::kFs, bt86::kGs}) {
+    CHECK(cpu.seg[r].base == 0);
+    CHECK(cpu.seg[r].limit == 0xFFFFFFFFu);
+    CHECK((cpu.seg[r].access & 0x18) == 0x10);  // S=1, data
   }
   // The GDT entry behind CS says the same, so the kernel can reload it.
   REQUIRE(cpu.gdtr.limit >= cs.selector + 7);
@@ -71,17 +74,106 @@ TEST_CASE_METHOD(Loader, "multiboot: the memory map ends at the top of RAM", "[m
   CHECK(top_of_usable == kRamBytes);
 }
 
-// The loader's GDT (0x800) and information structure (0x9000..) must never
-// silently overwrite a kernel linked that low: refusing it is fine.
-TEST_CASE_METHOD(Loader, "multiboot: the loader's own structures never overwrite the kernel", "[multiboot]") {
-  ElfShape s;
-  s.paddr = bt86::multiboot::kInfoAddr;
-  s.memsz = 0x100;
-  bool refused = false;
-  try {
-    load(minimal_elf32(s));
-  } catch (const LoadError&) {
-    refused = true;
+// Everything the loader writes besides the image: the information
+// structure, what it points to, and the GDT.
+std::vector<std::pair<uint32_t, uint32_t>> loader_areas(const Loader& l) {
+  const uint32_t info = l.info();
+  std::vector<std::pair<uint32_t, uint32_t>> areas = {
+      {info, 88}, {l.word(info + 16), uint32_t(l.string_at(l.word(info + 16)).size() + 1)},
+      {l.word(info + 48), l.word(info + 44)}, {l.word(info + 64), 5},
+      {l.machine.cpu.gdtr.base, l.machine.cpu.gdtr.limit + 1u}};
+  for (uint32_t i = 0; i < l.word(info + 20); ++i) {
+    const uint32_t mod = l.word(info + 24) + 16 * i;
+    areas.push_back({mod, 16});
+    areas.push_back({l.word(mod), l.word(mod + 4) - l.word(mod)});
+    areas.push_back({l.word(mod + 8), uint32_t(l.string_at(l.word(mod + 8)).size() + 1)});
   }
-  if (!refused) CHECK(std::memcmp(machine.ram.host(s.paddr), kCode, sizeof kCode) == 0);
+  return areas;
+}
+
+bool overlaps(std::pair<uint32_t, uint32_t> area, uint32_t start, uint32_t size) {
+  return area.first < start + size && start < area.first + area.second;
+}
+
+// kvm-unit-tests' realmode.flat is linked at 0x8000: the loader's data goes
+// after the image (as QEMU puts it), never over it, and below the EBDA.
+TEST_CASE_METHOD(Loader, "multiboot: a kernel linked low keeps its memory; the loader's data follows it", "[multiboot]") {
+  ElfShape s;
+  s.paddr = 0x8000;
+  s.memsz = 0x18000;  // up to 0x20000, over 0x9000 where the loader used to write
+  std::memset(machine.ram.host(s.paddr + sizeof kCode), 0xCC, 0x100);
+  load(elf32({s}, s.paddr), "low");
+  CHECK(std::memcmp(machine.ram.host(s.paddr), kCode, sizeof kCode) == 0);
+  CHECK(machine.ram.host(s.paddr + sizeof kCode)[0] == 0);  // bss zeroed
+  for (auto area : loader_areas(*this)) {
+    INFO("loader data at " << std::hex << area.first << "+" << area.second);
+    CHECK_FALSE(overlaps(area, s.paddr, s.memsz));
+    CHECK(area.first >= s.paddr + s.memsz);
+    CHECK(area.first + area.second <= 0x9FC00);
+  }
+  CHECK(string_at(word(info() + 16)) == "low");
+  CHECK(machine.cpu.eip == s.paddr);
+}
+
+TEST_CASE_METHOD(Loader, "multiboot: data that would reach the EBDA goes above 1 MiB", "[multiboot]") {
+  ElfShape s;
+  s.paddr = 0x8000;
+  s.memsz = 0x9FC00 - 0x8000 - 0x100;  // the whole of low memory
+  load(elf32({s}, s.paddr));
+  for (auto area : loader_areas(*this)) CHECK(area.first >= 0x100000);
+}
+
+// GNU ld's default separate-code layout with -Ttext=0x100000 puts the ELF
+// headers into a read-only PT_LOAD one page below: at 0xFF000.
+TEST_CASE_METHOD(Loader, "multiboot: segments below 1 MiB and in the legacy hole load into RAM", "[multiboot]") {
+  ElfShape headers;
+  headers.paddr = 0xFF000;
+  headers.offset = 0;
+  headers.filesz = headers.memsz = kHeaderOffset + 12;
+  ElfShape low;  // across the 640 KiB boundary
+  low.paddr = 0x9F000;
+  low.memsz = 0x3000;
+  ElfShape text;
+  const Bytes image = elf32({headers, low, text});
+  load(image);
+  CHECK(std::memcmp(machine.ram.host(0xFF000), image.data(), headers.filesz) == 0);
+  CHECK(std::memcmp(machine.ram.host(0x9F000), kCode, sizeof kCode) == 0);
+  CHECK(std::memcmp(machine.ram.host(kLoadAddr), kCode, sizeof kCode) == 0);
+  CHECK(machine.cpu.eip == kLoadAddr);
+  for (auto area : loader_areas(*this)) CHECK(area.first >= kLoadAddr + kMemSize);
+}
+
+TEST_CASE_METHOD(Loader, "multiboot: --initrd files become modules, each with its own string", "[multiboot]") {
+  Bytes first(5000);
+  for (size_t i = 0; i < first.size(); ++i) first[i] = static_cast<uint8_t>(i * 7);
+  const std::string a = dir.write("env", first), b = dir.write("empty", {});
+  load(minimal_elf32(), "kernel args", {a + " testname=x  y", b});
+  REQUIRE(word(info()) & 1u << 3);
+  REQUIRE(word(info() + 20) == 2);
+  const uint32_t mods = word(info() + 24);
+  const uint32_t start0 = word(mods), end0 = word(mods + 4), start1 = word(mods + 16), end1 = word(mods + 20);
+  CHECK(start0 % 0x1000 == 0);
+  CHECK(start1 % 0x1000 == 0);
+  CHECK(end0 - start0 == first.size());
+  CHECK(std::memcmp(machine.ram.host(start0), first.data(), first.size()) == 0);
+  CHECK(end1 == start1);
+  CHECK(string_at(word(mods + 8)) == a + " testname=x  y");
+  CHECK(string_at(word(mods + 24)) == b);
+  CHECK(start0 >= kLoadAddr + kMemSize);
+  CHECK(start1 >= end0);
+  CHECK(string_at(word(info() + 16)) == "kernel args");
+  const auto areas = loader_areas(*this);
+  for (size_t i = 0; i < areas.size(); ++i)
+    for (size_t j = i + 1; j < areas.size(); ++j) {
+      INFO(std::hex << areas[i].first << "+" << areas[i].second << " and " << areas[j].first << "+" << areas[j].second);
+      CHECK_FALSE((areas[i].second && areas[j].second && overlaps(areas[i], areas[j].first, areas[j].second)));
+    }
+}
+
+TEST_CASE("multiboot: --initrd splits into modules at commas, ',,' being a comma", "[multiboot]") {
+  using V = std::vector<std::string>;
+  CHECK(bt86::split_module_list("") == V{});
+  CHECK(bt86::split_module_list("a") == V{"a"});
+  CHECK(bt86::split_module_list("a x=1,b") == V{"a x=1", "b"});
+  CHECK(bt86::split_module_list("a,,b,c") == V{"a,b", "c"});
 }

@@ -13,14 +13,14 @@ TEST_CASE_METHOD(Loader, "multiboot: unreadable and empty files are refused", "[
 
 TEST_CASE_METHOD(Loader, "multiboot: a file without a valid header is not a Multiboot kernel", "[multiboot]") {
   Bytes image = minimal_elf32();
-  SECTION("no header at all") { put(image, 0x60, uint32_t{0}); }
-  SECTION("checksum off by one") { put_header(image, 0x60, 0x3, 1); }
+  SECTION("no header at all") { put(image, kHeaderOffset, uint32_t{0}); }
+  SECTION("checksum off by one") { put_header(image, kHeaderOffset, 0x3, 1); }
   SECTION("misaligned header") {
-    put(image, 0x60, uint32_t{0});
-    put_header(image, 0x62, 0x3);
+    put(image, kHeaderOffset, uint32_t{0});
+    put_header(image, kHeaderOffset + 2, 0x3);
   }
   SECTION("header past the first 8 KiB") {
-    put(image, 0x60, uint32_t{0});
+    put(image, kHeaderOffset, uint32_t{0});
     image.resize(0x2100, 0);
     put_header(image, 0x2000, 0x3);
   }
@@ -29,7 +29,7 @@ TEST_CASE_METHOD(Loader, "multiboot: a file without a valid header is not a Mult
 
 TEST_CASE_METHOD(Loader, "multiboot: required feature flags the loader lacks are refused", "[multiboot]") {
   Bytes image = minimal_elf32();
-  put_header(image, 0x60, 0x3 | 1u << 2);  // video mode table
+  put_header(image, kHeaderOffset, 0x3 | 1u << 2);  // video mode table
   CHECK_THROWS_WITH(load(image), Catch::Contains("asks for Multiboot features"));
 }
 
@@ -75,18 +75,31 @@ TEST_CASE_METHOD(Loader, "multiboot: segments must lie in the file and in guest 
   SECTION("beyond the end of RAM") {
     ElfShape s;
     s.paddr = static_cast<uint32_t>(kRamBytes) - 0x1000;  // bss runs past the end
-    CHECK_THROWS_WITH(load(minimal_elf32(s)), Catch::Contains("does not fit in guest RAM"));
+    CHECK_THROWS_WITH(load(minimal_elf32(s)), Catch::Contains("ends beyond guest RAM (16 MiB)") &&
+                                                  Catch::Contains("--memory"));
   }
   SECTION("far beyond RAM") {
     ElfShape s;
     s.paddr = 0x80000000;
-    CHECK_THROWS_WITH(load(minimal_elf32(s)), Catch::Contains("does not fit in guest RAM"));
+    CHECK_THROWS_WITH(load(minimal_elf32(s)), Catch::Contains("ELF segment 0 at 0x80000000+0x2000 ends beyond guest RAM"));
   }
-  SECTION("into the legacy VGA/BIOS hole") {
+  SECTION("past 4 GiB") {
     ElfShape s;
-    s.paddr = 0x9F000;
-    CHECK_THROWS_WITH(load(minimal_elf32(s)), Catch::Contains("does not fit in guest RAM"));
+    s.paddr = 0xFFFFF000;
+    CHECK_THROWS_WITH(load(minimal_elf32(s)), Catch::Contains("runs past the 4 GiB end"));
   }
+}
+
+TEST_CASE_METHOD(Loader, "multiboot: a module that cannot be read is named", "[multiboot]") {
+  const std::string missing = (dir.path / "no-such-module").string();
+  CHECK_THROWS_WITH(load(minimal_elf32(), "", {missing + " arg"}),
+                    Catch::Contains("cannot open Multiboot module '" + missing + "'"));
+}
+
+TEST_CASE_METHOD(Loader, "multiboot: modules that do not fit in RAM are refused, naming the module", "[multiboot]") {
+  const std::string big = dir.write("big.bin", Bytes(kRamBytes - kLoadAddr, 0x5A));
+  CHECK_THROWS_WITH(load(minimal_elf32(), "", {big}), Catch::Contains("module '" + big + "'") &&
+                                                          Catch::Contains("does not fit in guest RAM"));
 }
 
 TEST_CASE("multiboot: guest RAM below 2 MiB is refused", "[multiboot]") {

@@ -21,8 +21,8 @@ void load_linux(Machine& machine, const std::string& bzimage, const std::string&
 
 namespace linux_boot {
 // Guest-physical layout chosen by the loader (all below 1 MiB except the
-// kernel and the initrd). The GDT sits where the Multiboot loader puts its.
-constexpr uint32_t kGdtAddr = multiboot::kGdtAddr;
+// kernel and the initrd).
+constexpr uint32_t kGdtAddr = 0x800;
 constexpr uint32_t kStackTop = 0x7000;  // unused by the protocol; harmless
 constexpr uint32_t kBootParamsAddr = 0x10000;  // the zero page, 4 KiB
 constexpr uint32_t kCmdlineAddr = 0x20000;
