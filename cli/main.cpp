@@ -58,7 +58,10 @@ void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
 // cannot start (after saying why).
 std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& terminal, double timeout,
                                      bool& guest_reset) {
-  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}, o.virtual_clock ? bt86::ClockMode::kVirtual : bt86::ClockMode::kHost});
+  const bt86::ClockMode clock = o.clock == "virtual" ? bt86::ClockMode::kVirtual
+                                : o.clock == "wall"  ? bt86::ClockMode::kWall
+                                                     : bt86::ClockMode::kHost;
+  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}, clock});
   try {
     load_kernel(machine, o);
   } catch (const bt86::LoadError& e) {

@@ -39,7 +39,7 @@ bool parse_switch_every(std::string_view s, RunOptions& o) {
 
 std::string usage() {
   return "usage: bt86 run --kernel FILE [--initrd FILE] [--append STR] [--memory SIZE]\n"
-         "                [--backend bt|kvm] [--clock host|virtual] [--on-reset exit|restart]\n"
+         "                [--backend bt|kvm] [--clock host|wall|virtual] [--on-reset exit|restart]\n"
          "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
          "                [--passthrough PCI-ADDRESS]\n"
          "       bt86 kvm-probe [--needs PROBE,...] [--oracle]\n"
@@ -54,8 +54,11 @@ std::string usage() {
          "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
          "  --backend NAME     which CPU backend runs the guest: bt (binary translation,\n"
          "                     the default) or kvm (/dev/kvm, same machine and devices)\n"
-         "  --clock MODE       host (devices follow host time, the default) or virtual\n"
-         "                     (time advances with guest work: repeatable runs on bt)\n"
+         "  --clock MODE       host (devices and the TSC follow host time, less the time\n"
+         "                     bt86 spends translating, which the guest gets back while\n"
+         "                     it idles; the default), wall (host time exactly: for\n"
+         "                     timing guest work from inside) or virtual (time\n"
+         "                     advances with guest work: repeatable runs on bt)\n"
          "  --on-reset ACTION  when the guest resets the machine (i8042 or port 0x92):\n"
          "                     exit (status 0, the default) or restart (a fresh machine\n"
          "                     boots the same kernel again, as a PC would)\n"
@@ -98,11 +101,11 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
     else if (arg == "--stats") { if (!(v = value())) return std::nullopt; o.stats_file = *v; }
     else if (arg == "--clock") {
       if (!(v = value())) return std::nullopt;
-      if (*v != "host" && *v != "virtual") {
-        error = fmt::format("--clock {}: expected host or virtual", *v);
+      if (*v != "host" && *v != "wall" && *v != "virtual") {
+        error = fmt::format("--clock {}: expected host, wall or virtual", *v);
         return std::nullopt;
       }
-      o.virtual_clock = *v == "virtual";
+      o.clock = *v;
     } else if (arg == "--on-reset") {
       if (!(v = value())) return std::nullopt;
       if (*v != "exit" && *v != "restart") {

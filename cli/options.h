@@ -14,7 +14,7 @@ struct RunOptions {
   std::string backend = "bt";  // or "kvm"
   double timeout_seconds = 0;
   std::string stats_file;
-  bool virtual_clock = false;  // --clock virtual: repeatable runs
+  std::string clock = "host";  // --clock host|wall|virtual
   bool restart_on_reset = false;  // --on-reset restart: a guest reset boots the kernel again
   // --switch-every: move the guest between bt86 and KVM every this many
   // guest instructions or this much host time (both 0: never).

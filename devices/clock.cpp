@@ -1,17 +1,29 @@
 #include "bt86/devices/clock.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace bt86 {
 
 HostClock::HostClock() { clock_gettime(CLOCK_MONOTONIC, &start_); }
 
-uint64_t HostClock::now_ns() const {
+uint64_t HostClock::host_ns() const {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   int64_t ns = (static_cast<int64_t>(now.tv_sec) - start_.tv_sec) * 1'000'000'000 +
                (static_cast<int64_t>(now.tv_nsec) - start_.tv_nsec);
   return ns > 0 ? static_cast<uint64_t>(ns) : 0;
+}
+
+uint64_t HostClock::now_ns() const {
+  const uint64_t host = host_ns(), behind = behind_ns();
+  return host > behind ? host - behind : 0;
+}
+
+uint64_t HostClock::catch_up(uint64_t ns) {
+  ns = std::min(ns, behind_ns());
+  behind_ns_.fetch_sub(ns, std::memory_order_relaxed);
+  return ns;
 }
 
 EventQueue::TimerId EventQueue::schedule(uint64_t when_ns, std::function<void()> callback) {

@@ -10,6 +10,7 @@ Platform machine_platform(Machine& m, Terminal* terminal) {
   p.events = &m.events;
   p.clock = &m.clock();
   p.virtual_clock = m.virtual_clock();
+  p.apparent_clock = m.apparent_clock();
   if (!terminal) return p;
   p.input_fd = [terminal] { return terminal->wait_fd(); };
   // Only as many bytes as the receive FIFO takes: the rest waits in the

@@ -29,6 +29,7 @@ void reset_fpu(CpuState& cpu) {
 Machine::Machine(const MachineConfig& config)
     : ram(config.memory_bytes),
       virtual_(config.clock == ClockMode::kVirtual),
+      apparent_(config.clock == ClockMode::kHost),
       clock_(virtual_ ? static_cast<const Clock*>(&virtual_clock_) : &host_clock_),
       pit(*clock_, events, IrqLine(pic, 0)),
       // Deterministic runs start the wall clock at a fixed moment too.

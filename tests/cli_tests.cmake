@@ -19,6 +19,9 @@ add_test(NAME cli.unknown_option_usage COMMAND ${EXPECT} 2 "^usage: bt86 run"
          ${BT86_EXE} run --frobnicate --kernel x)
 set_tests_properties(cli.help cli.h cli.run_help cli.run_h cli.kvm_probe_help cli.version cli.unknown_option_usage
                      PROPERTIES LABELS cli)
+add_test(NAME cli.bad_clock COMMAND ${EXPECT} 2 "--clock sundial: expected host, wall or virtual"
+         ${BT86_EXE} run --kernel x --clock sundial)
+set_tests_properties(cli.bad_clock PROPERTIES LABELS cli)
 add_test(NAME cli.bad_memory COMMAND ${EXPECT} 2 "--memory 1T"
          ${BT86_EXE} run --kernel x --memory 1T)
 add_test(NAME cli.missing_kernel COMMAND ${EXPECT} 2 "cannot open kernel '/nonexistent/k.elf'"

@@ -86,12 +86,19 @@ void Engine::service_devices() {
     cpu.halted = false;
     count_exit("external_interrupt");
     pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, false};
+    hidden_time_.catch_up_at_interrupt(cpu);
   }
   if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
 }
 
+void Engine::end_hidden_interval() {
+  if (hide_from_) hidden_time_.hide_since(*hide_from_, cpu);
+  hide_from_.reset();
+}
+
 void Engine::wait_while_halted() {
   count_exit("halt_wait");
+  end_hidden_interval();  // a halt is the guest's own time
   auto deadline = platform_.events ? platform_.events->next_deadline() : std::nullopt;
   if (platform_.virtual_clock) {  // nothing else can happen: jump to the next event
     if (deadline && *deadline > platform_.virtual_clock->now_ns())
@@ -102,6 +109,13 @@ void Engine::wait_while_halted() {
   // This thread wakes itself, so the waker need not (its wake-up would
   // revoke the poll page, an mprotect per timer tick); service_devices()
   // gives it the deadline again before guest code runs.
+  // A halt is where the guest gets back the time it did not see: up to its
+  // next timer (or all of it when none is set), which then fires at once.
+  if (uint64_t behind = hidden_time_.behind_ns()) {
+    uint64_t now = platform_.clock->now_ns();
+    uint64_t gap = deadline ? (*deadline > now ? *deadline - now : 0) : behind;
+    if (gap && hidden_time_.catch_up(gap, cpu) == gap) return;
+  }
   if (waker_) waker_->pause();
   timespec timeout{0, 100'000'000}, *wait = &timeout;
   if (deadline) {
@@ -348,13 +362,18 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   auto phys = static_cast<uint32_t>(w.phys);
   if (!(mode & mode::kSingle))
     if (Block* b = cache_.find({phys, eip, mode})) return b;
-  if (Block* b = translate(eip, phys, mode)) return b;
-  cache_.flush();
-  ++flush_generation_;
-  ++stats.tc_flushes;
-  reset_indirect_tables();
+  // The guest does not see the time translation takes (hidden_time.h),
+  // counted until its code runs again.
+  if (!hide_from_) hide_from_ = hidden_time_.mark();
   Block* b = translate(eip, phys, mode);
-  if (!b) throw std::runtime_error("translation cache cannot hold a single block");
+  if (!b) {
+    cache_.flush();
+    ++flush_generation_;
+    ++stats.tc_flushes;
+    reset_indirect_tables();
+    b = translate(eip, phys, mode);
+    if (!b) throw std::runtime_error("translation cache cannot hold a single block");
+  }
   return b;
 }
 
@@ -434,8 +453,11 @@ RunOutcome Engine::run(const RunLimits& limits) {
                         : std::chrono::steady_clock::time_point::max();
   auto start = std::chrono::steady_clock::now();
   auto finish = [&](int status, std::string message) {
+    end_hidden_interval();
     // Sums over runs: a switched guest runs here many times.
     stats.run_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats.hidden_seconds = static_cast<double>(hidden_time_.hidden_ns()) / 1e9;
+    stats.still_hidden_seconds = static_cast<double>(hidden_time_.behind_ns()) / 1e9;
     stats.host_faults["shadow_fill"] += hidden_fills_;
     stats.host_faults["dirty_upgrade"] += dirty_upgrades_;
     stats.host_faults["trace"] += table_writes_;
@@ -513,6 +535,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).entries.data());
     refresh_host_ac();
     refresh_irq_pending();
+    end_hidden_interval();
     stubs_.enter(&cpu, next->host);
     if (count_blocks_) instructions_run_ += next->instructions;
     if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);

@@ -15,6 +15,7 @@
 #include "bt86/translator/bt_cpu.h"
 #include "code_cache.h"
 #include "compat32.h"
+#include "hidden_time.h"
 #include "timer_waker.h"
 #include "stubs.h"
 
@@ -181,6 +182,11 @@ private:
   std::atomic<bool> service_requested_{false};
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
   Platform platform_;
+  HiddenTime hidden_time_{platform_.apparent_clock};
+  // Set when translation began: the interval until guest code runs again
+  // (or the guest halts) is hidden from the guest's clocks.
+  std::optional<HiddenTime::Mark> hide_from_;
+  void end_hidden_interval();
   std::unique_ptr<TimerWaker> waker_;
   std::atomic<bool> timed_out_{false};
   // Every block entry returns to the run loop (no chaining, no indirect

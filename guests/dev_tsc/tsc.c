@@ -9,9 +9,12 @@
  *    polled fewer than 1000 times or one iteration took over ten times the
  *    shortest (its SMI test).
  *
- * A kernel that fails both marks the TSC unstable and falls back to the PIT
- * as its clock, which keeps the tick running when idle. Both must succeed
- * here, and both must agree with each other within 1 %. */
+ * Linux tries the fast way first, cold, and needs the slow way only when it
+ * fails; a kernel that fails both (and has no ACPI PM timer) marks the TSC
+ * unstable. The fast way must succeed here on its first, cold run. The slow
+ * way must see OUT2 rise when the counts say, and pass Linux's checks
+ * unless the host stalls the CPU itself beyond them (nested virtual
+ * machines do: tens of microseconds, several times per 10 ms). */
 #include "check.h"
 #include "dev.h"
 #include "guest.h"
@@ -81,29 +84,48 @@ static uint32_t fast_calibrate(unsigned *steps)
     return 0;
 }
 
-/* kHz, or 0; the loop statistics through the pointers. */
-static uint32_t slow_calibrate(uint32_t *loops, uint32_t *tmin, uint32_t *tmax)
+/* Linux's slow method, one attempt. */
+struct slow_run {
+    uint32_t khz;          /* Linux's answer: 0 when a sanity check failed */
+    uint64_t cycles;       /* TSC cycles until OUT2 was seen high */
+    uint32_t loops, tmin, tmax;
+};
+
+static struct slow_run slow_calibrate(void)
 {
     enum { MS = 10, LATCH = PIT_HZ / (1000 / MS) };
+    struct slow_run r = {0, 0, 0, ~0u, 0};
     ch2_mode0(LATCH);
     uint64_t t1 = rdtsc(), tsc = t1, t2 = t1;
-    uint32_t n = 0, lo = ~0u, hi = 0;
     while (!(inb(PORT_61) & 0x20)) {
         t2 = rdtsc();
         uint32_t d = (uint32_t)(t2 - tsc);
         tsc = t2;
-        if (d < lo)
-            lo = d;
-        if (d > hi)
-            hi = d;
-        n++;
+        if (d < r.tmin)
+            r.tmin = d;
+        if (d > r.tmax)
+            r.tmax = d;
+        r.loops++;
     }
-    *loops = n;
-    *tmin = lo;
-    *tmax = hi;
-    if (n < 1000 || hi > 10 * lo)
-        return 0;
-    return (uint32_t)((t2 - t1) / MS);
+    r.cycles = t2 - t1;
+    if (r.loops >= 1000 && r.tmax <= 10 * r.tmin)
+        r.khz = (uint32_t)(r.cycles / MS);
+    return r;
+}
+
+/* The longest the CPU alone was held up while it read the TSC for 10 ms,
+ * without any I/O: host interrupts and preemption, which no device model
+ * can hide (a quiet PC shows a few microseconds). */
+static uint64_t cpu_stall(uint32_t khz)
+{
+    uint64_t start = rdtsc(), prev = start, longest = 0;
+    while (prev - start < 10ull * khz) {
+        uint64_t t = rdtsc();
+        if (t - prev > longest)
+            longest = t - prev;
+        prev = t;
+    }
+    return longest;
 }
 
 void kmain(uint32_t magic, uint32_t mbi)
@@ -115,31 +137,39 @@ void kmain(uint32_t magic, uint32_t mbi)
         exit_qemu(1);
     }
     dev_setup();
-    /* Warm-up round: the first pass also pays for translating the loops. */
+    /* Cold, as at Linux's boot: the loops run for the first time here, so
+     * translating them must not show in what they measure. */
     unsigned steps = 0;
-    uint32_t loops, tmin, tmax;
-    fast_calibrate(&steps);
-    slow_calibrate(&loops, &tmin, &tmax);
-
-    /* Linux tries the fast way once, the slow way three times. */
     uint32_t fast = fast_calibrate(&steps);
     check_begin();
     kprintf("fast PIT calibration: %u kHz after %u MSB steps", fast, steps);
     check_end(fast != 0);
-    uint32_t slow = 0;
-    for (int attempt = 0; attempt < 3 && !slow; attempt++) {
-        slow = slow_calibrate(&loops, &tmin, &tmax);
+    if (!fast)
+        check_finish();
+
+    /* Linux tries the slow way three times. Each attempt must see OUT2 rise
+     * after the programmed 10 ms (to within 1 %, plus the one poll it may
+     * be late by); its sanity checks must pass unless this host holds up the
+     * CPU itself past Linux's limit (ten times the fastest poll). */
+    int slow_ok = 0, excused = 0;
+    for (int attempt = 1; attempt <= 3 && !slow_ok; attempt++) {
+        struct slow_run r = slow_calibrate();
+        uint64_t stall = cpu_stall(fast);
+        uint64_t want = 10ull * fast, err = r.cycles > want ? r.cycles - want : want - r.cycles;
         check_begin();
-        kprintf("slow PIT calibration, attempt %d: %u kHz (%u polls, TSC per poll %u..%u)", attempt + 1, slow,
-                loops, tmin, tmax);
-        check_end(1); /* informational: a noisy host may need a retry, as Linux allows */
+        kprintf("slow attempt %d: OUT2 after %u kHz x 10 ms (%u polls, TSC per poll %u..%u), %u kHz by Linux's checks",
+                attempt, (uint32_t)(r.cycles / 10), r.loops, r.tmin, r.tmax, r.khz);
+        check_end(r.loops >= 1000 && err <= want / 100 + r.tmax);
+        slow_ok = r.khz != 0;
+        if (!slow_ok && stall > 10ull * r.tmin) {
+            kprintf("    the CPU alone stalled for %u cycles in 10 ms: beyond Linux's limit on this host\n",
+                    (uint32_t)stall);
+            excused++;
+        }
     }
     check_begin();
-    kprintf("slow PIT calibration succeeds within three attempts");
-    check_end(slow != 0);
-    uint32_t diff = fast > slow ? fast - slow : slow - fast;
-    check_begin();
-    kprintf("the two agree within 1 %%: %u vs %u kHz", fast, slow);
-    check_end(fast && slow && diff * 100 <= fast);
+    kprintf("slow PIT calibration succeeds within three attempts, unless the host itself stalls (%d of 3)",
+            excused);
+    check_end(slow_ok || excused == 3);
     check_finish();
 }

@@ -3,6 +3,7 @@
 // show, and they put an event on the EventQueue only for the moments the
 // guest must be told about without asking (an interrupt edge).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <ctime>
 #include <functional>
@@ -19,14 +20,26 @@ public:
   virtual uint64_t now_ns() const = 0;
 };
 
-// CLOCK_MONOTONIC, counted from construction.
+// CLOCK_MONOTONIC, counted from construction, minus the time the guest was
+// kept from seeing: while bt86 does work of its own that a PC never does
+// (translating code), the guest's time stands still, and the guest gets
+// that time back later, while it halts (catch_up).
 class HostClock final : public Clock {
 public:
   HostClock();
-  uint64_t now_ns() const override;
+  uint64_t now_ns() const override;  // the guest's: host_ns() - behind_ns()
+  uint64_t host_ns() const;          // the host's, since construction
+
+  // The last `ns` of host time are hidden from the guest.
+  void stand_still(uint64_t ns) { behind_ns_.fetch_add(ns, std::memory_order_relaxed); }
+  // How far the guest's time is behind the host's.
+  uint64_t behind_ns() const { return behind_ns_.load(std::memory_order_relaxed); }
+  // Moves guest time forward by up to `ns` of what it is behind; returns how much.
+  uint64_t catch_up(uint64_t ns);
 
 private:
   timespec start_{};
+  std::atomic<uint64_t> behind_ns_{0};  // read by signal handlers and the KVM waker too
 };
 
 // Time that moves only when told to: deterministic runs and unit tests.

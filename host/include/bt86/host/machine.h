@@ -25,7 +25,9 @@
 namespace bt86 {
 
 enum class ClockMode {
-  kHost,     // devices and the TSC follow host time
+  kHost,     // devices and the TSC follow host time, less bt86's own work
+             // (translation), which the guest gets back while it halts
+  kWall,     // devices and the TSC follow host time exactly (benchmarks)
   kVirtual,  // time advances with guest work only: runs are repeatable
 };
 
@@ -45,6 +47,9 @@ public:
 
   const Clock& clock() const { return *clock_; }
   VirtualClock* virtual_clock() { return virtual_ ? &virtual_clock_ : nullptr; }
+  // The clock bt86 hides its own work from (translator/hidden_time.h):
+  // null unless ClockMode::kHost.
+  HostClock* apparent_clock() { return apparent_ ? &host_clock_ : nullptr; }
 
   RunControl control;
   GuestRam ram;
@@ -56,7 +61,7 @@ private:
   // Time first: the devices hold references to it.
   HostClock host_clock_;
   VirtualClock virtual_clock_;
-  bool virtual_;
+  bool virtual_, apparent_;
   const Clock* clock_;
 
 public:

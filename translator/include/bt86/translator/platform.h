@@ -15,6 +15,10 @@ struct Platform {
   const Clock* clock = nullptr;
   // Set for deterministic runs: time then advances with guest work only.
   VirtualClock* virtual_clock = nullptr;
+  // Set when guest time is apparent time: the same clock as `clock`, which
+  // bt86's own work (code translation) is hidden from and which catches up
+  // while the guest halts (see hidden_time.h).
+  HostClock* apparent_clock = nullptr;
   // Readable when host input waits (e.g. the terminal); -1 if none (or no
   // more: input ended).
   std::function<int()> input_fd;

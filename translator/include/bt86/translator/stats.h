@@ -18,6 +18,9 @@ struct Stats {
   std::map<std::string, uint64_t> shadow;       // shadow address spaces: contexts, evictions
   uint64_t backend_switches = 0;  // bt86 <-> KVM moves of a running guest (--switch-every)
   double run_seconds = 0;
+  // Host time the guest did not see (bt86 translating; --clock host), in
+  // all, and how much of it the guest had not got back by the end.
+  double hidden_seconds = 0, still_hidden_seconds = 0;
 
   std::string to_json(const std::string& backend) const;
 };
