@@ -56,6 +56,9 @@ bt86_guest_test(dev_pic 1)
 bt86_guest_test(dev_rtc 1)
 bt86_guest_test(dev_uart 1)
 bt86_guest_test(dev_irq 1)
+# Host side against hostile guests: the guest's AC/DF/FPU control state at
+# every host entry point, string loops in C++ that must stop for interrupts.
+bt86_guest_test(host_flags 1)
 # i8042 reset: bt86 ends the run with status 0 and its reset message.
 add_test(NAME guest.dev_reset COMMAND ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 0
   "the guest reset the machine" ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/dev_reset.elf
