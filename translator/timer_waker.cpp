@@ -1,7 +1,5 @@
 #include "timer_waker.h"
 
-#include "bt86/translator/signal_entry.h"
-
 #include <poll.h>
 #include <unistd.h>
 
@@ -10,6 +8,8 @@
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
+
+#include "bt86/translator/signal_entry.h"
 
 namespace bt86 {
 

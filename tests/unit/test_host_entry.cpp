@@ -12,8 +12,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "bt86/host/console.h"
@@ -216,10 +218,10 @@ void run_probe_guest(bool user) {
   std::memcpy(machine.ram.host(kData), control_words, sizeof control_words);
   cpu.cr0 = cr0::kPE | cr0::kET | cr0::kMP | cr0::kNE | cr0::kAM;
   cpu.cr4 = 1u << 9;  // OSFXSR
-  const unsigned rpl = user ? 3 : 0;
-  load_flat(cpu.seg[kCs], static_cast<uint16_t>((user ? 0x18 : 0x08) | rpl), true);
-  for (unsigned s : {kDs, kEs, kSs, kFs, kGs}) load_flat(cpu.seg[s], static_cast<uint16_t>((user ? 0x20 : 0x10) | rpl), false);
-  for (SegmentCache& s : cpu.seg) s.access |= static_cast<uint16_t>(rpl << 5);  // DPL
+  const uint16_t code = user ? 0x18 | 3 : 0x08, data = user ? 0x20 | 3 : 0x10;
+  load_flat(cpu.seg[kCs], code, true);
+  for (unsigned s : {kDs, kEs, kSs, kFs, kGs}) load_flat(cpu.seg[s], data, false);
+  for (SegmentCache& s : cpu.seg) s.access |= static_cast<uint16_t>((code & 3) << 5);  // DPL
   cpu.gpr[kEsp] = 0x8000;
   cpu.eip = kCode;
   cpu.eflags = eflags::kFixed1 | eflags::kAC | eflags::kIOPL;
