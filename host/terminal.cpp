@@ -9,6 +9,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "bt86/translator/signal_entry.h"
+
 namespace bt86 {
 
 namespace {
@@ -24,7 +26,7 @@ volatile sig_atomic_t g_raw = 0;
 // and calls Terminal::restore_tty() when it gives up.
 constexpr int kFatalSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT, SIGPIPE};
 
-void on_fatal_signal(int signo) {
+void on_fatal_signal(int signo, siginfo_t*, void*) {
   Terminal::restore_tty();
   // SA_RESETHAND put the default action back; deliver the signal to it.
   raise(signo);
@@ -42,11 +44,7 @@ void install_guards() {
   for (int signo : kFatalSignals) {
     struct sigaction old {};
     if (sigaction(signo, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) continue;
-    struct sigaction sa {};
-    sa.sa_handler = on_fatal_signal;
-    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    sigaction(signo, &sa, nullptr);
+    install_signal_handler(signo, on_fatal_signal, SA_RESETHAND | SA_NODEFER);
   }
 }
 

@@ -69,6 +69,17 @@ bt86_guest_test(dev_irq 1)
 # since a host preempting it for 200 us makes the fast way skip a PIT step.
 bt86_guest_test(dev_tsc 1)
 set_tests_properties(guest.dev_tsc PROPERTIES RUN_SERIAL TRUE)
+# Host side against hostile guests: the guest's AC/DF/FPU control state at
+# every host entry point, string loops in C++ that must stop for interrupts.
+bt86_guest_test(host_flags 1)
+bt86_guest_test(string_irq 1)
+# rep string loops run by engine C++ code with ECX = 0xFFFFFFFF: --timeout 2
+# must end them with status 124 within 3 s.
+foreach(loop insb outsb movs-to-mmio movs-from-mmio lods-mmio stos-mmio)
+  add_test(NAME guest.endless_rep.${loop} COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/expect_timeout.sh 2
+    ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/endless_rep.elf --append ${loop} --timeout 2)
+  set_tests_properties(guest.endless_rep.${loop} PROPERTIES LABELS guest TIMEOUT 60)
+endforeach()
 # i8042 reset: bt86 ends the run with status 0 and its reset message.
 add_test(NAME guest.dev_reset COMMAND ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 0
   "the guest reset the machine" ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/dev_reset.elf

@@ -65,6 +65,18 @@ bt86_kvm_guest_test(guest.dev_irq protected-32
 bt86_kvm_guest_test(guest.ud protected-32
   ${run_guest} --expect-fault ud2 ${BT86_EXE} ${BT86_GUEST_DIR}/ud.elf 2 --backend kvm)
 
+# The host-side kernels (see guest_tests.cmake), where this KVM runs them.
+bt86_kvm_test(guest.host_flags protected-32,iretd,ldmxcsr
+  ${run_guest} ${BT86_EXE} ${BT86_GUEST_DIR}/host_flags.elf 1 --backend kvm)
+bt86_kvm_test(guest.string_irq protected-32,iretd
+  ${run_guest} ${BT86_EXE} ${BT86_GUEST_DIR}/string_irq.elf 1 --backend kvm)
+# rep string loops with ECX = 0xFFFFFFFF: KVM comes back to the run loop
+# after at most a page of string I/O or one MMIO element, so --timeout ends them.
+foreach(loop insb outsb movs-to-mmio movs-from-mmio lods-mmio stos-mmio)
+  bt86_kvm_test(guest.endless_rep.${loop} protected-32 sh ${CMAKE_CURRENT_LIST_DIR}/expect_timeout.sh 2
+    ${BT86_EXE} run --backend kvm --kernel ${BT86_GUEST_DIR}/endless_rep.elf --append ${loop} --timeout 2)
+endforeach()
+
 # The run's endings the guest does not choose: --timeout and a final hlt.
 bt86_kvm_test(timeout protected-32 ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 124 "timeout after 1 s"
   ${BT86_EXE} run --backend kvm --kernel ${BT86_GUEST_DIR}/stuck.elf --timeout 1)

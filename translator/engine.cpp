@@ -75,6 +75,11 @@ bool Engine::interrupt_deliverable() const {
   return platform_.pic && (cpu.eflags & eflags::kIF) && platform_.pic->interrupt_pending();
 }
 
+bool Engine::string_loop_must_yield(unsigned iterations_done) const {
+  return iterations_done >= kStringBurst || stop_requested_ || service_requested_ || control.exit_status.has_value() ||
+         interrupt_deliverable();
+}
+
 void Engine::service_devices() {
   if (platform_.pump_input) platform_.pump_input();
   if (waker_) {

@@ -95,6 +95,16 @@ public:
   void set_eflags(uint32_t value);  // also updates the DF mirror and host_ac
   // cpu.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
   void refresh_host_ac();
+  // Helpers that loop over a guest-chosen count (rep ins/outs, string
+  // instructions on devices) ask this at every iteration boundary after
+  // their first iteration. True: stop there, with ESI/EDI/ECX updated and
+  // cpu.eip still at the instruction, and leave translated code, so that the
+  // run loop can stop (timeout), service devices or deliver an interrupt
+  // before the instruction goes on, as a CPU takes them between iterations.
+  bool string_loop_must_yield(unsigned iterations_done) const;
+  // At most this many iterations per helper call even when nothing is
+  // waiting: block counts (virtual time, slices) then see the loop progress.
+  static constexpr unsigned kStringBurst = 4096;
   // cpu.irq_pending from the PIC, for the inline sti/popf.
   void refresh_irq_pending() { cpu.irq_pending = platform_.pic && platform_.pic->interrupt_pending(); }
 

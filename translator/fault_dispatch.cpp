@@ -208,7 +208,8 @@ void Engine::finish_mmio_bounce(bool completed) {
 }
 
 // movs/stos/lods (with rep) touching a device: element by element through
-// the C++ accessors, which reach the bus for non-RAM pages.
+// the C++ accessors, which reach the bus for non-RAM pages; a long rep stops
+// between elements as rep ins/outs do (string_loop_must_yield).
 bool Engine::emulate_string_mmio(const Insn& insn) {
   const ZydisMnemonic m = insn.mnemonic();
   const bool movs = m == ZYDIS_MNEMONIC_MOVSB || m == ZYDIS_MNEMONIC_MOVSW || m == ZYDIS_MNEMONIC_MOVSD;
@@ -222,7 +223,9 @@ bool Engine::emulate_string_mmio(const Insn& insn) {
   for (unsigned i = 0; i < insn.info.operand_count; ++i)
     if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && insn.ops[i].mem.base == ZYDIS_REGISTER_ESI)
       src_seg = static_cast<unsigned>(segment_of(insn.ops[i].mem.segment));
-  while (!rep || cpu.gpr[kEcx]) {
+  for (unsigned done = 0; !rep || cpu.gpr[kEcx]; ++done) {
+    // Stopping leaves cpu.eip at the instruction: run again, it faults here again.
+    if (done && string_loop_must_yield(done)) return true;
     uint32_t v = cpu.gpr[kEax];
     if ((movs || lods) && !read_linear(cpu.seg[src_seg].base + cpu.gpr[kEsi], &v, width)) return true;
     if ((movs || stos) && !write_linear(cpu.seg[kEs].base + cpu.gpr[kEdi], &v, width)) return true;

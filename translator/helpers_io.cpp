@@ -1,4 +1,8 @@
-// Port I/O helpers: in/out and the string forms, through the I/O bus.
+// Port I/O helpers: in/out and the string forms, through the I/O bus. A
+// rep ins/outs runs here element by element, and stops between elements
+// whenever the engine has something to do first (string_loop_must_yield):
+// ECX and EDI/ESI then say how far it got, EIP stays on it, and it goes on
+// when translated code runs it again.
 #include "emit.h"
 #include "engine.h"
 #include "guest_operands.h"
@@ -61,7 +65,8 @@ HelperResult helper_ins(Engine& e, const HelperSite& s) {
   unsigned size = s.insn.info.operand_width / 8;
   auto port = static_cast<uint16_t>(cpu.gpr[kEdx]);
   if (!io_allowed(e, port, size)) return e.raise(13, 0u);
-  while (!rep || cpu.gpr[kEcx] != 0) {
+  for (unsigned done = 0; !rep || cpu.gpr[kEcx] != 0; ++done) {
+    if (done && e.string_loop_must_yield(done)) return HelperResult::kExit;  // goes on from here later
     uint32_t v = e.io.read(port, size);
     if (!e.write_linear(cpu.seg[kEs].base + cpu.gpr[kEdi], &v, size)) return HelperResult::kExit;
     cpu.gpr[kEdi] += static_cast<uint32_t>(cpu.string_stride * static_cast<int32_t>(size));
@@ -80,7 +85,8 @@ HelperResult helper_outs(Engine& e, const HelperSite& s) {
   unsigned seg = kDs;
   for (unsigned i = 0; i < s.insn.info.operand_count; ++i)
     if (s.insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) seg = static_cast<unsigned>(segment_of(s.insn.ops[i].mem.segment));
-  while (!rep || cpu.gpr[kEcx] != 0) {
+  for (unsigned done = 0; !rep || cpu.gpr[kEcx] != 0; ++done) {
+    if (done && e.string_loop_must_yield(done)) return HelperResult::kExit;  // goes on from here later
     uint32_t v = 0;
     if (!e.read_linear(cpu.seg[seg].base + cpu.gpr[kEsi], &v, size)) return HelperResult::kExit;
     e.io.write(port, size, v);

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "bt86/translator/signal_entry.h"
 #include "engine.h"
 
 namespace bt86 {
@@ -19,11 +20,9 @@ constexpr int kGuestGregs[8] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_R8, REG_
 
 void write_str(const char* s) { [[maybe_unused]] auto n = write(STDERR_FILENO, s, strlen(s)); }
 
+// Entered through bt86_signal_entry (signal_entry.h): AC and DF are clear
+// here whatever the guest code it interrupted had set.
 void on_fault(int signo, siginfo_t* info, void* context) {
-  // Guest code may run with RFLAGS.AC set (native #AC) and Linux keeps it for
-  // the handler: clear it before any C++ code can access memory unaligned.
-  // The interrupted code gets its own flags back from the context.
-  __asm__ volatile("pushfq; andq %0, (%%rsp); popfq" : : "i"(~0x40000L) : "memory", "cc");
   auto* uc = static_cast<ucontext_t*>(context);
   greg_t* regs = uc->uc_mcontext.gregs;
   Engine* engine = tls_engine;
@@ -57,11 +56,7 @@ Engine* current_engine() { return tls_engine; }
 
 FaultHandlerScope::FaultHandlerScope(Engine& engine) : previous_(tls_engine) {
   tls_engine = &engine;
-  struct sigaction sa {};
-  sa.sa_sigaction = on_fault;
-  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-  sigemptyset(&sa.sa_mask);
-  for (unsigned i = 0; i < 4; ++i) sigaction(kSignals[i], &sa, &g_old[i]);
+  for (unsigned i = 0; i < 4; ++i) install_signal_handler(kSignals[i], on_fault, SA_NODEFER, &g_old[i]);
 }
 
 FaultHandlerScope::~FaultHandlerScope() {

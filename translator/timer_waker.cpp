@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "bt86/translator/signal_entry.h"
+
 namespace bt86 {
 
 namespace {
@@ -20,16 +22,11 @@ thread_local std::atomic<TimerWaker*> tls_wakers[kMaxWakers];
 
 int timer_signal() { return SIGRTMIN; }
 
-void install_handler(void (*handler)(int, siginfo_t*, void*)) {
+void install_handler(SignalHandler handler) {
   static const bool installed = [handler] {
-    struct sigaction sa {};
-    sa.sa_sigaction = handler;
     // SA_RESTART: a tick must not fail a read or write of the host's
     // terminal; ppoll still returns (Linux never restarts it).
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(timer_signal(), &sa, nullptr) != 0)
-      throw std::system_error(errno, std::generic_category(), "sigaction for the timer signal");
+    install_signal_handler(timer_signal(), handler, SA_RESTART);
     return true;
   }();
   (void)installed;
@@ -56,9 +53,11 @@ TimerWaker::~TimerWaker() {
   timer_delete(timer_);
 }
 
-// SAFETY: runs in a signal handler on the vCPU thread: it touches only
-// atomics, clock_gettime, poll and timer_settime (async-signal-safe), and
-// the engine's wake (an atomic store and mprotect).
+// SAFETY: runs in a signal handler on the vCPU thread, entered through
+// bt86_signal_entry (so with AC and DF clear, whatever the interrupted guest
+// code had set): it touches only atomics, clock_gettime, poll and
+// timer_settime (async-signal-safe), and the engine's wake (an atomic store
+// and mprotect).
 void TimerWaker::on_signal(int, siginfo_t* info, void*) {
   int saved = errno;
   auto* named = static_cast<TimerWaker*>(info->si_value.sival_ptr);

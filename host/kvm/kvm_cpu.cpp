@@ -88,7 +88,9 @@ private:
 
 void KvmCpu::Impl::handle_io() {
   const auto& io = vcpu_.run()->io;
-  // String I/O (rep ins/outs) arrives as `count` elements of `size` bytes.
+  // String I/O (rep ins/outs) arrives as `count` elements of `size` bytes:
+  // at most a page of them per exit (KVM's data page), so a huge ECX comes
+  // back through the run loop, which looks at the clocks, page by page.
   uint8_t* data = reinterpret_cast<uint8_t*>(vcpu_.run()) + io.data_offset;
   for (uint32_t i = 0; i < io.count; ++i, data += io.size) {
     uint32_t value = 0;

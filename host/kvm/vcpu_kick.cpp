@@ -5,24 +5,24 @@
 
 #include <system_error>
 
+#include "bt86/translator/signal_entry.h"
+
 namespace bt86 {
 
 namespace {
 // The kvm_run of the vCPU running on this thread (one per thread).
 thread_local kvm_run* tls_run = nullptr;
 
-void on_kick(int) {
+// Entered through bt86_signal_entry: a kick may interrupt bt86's translated
+// code too (switching backends), with the guest's AC set.
+void on_kick(int, siginfo_t*, void*) {
   if (kvm_run* r = tls_run) __atomic_store_n(&r->immediate_exit, 1, __ATOMIC_SEQ_CST);
 }
 }  // namespace
 
 VcpuKick::VcpuKick(kvm_run* run) : run_(run) {
   tls_run = run;
-  struct sigaction sa {};
-  sa.sa_handler = on_kick;
-  sa.sa_flags = SA_RESTART;  // other syscalls restart; KVM_RUN and ppoll still return EINTR
-  sigemptyset(&sa.sa_mask);
-  sigaction(kSignal, &sa, nullptr);
+  install_signal_handler(kSignal, on_kick, SA_RESTART);  // other syscalls restart; KVM_RUN and ppoll still return EINTR
   sigevent ev{};
   ev.sigev_notify = SIGEV_THREAD_ID;
   ev.sigev_signo = kSignal;
