@@ -31,22 +31,46 @@ Bus::Hit Bus::find(uint64_t addr) const {
   return {it->second.device, addr - it->first};
 }
 
+bool Bus::claims_any(uint64_t addr, unsigned size) const {
+  for (unsigned i = 0; i < size; ++i)
+    if (find(addr + i).device) return true;
+  return false;
+}
+
+bool Bus::inside_one_range(uint64_t addr, unsigned size) const {
+  auto it = ranges_.upper_bound(addr);
+  if (it == ranges_.begin()) return false;
+  --it;
+  return addr - it->first + size <= it->second.length;
+}
+
 uint32_t Bus::read(uint64_t addr, unsigned size) {
-  Hit hit = find(addr);
-  if (!hit.device) {
+  if (inside_one_range(addr, size)) {
+    Hit hit = find(addr);
+    return hit.device->read(hit.offset, size);
+  }
+  if (!claims_any(addr, size)) {
     ++unclaimed_;
     return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
   }
-  return hit.device->read(hit.offset, size);
+  // The access straddles the edge of a range: each byte goes to whoever
+  // owns it (all ones where nobody does), as the byte lanes of a split
+  // bus cycle would.
+  uint32_t value = 0;
+  for (unsigned i = 0; i < size; ++i) value |= (read(addr + i, 1) & 0xFFu) << (8 * i);
+  return value;
 }
 
 void Bus::write(uint64_t addr, unsigned size, uint32_t value) {
-  Hit hit = find(addr);
-  if (!hit.device) {
+  if (inside_one_range(addr, size)) {
+    Hit hit = find(addr);
+    return hit.device->write(hit.offset, size, value);
+  }
+  if (!claims_any(addr, size)) {
     ++unclaimed_;
     return;
   }
-  hit.device->write(hit.offset, size, value);
+  for (unsigned i = 0; i < size; ++i) write(addr + i, 1, value >> (8 * i) & 0xFF);
 }
 
 }  // namespace bt86

@@ -65,6 +65,7 @@ Machine::Machine(const MachineConfig& config)
   io.map(AcpiPm::kBase, AcpiPm::kPorts, acpi_pm);
   pci.attach(PciHostBridge::kDevice, PciHostBridge::kFunction, host_bridge);
   io.map(PciConfigMechanism1::kPort, PciConfigMechanism1::kPorts, pci);
+  mmio.map(TestIomem::kBase, TestIomem::kSize, test_iomem);
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);

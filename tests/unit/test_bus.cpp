@@ -64,7 +64,7 @@ TEST_CASE("bus: reads and writes reach the device with offset and size", "[bus]"
 
   bus.write(0x62, 1, 0xAB);
   bus.write(0x60, 4, 0xDEADBEEF);
-  CHECK(bus.read(0x64, 2) == 0x1234);
+  CHECK(bus.read(0x63, 2) == 0x1234);
 
   REQUIRE(dev.log.size() == 3);
   CHECK(dev.log[0].write);
@@ -75,7 +75,7 @@ TEST_CASE("bus: reads and writes reach the device with offset and size", "[bus]"
   CHECK(dev.log[1].size == 4);
   CHECK(dev.log[1].value == 0xDEADBEEF);
   CHECK_FALSE(dev.log[2].write);
-  CHECK(dev.log[2].offset == 4);
+  CHECK(dev.log[2].offset == 3);
   CHECK(dev.log[2].size == 2);
   CHECK(bus.unclaimed_accesses() == 0);
 }
@@ -93,6 +93,38 @@ TEST_CASE("bus: unclaimed reads float to all ones of the access size", "[bus]") 
   bus.write(0x104, 1, 0);  // one past the device: dropped, but counted
   CHECK(bus.unclaimed_accesses() == 4);
   CHECK(dev.log.empty());
+}
+
+TEST_CASE("bus: an access across a range's edge is split into bytes, each to its owner", "[bus]") {
+  bt86::Bus bus("test");
+  RecordingDevice low(0x11), high(0x22);
+  bus.map(0x100, 4, low);   // [0x100, 0x104)
+  bus.map(0x104, 4, high);  // [0x104, 0x108)
+
+  // Device | device: two byte cycles, one per device, offsets within each.
+  CHECK(bus.read(0x103, 2) == 0x2211u);
+  REQUIRE(low.log.size() == 1);
+  CHECK(low.log[0].offset == 3);
+  CHECK(low.log[0].size == 1);
+  REQUIRE(high.log.size() == 1);
+  CHECK(high.log[0].offset == 0);
+  CHECK(high.log[0].size == 1);
+
+  // Device | unclaimed: the unclaimed bytes read as all ones, writes to
+  // them vanish; the device never sees an access past its end.
+  CHECK(bus.read(0x106, 4) == 0xFFFF2222u);
+  bus.write(0x106, 4, 0xA1B2C3D4);
+  REQUIRE(high.log.size() == 5);
+  CHECK(high.log[3].write);
+  CHECK(high.log[3].offset == 2);
+  CHECK(high.log[3].value == 0xD4);
+  CHECK(high.log[4].offset == 3);
+  CHECK(high.log[4].value == 0xC3);
+  for (const auto& a : high.log) CHECK(a.offset + a.size <= 4);
+
+  // Unclaimed | device.
+  CHECK(bus.read(0xFE, 4) == 0x1111FFFFu);
+  for (const auto& a : low.log) CHECK(a.offset + a.size <= 4);
 }
 
 TEST_CASE("bus: empty and overlapping ranges are refused", "[bus]") {

@@ -1,6 +1,8 @@
 // An address space of devices (port I/O or MMIO): a map from disjoint,
 // non-empty ranges to devices. Accesses outside every range read as all
-// ones and are otherwise ignored, as on a PC's floating bus.
+// ones and are otherwise ignored, as on a PC's floating bus. A device only
+// ever sees accesses inside its range: one that straddles a range's edge
+// is split into bytes, each going to its owner or to the floating bus.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -35,6 +37,9 @@ public:
   uint64_t unclaimed_accesses() const { return unclaimed_; }
 
 private:
+  bool claims_any(uint64_t addr, unsigned size) const;
+  bool inside_one_range(uint64_t addr, unsigned size) const;
+
   struct Range {
     uint64_t length;
     Device* device;

@@ -18,6 +18,7 @@
 #include "bt86/devices/post_port.h"
 #include "bt86/devices/rtc146818.h"
 #include "bt86/devices/run_control.h"
+#include "bt86/devices/test_iomem.h"
 #include "bt86/devices/uart16550.h"
 #include "bt86/segmentation/cpu_state.h"
 #include "bt86/shadow/guest_ram.h"
@@ -79,6 +80,7 @@ public:
   AcpiPm acpi_pm;
   PciConfigMechanism1 pci;
   PciHostBridge host_bridge;
+  TestIomem test_iomem;
 };
 
 }  // namespace bt86
