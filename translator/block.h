@@ -40,6 +40,10 @@ constexpr uint32_t kPaging = 1u << 6;  // linear != physical: chain only within 
 constexpr uint32_t kFpuTrap = 1u << 7;  // CR0.TS or CR0.EM: FPU/SSE instructions fault
 constexpr uint32_t kCheckedShift = 8;  // six bits: CpuState::seg_checked (accesses are range-checked)
 constexpr uint32_t kTscFaults = 1u << 14;  // CR4.TSD at CPL > 0: rdtsc raises #GP
+// One instruction whose every memory access asks the engine where its bytes
+// live (a device, open bus, the 4 GiB wrap: see translator/bounce.cpp).
+constexpr uint32_t kBounce = 1u << 15;
+constexpr uint32_t kOne = kSingle | kBounce;  // either: a block of one instruction
 }  // namespace mode
 
 using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
@@ -71,6 +75,7 @@ struct HelperSite {
   const char* cause;  // for the exits-by-cause statistics
   Insn insn;
   mutable uint64_t* exits = nullptr;  // the engine's counter for cause, once looked up
+  uint32_t arg = 0;  // a constant of the site for the helper (a bounce access: its size and kind)
 };
 
 // Host offset (from the block start) of the first host instruction of each

@@ -41,6 +41,10 @@ void BlockBuilder::jump_to(uint32_t target_eip) {
 // jrcxz tests it (rcx is swapped out of the way and back). Inlined at every
 // site so each site's final indirect jmp is predicted on its own.
 void BlockBuilder::jump_indirect() {
+  if (bounce()) {  // back to the run loop, which does the lookup
+    a_.jmp(imm(reinterpret_cast<uint64_t>(stubs_.miss_target)));
+    return;
+  }
   Label hit = a_.newLabel();
   a_.mov(r11, hostreg::cpu_field(offsetof(CpuState, indirect_table), 8));
   a_.movzx(r10d, r9w);
@@ -61,6 +65,17 @@ void BlockBuilder::call_helper(HelperFn fn, const char* cause, const Insn& insn)
   HelperSite& site = block_->sites.emplace_back(HelperSite{fn, cause, insn});
   a_.mov(r10, imm(reinterpret_cast<uint64_t>(&site)));
   a_.call(imm(reinterpret_cast<uint64_t>(stubs_.helper_thunk)));
+}
+
+void BlockBuilder::call_access(HelperFn fn, const Insn& insn, uint32_t arg) {
+  HelperSite& site = block_->sites.emplace_back(HelperSite{fn, "access", insn});
+  site.arg = arg;
+  // The thunk keeps the guest registers and flags; r9-r11 are saved here
+  // (four pushes keep rsp 16-byte aligned).
+  for (const Gp& r : {r9, r10, r11, r11}) a_.push(r);
+  a_.mov(r10, imm(reinterpret_cast<uint64_t>(&site)));
+  a_.call(imm(reinterpret_cast<uint64_t>(stubs_.access_thunk)));
+  for (const Gp& r : {r11, r11, r10, r9}) a_.pop(r);
 }
 
 Label BlockBuilder::segment_fault(const Insn& insn, bool stack) {

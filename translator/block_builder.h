@@ -22,10 +22,9 @@ public:
   uint32_t mode() const { return block_->key.mode; }
   bool flat() const { return mode() & mode::kFlat; }
   const uint8_t* poll_page() const { return poll_page_; }
-  // An MMIO bounce block: its memory operand is the engine's scratch buffer,
-  // at this offset from the window base, instead of the guest address.
-  void set_mmio_offset(int64_t offset) { mmio_offset_ = offset; }
-  const std::optional<int64_t>& mmio_offset() const { return mmio_offset_; }
+  // A bounce block (mode::kBounce): every memory access of its one
+  // instruction goes through redirect_access (emit.h).
+  bool bounce() const { return mode() & mode::kBounce; }
 
   // Starts a guest instruction: records its side-table entry.
   void begin_instruction(uint32_t eip, int8_t spill_reg = -1);
@@ -33,11 +32,16 @@ public:
 
   // A patchable direct jump to guest target_eip (chained later).
   void jump_to(uint32_t target_eip);
-  // Branch to the flag-preserving lookup with the target EIP in r9d.
+  // Branch to the flag-preserving lookup with the target EIP in r9d (a
+  // bounce block leaves translated code instead: nothing chains from it).
   void jump_indirect();
   // Calls a C++ helper for insn. If the helper may leave translated code it
   // does so by itself; otherwise execution continues after the call.
   void call_helper(HelperFn fn, const char* cause, const Insn& insn);
+  // Calls fn(engine, site with arg) in the middle of insn, through the
+  // access thunk: every register and flag is kept (the helper's answer is
+  // in CpuState), and it leaves translated code only when fn raises.
+  void call_access(HelperFn fn, const Insn& insn, uint32_t arg);
   // An out-of-line stub that raises #GP(0), or #SS(0) when `stack`, for
   // insn (a failed segment check jumps there with the guest state intact).
   asmjit::Label segment_fault(const Insn& insn, bool stack);
@@ -53,7 +57,6 @@ private:
   };
   const Stubs& stubs_;
   const uint8_t* poll_page_;
-  std::optional<int64_t> mmio_offset_;
   asmjit::CodeHolder code_;
   asmjit::x86::Assembler a_;
   std::unique_ptr<Block> block_;

@@ -46,6 +46,23 @@ void stack_address(BlockBuilder& b, const Insn& insn, int32_t offset, const asmj
 void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const asmjit::x86::Gp& offset32, unsigned size,
                   bool write);
 
+// bt/bts/btr/btc with a register bit offset (which selects an element
+// anywhere within +-256 MiB of the operand).
+bool is_bit_test_by_register(const Insn& insn);
+
+// ---- emit_bounce.cpp: memory accesses in bounce blocks (mode::kBounce)
+// reg (r9, r10 or r11) holds the linear address of `size` bytes insn is
+// about to read and/or write; in a bounce block the engine decides where
+// they are accessed and reg becomes that place's offset from the window
+// base: the address itself when the bytes are plain RAM in the window, else
+// a scratch buffer that it filled from RAM and devices (reads). Nothing is
+// emitted in other blocks. Registers and flags are kept.
+void redirect_access(BlockBuilder& b, const Insn& insn, const asmjit::x86::Gp& reg, unsigned size, bool read,
+                     bool write);
+// After the store of a redirected write: the engine writes the scratch
+// bytes to RAM and devices. Nothing is emitted in other blocks.
+void commit_access(BlockBuilder& b, const Insn& insn);
+
 // ---- emit_fetch.cpp: the CS limit, only in blocks whose mode checks CS
 // #GP(0) for insn unless its last byte is within the CS limit.
 void check_fetch(BlockBuilder& b, const Insn& insn);

@@ -33,6 +33,7 @@ void load_indirect_target(BlockBuilder& b, const Insn& insn) {
     else a.mov(hr::kAddr, src);
   } else {
     Gp addr = form_address(b, insn, op, hr::kAddr);
+    redirect_access(b, insn, addr, insn.info.operand_width / 8, true, false);
     if (insn.info.operand_width == 16) a.movzx(hr::kAddr, hr::guest_mem(addr, 2));
     else a.mov(hr::kAddr, hr::guest_mem(addr, 4));
   }
@@ -42,7 +43,9 @@ void load_indirect_target(BlockBuilder& b, const Insn& insn) {
 void push_return_address(BlockBuilder& b, const Insn& insn) {
   Assembler& a = b.a();
   stack_address(b, insn, -4, hr::kTmp2, 4, true);
+  redirect_access(b, insn, hr::kTmp2, 4, false, true);
   a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), imm(insn.next_eip()));
+  commit_access(b, insn);
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4));
 }
 
@@ -161,6 +164,7 @@ Flow emit_ret(BlockBuilder& b, const Insn& insn) {
   int32_t release = insn.visible() > 0 ? static_cast<int32_t>(insn.ops[0].imm.value.u & 0xFFFF) : 0;
   Assembler& a = b.a();
   stack_address(b, insn, 0, hr::kTmp2, 4, false);
+  redirect_access(b, insn, hr::kTmp2, 4, true, false);
   a.mov(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 4));
   check_target(b, insn, hr::kAddr);
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), 4 + release));

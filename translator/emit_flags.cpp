@@ -31,7 +31,7 @@ constexpr auto kSetIf = byte_table<0, kIfInByte1>();
 constexpr auto kClearRfVm = byte_table<kRfVmInByte2, 0>();
 
 bool inline_allowed(const BlockBuilder& b, const Insn& insn) {
-  return ((b.mode() >> mode::kCplShift) & 3) == 0 && insn.info.operand_width == 32 && !b.mmio_offset();
+  return ((b.mode() >> mode::kCplShift) & 3) == 0 && insn.info.operand_width == 32;
 }
 
 // byte [cpu.eflags + index] := table[that byte].
@@ -78,12 +78,14 @@ Flow emit_pushf(BlockBuilder& b, const Insn& insn) {
   a.mov(hr::kAddr, hr::cpu_eflags());
   a.lea(hr::kTmp, ptr(hr::kTmp.r64(), hr::kAddr.r64(), 0, -static_cast<int32_t>(eflags::kIF | eflags::kFixed1)));
   stack_address(b, insn, -4, hr::kTmp2, 4, true);
+  redirect_access(b, insn, hr::kTmp2, 4, false, true);
   a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), hr::kTmp);
   // The store above proved the slot writable; now clear RF and VM in it.
   a.movzx(hr::kAddr, hr::cpu_field(offsetof(CpuState, eflags) + 2, 1));
   a.mov(hr::kTmp.r64(), imm(reinterpret_cast<uint64_t>(kClearRfVm.data())));
   a.movzx(hr::kAddr, byte_ptr(hr::kTmp.r64(), hr::kAddr.r64()));
   a.mov(Mem(hr::kWindow, hr::kTmp2.r64(), 0, 2, 1), hr::kAddr.r8Lo());
+  commit_access(b, insn);
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4));
   return Flow::kContinue;
 }
@@ -98,6 +100,7 @@ Flow emit_popf(BlockBuilder& b, const Insn& insn) {
   constexpr uint32_t kKeep = eflags::kVM | eflags::kRF | eflags::kVIF | eflags::kVIP;
   Label slow = a.newLabel(), fast = a.newLabel(), done = a.newLabel();
   stack_address(b, insn, 0, hr::kTmp2, 4, false);
+  redirect_access(b, insn, hr::kTmp2, 4, true, false);
   a.mov(hr::kTmp, hr::guest_mem(hr::kTmp2.r64(), 4));
   a.test(hr::kTmp, eflags::kTF);
   a.jnz(slow);

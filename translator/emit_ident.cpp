@@ -71,6 +71,41 @@ int free_low_register(const Insn& insn) {
   return -1;
 }
 
+bool reads(const ZydisDecodedOperand& op) {
+  return op.actions & (ZYDIS_OPERAND_ACTION_READ | ZYDIS_OPERAND_ACTION_CONDREAD);
+}
+bool writes(const ZydisDecodedOperand& op) {
+  return op.actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE);
+}
+
+// bt/bts/btr/btc with a register bit offset in a bounce block: natively the
+// offset reaches up to 256 MiB around the operand, past any redirected
+// bytes, so the element it selects is formed here, with the 32-bit wrap:
+// operand + (offset SAR 5) * 4 (SAR 4, * 2 for 16-bit operands), and the
+// instruction runs on it with the offset's low 5 (4) bits in r10 (SDM vol.
+// 2, BT). sar and and need the host flags: pushfq/popfq around them.
+Flow emit_bit_test_bounced(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& mem) {
+  Assembler& a = b.a();
+  const unsigned size = mem.size / 8;
+  const Gp bit_offset = hostreg::guest32(static_cast<unsigned>(guest_gpr_of(insn.ops[1].reg.value)));
+  Gp addr = form_address(b, insn, mem, hostreg::kAddr, false);
+  a.pushfq();
+  if (size == 2) a.movsx(r10d, bit_offset.r16());
+  else a.mov(r10d, bit_offset);
+  a.sar(r10d, size == 2 ? 4 : 5);
+  a.lea(addr.r32(), ptr(addr, r10, size == 2 ? 1 : 2));
+  a.mov(r10d, bit_offset);
+  a.and_(r10d, size == 2 ? 15 : 31);
+  a.popfq();
+  redirect_access(b, insn, addr, size, reads(mem), writes(mem));
+  ZydisEncoderRequest req;
+  if (!build_request(insn, ZYDIS_REGISTER_R15, zydis64(addr), req)) return emit_unsupported(b, insn);
+  req.operands[1].reg.value = size == 2 ? ZYDIS_REGISTER_R10W : ZYDIS_REGISTER_R10D;
+  if (!encode_into(b, req)) return emit_unsupported(b, insn);
+  if (writes(mem)) commit_access(b, insn);
+  return Flow::kContinue;
+}
+
 }  // namespace
 
 const char* ident_refusal(const Insn& insn) {
@@ -109,11 +144,17 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   for (unsigned i = 0; i < insn.visible(); ++i)
     if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && is_high_byte(insn.ops[i].reg.value)) has_high_byte = true;
 
+  // In a bounce block the operand's bytes go where the engine says (a
+  // device, open bus, the wrap); a write reaches them after the instruction.
+  const unsigned size = mem->size / 8;
+  if (b.bounce() && is_bit_test_by_register(insn)) return emit_bit_test_bounced(b, insn, *mem);
   if (!has_high_byte) {
     Gp addr = form_address(b, insn, *mem, hostreg::kAddr);
-    if (build_request(insn, ZYDIS_REGISTER_R15, zydis64(addr), req) && encode_into(b, req))
-      return Flow::kContinue;
-    return emit_unsupported(b, insn);
+    redirect_access(b, insn, addr, size, reads(*mem), writes(*mem));
+    if (!build_request(insn, ZYDIS_REGISTER_R15, zydis64(addr), req) || !encode_into(b, req))
+      return emit_unsupported(b, insn);
+    if (writes(*mem)) commit_access(b, insn);
+    return Flow::kContinue;
   }
 
   // AH..BH cannot be encoded together with a REX prefix, which r15/r9
@@ -122,6 +163,7 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   int spill = free_low_register(insn);
   if (spill < 0) return emit_unsupported(b, insn);
   Gp addr = form_address(b, insn, *mem, hostreg::kAddr, false);
+  redirect_access(b, insn, addr, size, reads(*mem), writes(*mem));
   Gp host = hostreg::guest64(spill);
   Assembler& a = b.a();
   a.mov(hostreg::cpu_spill(), host);
@@ -130,6 +172,7 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   if (!build_request(insn, zydis64(host), ZYDIS_REGISTER_NONE, req) || !encode_into(b, req))
     return emit_unsupported(b, insn);
   a.mov(host, hostreg::cpu_spill());
+  if (writes(*mem)) commit_access(b, insn);
   return Flow::kContinue;
 }
 

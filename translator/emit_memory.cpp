@@ -60,7 +60,7 @@ bool writes(const ZydisDecodedOperand& op) {
 // exactly when the access is allowed, and jrcxz tests that (rcx swapped out
 // of the way). r12 and r13 are the only registers it uses.
 void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const Gp& offset32, unsigned size, bool write) {
-  if (!needs_check(b, seg, write) || b.mmio_offset()) return;
+  if (!needs_check(b, seg, write)) return;
   Assembler& a = b.a();
   const size_t bounds = offsetof(CpuState, seg_bounds) + sizeof(AccessBounds) * (2 * seg + (write ? 1 : 0));
   const size_t scratch = offsetof(CpuState, check_scratch);
@@ -84,7 +84,6 @@ void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const Gp& off
   a.mov(rcx, lo);
 }
 
-namespace {
 bool is_bit_test_by_register(const Insn& insn) {
   switch (insn.mnemonic()) {
     case ZYDIS_MNEMONIC_BT:
@@ -94,6 +93,8 @@ bool is_bit_test_by_register(const Insn& insn) {
     default: return false;
   }
 }
+
+namespace {
 
 // bt/bts/btr/btc with a register bit offset access the element the offset
 // selects: operand + (offset SAR 5) * 4, or (offset SAR 4) * 2 for 16-bit
@@ -146,17 +147,14 @@ void form_offset(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& o
 
 Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op, const Gp& into,
                 bool allow_plain) {
-  if (b.mmio_offset()) {  // the operand lives in the scratch buffer
-    b.a().mov(into.r64(), imm(*b.mmio_offset()));
-    return into.r64();
-  }
   const auto& m = op.mem;
   int seg = segment_of(m.segment);
   int base = guest_gpr_of(m.base), index = guest_gpr_of(m.index);
   bool disp = m.disp.has_displacement && m.disp.value != 0;
   const unsigned size = op.size / 8;
   const bool write = writes(op);
-  if (allow_plain && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp &&
+  // (Not in a bounce block: its accesses replace the address register.)
+  if (allow_plain && !b.bounce() && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp &&
       segment_is_plain(b, static_cast<unsigned>(seg), write))
     return hostreg::guest64(base);  // upper half is zero: already a 32-bit linear address
   form_offset(b, insn, op, into);

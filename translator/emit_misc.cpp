@@ -49,7 +49,9 @@ Flow emit_mov_from_sreg(BlockBuilder& b, const Insn& insn) {
     return Flow::kContinue;
   }
   Gp addr = form_address(b, insn, dst, hr::kAddr);
+  redirect_access(b, insn, addr, 2, false, true);
   a.mov(hr::guest_mem(addr, 2), hr::kTmp.r16());
+  commit_access(b, insn);
   return Flow::kContinue;
 }
 

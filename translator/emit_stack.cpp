@@ -28,6 +28,7 @@ Operand push_source(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand
       return imm(width == 2 ? static_cast<uint16_t>(op.imm.value.u) : static_cast<uint32_t>(op.imm.value.u));
     default: {
       Gp addr = form_address(b, insn, op, hr::kAddr);
+      redirect_access(b, insn, addr, width, true, false);
       a.mov(sized(hr::kTmp, width), hr::guest_mem(addr, width));
       return sized(hr::kTmp, width);
     }
@@ -41,10 +42,12 @@ Flow emit_push(BlockBuilder& b, const Insn& insn) {
   Assembler& a = b.a();
   Operand value = push_source(b, insn, op, width);
   stack_address(b, insn, -static_cast<int32_t>(width), hr::kTmp2, width, true);
+  redirect_access(b, insn, hr::kTmp2, width, false, true);
   if (value.isImm())
     a.mov(hr::guest_mem(hr::kTmp2.r64(), width), value.as<Imm>());
   else
     a.mov(hr::guest_mem(hr::kTmp2.r64(), width), value.as<Gp>());
+  commit_access(b, insn);
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -static_cast<int32_t>(width)));
   return Flow::kContinue;
 }
@@ -56,6 +59,7 @@ Flow emit_pop(BlockBuilder& b, const Insn& insn) {
   auto w = static_cast<int32_t>(width);
   Assembler& a = b.a();
   stack_address(b, insn, 0, hr::kTmp2, width, false);
+  redirect_access(b, insn, hr::kTmp2, width, true, false);
   if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
     int g = guest_gpr_of(op.reg.value);
     a.mov(sized(hr::guest32(g), width), hr::guest_mem(hr::kTmp2.r64(), width));
@@ -73,7 +77,9 @@ Flow emit_pop(BlockBuilder& b, const Insn& insn) {
     dst.mem.disp.value += w;
   }
   Gp addr = form_address(b, insn, dst, hr::kAddr, false);
+  redirect_access(b, insn, addr, width, false, true);
   a.mov(hr::guest_mem(addr, width), sized(hr::kTmp, width));
+  commit_access(b, insn);
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), w));
   return Flow::kContinue;
 }
@@ -82,10 +88,12 @@ Flow emit_pushad(BlockBuilder& b, const Insn& insn) {
   unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
   stack_address(b, insn, -8 * static_cast<int32_t>(width), hr::kTmp2, 8 * width, true);
+  redirect_access(b, insn, hr::kTmp2, 8 * width, false, true);
   // EAX goes highest, EDI lowest; the ESP slot gets the value before the push.
   for (unsigned i = 0; i < 8; ++i)
     a.mov(Mem(hr::kWindow, hr::kTmp2.r64(), 0, static_cast<int32_t>((7 - i) * width), width),
           sized(hr::guest32(i), width));
+  commit_access(b, insn);
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -8 * static_cast<int32_t>(width)));
   return Flow::kContinue;
 }
@@ -94,6 +102,7 @@ Flow emit_popad(BlockBuilder& b, const Insn& insn) {
   unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
   stack_address(b, insn, 0, hr::kTmp2, 8 * width, false);
+  redirect_access(b, insn, hr::kTmp2, 8 * width, true, false);
   auto slot = [&](unsigned i) {
     return Mem(hr::kWindow, hr::kTmp2.r64(), 0, static_cast<int32_t>((7 - i) * width), width);
   };
@@ -113,7 +122,9 @@ Flow emit_enter(BlockBuilder& b, const Insn& insn) {
   if (level != 0 || insn.info.operand_width != 32) return emit_system(b, insn);
   Assembler& a = b.a();
   stack_address(b, insn, -4, hr::kTmp2, 4, true);
+  redirect_access(b, insn, hr::kTmp2, 4, false, true);
   a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), x86::ebp);
+  commit_access(b, insn);
   a.lea(x86::ebp, ptr(hr::kEsp.r64(), -4));
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4 - size));
   return Flow::kContinue;
@@ -125,6 +136,7 @@ Flow emit_leave(BlockBuilder& b, const Insn& insn) {
   a.mov(hr::kTmp2, x86::ebp);
   check_access(b, insn, kSs, hr::kTmp2, 4, false);
   add_segment_base(b, kSs, hr::kTmp2);
+  redirect_access(b, insn, hr::kTmp2, 4, true, false);
   a.mov(hr::kTmp, hr::guest_mem(hr::kTmp2.r64(), 4));
   a.lea(hr::kEsp, ptr(x86::rbp, 4));
   a.mov(x86::ebp, hr::kTmp);

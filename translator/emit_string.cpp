@@ -19,7 +19,8 @@ Gp sized(const Gp& r32, unsigned width) {
 
 // Linear address of DS:ESI (segment overridable) or ES:EDI (DS:SI or ES:DI
 // with a 16-bit address size), as a 64-bit register, after the segment
-// check of `width` bytes there.
+// check of `width` bytes there; in a bounce block, where to access them
+// (a read, or a write when `write`).
 struct StringAccess {
   BlockBuilder& b;
   const Insn& insn;
@@ -28,10 +29,11 @@ struct StringAccess {
   Gp operator()(unsigned seg, const Gp& index32, const Gp& scratch32, bool write) const {
     Assembler& a = b.a();
     if (addr16) a.movzx(scratch32, index32.r16());
-    if (segment_is_plain(b, seg, write)) return addr16 ? scratch32.r64() : index32.r64();
+    if (segment_is_plain(b, seg, write) && !b.bounce()) return addr16 ? scratch32.r64() : index32.r64();
     if (!addr16) a.mov(scratch32, index32);
     check_access(b, insn, seg, scratch32, width, write);
     add_segment_base(b, seg, scratch32);
+    redirect_access(b, insn, scratch32, width, !write, write);
     return scratch32.r64();
   }
 };
@@ -104,12 +106,14 @@ Flow emit_string(BlockBuilder& b, const Insn& insn) {
       a.mov(tmp, hr::guest_mem(src, width));
       Gp dst = string_address(kEs, x86::edi, hr::kAddr, true);
       a.mov(hr::guest_mem(dst, width), tmp);
+      commit_access(b, insn);
       uses_esi = uses_edi = true;
       break;
     }
     case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD: {
       Gp dst = string_address(kEs, x86::edi, hr::kAddr, true);
       a.mov(hr::guest_mem(dst, width), acc);
+      commit_access(b, insn);
       uses_edi = true;
       break;
     }
@@ -164,6 +168,7 @@ Flow emit_xlat(BlockBuilder& b, const Insn& insn) {
     if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) seg = static_cast<unsigned>(segment_of(insn.ops[i].mem.segment));
   check_access(b, insn, seg, hr::kAddr, 1, false);
   add_segment_base(b, seg, hr::kAddr);
+  redirect_access(b, insn, hr::kAddr, 1, true, false);
   a.mov(x86::al, hr::guest_mem(hr::kAddr.r64(), 1));
   return Flow::kContinue;
 }

@@ -251,38 +251,49 @@ namespace {
 struct Fetched {
   uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH] = {};
   size_t len = 0;
-  uint32_t second_page = ~0u;  // physical page of the bytes past the first page
+  uint32_t second_page = ~0u;  // physical page of the bytes past the first page (RAM)
   bool second_page_faults = false;
+  bool second_page_not_ram = false;
 };
 }  // namespace
 
-Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
-  const bool single = mode & mode::kSingle;
+void Engine::fetch_physical(uint64_t phys, uint8_t* dst, size_t n) {
+  if (aspace_.is_ram(phys)) {
+    // SAFETY: RAM ends at a page boundary and the n bytes stay in phys's page.
+    std::memcpy(dst, ram.host(phys), n);
+    return;
+  }
+  // A device answers what it reads; memory nobody backs reads as all ones,
+  // so code there is 0xFF bytes (FF FF is #UD), as on a PC.
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(mmio.read(phys + i, 1));
+}
+
+Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
+  const bool single = mode & mode::kOne;
   const bool user = ((mode >> mode::kCplShift) & 3) == 3;
   auto fresh = std::make_unique<Block>();
-  fresh->key = {phys, eip, mode};
+  fresh->key = {static_cast<uint32_t>(phys), eip, mode};  // (a non-RAM page's blocks are never cached)
   fresh->guest_eip = eip;
-  fresh->phys_pages[0] = phys & ~0xFFFu;
+  fresh->phys_pages[0] = static_cast<uint32_t>(phys) & ~0xFFFu;
   BlockBuilder b(stubs_, cache_, std::move(fresh));
 
   // Instruction bytes at linear pc, whose page starts at physical `page`.
   auto fetch = [&](uint32_t pc) {
     Fetched f;
     uint32_t in_page = 4096 - (pc & 0xFFF);
-    uint32_t first = (phys & ~0xFFFu) + (pc & 0xFFF);
     size_t n1 = std::min<size_t>(in_page, ZYDIS_MAX_INSTRUCTION_LENGTH);
-    if (!aspace_.is_ram(first)) return f;
-    std::memcpy(f.bytes, ram.host(first), n1);
+    fetch_physical((phys & ~uint64_t{0xFFF}) + (pc & 0xFFF), f.bytes, n1);
     f.len = n1;
     if (n1 < ZYDIS_MAX_INSTRUCTION_LENGTH) {
       Walk w = aspace_.translate(pc + in_page, Access::kFetch, user);
-      if (!w.ok || !aspace_.is_ram(w.phys)) {
+      if (!w.ok) {
         f.second_page_faults = true;
         return f;
       }
-      f.second_page = static_cast<uint32_t>(w.phys) & ~0xFFFu;
+      f.second_page_not_ram = !aspace_.is_ram(w.phys);
+      if (!f.second_page_not_ram) f.second_page = static_cast<uint32_t>(w.phys) & ~0xFFFu;
       size_t n2 = ZYDIS_MAX_INSTRUCTION_LENGTH - n1;
-      std::memcpy(f.bytes + n1, ram.host(f.second_page), n2);
+      fetch_physical(w.phys & ~uint64_t{0xFFF}, f.bytes + n1, n2);
       f.len += n2;
     }
     return f;
@@ -313,11 +324,13 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
         b.block().key.mode |= mode::kSingle;
         b.call_helper(helper_fetch_fault, "fetch_fault", bad);
       }
-      else b.call_helper(f.len ? helper_undefined : helper_fetch_outside_ram, f.len ? "undefined" : "fetch_fault", bad);
+      else b.call_helper(helper_undefined, "undefined", bad);
       pc += 1;
       break;
     }
     if (straddles) b.block().phys_pages[1] = f.second_page;
+    // Bytes from a device or open bus are not write-tracked: never cached.
+    if (straddles && f.second_page_not_ram) b.block().key.mode |= mode::kSingle;
     ++b.block().instructions;
     check_fetch(b, *insn);  // before anything else the instruction may raise
     if ((mode & mode::kFpuTrap) && uses_fpu(*insn)) {
@@ -360,13 +373,12 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
     raise(14, w.error_code);
     return nullptr;
   }
-  if (!aspace_.is_ram(w.phys)) {
-    die(fmt::format("instruction fetch from {:#010x} (physical {:#x}), which is not RAM", eip, w.phys));
-    return nullptr;
-  }
-  auto phys = static_cast<uint32_t>(w.phys);
+  // Code outside RAM (a device, open bus) is fetched again at every run:
+  // nothing tells us when it changes.
+  if (!aspace_.is_ram(w.phys)) mode |= mode::kSingle;
+  const uint64_t phys = w.phys;
   if (!(mode & mode::kSingle))
-    if (Block* b = cache_.find({phys, eip, mode})) return b;
+    if (Block* b = cache_.find({static_cast<uint32_t>(phys), eip, mode})) return b;
   // The guest does not see the time translation takes (hidden_time.h),
   // counted until its code runs again.
   if (!hide_from_) hide_from_ = hidden_time_.mark();
@@ -410,8 +422,6 @@ int Engine::run_helper(const HelperSite& site) {
 
 Block* Engine::after_exit() {
   uint64_t info = cpu.exit_info;
-  // A bounce block ends through its direct exit only when it completed.
-  finish_mmio_bounce(info != exit_tag::kIndirectMiss && info != exit_tag::kHostFault && !(info & exit_tag::kHelper));
   if (info == exit_tag::kIndirectMiss) {
     ++indirect_miss_exits_;
     uint32_t mode = current_mode();
@@ -425,7 +435,9 @@ Block* Engine::after_exit() {
   auto* link = reinterpret_cast<ExitLink*>(info);
   ++block_link_exits_;
   uint64_t generation = flush_generation_;
-  bool chainable = link->owner->valid;
+  // A bounce block always comes back here: what its accesses wrote may
+  // have replaced translated code (see Engine::commit_access).
+  bool chainable = link->owner->valid && !(link->owner->key.mode & mode::kBounce);
   Block* target = lookup_or_translate(cpu.eip, current_mode());
   // Counting runs never chain: every block returns here to count time.
   if (target && chainable && !count_blocks_ && generation == flush_generation_ && target->valid) {
@@ -511,14 +523,12 @@ RunOutcome Engine::run(const RunLimits& limits) {
       next = nullptr;
       if (!deliver(e)) continue;  // death_ is set
     }
-    // Nothing is pending here (a bounce block must still complete its
-    // device access): the state is whole for another backend.
+    // Nothing is pending here: the state is whole for another backend.
     // Every slice makes progress: at least one block, unless halted.
     bool slice_over = (instructions_run_ >= slice_end_ ||
                        (count_blocks_ && std::chrono::steady_clock::now() >= slice_deadline_)) &&
                       (instructions_run_ > slice_start || cpu.halted);
-    if (slice_over && !mmio_bounce_)
-      return finish(exit_status::kSliceEnded, "slice ended");
+    if (slice_over) return finish(exit_status::kSliceEnded, "slice ended");
     if (cpu.halted) {
       if (!(cpu.eflags & eflags::kIF))
         return finish(exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu.eip));
@@ -531,9 +541,10 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (!cpu.protected_mode())
       return finish(exit_status::kGuestDied, "real mode is not supported yet\n" + dump_state(cpu));
     uint32_t mode = current_mode();
-    // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap).
+    // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap). A
+    // bounce block is one instruction already.
     const bool stepping = cpu.eflags & eflags::kTF;
-    if (stepping) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
+    if (stepping && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
     cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
@@ -544,9 +555,12 @@ RunOutcome Engine::run(const RunLimits& limits) {
     stubs_.enter(&cpu, next->host);
     if (count_blocks_) instructions_run_ += next->instructions;
     if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);
+    // A host fault leaves its instruction undone (a stop, an exception, or
+    // a retry as a bounce block): no trap for it yet.
+    const bool completed = cpu.exit_info != exit_tag::kHostFault;
     next = after_exit();
     forget_invalidated();
-    if (stepping && !pending_ && !death_ && !control.exit_status) {
+    if (stepping && completed && !pending_ && !death_ && !control.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
       raise(1);
       next = nullptr;

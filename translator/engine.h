@@ -123,6 +123,17 @@ public:
 
   // ---- for the helper thunk ---------------------------------------------
   int run_helper(const HelperSite& site);
+  // The access thunk: one step of an instruction in a bounce block.
+  int run_access(const HelperSite& site);
+
+  // ---- for bounce blocks (bounce.cpp) -------------------------------------
+  // Where the instruction at cpu.eip accesses `size` bytes at linear:
+  // cpu.access_address := their offset from the window base (the address
+  // itself for plain RAM, else a scratch buffer filled by a read). Raises
+  // #PF if a page of them does not allow the access.
+  HelperResult redirect_access(uint32_t linear, unsigned size, bool read, bool write);
+  // After the store to a redirected write: the scratch bytes go out.
+  HelperResult commit_access();
 
 private:
   uint32_t current_mode() const;
@@ -137,13 +148,15 @@ private:
   // Block lookup by linear EIP; nullptr after raising a fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);
   bool last_fetch_global_ = false;  // the page of lookup_or_translate's eip is global
-  Block* translate(uint32_t eip, uint32_t phys, uint32_t mode);
+  Block* translate(uint32_t eip, uint64_t phys, uint32_t mode);
   Block* after_exit();
   Block* handle_host_fault();
   Block* handle_code_write(uint32_t phys);
-  Block* emulate_mmio();
-  bool emulate_string_mmio(const Insn& insn);
-  void finish_mmio_bounce(bool completed);
+  // The instruction of `faulting` at cpu.eip touched bytes that are not
+  // plain RAM in the window: it runs again as a bounce block.
+  Block* bounce(const Block& faulting);
+  // Instruction bytes at phys (one page at most): RAM, else the MMIO bus.
+  void fetch_physical(uint64_t phys, uint8_t* dst, size_t n);
   bool deliver(const PendingException& e);
   struct IndirectTable {
     std::vector<IndirectEntry> entries;
@@ -175,15 +188,19 @@ private:
   uint64_t& block_link_exits_ = exit_counts_["block_link"];
   void count_exit(const char* cause) { ++exit_counts_[cause]; }
 
-  // An instruction whose memory operand is a device runs natively on this
-  // buffer: device reads before, device writes after (see emulate_mmio).
-  struct MmioBounce {
-    uint64_t phys;
+  // Bounce blocks' accesses that are not plain RAM run natively on these
+  // buffers (two, for an instruction's source and destination; up to
+  // fxsave's 512 bytes at the address's offset within 64 bytes, so its
+  // alignment stays), and a write reaches the guest at its commit.
+  static constexpr unsigned kAccessSlot = 1024;
+  alignas(64) uint8_t access_scratch_[2][kAccessSlot] = {};
+  unsigned next_slot_ = 0;
+  struct PendingWrite {
+    uint32_t linear;
     unsigned size;
-    bool writes;
+    const uint8_t* data;
   };
-  std::optional<MmioBounce> mmio_bounce_;
-  alignas(64) uint8_t mmio_scratch_[64] = {};
+  std::optional<PendingWrite> pending_write_;
 
   std::optional<PendingException> pending_;
   std::optional<std::string> death_;

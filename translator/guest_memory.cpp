@@ -1,12 +1,28 @@
 // Guest memory seen from C++ helpers, by linear address, through the guest
-// page tables: RAM, else the MMIO bus. Writes to RAM that holds translated
-// code invalidate it.
+// page tables: RAM, else the MMIO bus (which answers all ones where no
+// device is: open bus). An access past 0xFFFFFFFF wraps around to 0, each
+// part translated on its own, as the CPU does. Writes to RAM that holds
+// translated code invalidate it.
 #include <cstring>
 #include <stdexcept>
 
 #include "engine.h"
 
 namespace bt86 {
+
+namespace {
+// A piece of an access on a device page goes to the bus in accesses of at
+// most 4 bytes each, in order (an 8-byte or a 512-byte operand, a piece
+// of an access split at a page or at the 4 GiB wrap).
+template <typename Fn>
+void in_device_chunks(unsigned size, Fn fn) {
+  for (unsigned off = 0; off < size;) {
+    unsigned n = size - off >= 4 ? 4 : size - off >= 2 ? 2 : 1;
+    fn(off, n);
+    off += n;
+  }
+}
+}  // namespace
 
 bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write, Privilege p) {
   if (size > 4096) throw std::logic_error("guest access larger than a page");
@@ -36,16 +52,11 @@ bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write
     const Piece& piece = pieces[i];
     uint8_t* data = bytes + piece.offset;
     if (!aspace_.is_ram(piece.phys)) {
-      if (piece.len == size && (size == 1 || size == 2 || size == 4)) {  // one device access
+      in_device_chunks(piece.len, [&](unsigned off, unsigned n) {
         uint32_t v = 0;
-        if (write) std::memcpy(&v, data, size), mmio.write(piece.phys, size, v);
-        else v = mmio.read(piece.phys, size), std::memcpy(data, &v, size);
-        continue;
-      }
-      for (unsigned k = 0; k < piece.len; ++k) {
-        if (write) mmio.write(piece.phys + k, 1, data[k]);
-        else data[k] = static_cast<uint8_t>(mmio.read(piece.phys + k, 1));
-      }
+        if (write) std::memcpy(&v, data + off, n), mmio.write(piece.phys + off, n, v);
+        else v = mmio.read(piece.phys + off, n), std::memcpy(data + off, &v, n);
+      });
       continue;
     }
     // SAFETY: is_ram checked the page; a piece never crosses a page.

@@ -13,7 +13,7 @@ BT86_HELPER(helper_cpuid); BT86_HELPER(helper_rdtsc); BT86_HELPER(helper_rdpmc);
 BT86_HELPER(helper_pushf); BT86_HELPER(helper_popf);
 BT86_HELPER(helper_mov_cr); BT86_HELPER(helper_mov_dr); BT86_HELPER(helper_clts); BT86_HELPER(helper_lmsw);
 BT86_HELPER(helper_smsw); BT86_HELPER(helper_cache_control);
-BT86_HELPER(helper_undefined); BT86_HELPER(helper_unsupported); BT86_HELPER(helper_fetch_outside_ram);
+BT86_HELPER(helper_undefined); BT86_HELPER(helper_unsupported);
 BT86_HELPER(helper_fetch_fault); BT86_HELPER(helper_fpu_unavailable);
 // helpers_io.cpp
 BT86_HELPER(helper_in); BT86_HELPER(helper_out); BT86_HELPER(helper_ins); BT86_HELPER(helper_outs);
@@ -28,6 +28,13 @@ BT86_HELPER(helper_segment_gp); BT86_HELPER(helper_segment_ss);
 // helpers_legacy.cpp
 BT86_HELPER(helper_native32); BT86_HELPER(helper_bound); BT86_HELPER(helper_arpl);
 BT86_HELPER(helper_enter_nested);
+// bounce.cpp: the steps of a bounce block's access (BlockBuilder::call_access)
+BT86_HELPER(helper_access_redirect); BT86_HELPER(helper_access_commit);
 #undef BT86_HELPER
+
+// HelperSite::arg of helper_access_redirect: the access's size and kind.
+constexpr uint32_t access_arg(unsigned size, bool read, bool write) {
+  return size | (read ? 1u << 16 : 0) | (write ? 1u << 17 : 0);
+}
 
 }  // namespace bt86

@@ -230,8 +230,4 @@ HelperResult helper_fetch_fault(Engine& e, const HelperSite& s) {
   return e.fetch_fault((s.insn.eip | 0xFFFu) + 1);  // the page after the one it starts in
 }
 
-HelperResult helper_fetch_outside_ram(Engine& e, const HelperSite& s) {
-  return e.die(fmt::format("instruction fetch from {:#010x}, which is not RAM", s.insn.eip));
-}
-
 }  // namespace bt86

@@ -73,7 +73,8 @@ Stubs Stubs::generate(CodeCache& cache) {
   code.init(Environment::host());
   Assembler a(&code);
   Label enter = a.newLabel(), exit_common = a.newLabel(), leave = a.newLabel(),
-        thunk = a.newLabel(), fault_exit = a.newLabel(), miss = a.newLabel(), host_mxcsr = a.newLabel();
+        thunk = a.newLabel(), access_thunk = a.newLabel(), fault_exit = a.newLabel(), miss = a.newLabel(),
+        host_mxcsr = a.newLabel();
 
   // void enter(CpuState* cpu /*rdi*/, const void* code /*rsi*/)
   a.bind(enter);
@@ -108,30 +109,36 @@ Stubs Stubs::generate(CodeCache& cache) {
   load_host_fpu(a, host_mxcsr);
   a.jmp(leave);
 
-  // call from translated code, r10 = HelperSite*.
-  a.bind(thunk);
-  a.mov(cpu_exit_info(), r10);  // save_flags clobbers r10
-  save_flags(a);
-  save_gprs(a);
-  a.fxsave64(cpu_fxsave());
-  load_host_fpu(a, host_mxcsr);
-  a.cld();
-  a.mov(rdi, kCpu);
-  a.mov(rsi, cpu_exit_info());
-  a.sub(rsp, 8);
-  a.mov(rax, imm(reinterpret_cast<uint64_t>(&bt86_helper_entry)));
-  a.call(rax);
-  a.add(rsp, 8);
-  Label thunk_exit = a.newLabel();
-  a.test(eax, eax);
-  a.jnz(thunk_exit);
-  a.fxrstor64(cpu_fxsave());
-  load_flags(a);
-  load_gprs(a);
-  a.ret();
-  a.bind(thunk_exit);
-  a.add(rsp, 8);  // drop the return address into translated code
-  a.jmp(leave);
+  // call from translated code, r10 = HelperSite*: saves the guest state,
+  // calls entry(cpu, site), and returns into translated code (entry gave 0)
+  // or leaves it.
+  auto emit_thunk = [&](const Label& at, int (*entry)(CpuState*, const void*)) {
+    a.bind(at);
+    a.mov(cpu_exit_info(), r10);  // save_flags clobbers r10
+    save_flags(a);
+    save_gprs(a);
+    a.fxsave64(cpu_fxsave());
+    load_host_fpu(a, host_mxcsr);
+    a.cld();
+    a.mov(rdi, kCpu);
+    a.mov(rsi, cpu_exit_info());
+    a.sub(rsp, 8);
+    a.mov(rax, imm(reinterpret_cast<uint64_t>(entry)));
+    a.call(rax);
+    a.add(rsp, 8);
+    Label thunk_exit = a.newLabel();
+    a.test(eax, eax);
+    a.jnz(thunk_exit);
+    a.fxrstor64(cpu_fxsave());
+    load_flags(a);
+    load_gprs(a);
+    a.ret();
+    a.bind(thunk_exit);
+    a.add(rsp, 8);  // drop the return address into translated code
+    a.jmp(leave);
+  };
+  emit_thunk(thunk, &bt86_helper_entry);
+  emit_thunk(access_thunk, &bt86_access_entry);
 
   // Indirect-branch miss (r9d = target EIP); empty table entries point here.
   a.bind(miss);
@@ -152,6 +159,7 @@ Stubs Stubs::generate(CodeCache& cache) {
   s.enter = reinterpret_cast<EnterFn>(at(enter));
   s.exit_common = at(exit_common);
   s.helper_thunk = at(thunk);
+  s.access_thunk = at(access_thunk);
   s.fault_exit = at(fault_exit);
   s.miss_target = at(miss);
   return s;

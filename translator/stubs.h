@@ -20,12 +20,16 @@ constexpr uint64_t kHostFault = 3;
 // Called by the thunk with the guest state saved in cpu; returns non-zero
 // to leave translated code (the helper then set cpu.eip and exit_info).
 extern "C" int bt86_helper_entry(CpuState* cpu, const void* site);
+// The same for an access of a bounce block (a step inside an instruction,
+// not an instruction of its own: see Engine::run_access).
+extern "C" int bt86_access_entry(CpuState* cpu, const void* site);
 
 struct Stubs {
   using EnterFn = void (*)(CpuState*, const void* code);
   EnterFn enter;
   const uint8_t* exit_common;   // r10 = exit info
   const uint8_t* helper_thunk;  // r10 = HelperSite*
+  const uint8_t* access_thunk;  // r10 = HelperSite*; as helper_thunk, through bt86_access_entry
   const uint8_t* fault_exit;    // registers already saved by the signal handler
   const uint8_t* miss_target;   // indirect miss, r9d = target EIP; empty table entries point here
 

@@ -82,6 +82,9 @@ struct alignas(64) CpuState {
   // Instruction fetch through CS (execute access: offsets 0..limit), checked
   // in blocks whose CS bit of seg_checked is set.
   AccessBounds fetch_bounds;
+  // A bounce block's access (translator/bounce.cpp): in, the guest linear
+  // address (low dword); out, the offset from window_base to access instead.
+  uint64_t access_address;
 
   // --- everything else ---------------------------------------------------
   SegmentCache seg[6];
@@ -121,6 +124,7 @@ static_assert(offsetof(CpuState, check_scratch) == 128);
 static_assert(offsetof(CpuState, seg_bounds) == 144);
 static_assert(offsetof(CpuState, seg_checked) == 336);
 static_assert(offsetof(CpuState, fetch_bounds) == 344);
+static_assert(offsetof(CpuState, access_address) == 360);
 static_assert(offsetof(CpuState, fxsave) % 16 == 0);
 
 // Loads a flat 4 GiB segment (base 0) the way a Multiboot loader leaves it.
