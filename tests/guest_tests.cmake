@@ -50,6 +50,11 @@ bt86_guest_test(paging_scatter 1)
 bt86_guest_test(paging_pae 1)
 bt86_guest_test(paging_smc 1)
 bt86_guest_test(paging_mmio 1)
+# Open bus, a device (pc-testdev's window) and the 4 GiB wrap under every
+# instruction form: PASS/FAIL lines of their own.
+bt86_guest_test(openbus 1)
+bt86_guest_test(openbus_paged 1)
+bt86_guest_test(wrap4g 1)
 # Segmentation and privilege kernels: PASS/FAIL lines of their own.
 bt86_guest_test(seg_loads 1)
 bt86_guest_test(seg_idt 1)
