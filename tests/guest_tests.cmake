@@ -55,6 +55,7 @@ bt86_guest_test(paging_mmio 1)
 bt86_guest_test(openbus 1)
 bt86_guest_test(openbus_paged 1)
 bt86_guest_test(wrap4g 1)
+bt86_guest_test(openbus_repeat 1)
 # Segmentation and privilege kernels: PASS/FAIL lines of their own.
 bt86_guest_test(seg_loads 1)
 bt86_guest_test(seg_idt 1)

@@ -11,8 +11,7 @@
  * read-modify-write, xchg, a high-byte register, cmpxchg8b, bt/bts with a
  * register bit offset), code in open bus and in the device, and accesses
  * that straddle RAM | open bus and open bus | device | open bus; at CPL 0
- * and 3. Then a loop of open-bus reads, which once filled the translation
- * cache with one-off translations. */
+ * and 3. */
 #include "check.h"
 #include "fault_check.h"
 #include "forms.h"
@@ -491,16 +490,6 @@ static void straddle_forms(int cpl)
     check_cpl(cpl, "cmpsd [RAM | open bus], [buf]: flags", rout.eflags & FL_ARITH, cmp_flags32(0xFFFF1234, 0xFFFF1235));
 }
 
-/* ---- many accesses from one instruction ----------------------------------- */
-
-static void repeated_reads(void)
-{
-    uint32_t sum = 0;
-    for (uint32_t i = 0; i < 300000; i++)
-        sum += peek32(OPEN_BUS + (i & 0xFF) * 4);
-    check_eq("300000 open-bus reads: their sum", sum, 0u - 300000u);
-}
-
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic, (void)mbi;
@@ -522,7 +511,5 @@ void kmain(uint32_t magic, uint32_t mbi)
         code_forms(cpl);
         straddle_forms(cpl);
     }
-    put_str("-- repeated reads\n");
-    repeated_reads();
     check_finish();
 }
