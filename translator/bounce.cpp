@@ -29,6 +29,8 @@ Block* Engine::bounce(const Block& faulting) {
 
 int Engine::run_access(const HelperSite& site) {
   cpu.eip = site.insn.eip;
+  if (!site.exits) site.exits = &exit_counts_[site.cause];
+  ++*site.exits;
   if (site.fn(*this, site) == HelperResult::kContinue) return 0;
   cpu.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
   return 1;

@@ -1,7 +1,7 @@
 /* endless_rep: a rep string instruction with ECX = 0xFFFFFFFF whose
- * iterations run in engine C++ code (rep insb/outsb through the port I/O
- * helpers; movs/lods/stos on physical memory no device claims, through the
- * MMIO string emulation). The run must still end when --timeout says, with
+ * iterations run outside ordinary translated code (rep insb/outsb in the
+ * port I/O helpers; movs/lods/stos on physical memory no device claims, in
+ * a bounce block). The run must still end when --timeout says, with
  * status 124: these loops once ran until ECX was 0 without looking at a stop
  * request. The loop is named on the command line; should one ever finish,
  * the kernel says FAIL. */

@@ -166,6 +166,12 @@ FORM f_a16_rep_movsb            ; ES := BX; DS:SI -> ES:DI, 16-bit addresses
         mov bx, ds
         mov es, bx
 ENDFORM
+FORM f_es_rep_stosb             ; ES := BX; rep stosb to ES:EDI
+        mov es, bx
+        rep stosb
+        mov bx, ds
+        mov es, bx
+ENDFORM
 FORM f_xlatb
         xlatb
 ENDFORM

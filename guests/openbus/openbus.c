@@ -234,7 +234,7 @@ static void branch_forms(const struct target *t, int cpl)
 
 static void string_forms(const struct target *t, int cpl)
 {
-    uint32_t T = t->at;
+    uint32_t T = t->at, v;
 
     poke32(T, 0x89ABCDEF);
     buf[0] = 0;
@@ -338,6 +338,19 @@ static void string_forms(const struct target *t, int cpl)
     run_form(cpl, f_a16_rep_movsb);
     check_cpl(cpl, label(t, "es: a16 rep movsb x6: bytes 4-7"), peek32(T + 4), t->device ? 0x00007675 : 0xFFFFFFFF);
     check_cpl(cpl, "  ECX, DI (upper halves kept)", rout.ecx ^ rout.edi, 0x10000 ^ (0xABCD0000u | ((T + 6) & 0xFFFF)));
+
+    /* ES's limit ends 3 bytes in: the 4th iteration raises #GP(0), with
+     * ECX and EDI at that iteration. */
+    clear(T, 8);
+    pm_gdt_set(S_WINDOW, seg_desc(T & 0xFFFF0000u, (T & 0xFFFF) + 2, ACC_P | ACC_S | ACC_DPL(3) | ACC_DATA_RW, FL_DB));
+    regs_reset(STACK_TOP, 0);
+    rin.edi = T & 0xFFFF, rin.eax = 0x5A, rin.ecx = 5, rin.ebx = (S_WINDOW << 3) | 3;
+    v = run_form(cpl, f_es_rep_stosb);
+    check_begin();
+    kprintf("CPL%d %s", cpl, label(t, "rep stosb x5 into a 3-byte segment"));
+    check_event_end(v, VEC_GP, 0);
+    check_cpl(cpl, "  ECX, EDI at the #GP", catch_rec.ecx ^ catch_rec.edi, 2 ^ ((T & 0xFFFF) + 3));
+    check_cpl(cpl, "  bytes 0-3", peek32(T), t->device ? 0x005A5A5A : 0xFFFFFFFF);
 
     fill(T, 8, 0x90);
     regs_reset(STACK_TOP, 0);
