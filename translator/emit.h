@@ -46,6 +46,10 @@ void stack_address(BlockBuilder& b, const Insn& insn, int32_t offset, const asmj
 void check_access(BlockBuilder& b, const Insn& insn, unsigned seg, const asmjit::x86::Gp& offset32, unsigned size,
                   bool write);
 
+// Whether insn reads / writes its memory operand op (conditional ones count:
+// the CPU accesses the memory whatever the condition).
+bool operand_reads(const ZydisDecodedOperand& op);
+bool operand_writes(const ZydisDecodedOperand& op);
 // bt/bts/btr/btc with a register bit offset (which selects an element
 // anywhere within +-256 MiB of the operand).
 bool is_bit_test_by_register(const Insn& insn);

@@ -71,13 +71,6 @@ int free_low_register(const Insn& insn) {
   return -1;
 }
 
-bool reads(const ZydisDecodedOperand& op) {
-  return op.actions & (ZYDIS_OPERAND_ACTION_READ | ZYDIS_OPERAND_ACTION_CONDREAD);
-}
-bool writes(const ZydisDecodedOperand& op) {
-  return op.actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE);
-}
-
 // bt/bts/btr/btc with a register bit offset in a bounce block: natively the
 // offset reaches up to 256 MiB around the operand, past any redirected
 // bytes, so the element it selects is formed here, with the 32-bit wrap:
@@ -97,12 +90,12 @@ Flow emit_bit_test_bounced(BlockBuilder& b, const Insn& insn, const ZydisDecoded
   a.mov(r10d, bit_offset);
   a.and_(r10d, size == 2 ? 15 : 31);
   a.popfq();
-  redirect_access(b, insn, addr, size, reads(mem), writes(mem));
+  redirect_access(b, insn, addr, size, operand_reads(mem), operand_writes(mem));
   ZydisEncoderRequest req;
   if (!build_request(insn, ZYDIS_REGISTER_R15, zydis64(addr), req)) return emit_unsupported(b, insn);
   req.operands[1].reg.value = size == 2 ? ZYDIS_REGISTER_R10W : ZYDIS_REGISTER_R10D;
   if (!encode_into(b, req)) return emit_unsupported(b, insn);
-  if (writes(mem)) commit_access(b, insn);
+  if (operand_writes(mem)) commit_access(b, insn);
   return Flow::kContinue;
 }
 
@@ -150,10 +143,10 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   if (b.bounce() && is_bit_test_by_register(insn)) return emit_bit_test_bounced(b, insn, *mem);
   if (!has_high_byte) {
     Gp addr = form_address(b, insn, *mem, hostreg::kAddr);
-    redirect_access(b, insn, addr, size, reads(*mem), writes(*mem));
+    redirect_access(b, insn, addr, size, operand_reads(*mem), operand_writes(*mem));
     if (!build_request(insn, ZYDIS_REGISTER_R15, zydis64(addr), req) || !encode_into(b, req))
       return emit_unsupported(b, insn);
-    if (writes(*mem)) commit_access(b, insn);
+    if (operand_writes(*mem)) commit_access(b, insn);
     return Flow::kContinue;
   }
 
@@ -163,7 +156,7 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   int spill = free_low_register(insn);
   if (spill < 0) return emit_unsupported(b, insn);
   Gp addr = form_address(b, insn, *mem, hostreg::kAddr, false);
-  redirect_access(b, insn, addr, size, reads(*mem), writes(*mem));
+  redirect_access(b, insn, addr, size, operand_reads(*mem), operand_writes(*mem));
   Gp host = hostreg::guest64(spill);
   Assembler& a = b.a();
   a.mov(hostreg::cpu_spill(), host);
@@ -172,7 +165,7 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   if (!build_request(insn, zydis64(host), ZYDIS_REGISTER_NONE, req) || !encode_into(b, req))
     return emit_unsupported(b, insn);
   a.mov(host, hostreg::cpu_spill());
-  if (writes(*mem)) commit_access(b, insn);
+  if (operand_writes(*mem)) commit_access(b, insn);
   return Flow::kContinue;
 }
 

@@ -48,11 +48,13 @@ bool segment_is_plain(const BlockBuilder& b, unsigned seg, bool write) {
   return !base_may_be_nonzero(b, seg) && !needs_check(b, seg, write);
 }
 
-namespace {
-bool writes(const ZydisDecodedOperand& op) {
+bool operand_reads(const ZydisDecodedOperand& op) {
+  return op.actions & (ZYDIS_OPERAND_ACTION_READ | ZYDIS_OPERAND_ACTION_CONDREAD);
+}
+
+bool operand_writes(const ZydisDecodedOperand& op) {
   return op.actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE);
 }
-}  // namespace
 
 // The range check of segment_check.h without touching host flags: the two
 // 64-bit sums go through cpu.check_scratch so that their high dwords (0 or
@@ -152,7 +154,7 @@ Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op
   int base = guest_gpr_of(m.base), index = guest_gpr_of(m.index);
   bool disp = m.disp.has_displacement && m.disp.value != 0;
   const unsigned size = op.size / 8;
-  const bool write = writes(op);
+  const bool write = operand_writes(op);
   // (Not in a bounce block: its accesses replace the address register.)
   if (allow_plain && !b.bounce() && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp &&
       segment_is_plain(b, static_cast<unsigned>(seg), write))
