@@ -438,6 +438,29 @@ static void code_forms(int cpl)
     check_cpl(cpl, "  EAX at the #UD", catch_rec.eax, 0xFFFFFFFF);
 }
 
+/* Code in RAM that has run (so it is translated) is overwritten from the
+ * device by rep movsb, then runs again: the new bytes must run. */
+static uint8_t code_page[4096] __attribute__((aligned(4096)));
+
+static void code_copied_from_device(int cpl)
+{
+    static const uint8_t one[] = {0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3}; /* mov eax, 1; ret */
+    static const uint8_t two[] = {0xB8, 0x02, 0x00, 0x00, 0x00, 0xC3}; /* mov eax, 2; ret */
+    for (unsigned i = 0; i < sizeof one; i++)
+        code_page[i] = one[i], poke8(DEVICE + 0x900 + i, two[i]);
+    regs_reset(STACK_TOP, 0);
+    rin.eax = (uint32_t)code_page;
+    run_form(cpl, f_call_eax);
+    check_cpl(cpl, "code in RAM, run", rout.eax, 1);
+    regs_reset(STACK_TOP, 0);
+    rin.esi = DEVICE + 0x900, rin.edi = (uint32_t)code_page, rin.ecx = sizeof two;
+    run_form(cpl, f_rep_movsb);
+    regs_reset(STACK_TOP, 0);
+    rin.eax = (uint32_t)code_page;
+    run_form(cpl, f_call_eax);
+    check_cpl(cpl, "  run again after rep movsb from the device over it", rout.eax, 2);
+}
+
 /* ---- accesses that straddle RAM, open bus and the device ------------------ */
 
 static void straddle_forms(int cpl)
@@ -522,6 +545,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     for (int cpl = 0; cpl <= 3; cpl += 3) {
         kprintf("-- code and straddling accesses, CPL %d\n", cpl);
         code_forms(cpl);
+        code_copied_from_device(cpl);
         straddle_forms(cpl);
     }
     check_finish();

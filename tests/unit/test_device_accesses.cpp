@@ -192,6 +192,24 @@ TEST_CASE_METHOD(Guest, "device: an access across its end reaches it only for it
   CHECK(device.log == std::vector<Access>{rd(kDeviceSize - 2, 2), wr(kDeviceSize - 2, 2, 0xC3D4)});
 }
 
+TEST_CASE_METHOD(Guest, "device: wide operands reach it in dwords, in order", "[device]") {
+  run([](ax::Assembler& a) {
+    a.fild(ax::qword_ptr(static_cast<uint64_t>(kDevice + 0x108)));
+    a.fxsave(ax::ptr(static_cast<uint64_t>(kDevice + 0x400)));
+  });
+  REQUIRE(device.log.size() == 2 + 128);
+  CHECK(device.log[0] == rd(0x108, 4));
+  CHECK(device.log[1] == rd(0x10C, 4));
+  for (unsigned i = 0; i < 128; ++i) {
+    INFO("dword " << i);
+    CHECK(device.log[2 + i].write);
+    CHECK(device.log[2 + i].offset == 0x400 + 4 * i);
+    CHECK(device.log[2 + i].size == 4);
+  }
+  // The image's first word is the x87 control word (FNINIT's 0x037F).
+  CHECK((device.log[2].value & 0xFFFF) == 0x037F);
+}
+
 TEST_CASE_METHOD(Guest, "device: open bus reads all ones and drops writes, in every form", "[device]") {
   run([](ax::Assembler& a) {
     a.mov(ax::ebx, dword_at(kOpenBus));
