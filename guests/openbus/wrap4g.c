@@ -164,6 +164,46 @@ static void stack_forms(int cpl)
     check_cpl(cpl, "call rel32 with ESP=2: the return address",
               wrapped_dword(), L.paged ? (uint32_t)f_call_rel_ret : ((uint32_t)f_call_rel_ret | 0xFFFF));
 
+    regs_reset(2, 0);
+    rin.ebp = 0x51525354;
+    run_form(cpl, f_enter);
+    check_cpl(cpl, "enter 16, 0 with ESP=2: EBP pushed", wrapped_dword(), L.paged ? 0x51525354 : 0x5152FFFF);
+    check_cpl(cpl, "  EBP", rout.ebp, 0xFFFFFFFE);
+
+    regs_reset(STACK_TOP, 0);
+    rin.ebp = 0xFFFFFFFE;
+    run_form(cpl, f_leave);
+    check_cpl(cpl, "leave with EBP=fffffffe: EBP", rout.ebp, L.paged ? 0x51525354 : 0x5152FFFF);
+    check_cpl(cpl, "  ESP", rout.esp, 2);
+
+    regs_reset(2, 0);
+    rin.eflags = 0x8D7;
+    run_form(cpl, f_pushfd);
+    check_cpl(cpl, "pushfd with ESP=2", wrapped_dword(), L.paged ? 0x8D7 : 0xFFFF);
+
+    regs_reset(STACK_TOP, 0);
+    rin.edi = 0xFFFFFFFE, rin.eax = wrapped_dword();
+    run_form(cpl, f_scasd);
+    check_cpl(cpl, "scasd at fffffffe: ZF", rout.eflags & FL_ZF, FL_ZF);
+
+    if (L.paged) {
+        /* A whole dword to return to, and flags to pop. */
+        poke8(L.hi + 0xFFE, (uint8_t)(uint32_t)f_ret_target);
+        poke8(L.hi + 0xFFF, (uint8_t)((uint32_t)f_ret_target >> 8));
+        poke8(L.lo, (uint8_t)((uint32_t)f_ret_target >> 16));
+        poke8(L.lo + 1, (uint8_t)((uint32_t)f_ret_target >> 24));
+        regs_reset(0xFFFFFFFE, 0);
+        uint32_t v = run_form(cpl, f_ret);
+        check_no_event(cpl, "ret with ESP=fffffffe", v);
+        check_cpl(cpl, "  ESP", rout.esp, 2);
+
+        poke32(L.hi + 0xFFC, 0x0CD50000); /* 0x8D5 | DF at fffffffe */
+        poke32(L.lo, 0);
+        regs_reset(0xFFFFFFFE, 0);
+        run_form(cpl, f_popfd);
+        check_cpl(cpl, "popfd with ESP=fffffffe: flags", rout.eflags & (FL_ARITH | FL_DF), 0x8D5 | FL_DF);
+    }
+
     regs_reset(8, 0);
     rin.eax = 0xA0A0A0A0, rin.ecx = 0xC1C1C1C1, rin.edx = 0xD2D2D2D2, rin.ebx = 0xB3B3B3B3;
     rin.ebp = 0xE5E5E5E5, rin.esi = 0x56565656, rin.edi = 0x07070707;
