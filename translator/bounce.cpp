@@ -59,7 +59,8 @@ HelperResult Engine::redirect_access(uint32_t linear, unsigned size, bool read, 
     cpu.access_address = linear;
     return HelperResult::kContinue;
   }
-  if (size > kAccessSlot - 64) return die(fmt::format("internal error: a {}-byte access at EIP={:#010x}", size, cpu.eip));
+  if (size > kAccessSlot - 64)
+    return die(fmt::format("unsupported: a {}-byte access outside RAM at EIP={:#010x}", size, cpu.eip));
   uint8_t* data = access_scratch_[next_slot_ ^= 1] + (linear & 63);
   std::memset(data, 0, size);
   if (read && !read_linear(linear, data, size)) return HelperResult::kExit;
