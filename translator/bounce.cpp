@@ -31,7 +31,13 @@ int Engine::run_access(const HelperSite& site) {
   cpu.eip = site.insn.eip;
   if (!site.exits) site.exits = &exit_counts_[site.cause];
   ++*site.exits;
-  if (site.fn(*this, site) == HelperResult::kContinue) return 0;
+  if (site.fn(*this, site) == HelperResult::kContinue) {
+    // A device access may have raised a line or ended the run: stop at the
+    // next iteration boundary (a rep loop's poll) or after the instruction.
+    refresh_irq_pending();
+    if (interrupt_deliverable() || control.exit_status) request_service();
+    return 0;
+  }
   cpu.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
   return 1;
 }
