@@ -70,6 +70,15 @@ ENDFORM
 FORM f_push_mem                 ; push [esi]
         push dword [esi]
 ENDFORM
+FORM f_tf_push_mem              ; TF on, then push [esi]: #DB after the push
+        pushfd
+        or dword [esp], 0x100
+        popfd
+        push dword [esi]
+global f_tf_push_mem_next
+f_tf_push_mem_next:
+        nop
+ENDFORM
 FORM f_pop_reg
         pop eax
 ENDFORM

@@ -11,7 +11,7 @@ struct regs {
 extern struct regs rin, rout;
 
 #define FORMS(X)                                                                                   \
-    X(f_push_imm) X(f_push_reg16) X(f_push_mem) X(f_pop_reg) X(f_pop_mem) X(f_call_rel)            \
+    X(f_push_imm) X(f_push_reg16) X(f_push_mem) X(f_tf_push_mem) X(f_pop_reg) X(f_pop_mem) X(f_call_rel)            \
     X(f_call_mem) X(f_jmp_mem) X(f_ret) X(f_ret_imm) X(f_enter) X(f_leave) X(f_pushad) X(f_popad)  \
     X(f_pushfd) X(f_popfd) X(f_movsd) X(f_rep_movsb) X(f_rep_movsd) X(f_stosd) X(f_rep_stosb)      \
     X(f_lodsd) X(f_rep_lodsw) X(f_cmpsd) X(f_repe_cmpsb) X(f_scasd) X(f_repne_scasb)               \
@@ -20,7 +20,7 @@ extern struct regs rin, rout;
 #define DECLARE_FORM(name) uint32_t name(uint32_t);
 FORMS(DECLARE_FORM)
 #undef DECLARE_FORM
-extern const uint8_t f_call_rel_ret[], f_call_mem_ret[], f_call_mem_target[], f_jmp_mem_target[],
+extern const uint8_t f_tf_push_mem_next[], f_call_rel_ret[], f_call_mem_ret[], f_call_mem_target[], f_jmp_mem_target[],
     f_ret_target[], f_ret_imm_target[];
 
 enum {

@@ -91,6 +91,15 @@ static void stack_forms(const struct target *t, int cpl)
     run_form(cpl, f_push_mem);
     check_cpl(cpl, label(t, "push [m]: the dword pushed"), peek32(STACK_TOP - 4), kept(t, 0xCAFEF00D));
 
+    /* Single-stepped: the push happens, then the trap. */
+    poke32(T, 0xFACEFEED);
+    poke32(STACK_TOP - 4, 0);
+    regs_reset(STACK_TOP, 0);
+    rin.esi = T;
+    v = run_form(cpl, f_tf_push_mem);
+    check_trap_at(cpl, label(t, "TF, push [m]"), v, VEC_DB, (uint32_t)f_tf_push_mem_next);
+    check_cpl(cpl, "  the dword pushed", peek32(STACK_TOP - 4), kept(t, 0xFACEFEED));
+
     poke32(T, 0x0BADC0DE);
     regs_reset(T, 0);
     run_form(cpl, f_pop_reg);
