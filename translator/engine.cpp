@@ -300,14 +300,7 @@ Block* Engine::translate(uint32_t eip, uint32_t phys, uint32_t mode) {
     }
     if (straddles) b.block().phys_pages[1] = f.second_page;
     ++b.block().instructions;
-    check_fetch(b, *insn);  // before anything else the instruction may raise
-    if ((mode & mode::kFpuTrap) && uses_fpu(*insn)) {
-      b.call_helper(helper_fpu_unavailable, "fpu_unavailable", *insn);
-      pc = insn->next_eip();
-      break;
-    }
-    Emitter special = special_emitter(insn->mnemonic());
-    Flow flow = special ? special(b, *insn) : emit_ident(b, *insn);
+    Flow flow = emit_instruction(b, *insn);
     pc = insn->next_eip();
     if (flow == Flow::kEndBlock) break;
     if (single || straddles || n + 1 >= kMaxBlockInstructions || pc / CodeCache::kPage != eip / CodeCache::kPage) {

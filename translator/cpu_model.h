@@ -1,0 +1,19 @@
+// The CPU that CPUID describes (segmentation/cpuid.h), as the translator
+// sees it: CPUID is the contract. An instruction whose extension CPUID
+// announces runs; one whose extension it does not announce raises #UD, as
+// that CPU would; and the opcodes that later extensions took over from the
+// hint-NOP space (MPX, CET, CLDEMOTE) or from prefixed forms (LZCNT, TZCNT)
+// decode as what they were before.
+#pragma once
+#include <Zydis/Zydis.h>
+
+namespace bt86 {
+
+// Whether the guest CPU implements the decoded instruction.
+bool cpu_implements(const ZydisDecodedInstruction& insn);
+
+// A decoder for 32-bit or 16-bit code that reads opcodes as the guest CPU
+// does.
+const ZydisDecoder& guest_decoder(bool code32);
+
+}  // namespace bt86
