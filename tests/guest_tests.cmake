@@ -59,6 +59,7 @@ bt86_guest_test(priv_sysenter 1)
 bt86_guest_test(priv_taskgate 1)
 bt86_guest_test(priv_aliasing 1)
 bt86_guest_test(priv_iobitmap 1)
+bt86_guest_test(priv_softint 1)
 # PC device kernels (PIT, PIC, RTC, UART): PASS/FAIL lines of their own.
 bt86_guest_test(dev_pit 1)
 bt86_guest_test(dev_pic 1)

@@ -85,7 +85,7 @@ void Engine::service_devices() {
   if (!pending_ && interrupt_deliverable()) {
     cpu.halted = false;
     count_exit("external_interrupt");
-    pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, false};
+    pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, EventKind::kExternal};
   }
   if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
 }

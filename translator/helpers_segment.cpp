@@ -371,7 +371,7 @@ HelperResult helper_int(Engine& e, const HelperSite& s) {
   uint8_t vector;
   switch (s.insn.mnemonic()) {
     case ZYDIS_MNEMONIC_INT3: vector = 3; break;
-    case ZYDIS_MNEMONIC_INT1: vector = 1; break;
+    case ZYDIS_MNEMONIC_INT1: return e.raise_software(1, s.insn.next_eip(), EventKind::kIcebp);
     case ZYDIS_MNEMONIC_INTO:
       if (!(e.cpu.eflags & eflags::kOF)) return HelperResult::kContinue;
       vector = 4;

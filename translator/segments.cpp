@@ -159,7 +159,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
                          std::string& why) {
   CpuState& cpu = e.cpu;
   const uint8_t vector = event.vector;
-  const uint32_t ext = event.software ? 0 : 1;  // EXT bit of error codes naming a descriptor
+  const uint32_t ext = event.software() ? 0 : 1;  // EXT bit of error codes naming a descriptor
   if (!cpu.protected_mode()) {
     why = "interrupts in real mode are not supported yet";
     return false;
@@ -177,7 +177,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
   }
   unsigned type = gate.type();
   if (type == 0x05) {  // task gate: the handler is a whole task
-    if (event.software && gate.dpl() < cpu.cpl()) {
+    if (event.software() && gate.dpl() < cpu.cpl()) {
       nested = PendingException{13, slot + 2};
       why = fmt::format("int {} from CPL {} through a task gate of DPL {}", vector, cpu.cpl(), gate.dpl());
       return false;
@@ -189,7 +189,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
     }
     cpu.halted = false;
     uint32_t fault_eip = cpu.eip;
-    if (event.software) cpu.eip = event.return_eip;  // what the old TSS saves
+    if (event.traps_past_instruction()) cpu.eip = event.return_eip;  // what the old TSS saves
     if (task_switch(e, static_cast<uint16_t>(gate.lo >> 16), TaskSwitchReason::kInterrupt, event.error_code)) return true;
     cpu.eip = fault_eip;
     why = fmt::format("the task switch for vector {} failed", vector);
@@ -201,7 +201,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
     nested = PendingException{13, slot + 2 + ext};
     return false;
   }
-  if (event.software && gate.dpl() < cpu.cpl()) {
+  if (event.software() && gate.dpl() < cpu.cpl()) {
     nested = PendingException{13, slot + 2};
     why = fmt::format("int {} from CPL {} through a gate of DPL {}", vector, cpu.cpl(), gate.dpl());
     return false;
@@ -231,7 +231,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
   }
   const unsigned old_cpl = cpu.cpl();
   const unsigned new_cpl = cs.type() & 4 ? old_cpl : cs.dpl();  // conforming code keeps CPL
-  const uint32_t old_eflags = cpu.eflags, old_eip = event.software ? event.return_eip : cpu.eip,
+  const uint32_t old_eflags = cpu.eflags, old_eip = event.traps_past_instruction() ? event.return_eip : cpu.eip,
                  old_esp = cpu.gpr[kEsp];
   const uint16_t old_cs = cpu.seg[kCs].selector, old_ss = cpu.seg[kSs].selector;
 
