@@ -111,12 +111,20 @@ bool push(Engine& e, T value) {
 bool push16(Engine& e, uint16_t value) { return push(e, value); }
 bool push32(Engine& e, uint32_t value) { return push(e, value); }
 
-bool pop32(Engine& e, uint32_t& value) {
+bool pop(Engine& e, unsigned width, uint32_t& value) {
   CpuState& cpu = e.cpu;
   uint32_t linear;
-  if (!segment_linear(e, kSs, cpu.gpr[kEsp], 4, false, linear) || !e.read_linear(linear, &value, 4)) return false;
-  cpu.gpr[kEsp] += 4;
+  value = 0;
+  if (!segment_linear(e, kSs, cpu.gpr[kEsp], width, false, linear) || !e.read_linear(linear, &value, width))
+    return false;
+  cpu.gpr[kEsp] += width;
   return true;
+}
+
+bool pop32(Engine& e, uint32_t& value) { return pop(e, 4, value); }
+
+bool push_sized(Engine& e, unsigned width, uint32_t value) {
+  return width == 2 ? push16(e, static_cast<uint16_t>(value)) : push32(e, value);
 }
 
 bool tss_stack(Engine& e, unsigned cpl, uint16_t& ss, uint32_t& esp) {
