@@ -55,9 +55,12 @@ bool Engine::deliver(const PendingException& first) {
     why.clear();
     if (deliver_through_idt(*this, e, nested, why)) return true;
     if (death_) return false;
-    if (!nested && pending_) {  // a fault while reading tables or pushing the frame
+    if (!nested && pending_) {  // a fault while reading tables, switching stacks or tasks, pushing the frame
       nested = pending_;
       pending_.reset();
+      // Its error code says that it interrupted an event external to the
+      // program (EXT), unless that was int n/int3/into (SDM vol. 3, 6.13).
+      if (!e.software() && nested->vector >= 10 && nested->vector <= 13 && nested->error_code) *nested->error_code |= 1;
     }
     const bool exception = e.kind == EventKind::kException;
     if (nested && exception && e.vector == 8) break;
