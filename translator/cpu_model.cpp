@@ -127,7 +127,7 @@ struct Model {
 };
 
 const Model& model() {
-  static const Model m = [] {
+  static const Model built = [] {
     Model m;
     for (ZydisISASet s : kBaseSets) m.sets[s] = true;
     for (const SetFeature& f : kSetFeatures) m.sets[f.set] = guest_has(f.feature);
@@ -137,7 +137,7 @@ const Model& model() {
     }
     return m;
   }();
-  return m;
+  return built;
 }
 
 }  // namespace

@@ -193,24 +193,12 @@ static void run(int cpl, const struct item *it)
     check_end(ok);
 }
 
-static void enable_sse(void)
-{
-    uint32_t cr0, cr4;
-    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-    cr0 = (cr0 & ~(1u << 2 | 1u << 3)) | 1u << 1 | 1u << 5; /* EM, TS off; MP, NE on */
-    __asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    cr4 |= 1u << 9 | 1u << 10; /* OSFXSR, OSXMMEXCPT */
-    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
-    __asm__ volatile("fninit");
-}
-
 void kmain(uint32_t magic, uint32_t mbi)
 {
     pm_init();
     put_str("cpu_model: CPUID is the contract (#UD for what it does not announce)\n");
     tcg_gap_init(magic, mbi);
-    enable_sse();
+    pm_enable_sse();
     for (unsigned i = 0; i < sizeof items / sizeof items[0]; i++)
         for (int cpl = 0; cpl <= 3; cpl += 3)
             run(cpl, &items[i]);

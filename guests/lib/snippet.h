@@ -12,3 +12,9 @@ enum { SNIPPET_MAX = 60 };
 
 body_fn snippet(const uint8_t *bytes, unsigned len);
 #define SNIPPET(...) snippet((const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
+
+/* The same at a fixed address (which the caller gives each snippet once),
+ * e.g. below 64 KiB, where 16-bit transfers land. */
+body_fn snippet_at(uint32_t addr, const uint8_t *bytes, unsigned len);
+#define SNIPPET_AT(addr, ...)                                                                      \
+    snippet_at(addr, (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
