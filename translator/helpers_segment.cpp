@@ -219,7 +219,7 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
   if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
   const unsigned cpl = cpu.cpl(), rpl = sel & 3;
   if (d.system()) {
-    if (d.type() == 0x09 || d.type() == 0x05) {  // TSS or task gate
+    if (d.type() == 0x09 || d.type() == 0x01 || d.type() == 0x05) {  // TSS (32- or 16-bit) or task gate
       if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
       if (!d.present()) return e.raise(11, sel & ~3u);
       uint16_t tss = d.type() == 0x05 ? static_cast<uint16_t>(d.lo >> 16) : sel;
@@ -227,7 +227,10 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
       if (!task_switch(e, tss, call ? TaskSwitchReason::kCall : TaskSwitchReason::kJmp)) cpu.eip = s.insn.eip;
       return HelperResult::kExit;
     }
-    if (d.type() != 0x0C) return e.raise(13, sel & ~3u);  // 32-bit call gate only
+    if (d.type() == 0x04)  // valid, but not run yet: the run ends (status 2) saying so
+      return e.die(fmt::format("'{}' at EIP={:#010x} through a 16-bit call gate ({:#06x}) is not supported yet",
+                               s.insn.text(), s.insn.eip, sel));
+    if (d.type() != 0x0C) return e.raise(13, sel & ~3u);
     if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
     if (!d.present()) return e.raise(11, sel & ~3u);
     auto code_sel = static_cast<uint16_t>(d.lo >> 16);

@@ -203,9 +203,13 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
     why = fmt::format("the task switch for vector {} failed", vector);
     return false;
   }
+  if (type == 0x06 || type == 0x07) {  // valid, but not run yet: the run ends (status 2) saying so
+    e.die(fmt::format("vector {} through IDT entry {:#x}, a 16-bit {} gate, is not supported yet", vector, vector,
+                      type == 0x06 ? "interrupt" : "trap"));
+    return false;
+  }
   if (type != 0x0E && type != 0x0F) {
-    why = fmt::format("IDT entry {} has gate type {:#x}; only 32-bit interrupt and trap gates are supported yet",
-                      vector, type);
+    why = fmt::format("IDT entry {} has gate type {:#x}, no gate", vector, type);
     nested = PendingException{13, slot + 2 + ext};
     return false;
   }
