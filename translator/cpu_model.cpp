@@ -89,12 +89,12 @@ constexpr SetFeature kSetFeatures[] = {
 // (Pentium: cmpxchg8b, rdtsc, rdmsr/wrmsr; Pentium Pro: sysenter/sysexit,
 // fcomi), and Zydis files the SSE integer forms on MMX registers (Pentium
 // III) with MMX.
-struct Exception {
+struct OwnFeature {
   ZydisMnemonic mnemonic;
   ZydisISASet set;
   CpuidFeature feature;
 };
-constexpr Exception kExceptions[] = {
+constexpr OwnFeature kOwnFeatures[] = {
     {ZYDIS_MNEMONIC_CMPXCHG8B, ZYDIS_ISA_SET_PENTIUMREAL, feature::kCx8},
     {ZYDIS_MNEMONIC_RDTSC, ZYDIS_ISA_SET_PENTIUMREAL, feature::kTsc},
     {ZYDIS_MNEMONIC_RDMSR, ZYDIS_ISA_SET_PENTIUMREAL, feature::kMsr},
@@ -122,8 +122,8 @@ constexpr Exception kExceptions[] = {
 
 struct Model {
   std::array<bool, ZYDIS_ISA_SET_MAX_VALUE + 1> sets{};
-  std::array<const Exception*, ZYDIS_MNEMONIC_MAX_VALUE + 1> exceptions{};
-  std::array<bool, std::size(kExceptions)> exception_has{};
+  std::array<const OwnFeature*, ZYDIS_MNEMONIC_MAX_VALUE + 1> own{};
+  std::array<bool, std::size(kOwnFeatures)> own_announced{};
 };
 
 const Model& model() {
@@ -131,9 +131,9 @@ const Model& model() {
     Model m;
     for (ZydisISASet s : kBaseSets) m.sets[s] = true;
     for (const SetFeature& f : kSetFeatures) m.sets[f.set] = guest_has(f.feature);
-    for (size_t i = 0; i < std::size(kExceptions); ++i) {
-      m.exceptions[kExceptions[i].mnemonic] = &kExceptions[i];
-      m.exception_has[i] = guest_has(kExceptions[i].feature);
+    for (size_t i = 0; i < std::size(kOwnFeatures); ++i) {
+      m.own[kOwnFeatures[i].mnemonic] = &kOwnFeatures[i];
+      m.own_announced[i] = guest_has(kOwnFeatures[i].feature);
     }
     return m;
   }();
@@ -144,8 +144,8 @@ const Model& model() {
 
 bool cpu_implements(const ZydisDecodedInstruction& insn) {
   const Model& m = model();
-  if (const Exception* e = m.exceptions[insn.mnemonic]; e && e->set == insn.meta.isa_set)
-    return m.exception_has[static_cast<size_t>(e - kExceptions)];
+  if (const OwnFeature* o = m.own[insn.mnemonic]; o && o->set == insn.meta.isa_set)
+    return m.own_announced[static_cast<size_t>(o - kOwnFeatures)];
   return m.sets[insn.meta.isa_set];
 }
 
