@@ -40,6 +40,7 @@ constexpr uint32_t kPaging = 1u << 6;  // linear != physical: chain only within 
 constexpr uint32_t kFpuTrap = 1u << 7;  // CR0.TS or CR0.EM: FPU/SSE instructions fault
 constexpr uint32_t kCheckedShift = 8;  // six bits: CpuState::seg_checked (accesses are range-checked)
 constexpr uint32_t kTscFaults = 1u << 14;  // CR4.TSD at CPL > 0: rdtsc raises #GP
+constexpr uint32_t kSseOff = 1u << 15;     // CR4.OSFXSR clear: SSE instructions raise #UD
 }  // namespace mode
 
 using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;

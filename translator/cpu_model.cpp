@@ -149,6 +149,24 @@ bool cpu_implements(const ZydisDecodedInstruction& insn) {
   return m.sets[insn.meta.isa_set];
 }
 
+bool needs_osfxsr(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops) {
+  switch (insn.meta.isa_set) {
+    case ZYDIS_ISA_SET_SSE: case ZYDIS_ISA_SET_SSE2: case ZYDIS_ISA_SET_SSE3: case ZYDIS_ISA_SET_SSSE3:
+    case ZYDIS_ISA_SET_SSE4: case ZYDIS_ISA_SET_SSE42: break;
+    case ZYDIS_ISA_SET_SSEMXCSR: return true;  // ldmxcsr, stmxcsr
+    default: return false;
+  }
+  switch (insn.mnemonic) {  // MXCSR's conversions, also from memory
+    case ZYDIS_MNEMONIC_CVTSS2SI: case ZYDIS_MNEMONIC_CVTTSS2SI: case ZYDIS_MNEMONIC_CVTSD2SI:
+    case ZYDIS_MNEMONIC_CVTTSD2SI: return true;
+    default: break;
+  }
+  for (unsigned i = 0; i < insn.operand_count; ++i)
+    if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && ZydisRegisterGetClass(ops[i].reg.value) == ZYDIS_REGCLASS_XMM)
+      return true;
+  return false;
+}
+
 const ZydisDecoder& guest_decoder(bool code32) {
   static const auto make = [](ZydisMachineMode machine, ZydisStackWidth stack) {
     static const struct {

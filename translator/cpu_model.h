@@ -12,6 +12,11 @@ namespace bt86 {
 // Whether the guest CPU implements the decoded instruction.
 bool cpu_implements(const ZydisDecodedInstruction& insn);
 
+// Whether the instruction raises #UD while CR4.OSFXSR is clear (SDM vol. 3,
+// 13.1.3): SSE to SSE4.2 instructions that use an XMM register or MXCSR,
+// but not the fences, movnti, crc32 nor the SSE forms on MMX registers.
+bool needs_osfxsr(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops);
+
 // A decoder for 32-bit or 16-bit code that reads opcodes as the guest CPU
 // does.
 const ZydisDecoder& guest_decoder(bool code32);

@@ -15,8 +15,8 @@ using Emitter = Flow (*)(BlockBuilder&, const Insn&);
 // The emitter for a mnemonic that is not copied as ident; nullptr for ident.
 Emitter special_emitter(ZydisMnemonic mnemonic);
 // One guest instruction as blocks hold it: the CS-limit check, #UD where the
-// CPU model (cpu_model.h) lacks it, #NM/#UD for FPU instructions under
-// CR0.TS/EM, then its emitter.
+// CPU model (cpu_model.h) lacks it or CR4.OSFXSR is clear for SSE, #NM/#UD
+// for FPU instructions under CR0.TS/EM, then its emitter.
 Flow emit_instruction(BlockBuilder& b, const Insn& insn);
 
 // ---- emit_ident.cpp: same operation, memory operand moved onto the window

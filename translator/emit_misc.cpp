@@ -143,7 +143,7 @@ Emitter special_emitter(ZydisMnemonic mnemonic) {
 
 Flow emit_instruction(BlockBuilder& b, const Insn& insn) {
   check_fetch(b, insn);  // before anything else the instruction may raise
-  if (!cpu_implements(insn.info)) {
+  if (!cpu_implements(insn.info) || ((b.mode() & mode::kSseOff) && needs_osfxsr(insn.info, insn.ops))) {
     b.call_helper(helper_undefined, "undefined", insn);
     return Flow::kEndBlock;
   }

@@ -202,6 +202,7 @@ uint32_t Engine::current_mode() const {
   m |= cpu.seg_checked << mode::kCheckedShift;
   m |= cpu.cpl() << mode::kCplShift;
   if ((cpu.cr4 & cr4::kTSD) && cpu.cpl() > 0) m |= mode::kTscFaults;
+  if (!(cpu.cr4 & cr4::kOSFXSR)) m |= mode::kSseOff;
   return m;
 }
 

@@ -5,7 +5,10 @@
  * and XOP forms, SSSE3, SSE4, POPCNT, ... and rsm outside SMM. Where CPUID
  * does announce one (SSE3 here, if the host has it), it runs. What later
  * extensions took from the hint-NOP space (MPX, CET, CLDEMOTE) stays a NOP
- * without them, and F3 0F BD/BC stay bsr/bsf without LZCNT/BMI1. */
+ * without them, and F3 0F BD/BC stay bsr/bsf without LZCNT/BMI1.
+ * With CR4.OSFXSR clear, SSE instructions that use an XMM register or MXCSR
+ * raise #UD (SDM vol. 3, 13.1.3); the fences, movnti, prefetches, fxsave and
+ * the SSE forms on MMX registers still run. */
 #include "check.h"
 #include "fault_check.h"
 #include "guest.h"
@@ -143,6 +146,25 @@ static const struct item items[] = {
          0x0F, 0x94, 0xC0, 0x0F, 0xB6, 0xC0),
 };
 
+/* With CR4.OSFXSR clear. */
+static const struct item without_osfxsr[] = {
+    UD("addps xmm0, xmm1", NEVER, 0x0F, 0x58, 0xC1),
+    UD("movd xmm0, eax", NEVER, 0x66, 0x0F, 0x6E, 0xC0),
+    UD("ldmxcsr [eax]", NEVER, 0x0F, 0xAE, 0x10),
+    UD("stmxcsr [eax]", NEVER, 0x0F, 0xAE, 0x18),
+    UD("cvttss2si ecx, [eax]", NEVER, 0xF3, 0x0F, 0x2C, 0x08),
+    UD("cvtpi2ps xmm0, mm1", NEVER, 0x0F, 0x2A, 0xC1),
+    UD("maskmovdqu xmm0, xmm1", NEVER, 0x66, 0x0F, 0xF7, 0xC1),
+    HINT_NOP("sfence", 0x0F, 0xAE, 0xF8),
+    HINT_NOP("lfence", 0x0F, 0xAE, 0xE8),
+    HINT_NOP("mfence", 0x0F, 0xAE, 0xF0),
+    HINT_NOP("prefetchnta [eax]", 0x0F, 0x18, 0x00),
+    HINT_NOP("pavgb mm0, mm1 (MMX register)", 0x0F, 0xE0, 0xC1, 0x0F, 0x77),
+    HINT_NOP("paddq mm0, mm1 (MMX register)", 0x0F, 0xD4, 0xC1, 0x0F, 0x77),
+    HINT_NOP("pmovmskb ecx, mm0", 0x0F, 0xD7, 0xC8, 0x0F, 0x77),
+    ITEM("movnti [eax], ecx", RESULT, NEVER, 4, 0, 0x31, 0xC9, 0x0F, 0xC3, 0x08, 0x8B, 0x00),
+};
+
 static uint8_t scratch[1024] __attribute__((aligned(64)));
 
 static int announced(uint32_t flag)
@@ -202,6 +224,15 @@ void kmain(uint32_t magic, uint32_t mbi)
     for (unsigned i = 0; i < sizeof items / sizeof items[0]; i++)
         for (int cpl = 0; cpl <= 3; cpl += 3)
             run(cpl, &items[i]);
+
+    put_str("-- CR4.OSFXSR clear\n");
+    uint32_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~(1u << 9)));
+    for (unsigned i = 0; i < sizeof without_osfxsr / sizeof without_osfxsr[0]; i++)
+        for (int cpl = 0; cpl <= 3; cpl += 3)
+            run(cpl, &without_osfxsr[i]);
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
     tcg_gap_summary();
     check_finish();
 }
