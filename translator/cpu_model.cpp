@@ -3,8 +3,6 @@
 #include <array>
 #include <iterator>
 
-#include "bt86/segmentation/cpuid.h"
-
 namespace bt86 {
 
 namespace {
@@ -141,6 +139,15 @@ const Model& model() {
 }
 
 }  // namespace
+
+bool cpu_model_knows(const CpuidFeature& f) {
+  auto same = [&](const CpuidFeature& g) { return g.leaf == f.leaf && g.reg == f.reg && g.bit == f.bit; };
+  for (const SetFeature& s : kSetFeatures)
+    if (same(s.feature)) return true;
+  for (const OwnFeature& o : kOwnFeatures)
+    if (same(o.feature)) return true;
+  return false;
+}
 
 bool cpu_implements(const ZydisDecodedInstruction& insn) {
   const Model& m = model();

@@ -7,10 +7,16 @@
 #pragma once
 #include <Zydis/Zydis.h>
 
+#include "bt86/segmentation/cpuid.h"
+
 namespace bt86 {
 
 // Whether the guest CPU implements the decoded instruction.
 bool cpu_implements(const ZydisDecodedInstruction& insn);
+
+// Every CPUID flag the model knows instructions of (for the test that no
+// flag is announced whose instructions would stay #UD).
+bool cpu_model_knows(const CpuidFeature& feature);
 
 // Whether the instruction raises #UD while CR4.OSFXSR is clear (SDM vol. 3,
 // 13.1.3): SSE to SSE4.2 instructions that use an XMM register or MXCSR,

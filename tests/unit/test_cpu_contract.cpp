@@ -120,3 +120,22 @@ TEST_CASE("cpu contract: every encoding CPUID announces runs, every other one is
     CHECK(findings.by_kind.empty());
   }
 }
+
+TEST_CASE("cpu contract: every flag CPUID announces either has no instructions or the model runs them", "[cpu_contract]") {
+  using R = CpuidFeature;
+  // Flags of paging and system features, which no instruction needs.
+  const CpuidFeature instructionless[] = {feature::kPse, feature::kPae, feature::kPge, feature::kArchCapabilities};
+  for (uint32_t leaf : {1u, 7u, 0x80000001u})
+    for (R::Register reg : {R::kEbx, R::kEcx, R::kEdx})
+      for (uint8_t bit = 0; bit < 32; ++bit) {
+        const CpuidFeature f{leaf, reg, bit};
+        if (leaf == 1 && reg == R::kEbx) continue;  // APIC ID, CLFLUSH size: no flags
+        if (!guest_has(f)) continue;
+        bool known = cpu_model_knows(f) || std::any_of(std::begin(instructionless), std::end(instructionless),
+                                                       [&](const CpuidFeature& g) {
+                                                         return g.leaf == leaf && g.reg == reg && g.bit == bit;
+                                                       });
+        INFO("CPUID leaf " << std::hex << leaf << " register " << int(reg) << " bit " << std::dec << int(bit));
+        CHECK(known);
+      }
+}
