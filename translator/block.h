@@ -44,6 +44,7 @@ constexpr uint32_t kTscFaults = 1u << 14;  // CR4.TSD at CPL > 0: rdtsc raises #
 // live (a device, open bus, the 4 GiB wrap: see translator/bounce.cpp).
 constexpr uint32_t kBounce = 1u << 15;
 constexpr uint32_t kOne = kSingle | kBounce;  // either: a block of one instruction
+constexpr uint32_t kSseOff = 1u << 16;     // CR4.OSFXSR clear: SSE instructions raise #UD
 }  // namespace mode
 
 using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;

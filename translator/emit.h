@@ -14,11 +14,17 @@ using Emitter = Flow (*)(BlockBuilder&, const Insn&);
 
 // The emitter for a mnemonic that is not copied as ident; nullptr for ident.
 Emitter special_emitter(ZydisMnemonic mnemonic);
+// One guest instruction as blocks hold it: the CS-limit check, #UD where the
+// CPU model (cpu_model.h) lacks it or CR4.OSFXSR is clear for SSE, #NM/#UD
+// for FPU instructions under CR0.TS/EM, then its emitter.
+Flow emit_instruction(BlockBuilder& b, const Insn& insn);
 
 // ---- emit_ident.cpp: same operation, memory operand moved onto the window
 Flow emit_ident(BlockBuilder& b, const Insn& insn);
 // Why an instruction cannot be ident (nullptr if it can).
 const char* ident_refusal(const Insn& insn);
+// maskmovq, maskmovdqu: ident, with the implicit DS:EDI operand moved.
+Flow emit_maskmov(BlockBuilder& b, const Insn& insn);
 
 // ---- emit_memory.cpp: address formation (never touches host flags)
 // Guest register number of a 32-bit/16-bit/8-bit Zydis register, or -1.

@@ -39,14 +39,17 @@ void load_indirect_target(BlockBuilder& b, const Insn& insn) {
   }
 }
 
-// Pushes the return address (next EIP) of a near call.
+// Pushes the return address (next EIP) of a near call: a 16-bit operand
+// size pushes IP, the low half.
 void push_return_address(BlockBuilder& b, const Insn& insn) {
   Assembler& a = b.a();
-  stack_address(b, insn, -4, hr::kTmp2, 4, true);
-  redirect_access(b, insn, hr::kTmp2, 4, false, true);
-  a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), imm(insn.next_eip()));
+  const unsigned width = insn.info.operand_width / 8;
+  stack_address(b, insn, -static_cast<int32_t>(width), hr::kTmp2, width, true);
+  redirect_access(b, insn, hr::kTmp2, width, false, true);
+  if (width == 2) a.mov(hr::guest_mem(hr::kTmp2.r64(), 2), imm(static_cast<uint16_t>(insn.next_eip())));
+  else a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), imm(insn.next_eip()));
   commit_access(b, insn);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4));
+  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -static_cast<int32_t>(width)));
 }
 
 bool is_far(const Insn& insn) {
@@ -144,7 +147,6 @@ Flow emit_loop(BlockBuilder& b, const Insn& insn) {
 
 Flow emit_call(BlockBuilder& b, const Insn& insn) {
   if (is_far(insn)) return emit_system(b, insn);
-  if (insn.info.operand_width != 32) return emit_unsupported(b, insn);
   if (is_relative(insn)) {
     check_target(b, insn, branch_target(insn));
     push_return_address(b, insn);
@@ -160,14 +162,16 @@ Flow emit_call(BlockBuilder& b, const Insn& insn) {
 
 Flow emit_ret(BlockBuilder& b, const Insn& insn) {
   if (is_far(insn) || insn.mnemonic() != ZYDIS_MNEMONIC_RET) return emit_system(b, insn);
-  if (insn.info.operand_width != 32) return emit_unsupported(b, insn);
   int32_t release = insn.visible() > 0 ? static_cast<int32_t>(insn.ops[0].imm.value.u & 0xFFFF) : 0;
+  // A 16-bit operand size pops IP: EIP is that, zero-extended.
+  const unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
-  stack_address(b, insn, 0, hr::kTmp2, 4, false);
-  redirect_access(b, insn, hr::kTmp2, 4, true, false);
-  a.mov(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 4));
+  stack_address(b, insn, 0, hr::kTmp2, width, false);
+  redirect_access(b, insn, hr::kTmp2, width, true, false);
+  if (width == 2) a.movzx(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 2));
+  else a.mov(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 4));
   check_target(b, insn, hr::kAddr);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), 4 + release));
+  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), static_cast<int32_t>(width) + release));
   b.jump_indirect();
   return Flow::kEndBlock;
 }

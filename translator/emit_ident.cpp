@@ -15,17 +15,18 @@ namespace {
 
 ZydisRegister zydis64(const Gp& r) { return static_cast<ZydisRegister>(ZYDIS_REGISTER_RAX + r.id()); }
 
-ZydisRegister rename(ZydisRegister r) {
-  if (r == ZYDIS_REGISTER_ESP) return ZYDIS_REGISTER_R8D;
-  if (r == ZYDIS_REGISTER_SP) return ZYDIS_REGISTER_R8W;
+// Guest ESP lives in r8d (esp32), unless a borrowed register stands in for it.
+ZydisRegister rename(ZydisRegister r, ZydisRegister esp32) {
+  if (r == ZYDIS_REGISTER_ESP) return esp32;
+  if (r == ZYDIS_REGISTER_SP) return static_cast<ZydisRegister>(esp32 - ZYDIS_REGISTER_EAX + ZYDIS_REGISTER_AX);
   return r;
 }
 
 bool is_high_byte(ZydisRegister r) { return r >= ZYDIS_REGISTER_AH && r <= ZYDIS_REGISTER_BH; }
 
 // The request for insn with its memory operand at [mem_base + mem_index].
-bool build_request(const Insn& insn, ZydisRegister mem_base, ZydisRegister mem_index,
-                   ZydisEncoderRequest& req) {
+bool build_request(const Insn& insn, ZydisRegister mem_base, ZydisRegister mem_index, ZydisEncoderRequest& req,
+                   ZydisRegister esp32 = ZYDIS_REGISTER_R8D) {
   if (ZYAN_FAILED(ZydisEncoderDecodedInstructionToEncoderRequest(&insn.info, insn.ops, insn.visible(), &req)))
     return false;
   req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
@@ -35,7 +36,7 @@ bool build_request(const Insn& insn, ZydisRegister mem_base, ZydisRegister mem_i
   for (unsigned i = 0; i < req.operand_count; ++i) {
     ZydisEncoderOperand& op = req.operands[i];
     if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
-      op.reg.value = rename(op.reg.value);
+      op.reg.value = rename(op.reg.value, esp32);
     } else if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
       op.mem.base = mem_base;
       op.mem.index = mem_index;
@@ -126,22 +127,22 @@ const char* ident_refusal(const Insn& insn) {
 Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   if (ident_refusal(insn)) return emit_unsupported(b, insn);
   const ZydisDecodedOperand* mem = insn.memory_operand();
-  ZydisEncoderRequest req;
-  if (!mem) {
-    if (build_request(insn, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, req) && encode_into(b, req))
-      return Flow::kContinue;
-    return emit_unsupported(b, insn);
-  }
-
   bool has_high_byte = false;
   for (unsigned i = 0; i < insn.visible(); ++i)
     if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && is_high_byte(insn.ops[i].reg.value)) has_high_byte = true;
 
+  ZydisEncoderRequest req;
+  if (!mem) {
+    if (build_request(insn, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, req) && encode_into(b, req))
+      return Flow::kContinue;
+    if (!has_high_byte) return emit_unsupported(b, insn);  // else ESP with AH..BH: borrow below
+  }
+
   // In a bounce block the operand's bytes go where the engine says (a
   // device, open bus, the wrap); a write reaches them after the instruction.
-  const unsigned size = mem->size / 8;
-  if (b.bounce() && is_bit_test_by_register(insn)) return emit_bit_test_bounced(b, insn, *mem);
-  if (!has_high_byte) {
+  const unsigned size = mem ? mem->size / 8 : 0;
+  if (mem && b.bounce() && is_bit_test_by_register(insn)) return emit_bit_test_bounced(b, insn, *mem);
+  if (mem && !has_high_byte) {
     Gp addr = form_address(b, insn, *mem, hostreg::kAddr);
     redirect_access(b, insn, addr, size, operand_reads(*mem), operand_writes(*mem));
     if (!build_request(insn, ZYDIS_REGISTER_R15, zydis64(addr), req) || !encode_into(b, req))
@@ -150,22 +151,58 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
     return Flow::kContinue;
   }
 
-  // AH..BH cannot be encoded together with a REX prefix, which r15/r9
-  // need: borrow a low register for the host address while the
-  // instruction runs (a fault in between restores it from cpu.spill).
+  // AH..BH cannot be encoded together with a REX prefix, which r15/r9 need,
+  // and r8d (guest ESP, as in movzx esp, dh) needs: borrow a low register
+  // for the host address or for ESP while the instruction runs (a fault in
+  // between restores it from cpu.spill).
   int spill = free_low_register(insn);
   if (spill < 0) return emit_unsupported(b, insn);
-  Gp addr = form_address(b, insn, *mem, hostreg::kAddr, false);
-  redirect_access(b, insn, addr, size, operand_reads(*mem), operand_writes(*mem));
   Gp host = hostreg::guest64(spill);
   Assembler& a = b.a();
-  a.mov(hostreg::cpu_spill(), host);
-  b.mark_spill(static_cast<int8_t>(spill));
-  a.lea(host, ptr(hostreg::kWindow, addr));
-  if (!build_request(insn, zydis64(host), ZYDIS_REGISTER_NONE, req) || !encode_into(b, req))
-    return emit_unsupported(b, insn);
+  if (mem) {
+    Gp addr = form_address(b, insn, *mem, hostreg::kAddr, false);
+    redirect_access(b, insn, addr, size, operand_reads(*mem), operand_writes(*mem));
+    a.mov(hostreg::cpu_spill(), host);
+    b.mark_spill(static_cast<int8_t>(spill));
+    a.lea(host, ptr(hostreg::kWindow, addr));
+    if (!build_request(insn, zydis64(host), ZYDIS_REGISTER_NONE, req) || !encode_into(b, req))
+      return emit_unsupported(b, insn);
+  } else {
+    a.mov(hostreg::cpu_spill(), host);
+    b.mark_spill(static_cast<int8_t>(spill));
+    a.mov(host.r32(), hostreg::kEsp);
+    auto esp32 = static_cast<ZydisRegister>(ZYDIS_REGISTER_EAX + spill);
+    if (!build_request(insn, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, req, esp32) || !encode_into(b, req))
+      return emit_unsupported(b, insn);
+    a.mov(hostreg::kEsp, host.r32());
+  }
   a.mov(host, hostreg::cpu_spill());
-  if (operand_writes(*mem)) commit_access(b, insn);
+  if (mem && operand_writes(*mem)) commit_access(b, insn);
+  return Flow::kContinue;
+}
+
+// maskmovq and maskmovdqu store through DS:EDI (DI with a 16-bit address
+// size; another segment by override), which the host instruction takes
+// from rdi: rdi holds the host address while it runs, guest EDI waits in
+// cpu.spill (restored from there if the store faults).
+Flow emit_maskmov(BlockBuilder& b, const Insn& insn) {
+  const ZydisDecodedOperand* mem = nullptr;
+  for (unsigned i = 0; i < insn.info.operand_count; ++i)
+    if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) mem = &insn.ops[i];
+  ZydisEncoderRequest req;
+  if (!mem || !build_request(insn, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, req)) return emit_unsupported(b, insn);
+  Gp addr = form_address(b, insn, *mem, hostreg::kAddr, false);
+  // In a bounce block the whole operand is read and written back, so that
+  // the bytes the mask leaves alone keep their value.
+  const unsigned size = mem->size / 8;
+  redirect_access(b, insn, addr, size, true, true);
+  Assembler& a = b.a();
+  a.mov(hostreg::cpu_spill(), rdi);
+  b.mark_spill(kEdi);
+  a.lea(rdi, ptr(hostreg::kWindow, addr));
+  if (!encode_into(b, req)) return emit_unsupported(b, insn);
+  a.mov(rdi, hostreg::cpu_spill());
+  commit_access(b, insn);
   return Flow::kContinue;
 }
 

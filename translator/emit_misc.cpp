@@ -3,7 +3,9 @@
 #include <array>
 #include <utility>
 
+#include "cpu_model.h"
 #include "emit.h"
+#include "helpers.h"
 #include "host_regs.h"
 
 namespace bt86 {
@@ -106,6 +108,7 @@ Emitter special_emitter(ZydisMnemonic mnemonic) {
         {ZYDIS_MNEMONIC_LOOPNE, emit_loop},
         {ZYDIS_MNEMONIC_CLI, emit_cli_sti},     {ZYDIS_MNEMONIC_STI, emit_cli_sti},
         {ZYDIS_MNEMONIC_PUSHFD, emit_pushf},    {ZYDIS_MNEMONIC_POPFD, emit_popf},
+        {ZYDIS_MNEMONIC_MASKMOVQ, emit_maskmov}, {ZYDIS_MNEMONIC_MASKMOVDQU, emit_maskmov},
     };
     for (auto [m, e] : entries) t[m] = e;
     for (ZydisMnemonic m : {ZYDIS_MNEMONIC_JB, ZYDIS_MNEMONIC_JBE, ZYDIS_MNEMONIC_JL, ZYDIS_MNEMONIC_JLE,
@@ -133,11 +136,25 @@ Emitter special_emitter(ZydisMnemonic mnemonic) {
                             ZYDIS_MNEMONIC_LAR, ZYDIS_MNEMONIC_LSL, ZYDIS_MNEMONIC_VERR, ZYDIS_MNEMONIC_VERW,
                             ZYDIS_MNEMONIC_DAA, ZYDIS_MNEMONIC_DAS, ZYDIS_MNEMONIC_AAA, ZYDIS_MNEMONIC_AAS,
                             ZYDIS_MNEMONIC_AAM, ZYDIS_MNEMONIC_AAD, ZYDIS_MNEMONIC_SALC, ZYDIS_MNEMONIC_BOUND,
-                            ZYDIS_MNEMONIC_ARPL, ZYDIS_MNEMONIC_SYSENTER, ZYDIS_MNEMONIC_SYSEXIT, ZYDIS_MNEMONIC_UD0, ZYDIS_MNEMONIC_UD1, ZYDIS_MNEMONIC_UD2})
+                            ZYDIS_MNEMONIC_ARPL, ZYDIS_MNEMONIC_SYSENTER, ZYDIS_MNEMONIC_SYSEXIT, ZYDIS_MNEMONIC_UD0, ZYDIS_MNEMONIC_UD1, ZYDIS_MNEMONIC_UD2, ZYDIS_MNEMONIC_RSM})
       t[m] = emit_system;
     return t;
   }();
   return table[mnemonic];
+}
+
+Flow emit_instruction(BlockBuilder& b, const Insn& insn) {
+  check_fetch(b, insn);  // before anything else the instruction may raise
+  if (!cpu_implements(insn.info) || ((b.mode() & mode::kSseOff) && needs_osfxsr(insn.info, insn.ops))) {
+    b.call_helper(helper_undefined, "undefined", insn);
+    return Flow::kEndBlock;
+  }
+  if ((b.mode() & mode::kFpuTrap) && uses_fpu(insn)) {
+    b.call_helper(helper_fpu_unavailable, "fpu_unavailable", insn);
+    return Flow::kEndBlock;
+  }
+  Emitter special = special_emitter(insn.mnemonic());
+  return special ? special(b, insn) : emit_ident(b, insn);
 }
 
 }  // namespace bt86

@@ -130,16 +130,18 @@ Flow emit_enter(BlockBuilder& b, const Insn& insn) {
   return Flow::kContinue;
 }
 
+// ESP := EBP (the stack is 32-bit), then EBP, or with a 16-bit operand size
+// BP, is popped.
 Flow emit_leave(BlockBuilder& b, const Insn& insn) {
-  if (insn.info.operand_width != 32) return emit_unsupported(b, insn);
+  const unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
   a.mov(hr::kTmp2, x86::ebp);
-  check_access(b, insn, kSs, hr::kTmp2, 4, false);
+  check_access(b, insn, kSs, hr::kTmp2, width, false);
   add_segment_base(b, kSs, hr::kTmp2);
-  redirect_access(b, insn, hr::kTmp2, 4, true, false);
-  a.mov(hr::kTmp, hr::guest_mem(hr::kTmp2.r64(), 4));
-  a.lea(hr::kEsp, ptr(x86::rbp, 4));
-  a.mov(x86::ebp, hr::kTmp);
+  redirect_access(b, insn, hr::kTmp2, width, true, false);
+  a.mov(sized(hr::kTmp, width), hr::guest_mem(hr::kTmp2.r64(), width));
+  a.lea(hr::kEsp, ptr(x86::rbp, static_cast<int32_t>(width)));
+  a.mov(sized(x86::ebp, width), sized(hr::kTmp, width));
   return Flow::kContinue;
 }
 

@@ -86,6 +86,7 @@ constexpr SystemOp kSystemOps[] = {
     {ZYDIS_MNEMONIC_UD0, helper_undefined, "undefined", true},
     {ZYDIS_MNEMONIC_UD1, helper_undefined, "undefined", true},
     {ZYDIS_MNEMONIC_UD2, helper_undefined, "undefined", true},
+    {ZYDIS_MNEMONIC_RSM, helper_undefined, "undefined", true},  // outside SMM, which this CPU never enters
     {ZYDIS_MNEMONIC_POP, helper_pop_sreg, "pop_sreg", false},
 };
 

@@ -90,7 +90,7 @@ void Engine::service_devices() {
   if (!pending_ && interrupt_deliverable()) {
     cpu.halted = false;
     count_exit("external_interrupt");
-    pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, false};
+    pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, EventKind::kExternal};
     hidden_time_.catch_up_at_interrupt(cpu);
   }
   if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
@@ -221,6 +221,7 @@ uint32_t Engine::current_mode() const {
   m |= cpu.seg_checked << mode::kCheckedShift;
   m |= cpu.cpl() << mode::kCplShift;
   if ((cpu.cr4 & cr4::kTSD) && cpu.cpl() > 0) m |= mode::kTscFaults;
+  if (!(cpu.cr4 & cr4::kOSFXSR)) m |= mode::kSseOff;
   return m;
 }
 
@@ -332,14 +333,7 @@ Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
     // Bytes from a device or open bus are not write-tracked: never cached.
     if (straddles && f.second_page_not_ram) b.block().key.mode |= mode::kSingle;
     ++b.block().instructions;
-    check_fetch(b, *insn);  // before anything else the instruction may raise
-    if ((mode & mode::kFpuTrap) && uses_fpu(*insn)) {
-      b.call_helper(helper_fpu_unavailable, "fpu_unavailable", *insn);
-      pc = insn->next_eip();
-      break;
-    }
-    Emitter special = special_emitter(insn->mnemonic());
-    Flow flow = special ? special(b, *insn) : emit_ident(b, *insn);
+    Flow flow = emit_instruction(b, *insn);
     pc = insn->next_eip();
     if (flow == Flow::kEndBlock) break;
     if (single || straddles || n + 1 >= kMaxBlockInstructions || pc / CodeCache::kPage != eip / CodeCache::kPage) {

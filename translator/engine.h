@@ -21,11 +21,22 @@
 
 namespace bt86 {
 
+// What raised an event decides how its delivery is checked and what a fault
+// while delivering it becomes (SDM vol. 3, 6.12.1.1, 6.13, 6.15).
+enum class EventKind : uint8_t {
+  kException,  // a fault or trap of the code: the double-fault classes apply
+  kExternal,   // a device interrupt (EXT = 1 in error codes)
+  kSoftware,   // int n, int3, into: the gate's DPL is checked, EXT = 0
+  kIcebp,      // int1 (F1): a #DB trap, no DPL check, EXT = 1
+};
+
 struct PendingException {
   uint8_t vector;
   std::optional<uint32_t> error_code;
-  bool software = false;  // int n / int3 / into: the gate's DPL is checked
-  uint32_t return_eip = 0;  // software interrupts: the instruction after them
+  EventKind kind = EventKind::kException;
+  uint32_t return_eip = 0;  // int n, int3, into, int1: the instruction after them
+  bool software() const { return kind == EventKind::kSoftware; }
+  bool traps_past_instruction() const { return kind == EventKind::kSoftware || kind == EventKind::kIcebp; }
 };
 
 // What the signal handler saw when translated code faulted.
@@ -61,9 +72,10 @@ public:
   HelperResult die(std::string message);
   // Raises a guest exception at the current instruction (cpu.eip).
   HelperResult raise(uint8_t vector, std::optional<uint32_t> error_code = std::nullopt);
-  // A software interrupt (int n, int3, into) at cpu.eip; a fault while
-  // delivering it reports the instruction itself, success returns after it.
-  HelperResult raise_software(uint8_t vector, uint32_t return_eip);
+  // An interrupt raised by the instruction at cpu.eip (int n, int3, into:
+  // kSoftware; int1: kIcebp); a fault while delivering it reports the
+  // instruction itself, success returns after it.
+  HelperResult raise_software(uint8_t vector, uint32_t return_eip, EventKind kind = EventKind::kSoftware);
   // Leaves translated code and goes on at eip.
   HelperResult exit_to(uint32_t eip) {
     cpu.eip = eip;

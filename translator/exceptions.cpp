@@ -27,8 +27,8 @@ HelperResult Engine::raise(uint8_t vector, std::optional<uint32_t> error_code) {
   return HelperResult::kExit;
 }
 
-HelperResult Engine::raise_software(uint8_t vector, uint32_t return_eip) {
-  if (!pending_) pending_ = PendingException{vector, std::nullopt, true, return_eip};
+HelperResult Engine::raise_software(uint8_t vector, uint32_t return_eip, EventKind kind) {
+  if (!pending_) pending_ = PendingException{vector, std::nullopt, kind, return_eip};
   return HelperResult::kExit;
 }
 
@@ -39,33 +39,42 @@ HelperResult Engine::undefined(const Insn& insn) {
                          insn.eip));
 }
 
-// Delivers e; on a fault while delivering, escalates to #DF and then to a
-// triple fault, which ends the run. Returns false when the guest is dead.
+// Delivers e; a fault while delivering it is delivered instead, or becomes
+// #DF when both are exceptions of the classes that make one (SDM vol. 3,
+// table 6-5: contributory then contributory, #PF then contributory or #PF),
+// and a fault while delivering #DF is a triple fault, which ends the run.
+// Software and external interrupts are no exceptions: `int 8` through a
+// gate it may not use is #GP(0x42), not #DF. Returns false when the guest
+// is dead.
 bool Engine::deliver(const PendingException& first) {
   PendingException e = first;
-  for (int depth = 0;; ++depth) {
+  std::string why;
+  // Past contributory, #PF and #DF nothing can nest: a sixth is a bug here.
+  for (int depth = 0; depth < 5; ++depth) {
     std::optional<PendingException> nested;
-    std::string why;
+    why.clear();
     if (deliver_through_idt(*this, e, nested, why)) return true;
     if (death_) return false;
-    if (!nested && pending_) {  // a fault while reading tables or pushing the frame
+    if (!nested && pending_) {  // a fault while reading tables, switching stacks or tasks, pushing the frame
       nested = pending_;
       pending_.reset();
+      // Its error code says that it interrupted an event external to the
+      // program (EXT), unless that was int n/int3/into (SDM vol. 3, 6.13).
+      if (!e.software() && nested->vector >= 10 && nested->vector <= 13 && nested->error_code) *nested->error_code |= 1;
     }
-    if (depth == 2 || e.vector == 8) {
-      die(fmt::format("triple fault: {} (vector {}) could not be delivered: {}", vector_name(first.vector),
-                      first.vector, why));
-      return false;
-    }
-    if (nested && (contributory(e.vector) || e.vector == 14) && (contributory(nested->vector) || nested->vector == 14))
-      e = {8, 0u};
-    else if (nested)
-      e = *nested;
-    else {
+    const bool exception = e.kind == EventKind::kException;
+    if (nested && exception && e.vector == 8) break;
+    if (!nested) {
       die(fmt::format("{} (vector {}) could not be delivered: {}", vector_name(e.vector), e.vector, why));
       return false;
     }
+    const bool double_fault = exception && ((contributory(e.vector) && contributory(nested->vector)) ||
+                                            (e.vector == 14 && (contributory(nested->vector) || nested->vector == 14)));
+    e = double_fault ? PendingException{8, 0u} : *nested;
   }
+  die(fmt::format("triple fault: {} (vector {}) could not be delivered: {}", vector_name(first.vector), first.vector,
+                  why));
+  return false;
 }
 
 std::string dump_state(const CpuState& c) {

@@ -222,8 +222,14 @@ HelperResult helper_fpu_unavailable(Engine& e, const HelperSite& s) {
 
 HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }
 
+// A valid instruction bt86 cannot carry out yet: named with its bytes,
+// address and mode, and the run ends (status 2).
 HelperResult helper_unsupported(Engine& e, const HelperSite& s) {
-  return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x}", s.insn.text(), s.insn.hex_bytes(), s.insn.eip));
+  const CpuState& cpu = e.cpu;
+  return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x} in {}-bit {} mode{}, CPL {}",
+                           s.insn.text(), s.insn.hex_bytes(), s.insn.eip, cpu.code32() ? 32 : 16,
+                           cpu.protected_mode() ? "protected" : "real", cpu.paging() ? " with paging" : "",
+                           cpu.cpl()));
 }
 
 HelperResult helper_fetch_fault(Engine& e, const HelperSite& s) {

@@ -62,23 +62,28 @@ HelperResult helper_arpl(Engine& e, const HelperSite& s) {
   return HelperResult::kContinue;
 }
 
-// enter with a nesting level > 0 (the level-0 form is translated inline).
+// enter with a nesting level > 0, or a 16-bit operand size (the 32-bit
+// level-0 form is translated inline). The stack is 32-bit: frame pointers
+// are read at EBP - n * width, and ESP, the frame, is what EBP (BP) gets.
 HelperResult helper_enter_nested(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   uint32_t size = s.insn.ops[0].imm.value.u & 0xFFFF;
   unsigned level = s.insn.ops[1].imm.value.u & 31;
+  const unsigned width = s.insn.info.operand_width / 8;
   uint32_t saved_esp = cpu.gpr[kEsp], saved_ebp = cpu.gpr[kEbp];
   auto undo = [&] { cpu.gpr[kEsp] = saved_esp; cpu.gpr[kEbp] = saved_ebp; return HelperResult::kExit; };
-  if (!push32(e, cpu.gpr[kEbp])) return undo();
+  auto push = [&](uint32_t v) { return width == 2 ? push16(e, static_cast<uint16_t>(v)) : push32(e, v); };
+  if (!push(cpu.gpr[kEbp])) return undo();
   uint32_t frame = cpu.gpr[kEsp];
   uint32_t ebp = cpu.gpr[kEbp];
   for (unsigned i = 1; i < level; ++i) {
-    ebp -= 4;
-    uint32_t v;
-    if (!e.read_linear(cpu.seg[kSs].base + ebp, &v, 4) || !push32(e, v)) return undo();
+    ebp -= width;
+    uint32_t v = 0, linear;
+    if (!segment_linear(e, kSs, ebp, width, false, linear) || !e.read_linear(linear, &v, width) || !push(v))
+      return undo();
   }
-  if (level > 0 && !push32(e, frame)) return undo();
-  cpu.gpr[kEbp] = frame;
+  if (level > 0 && !push(frame)) return undo();
+  cpu.gpr[kEbp] = width == 2 ? (saved_ebp & 0xFFFF0000) | (frame & 0xFFFF) : frame;
   cpu.gpr[kEsp] -= size;
   return HelperResult::kContinue;
 }

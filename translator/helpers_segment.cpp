@@ -219,7 +219,7 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
   if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
   const unsigned cpl = cpu.cpl(), rpl = sel & 3;
   if (d.system()) {
-    if (d.type() == 0x09 || d.type() == 0x05) {  // TSS or task gate
+    if (d.type() == 0x09 || d.type() == 0x01 || d.type() == 0x05) {  // TSS (32- or 16-bit) or task gate
       if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
       if (!d.present()) return e.raise(11, sel & ~3u);
       uint16_t tss = d.type() == 0x05 ? static_cast<uint16_t>(d.lo >> 16) : sel;
@@ -227,7 +227,10 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
       if (!task_switch(e, tss, call ? TaskSwitchReason::kCall : TaskSwitchReason::kJmp)) cpu.eip = s.insn.eip;
       return HelperResult::kExit;
     }
-    if (d.type() != 0x0C) return e.raise(13, sel & ~3u);  // 32-bit call gate only
+    if (d.type() == 0x04)  // valid, but not run yet: the run ends (status 2) saying so
+      return e.die(fmt::format("'{}' at EIP={:#010x} through a 16-bit call gate ({:#06x}) is not supported yet",
+                               s.insn.text(), s.insn.eip, sel));
+    if (d.type() != 0x0C) return e.raise(13, sel & ~3u);
     if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
     if (!d.present()) return e.raise(11, sel & ~3u);
     auto code_sel = static_cast<uint16_t>(d.lo >> 16);
@@ -251,10 +254,13 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
   } else {
     return e.raise(13, sel & ~3u);
   }
+  // A call pushes CS:EIP (CS:IP with a 16-bit operand size) before CS
+  // changes, so a fault on the stack leaves the old CS in place.
   const uint32_t esp = cpu.gpr[kEsp];
-  const uint16_t old_cs = cpu.seg[kCs].selector;
-  if (!far_transfer(e, sel, offset)) return HelperResult::kExit;
-  if (call && (!push32(e, old_cs) || !push32(e, return_eip))) cpu.gpr[kEsp] = esp;
+  const unsigned width = s.insn.info.operand_width / 8;
+  if (call && (!push_sized(e, width, cpu.seg[kCs].selector) || !push_sized(e, width, return_eip)))
+    return cpu.gpr[kEsp] = esp, HelperResult::kExit;
+  if (!far_transfer(e, sel, offset)) cpu.gpr[kEsp] = esp;
   return HelperResult::kExit;
 }
 }  // namespace
@@ -264,10 +270,12 @@ HelperResult helper_call_far(Engine& e, const HelperSite& s) { return far_jmp_or
 
 namespace {
 // After a far return or iret to an outer level: load SS:ESP popped from the
-// inner stack, and null the data segments the new CPL may not use.
-HelperResult load_outer_stack(Engine& e, uint32_t esp, uint16_t ss) {
+// inner stack, and null the data segments the new CPL may not use. A 16-bit
+// SP popped into a 16-bit stack segment keeps ESP's upper half.
+HelperResult load_outer_stack(Engine& e, uint32_t esp, uint16_t ss, unsigned width) {
   if (load_data_segment(e, kSs, ss) == HelperResult::kExit) return HelperResult::kExit;
-  e.cpu.gpr[kEsp] = esp;
+  const bool stack32 = e.cpu.seg[kSs].access & 0x4000;
+  e.cpu.gpr[kEsp] = width == 2 && !stack32 ? (e.cpu.gpr[kEsp] & 0xFFFF0000) | (esp & 0xFFFF) : esp;
   for (unsigned seg : {kEs, kDs, kFs, kGs}) {
     const SegmentCache& c = e.cpu.seg[seg];
     bool conforming_code = (c.access & 0x1C) == 0x1C;
@@ -278,17 +286,19 @@ HelperResult load_outer_stack(Engine& e, uint32_t esp, uint16_t ss) {
 }
 }  // namespace
 
+// Far return: pops EIP and CS (IP and CS with a 16-bit operand size), and
+// SS:ESP too on a return to an outer level.
 HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  const unsigned old_cpl = cpu.cpl();
+  const unsigned old_cpl = cpu.cpl(), width = s.insn.info.operand_width / 8;
   const uint32_t start_esp = cpu.gpr[kEsp];
   uint32_t eip, cs, esp = 0, ss = 0;
   uint32_t release = s.insn.visible() ? static_cast<uint32_t>(s.insn.ops[0].imm.value.u & 0xFFFF) : 0;
-  if (!pop32(e, eip) || !pop32(e, cs)) return HelperResult::kExit;
+  if (!pop(e, width, eip) || !pop(e, width, cs)) return HelperResult::kExit;
   bool outer = (cs & 3) > old_cpl;
   if (outer) {
     cpu.gpr[kEsp] += release;
-    if (!pop32(e, esp) || !pop32(e, ss)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
+    if (!pop(e, width, esp) || !pop(e, width, ss)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   }
   if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
   if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
@@ -296,8 +306,22 @@ HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
     cpu.gpr[kEsp] += release;
     return HelperResult::kExit;
   }
-  return load_outer_stack(e, esp + release, static_cast<uint16_t>(ss));
+  return load_outer_stack(e, esp + release, static_cast<uint16_t>(ss), width);
 }
+
+namespace {
+// The EFLAGS bits an iret loads from its image (SDM vol. 2, IRET): the
+// arithmetic flags, TF, DF, NT; RF, AC and ID with a 32-bit operand size; IF
+// where CPL <= IOPL; IOPL, and with 32 bits VIF and VIP, at CPL 0. (VM at
+// CPL 0 means a return to virtual-8086 mode; elsewhere it is ignored.)
+uint32_t iret_loads(unsigned cpl, unsigned iopl, bool op32) {
+  uint32_t load = eflags::kHostLive | eflags::kTF | eflags::kNT;
+  if (op32) load |= eflags::kRF | eflags::kAC | eflags::kID;
+  if (cpl <= iopl) load |= eflags::kIF;
+  if (cpl == 0) load |= eflags::kIOPL | (op32 ? eflags::kVIF | eflags::kVIP : 0);
+  return load;
+}
+}  // namespace
 
 HelperResult helper_iret(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
@@ -308,22 +332,23 @@ HelperResult helper_iret(Engine& e, const HelperSite& s) {
     if (!task_switch(e, link, TaskSwitchReason::kIret)) cpu.eip = s.insn.eip;  // faults report the iret
     return HelperResult::kExit;
   }
-  const unsigned old_cpl = cpu.cpl();
+  const unsigned old_cpl = cpu.cpl(), width = s.insn.info.operand_width / 8;
   const uint32_t start_esp = cpu.gpr[kEsp];
   uint32_t eip, cs, flags, esp = 0, ss = 0;
-  if (!pop32(e, eip) || !pop32(e, cs) || !pop32(e, flags)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  if (flags & eflags::kVM) return e.die("iret to virtual-8086 mode is not supported yet");
+  if (!pop(e, width, eip) || !pop(e, width, cs) || !pop(e, width, flags))
+    return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
+  if ((flags & eflags::kVM) && width == 4 && old_cpl == 0)
+    return e.die(fmt::format("iret to virtual-8086 mode ('{}' at EIP={:#010x}) is not supported yet", s.insn.text(),
+                             s.insn.eip));
   bool outer = (cs & 3) > old_cpl;
   // Everything is popped at the old privilege, before CS changes.
-  if (outer && (!pop32(e, esp) || !pop32(e, ss))) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
+  if (outer && (!pop(e, width, esp) || !pop(e, width, ss))) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
-  uint32_t keep = eflags::kVIF | eflags::kVIP | eflags::kVM;
-  if (old_cpl > 0) keep |= eflags::kIOPL;
-  if (old_cpl > ((cpu.eflags & eflags::kIOPL) >> 12)) keep |= eflags::kIF;
-  uint32_t old_flags = cpu.eflags;
+  const uint32_t load = iret_loads(old_cpl, (cpu.eflags & eflags::kIOPL) >> 12, width == 4);
+  const uint32_t old_flags = cpu.eflags;
   if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  e.set_eflags((old_flags & keep) | (flags & ~keep));
-  if (outer) return load_outer_stack(e, esp, static_cast<uint16_t>(ss));
+  e.set_eflags((old_flags & ~load) | (flags & load));
+  if (outer) return load_outer_stack(e, esp, static_cast<uint16_t>(ss), width);
   return HelperResult::kExit;
 }
 
@@ -371,7 +396,7 @@ HelperResult helper_int(Engine& e, const HelperSite& s) {
   uint8_t vector;
   switch (s.insn.mnemonic()) {
     case ZYDIS_MNEMONIC_INT3: vector = 3; break;
-    case ZYDIS_MNEMONIC_INT1: vector = 1; break;
+    case ZYDIS_MNEMONIC_INT1: return e.raise_software(1, s.insn.next_eip(), EventKind::kIcebp);
     case ZYDIS_MNEMONIC_INTO:
       if (!(e.cpu.eflags & eflags::kOF)) return HelperResult::kContinue;
       vector = 4;

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "cpu_model.h"
+
 namespace bt86 {
 
 const ZydisDecodedOperand* Insn::memory_operand() const {
@@ -28,14 +30,9 @@ std::string Insn::hex_bytes() const {
 }
 
 std::optional<Insn> decode(std::span<const uint8_t> code, uint32_t eip, bool code32) {
-  ZydisDecoder decoder;
-  if (code32)
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
-  else
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
   Insn insn;
   insn.eip = eip;
-  if (ZYAN_FAILED(ZydisDecoderDecodeFull(&decoder, code.data(), code.size(), &insn.info, insn.ops)))
+  if (ZYAN_FAILED(ZydisDecoderDecodeFull(&guest_decoder(code32), code.data(), code.size(), &insn.info, insn.ops)))
     return std::nullopt;
   std::memcpy(insn.bytes, code.data(), insn.info.length);
   return insn;

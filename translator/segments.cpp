@@ -111,12 +111,20 @@ bool push(Engine& e, T value) {
 bool push16(Engine& e, uint16_t value) { return push(e, value); }
 bool push32(Engine& e, uint32_t value) { return push(e, value); }
 
-bool pop32(Engine& e, uint32_t& value) {
+bool pop(Engine& e, unsigned width, uint32_t& value) {
   CpuState& cpu = e.cpu;
   uint32_t linear;
-  if (!segment_linear(e, kSs, cpu.gpr[kEsp], 4, false, linear) || !e.read_linear(linear, &value, 4)) return false;
-  cpu.gpr[kEsp] += 4;
+  value = 0;
+  if (!segment_linear(e, kSs, cpu.gpr[kEsp], width, false, linear) || !e.read_linear(linear, &value, width))
+    return false;
+  cpu.gpr[kEsp] += width;
   return true;
+}
+
+bool pop32(Engine& e, uint32_t& value) { return pop(e, 4, value); }
+
+bool push_sized(Engine& e, unsigned width, uint32_t value) {
+  return width == 2 ? push16(e, static_cast<uint16_t>(value)) : push32(e, value);
 }
 
 bool tss_stack(Engine& e, unsigned cpl, uint16_t& ss, uint32_t& esp) {
@@ -159,7 +167,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
                          std::string& why) {
   CpuState& cpu = e.cpu;
   const uint8_t vector = event.vector;
-  const uint32_t ext = event.software ? 0 : 1;  // EXT bit of error codes naming a descriptor
+  const uint32_t ext = event.software() ? 0 : 1;  // EXT bit of error codes naming a descriptor
   if (!cpu.protected_mode()) {
     why = "interrupts in real mode are not supported yet";
     return false;
@@ -177,7 +185,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
   }
   unsigned type = gate.type();
   if (type == 0x05) {  // task gate: the handler is a whole task
-    if (event.software && gate.dpl() < cpu.cpl()) {
+    if (event.software() && gate.dpl() < cpu.cpl()) {
       nested = PendingException{13, slot + 2};
       why = fmt::format("int {} from CPL {} through a task gate of DPL {}", vector, cpu.cpl(), gate.dpl());
       return false;
@@ -189,19 +197,23 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
     }
     cpu.halted = false;
     uint32_t fault_eip = cpu.eip;
-    if (event.software) cpu.eip = event.return_eip;  // what the old TSS saves
+    if (event.traps_past_instruction()) cpu.eip = event.return_eip;  // what the old TSS saves
     if (task_switch(e, static_cast<uint16_t>(gate.lo >> 16), TaskSwitchReason::kInterrupt, event.error_code)) return true;
     cpu.eip = fault_eip;
     why = fmt::format("the task switch for vector {} failed", vector);
     return false;
   }
+  if (type == 0x06 || type == 0x07) {  // valid, but not run yet: the run ends (status 2) saying so
+    e.die(fmt::format("vector {} through IDT entry {:#x}, a 16-bit {} gate, is not supported yet", vector, vector,
+                      type == 0x06 ? "interrupt" : "trap"));
+    return false;
+  }
   if (type != 0x0E && type != 0x0F) {
-    why = fmt::format("IDT entry {} has gate type {:#x}; only 32-bit interrupt and trap gates are supported yet",
-                      vector, type);
+    why = fmt::format("IDT entry {} has gate type {:#x}, no gate", vector, type);
     nested = PendingException{13, slot + 2 + ext};
     return false;
   }
-  if (event.software && gate.dpl() < cpu.cpl()) {
+  if (event.software() && gate.dpl() < cpu.cpl()) {
     nested = PendingException{13, slot + 2};
     why = fmt::format("int {} from CPL {} through a gate of DPL {}", vector, cpu.cpl(), gate.dpl());
     return false;
@@ -231,7 +243,7 @@ bool deliver_through_idt(Engine& e, const PendingException& event, std::optional
   }
   const unsigned old_cpl = cpu.cpl();
   const unsigned new_cpl = cs.type() & 4 ? old_cpl : cs.dpl();  // conforming code keeps CPL
-  const uint32_t old_eflags = cpu.eflags, old_eip = event.software ? event.return_eip : cpu.eip,
+  const uint32_t old_eflags = cpu.eflags, old_eip = event.traps_past_instruction() ? event.return_eip : cpu.eip,
                  old_esp = cpu.gpr[kEsp];
   const uint16_t old_cs = cpu.seg[kCs].selector, old_ss = cpu.seg[kSs].selector;
 

@@ -33,10 +33,13 @@ bool segment_linear(Engine& e, unsigned seg, uint32_t offset, unsigned size, boo
 // The same for a memory operand of a helper's instruction.
 bool operand_linear(Engine& e, const Insn& insn, const ZydisDecodedOperand& op, unsigned size, bool write,
                     uint32_t& linear);
-// Pushes/pops on the guest stack (SS:ESP).
+// Pushes/pops on the guest stack (SS:ESP); `width` 2 or 4 bytes (a popped
+// word is zero-extended).
 bool push16(Engine& e, uint16_t value);
 bool push32(Engine& e, uint32_t value);
+bool push_sized(Engine& e, unsigned width, uint32_t value);
 bool pop32(Engine& e, uint32_t& value);
+bool pop(Engine& e, unsigned width, uint32_t& value);
 
 // Used by Engine::deliver: false with either a nested exception or a reason.
 bool deliver_through_idt(Engine& e, const PendingException& event, std::optional<PendingException>& nested,

@@ -1,5 +1,7 @@
 #include "task_switch.h"
 
+#include <fmt/format.h>
+
 #include "engine.h"
 #include "segments.h"
 
@@ -29,6 +31,10 @@ bool task_switch(Engine& e, uint16_t sel, TaskSwitchReason reason, std::optional
   // iret's back link that is no busy TSS is #TS; other bad targets #GP.
   const uint8_t bad_target = reason == TaskSwitchReason::kIret ? 10 : 13;
   if ((sel & 4) || !peek_descriptor(e, sel, d)) return e.raise(bad_target, sel & ~3u), false;
+  if (d.type() == (reason == TaskSwitchReason::kIret ? 0x03 : 0x01)) {  // valid, but not run yet
+    e.die(fmt::format("a task switch to a 16-bit TSS ({:#06x}) is not supported yet", sel));
+    return false;
+  }
   bool busy = d.type() == 0x0B, available = d.type() == 0x09;
   if (reason == TaskSwitchReason::kIret ? !busy : !available) return e.raise(bad_target, sel & ~3u), false;
   if (!d.present()) return e.raise(11, sel & ~3u), false;

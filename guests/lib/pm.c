@@ -62,6 +62,18 @@ uint32_t pm_cpuid1_edx(void)
     return d;
 }
 
+void pm_enable_sse(void)
+{
+    uint32_t cr0, cr4;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    cr0 = (cr0 & ~(1u << 2 | 1u << 3)) | 1u << 1 | 1u << 5;
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr0));
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    cr4 |= 1u << 9 | 1u << 10;
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+    __asm__ volatile("fninit");
+}
+
 void pm_init(void)
 {
     for (unsigned i = 0; i < PM_GDT_ENTRIES; i++)

@@ -51,3 +51,7 @@ uint32_t pm_catch_entry(unsigned vector);
 
 /* EDX of CPUID leaf 1. */
 uint32_t pm_cpuid1_edx(void);
+
+/* Turns on the FPU and SSE as an operating system does: CR0.EM and TS
+ * clear, MP and NE set, CR4.OSFXSR and OSXMMEXCPT set, fninit. */
+void pm_enable_sse(void);

@@ -25,12 +25,17 @@ static int has_word(const char *s, const char *word)
     return 0;
 }
 
-void tcg_gap_init(uint32_t magic, uint32_t mbi)
+int cmdline_has(uint32_t magic, uint32_t mbi, const char *word)
 {
     const struct multiboot_info *info = (const struct multiboot_info *)mbi;
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC || !(info->flags & (1u << 2)) || !info->cmdline)
-        return;
-    lenient = has_word((const char *)info->cmdline, "tcg");
+        return 0;
+    return has_word((const char *)info->cmdline, word);
+}
+
+void tcg_gap_init(uint32_t magic, uint32_t mbi)
+{
+    lenient = cmdline_has(magic, mbi, "tcg");
     if (lenient)
         put_str("command line has \"tcg\": mismatches QEMU TCG is known for are not counted\n");
 }

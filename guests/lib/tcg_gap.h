@@ -10,6 +10,9 @@
 /* Reads the Multiboot command line (call with kmain's arguments). */
 void tcg_gap_init(uint32_t magic, uint32_t mbi);
 
+/* Whether the Multiboot command line has the space-separated word `word`. */
+int cmdline_has(uint32_t magic, uint32_t mbi, const char *word);
+
 /* check_end() for a check in that class. */
 int tcg_gap_end(int ok);
 

@@ -184,6 +184,19 @@ ENDFORM
 FORM f_xlatb
         xlatb
 ENDFORM
+FORM f_maskmovq                 ; the bytes of EDX:EAX whose mask in ECX:EBX has bit 7 set -> DS:EDI
+        movd mm0, eax
+        movd mm2, edx
+        punpckldq mm0, mm2
+        movd mm1, ebx
+        movd mm2, ecx
+        punpckldq mm1, mm2
+        maskmovq mm0, mm1
+        emms
+ENDFORM
+FORM f_leave16                  ; SP := BP (ESP := EBP), BP := a word popped
+        o16 leave
+ENDFORM
 
 ; ---- ident instructions with a memory operand [esi]
 FORM f_mov_load

@@ -16,7 +16,8 @@ extern struct regs rin, rout;
     X(f_pushfd) X(f_popfd) X(f_movsd) X(f_rep_movsb) X(f_rep_movsd) X(f_stosd) X(f_rep_stosb)      \
     X(f_lodsd) X(f_rep_lodsw) X(f_cmpsd) X(f_repe_cmpsb) X(f_scasd) X(f_repne_scasb)               \
     X(f_a16_rep_movsb) X(f_es_rep_stosb) X(f_xlatb) X(f_mov_load) X(f_mov_load16) X(f_mov_store) X(f_add_rmw)       \
-    X(f_xchg) X(f_mov_ah) X(f_cmpxchg8b) X(f_bt_reg) X(f_bts_reg) X(f_call_eax)
+    X(f_xchg) X(f_mov_ah) X(f_cmpxchg8b) X(f_bt_reg) X(f_bts_reg) X(f_call_eax) \
+    X(f_maskmovq) X(f_leave16)
 #define DECLARE_FORM(name) uint32_t name(uint32_t);
 FORMS(DECLARE_FORM)
 #undef DECLARE_FORM

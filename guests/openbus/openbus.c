@@ -366,6 +366,22 @@ static void string_forms(const struct target *t, int cpl)
     rin.ebx = T, rin.eax = 0x12345603;
     run_form(cpl, f_xlatb);
     check_cpl(cpl, label(t, "xlatb: EAX"), rout.eax, t->device ? 0x12345693 : 0x123456FF);
+
+    /* maskmovq: only the masked bytes (0, 2, 4, 6) are written. */
+    poke32(T, 0xAAAAAAAA), poke32(T + 4, 0xAAAAAAAA);
+    regs_reset(STACK_TOP, 0);
+    rin.edi = T, rin.eax = 0x55667788, rin.edx = 0x11223344, rin.ebx = 0x00800080, rin.ecx = 0x00800080;
+    run_form(cpl, f_maskmovq);
+    check_cpl(cpl, label(t, "maskmovq: bytes 0-3"), peek32(T), t->device ? 0xAA66AA88 : 0xFFFFFFFF);
+    check_cpl(cpl, "  bytes 4-7", peek32(T + 4), t->device ? 0xAA22AA44 : 0xFFFFFFFF);
+
+    /* 16-bit leave: BP from the word at EBP, ESP = EBP + 2, EBP's top kept. */
+    poke32(T, 0x5678);
+    regs_reset(STACK_TOP, 0);
+    rin.ebp = T;
+    run_form(cpl, f_leave16);
+    check_cpl(cpl, label(t, "o16 leave: EBP"), rout.ebp, (T & 0xFFFF0000u) | (t->device ? 0x5678 : 0xFFFF));
+    check_cpl(cpl, "  ESP", rout.esp, T + 2);
 }
 
 /* ---- ident instructions --------------------------------------------------- */

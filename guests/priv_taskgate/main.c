@@ -11,6 +11,10 @@
  *  - jmp or call to a busy TSS is #GP(selector); so is a TSS or task gate
  *    whose DPL is below max(CPL, RPL); IRET with NT=1 to a back-link that is
  *    not a busy TSS is #TS(selector);
+ *  - a switch to a 32-bit TSS whose limit is below 67h is #TS(selector),
+ *    however it starts (jmp, call, a task gate, int n or an exception
+ *    through an IDT task gate: EXT set for the exception, iret), and it
+ *    changes nothing;
  *  - a #DF through a task gate pushes its error code (0) on the new task's
  *    stack. What the old TSS receives for a #DF is undefined (the saved
  *    CS:EIP explicitly so): printed, not compared.
@@ -29,6 +33,9 @@ enum {
     S_B_TSS = 0x38,
     G_TASK3 = 0x40, /* task gate, DPL 3 -> task B */
     G_TASK0 = 0x48, /* task gate, DPL 0 -> task B */
+    S_SMALL_TSS = 0x50, /* task B's TSS with limit 66h, one byte short */
+    G_SMALL = 0x58,     /* task gate, DPL 3 -> that */
+    V_SMALL = 0x60,     /* IDT task gate -> that */
     ACC_AVAIL = ACC_P | SYS_TSS32,
     ACC_BUSY = ACC_P | SYS_TSS32_BUSY,
     CR0_TS = 1u << 3,
@@ -44,7 +51,7 @@ extern volatile struct task_record df_rec, b_rec;
 extern volatile uint32_t acc_ptr[3], idt13_acc, pre_esp, post_regs[6];
 void df_task(void), task_b(void);
 uint32_t jmp_task(uint32_t), call_task(uint32_t), jmp_sel(uint32_t), iret_nt(uint32_t),
-    df_body(uint32_t);
+    df_body(uint32_t), int_small(uint32_t), ud2_body(uint32_t);
 extern const uint8_t jmp_task_back[], call_task_back[], df_fault_insn[];
 
 static struct tss32 df_tss __attribute__((aligned(128)));
@@ -133,6 +140,36 @@ static void check_faults(void)
     check_event("CPL3 jmp far 0038:0 (TSS DPL 0)", v, VEC_GP, S_B_TSS);
     v = catch_user(call_task, G_TASK0 | 3);
     check_event("CPL3 call far 004b:0 (task gate DPL 0)", v, VEC_GP, G_TASK0);
+}
+
+static void check_small_tss(void)
+{
+    put_str("-- a TSS limit below 67h: #TS(selector)\n");
+    init_task(&b_tss, task_b, b_stack, B_EAX, B_EBX);
+    uint32_t before = b_rec.count;
+    uint32_t v = catch_call(jmp_sel, S_SMALL_TSS);
+    check_event("CPL0 jmp far 0050:0", v, VEC_TS, S_SMALL_TSS);
+    v = catch_call(call_task, S_SMALL_TSS);
+    check_event("CPL0 call far 0050:0", v, VEC_TS, S_SMALL_TSS);
+    v = catch_user(call_task, G_SMALL | 3);
+    check_event("CPL3 call far 005b:0 (task gate)", v, VEC_TS, S_SMALL_TSS);
+    pm_idt_set(V_SMALL, gate_desc(S_SMALL_TSS, 0, ACC_P | ACC_DPL(3) | SYS_TASK_GATE, 0));
+    v = catch_user(int_small, 0);
+    check_event("CPL3 int 0x60 (IDT task gate)", v, VEC_TS, S_SMALL_TSS);
+    pm_idt_set(VEC_UD, gate_desc(S_SMALL_TSS, 0, ACC_P | SYS_TASK_GATE, 0));
+    v = catch_call(ud2_body, 0);
+    pm_idt_catch(VEC_UD, 0);
+    check_event("CPL0 ud2 (#UD through an IDT task gate): EXT set", v, VEC_TS, S_SMALL_TSS | 1);
+    pm_gdt[S_SMALL_TSS >> 3] |= (uint64_t)(ACC_BUSY ^ ACC_AVAIL) << 40;
+    pm_tss.link = S_SMALL_TSS;
+    v = catch_call(iret_nt, 0);
+    pm_tss.link = 0;
+    pm_gdt[S_SMALL_TSS >> 3] &= ~((uint64_t)(ACC_BUSY ^ ACC_AVAIL) << 40);
+    check_event("CPL0 iret, NT=1, back-link 0050 (busy)", v, VEC_TS, S_SMALL_TSS);
+    check_eq("task B never ran", b_rec.count, before);
+    expect_acc("after them", access_byte(PM_TSS), access_byte(S_DF_TSS), access_byte(S_B_TSS), ACC_BUSY,
+               ACC_AVAIL, ACC_AVAIL);
+    check_eq("the short TSS stays available", access_byte(S_SMALL_TSS), ACC_AVAIL);
 }
 
 static void check_jmp(void)
@@ -254,10 +291,13 @@ void kmain(uint32_t magic, uint32_t mbi)
     pm_gdt_set(S_B_TSS >> 3, seg_desc((uint32_t)&b_tss, sizeof b_tss - 1, ACC_AVAIL, 0));
     pm_gdt_set(G_TASK3 >> 3, gate_desc(S_B_TSS, 0, ACC_P | ACC_DPL(3) | SYS_TASK_GATE, 0));
     pm_gdt_set(G_TASK0 >> 3, gate_desc(S_B_TSS, 0, ACC_P | SYS_TASK_GATE, 0));
+    pm_gdt_set(S_SMALL_TSS >> 3, seg_desc((uint32_t)&b_tss, 0x66, ACC_AVAIL, 0));
+    pm_gdt_set(G_SMALL >> 3, gate_desc(S_SMALL_TSS, 0, ACC_P | ACC_DPL(3) | SYS_TASK_GATE, 0));
     acc_ptr[0] = (uint32_t)&pm_gdt[PM_TSS >> 3] + 5;
     acc_ptr[1] = (uint32_t)&pm_gdt[S_DF_TSS >> 3] + 5;
     acc_ptr[2] = (uint32_t)&pm_gdt[S_B_TSS >> 3] + 5;
     check_faults();
+    check_small_tss();
     check_jmp();
     check_call();
     check_bad_task_return();

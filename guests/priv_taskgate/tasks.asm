@@ -189,6 +189,17 @@ iret_nt_insn:
 iret_nt_back:
         ret
 
+; body: int 0x60 (an IDT task gate to the short TSS).
+global int_small
+int_small:
+        int 0x60
+        ret
+
+global ud2_body
+ud2_body:
+        ud2
+        ret
+
 ; body: the double fault. With IDT gate 13 not present, a #GP raises #NP
 ; while it is delivered: #DF, through the task gate at vector 8.
 global df_body, df_fault_insn, df_resume

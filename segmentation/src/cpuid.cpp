@@ -16,6 +16,29 @@ CpuidLeaf host_cpuid(uint32_t leaf) {
 }
 constexpr char kVendor[13] = "bt86 virtCPU";
 constexpr char kBrand[49] = "bt86 binary-translated i686 CPU";
+
+// What the guest is told, and so what the translator runs (every other
+// instruction-set extension raises #UD): only what this engine implements.
+// SSE3 only where the host has it, since guest SSE3 code runs natively.
+using namespace feature;
+constexpr CpuidFeature kAnnounced[] = {kFpu,  kPse,  kTsc,  kMsr, kPae, kCx8, kSep,
+                                       kPge,  kCmov, kMmx,  kFxsr, kSse, kSse2,
+                                       kArchCapabilities};
+constexpr CpuidFeature kAnnouncedIfHost[] = {kSse3};
+
+uint32_t& reg_of(CpuidLeaf& l, CpuidFeature::Register r) {
+  return r == CpuidFeature::kEbx ? l.ebx : r == CpuidFeature::kEcx ? l.ecx : l.edx;
+}
+
+// Sets the announced flags of `leaf` in r.
+void announce(uint32_t leaf, CpuidLeaf& r) {
+  for (const CpuidFeature& f : kAnnounced)
+    if (f.leaf == leaf) reg_of(r, f.reg) |= 1u << f.bit;
+  for (const CpuidFeature& f : kAnnouncedIfHost) {
+    CpuidLeaf host = host_cpuid(f.leaf);
+    if (f.leaf == leaf) reg_of(r, f.reg) |= reg_of(host, f.reg) & (1u << f.bit);
+  }
+}
 }  // namespace
 
 CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf) {
@@ -32,23 +55,26 @@ CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf) {
       break;
     case 1:
       r.eax = 0x06 << 8 | 0x0F << 4 | 1;  // family 6, model 15, stepping 1
-      // FPU PSE TSC MSR PAE CX8 SEP PGE CMOV MMX FXSR SSE SSE2
-      r.edx = 1u << 0 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 11 | 1u << 13 | 1u << 15 |
-              1u << 23 | 1u << 24 | 1u << 25 | 1u << 26;
-      r.ecx = host_cpuid(1).ecx & 1u;  // SSE3: guest code runs natively, so only if the host has it
+      announce(1, r);
       break;
     case 7:
       // Structured features: none but IA32_ARCH_CAPABILITIES (which says
       // see guest_arch_capabilities). Leaves 2-6 are all zero.
-      if (subleaf == 0) r.edx = 1u << 29;
+      if (subleaf == 0) announce(7, r);
       break;
     case 0x80000000: r.eax = 0x80000004; break;
+    case 0x80000001: announce(0x80000001, r); break;
     case 0x80000002: case 0x80000003: case 0x80000004:
       std::memcpy(&r, kBrand + 16 * (leaf - 0x80000002), 16);
       break;
     default: break;
   }
   return r;
+}
+
+bool guest_has(CpuidFeature f) {
+  CpuidLeaf l = guest_cpuid(f.leaf);
+  return reg_of(l, f.reg) >> f.bit & 1;
 }
 
 namespace {

@@ -64,11 +64,17 @@ void GenContext::emit_lea(const x86::Gp& r, int local) {
   unit_.items.back().lea_local = local;
 }
 
-void GenContext::emit_raw(std::vector<uint8_t> bytes) {
+void GenContext::emit_raw(std::vector<uint8_t> bytes, InstId encodes) {
   Item it;
+  it.id = encodes;
   it.raw = std::move(bytes);
   it.bind_local = std::exchange(bind_next_, -1);
   unit_.items.push_back(std::move(it));
+}
+
+void GenContext::emit_rel16(std::vector<uint8_t> opcode, uint32_t target, InstId encodes) {
+  emit_raw(std::move(opcode), encodes);
+  unit_.items.back().rel16_target = target;
 }
 
 x86::Gp GenContext::free_gp32(uint32_t avoid) {

@@ -18,6 +18,10 @@ namespace bt86::fuzz {
 inline constexpr uint32_t kOperandEnd = 0x3E00;
 inline constexpr uint32_t kStackStart = 0x3000;
 inline constexpr int kStackBudget = 0x800;
+// Past the operands: 16-byte slots for code that 16-bit near transfers
+// (which truncate EIP to 16 bits) reach, below 64 KiB.
+inline constexpr uint32_t kTrampolines = kOperandEnd;
+inline constexpr uint32_t kTrampolineSlots = (FUZZ_DATA_SIZE - kTrampolines) / 16;
 
 class GenContext {
 public:
@@ -44,7 +48,11 @@ public:
   Unit finish();
   void emit(asmjit::InstId id, std::initializer_list<asmjit::Operand> ops,
             asmjit::InstOptions options = asmjit::InstOptions::kNone);
-  void emit_raw(std::vector<uint8_t> bytes);
+  // Bytes AsmJit cannot make; `encodes` names the instruction they are, so
+  // that GeneratorOptions::excluded leaves them out too.
+  void emit_raw(std::vector<uint8_t> bytes, asmjit::InstId encodes = asmjit::x86::Inst::kIdNone);
+  // A 16-bit branch (opcode bytes 66 E8 or 66 E9) to an absolute address.
+  void emit_rel16(std::vector<uint8_t> opcode, uint32_t target, asmjit::InstId encodes);
   // Labels inside the unit: jumps to them, and binding before the next item.
   int new_local() { return unit_.locals++; }
   void bind_next(int local) { bind_next_ = local; }

@@ -1,5 +1,5 @@
-// Stack, flags, string instructions, call/ret and loops: the instructions
-// bt86 expands instead of copying.
+// Stack, flags, string instructions, call/ret (32- and 16-bit) and loops:
+// the instructions bt86 expands instead of copying.
 #include "families.h"
 
 namespace bt86::fuzz {
@@ -128,6 +128,59 @@ void call_ret(GenContext& g) {
   g.move_stack(release);
 }
 
+// A trampoline in the data area, below 64 KiB where 16-bit near transfers
+// land (they truncate EIP to 16 bits): `jmp [t+6]`, and at t+6 the address
+// of local label `back`. Returns t.
+uint32_t trampoline(GenContext& g, int back) {
+  const uint32_t t = FUZZ_DATA_BASE + kTrampolines + 16 * g.below(kTrampolineSlots);
+  const x86::Gp r = g.gp32();
+  g.emit_lea(r, back);
+  g.emit(I::kIdMov, {x86::ptr(uint64_t{t + 6}, 4), r});
+  g.emit(I::kIdMov, {x86::ptr(uint64_t{t}, 4), Imm(0x25FF | (t + 6) << 16)});  // FF 25 disp32
+  g.emit(I::kIdMov, {x86::ptr(uint64_t{t + 4}, 2), Imm((t + 6) >> 16)});
+  return t;
+}
+
+// Near call, jmp and ret with a 16-bit operand size (66 prefix) in 32-bit
+// code: call rel16 and jmp rel16 wrap IP, call pushes IP (2 bytes), ret
+// pops it (and releases n more), call/jmp r/m16 ignore the upper half.
+void near16(GenContext& g) {
+  const uint16_t release = g.chance(30) ? static_cast<uint16_t>(4 * g.below(3)) : 0;
+  if (!g.stack_room(2 + release)) return;
+  const int back = g.new_local();
+  const uint32_t t = trampoline(g, back);
+  const auto lo = static_cast<uint8_t>(t), hi = static_cast<uint8_t>(t >> 8);
+  bool pushes = true;
+  switch (g.below(5)) {
+    case 0: g.emit_rel16({0x66, 0xE8}, t, I::kIdCall); break;
+    case 1:
+      g.emit_rel16({0x66, 0xE9}, t, I::kIdJmp);
+      pushes = false;
+      break;
+    case 2: {  // call/jmp r16, junk in the upper half
+      const x86::Gp r = g.gp32();
+      pushes = g.chance(70);
+      g.emit(I::kIdMov, {r, Imm((g.u32() & 0xFFFF0000) | t)});
+      g.emit_raw({0x66, 0xFF, static_cast<uint8_t>((pushes ? 0xD0 : 0xE0) | r.id())}, pushes ? I::kIdCall : I::kIdJmp);
+      break;
+    }
+    case 3: {  // call m16
+      const uint32_t m = FUZZ_DATA_BASE + 16 + g.below(kOperandEnd - 32);
+      g.emit(I::kIdMov, {x86::ptr(uint64_t{m}, 2), Imm(t & 0xFFFF)});
+      g.emit_raw({0x66, 0xFF, 0x15, static_cast<uint8_t>(m), static_cast<uint8_t>(m >> 8), 0, 0}, I::kIdCall);
+      break;
+    }
+    default:  // ret / ret n: push the junk it releases, then IP
+      for (unsigned i = 0; i < release / 4u; ++i) g.emit(I::kIdPush, {Imm(g.interesting32())});
+      g.emit_raw({0x66, 0x68, lo, hi}, I::kIdPush);
+      if (release) g.emit_raw({0x66, 0xC2, static_cast<uint8_t>(release), 0}, I::kIdRet);
+      else g.emit_raw({0x66, 0xC3}, I::kIdRet);
+      pushes = false;
+  }
+  g.bind_next(back);
+  if (pushes) g.emit(I::kIdLea, {x86::esp, x86::ptr(x86::esp, 2)});  // drop the pushed IP (it stays in memory)
+}
+
 // loop/loope/loopne/jecxz around a one-instruction body that leaves ECX alone.
 void loops(GenContext& g) {
   InstId id = g.pick({I::kIdLoop, I::kIdLoope, I::kIdLoopne, I::kIdJecxz});
@@ -151,6 +204,7 @@ void loops(GenContext& g) {
 constexpr Gen kGens[] = {
     {"push_pop", 14, push_pop}, {"push_all", 3, push_all}, {"flags", 8, flags},
     {"strings", 14, strings},   {"call_ret", 4, call_ret}, {"loops", 4, loops},
+    {"near16", 3, near16},
 };
 
 }  // namespace

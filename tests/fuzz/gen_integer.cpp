@@ -200,6 +200,21 @@ void moves(GenContext& g) {
   }
 }
 
+// movzx/movsx into ESP or SP (from a high byte too, which bt86 cannot
+// encode with ESP's host register): ESP is saved in one register, the
+// result copied to another, and ESP restored.
+void esp_extend(GenContext& g) {
+  const x86::Gp save = g.gp32();
+  x86::Gp result = g.gp32();
+  while (result.id() == save.id()) result = g.gp32();
+  const unsigned from = g.pick({1u, 2u});
+  const bool to16 = from == 1 && g.chance(30);
+  g.emit(I::kIdMov, {save, x86::esp});
+  g.emit(g.pick({I::kIdMovzx, I::kIdMovsx}), {to16 ? x86::Gp(x86::sp) : x86::Gp(x86::esp), g.gp(from)});
+  g.emit(I::kIdMov, {result, x86::esp});
+  g.emit(I::kIdMov, {x86::esp, save});
+}
+
 // lea computes without touching memory: any registers, any address size.
 void lea(GenContext& g) {
   unsigned size = g.pick({2u, 4u});
@@ -219,7 +234,7 @@ constexpr Gen kGens[] = {
     {"alu", 30, alu},          {"unary", 8, unary},          {"shift", 14, shift},
     {"double_shift", 5, double_shift}, {"multiply", 6, multiply}, {"divide", 5, divide},
     {"bits", 8, bits},         {"scan_swap", 4, scan_swap},   {"conditional", 8, conditional},
-    {"moves", 14, moves},      {"lea", 5, lea},
+    {"moves", 14, moves},      {"lea", 5, lea},               {"esp_extend", 2, esp_extend},
 };
 
 }  // namespace

@@ -84,13 +84,31 @@ void far_pointer(GenContext& g) {
   g.emit(I::kIdMov, {scratch, Imm(g.interesting32())});
 }
 
-// enter (nesting levels copy frame pointers from [ebp-4n]) ... leave.
+// enter (nesting levels copy frame pointers from [ebp-4n]) ... leave; with a
+// 16-bit operand size (66 prefix) BP and words instead, and sometimes no
+// leave, so that what enter leaves in EBP's upper half is compared.
 void enter_leave(GenContext& g) {
   uint32_t frame = 4 * g.below(17), level = g.chance(50) ? 0 : g.below(5);
   if (level) g.point(x86::ebp, 32);
-  g.emit(I::kIdEnter, {Imm(frame), Imm(level)});
-  if (g.chance(50)) g.emit(I::kIdMov, {x86::ptr(x86::ebp, -4 * static_cast<int>(1 + g.below(8)), 4), g.gp32()});
-  g.emit(I::kIdLeave, {});
+  if (g.chance(70)) {
+    g.emit(I::kIdEnter, {Imm(frame), Imm(level)});
+    if (g.chance(50)) g.emit(I::kIdMov, {x86::ptr(x86::ebp, -4 * static_cast<int>(1 + g.below(8)), 4), g.gp32()});
+    g.emit(I::kIdLeave, {});
+    return;
+  }
+  const int moved = 2 + 2 * static_cast<int>(level) + static_cast<int>(frame);
+  const bool leave = g.chance(70);
+  if (!leave && !g.stack_room(moved)) return;
+  // leave sets ESP to EBP: with EBP's upper half clear, as ESP's is here.
+  if (leave && !level) g.emit(I::kIdMovzx, {x86::ebp, x86::bp});
+  g.emit_raw({0x66, 0xC8, static_cast<uint8_t>(frame), static_cast<uint8_t>(frame >> 8), static_cast<uint8_t>(level)},
+             I::kIdEnter);
+  if (!leave) {
+    g.move_stack(-moved);
+    return;
+  }
+  if (g.chance(50)) g.emit(I::kIdMov, {x86::ptr(x86::ebp, -2 * static_cast<int>(1 + g.below(8)), 2), g.gp(2)});
+  g.emit_raw({0x66, 0xC9}, I::kIdLeave);
 }
 
 void xlat(GenContext& g) {

@@ -171,10 +171,24 @@ void mmx(GenContext& g) {
   }
 }
 
+// maskmovq/maskmovdqu: the bytes whose mask byte has its top bit set, stored
+// at DS:EDI (DI with a 67 prefix), now and then with a redundant override.
+void maskmov(GenContext& g) {
+  const bool wide = g.chance(50), addr16 = g.chance(25);
+  const uint32_t target = FUZZ_DATA_BASE + 16 + g.below(kOperandEnd - 32);
+  g.emit(I::kIdMov, {x86::edi, Imm(addr16 ? (g.u32() & 0xFFFF0000) | target : target)});
+  std::vector<uint8_t> bytes;
+  if (g.chance(15)) bytes.push_back(g.pick({uint8_t{0x3E}, uint8_t{0x26}, uint8_t{0x36}}));  // ds es ss
+  if (addr16) bytes.push_back(0x67);
+  if (wide) bytes.push_back(0x66);
+  bytes.insert(bytes.end(), {0x0F, 0xF7, static_cast<uint8_t>(0xC0 | g.below(8) << 3 | g.below(8))});
+  g.emit_raw(bytes, wide ? I::kIdMaskmovdqu : I::kIdMaskmovq);
+}
+
 constexpr Gen kGens[] = {
     {"sse_packed", 12, packed}, {"sse_packed_imm", 5, packed_imm}, {"sse_scalar", 8, scalar},
     {"sse_convert", 4, convert}, {"sse_moves", 8, moves},           {"sse_mxcsr", 2, mxcsr},
-    {"mmx", 8, mmx},
+    {"mmx", 8, mmx},           {"sse_maskmov", 2, maskmov},
 };
 
 }  // namespace

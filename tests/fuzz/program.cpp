@@ -37,6 +37,12 @@ Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& kee
       out.starts.push_back(base + static_cast<uint32_t>(a.offset()));
       if (!it.raw.empty()) {
         a.embed(it.raw.data(), it.raw.size());
+        if (it.rel16_target) {
+          const uint32_t next = base + static_cast<uint32_t>(a.offset()) + 2;
+          const auto rel = static_cast<uint16_t>(*it.rel16_target - next);
+          const uint8_t bytes[2] = {static_cast<uint8_t>(rel), static_cast<uint8_t>(rel >> 8)};
+          a.embed(bytes, 2);
+        }
         continue;
       }
       std::vector<Operand> ops = it.ops;

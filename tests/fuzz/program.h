@@ -5,6 +5,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@ namespace bt86::fuzz {
 inline constexpr int kNoJump = -1, kJumpToEnd = -2;
 
 struct Item {
-  asmjit::InstId id = asmjit::x86::Inst::kIdNone;
+  asmjit::InstId id = asmjit::x86::Inst::kIdNone;  // with raw: the instruction the bytes are
   std::vector<asmjit::Operand> ops;
   asmjit::InstOptions options = asmjit::InstOptions::kNone;  // rep/repne
   int jump_to = kNoJump;       // a jump: operand 0 is the label of this unit id (or the end)
@@ -21,6 +22,9 @@ struct Item {
   int lea_local = -1;          // lea: operand 1 is [local label n]
   int bind_local = -1;         // local label n is bound before this item
   std::vector<uint8_t> raw;    // bytes from Zydis's encoder (what AsmJit lacks)
+  // With raw, a 16-bit branch opcode (66 E8, 66 E9): its rel16 to this
+  // absolute address follows, computed where the item lands.
+  std::optional<uint32_t> rel16_target;
 };
 
 struct Unit {

@@ -79,8 +79,7 @@ Translation OneInsnTranslator::translate(std::span<const uint8_t> bytes, uint32_
   BlockBuilder b(stubs_, cache_, std::move(fresh));
   b.begin_instruction(eip);
   ++b.block().instructions;
-  Emitter special = special_emitter(insn->mnemonic());
-  Flow flow = special ? special(b, *insn) : emit_ident(b, *insn);
+  Flow flow = emit_instruction(b, *insn);
   if (flow == Flow::kContinue) b.jump_to(insn->next_eip());  // as the engine ends a block
   b.block().guest_end = insn->next_eip();
   std::unique_ptr<Block> block = b.finish(cache_);
@@ -112,6 +111,42 @@ Translation OneInsnTranslator::translate(std::span<const uint8_t> bytes, uint32_
                            flow == Flow::kContinue);
   blocks_.push_back(std::move(block));
   return t;
+}
+
+Swept OneInsnTranslator::sweep(const Insn& insn, uint32_t block_mode) {
+  for (int attempt = 0;; ++attempt) {
+    auto fresh = std::make_unique<Block>();
+    fresh->key = {insn.eip, insn.eip, block_mode};
+    fresh->guest_eip = insn.eip;
+    BlockBuilder b(stubs_, cache_, std::move(fresh));
+    b.begin_instruction(insn.eip);
+    if (emit_instruction(b, insn) == Flow::kContinue) b.jump_to(insn.next_eip());
+    std::unique_ptr<Block> block = b.finish(cache_);
+    if (!block) {
+      REQUIRE(attempt == 0);
+      cache_.flush();  // nothing in it is used again: every sweep drops its block
+      continue;
+    }
+    Swept out;
+    for (const HelperSite& site : block->sites) out.helpers.push_back(site.fn);
+    const uint8_t* end = block->exits.empty() ? block->host + block->host_size : block->exits.front().jmp_site;
+    static const ZydisDecoder host = [] {
+      ZydisDecoder d;
+      ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+      return d;
+    }();
+    for (const uint8_t* p = block->host + block->side.front().host_offset; p < end;) {
+      ZydisDecoderContext context;
+      ZydisDecodedInstruction h;
+      if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&host, &context, p, static_cast<ZyanUSize>(end - p), &h))) {
+        FAIL("host code does not decode");
+      }
+      if (h.mnemonic == ZYDIS_MNEMONIC_JMP || h.mnemonic == ZYDIS_MNEMONIC_CALL) break;
+      out.body.push_back(h.mnemonic);
+      p += h.length;
+    }
+    return out;
+  }
 }
 
 }  // namespace bt86::test

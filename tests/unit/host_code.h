@@ -36,6 +36,14 @@ struct Translation {
   std::string listing;         // disassemble_host() of the whole block, for messages
 };
 
+// What a sweep over many instructions keeps of each translation (the block
+// itself is dropped): the helpers its code calls, and the mnemonics of the
+// guest instruction's own host code.
+struct Swept {
+  std::vector<HelperFn> helpers;
+  std::vector<ZydisMnemonic> body;
+};
+
 // Flat 32-bit protected mode at CPL 0: what a Multiboot kernel runs in.
 constexpr uint32_t kFlatMode = mode::kCode32 | mode::kFlat | mode::kProtected;
 
@@ -44,6 +52,8 @@ public:
   OneInsnTranslator();
   // Decodes bytes at eip (32-bit code) and translates that one instruction.
   Translation translate(std::span<const uint8_t> bytes, uint32_t eip, uint32_t block_mode = kFlatMode);
+  // Translates insn without keeping anything; reuses the cache when full.
+  Swept sweep(const Insn& insn, uint32_t block_mode = kFlatMode);
   const Stubs& stubs() const { return stubs_; }
 
 private:

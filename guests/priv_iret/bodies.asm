@@ -1,0 +1,71 @@
+; priv_iret: iretd and popfd to the same privilege level with a chosen
+; EFLAGS image (the body's argument); each returns the EFLAGS that pushfd
+; sees afterwards in EAX. At CPL 0 a second iretd with a clean image undoes
+; what the first loaded (popfd cannot clear VIF/VIP).
+bits 32
+
+section .text
+
+; iretd to the next instruction, same CS, EFLAGS = [esp+4].
+global iret_to_self
+iret_to_self:
+        mov eax, [esp + 4]
+        push eax                        ; EFLAGS image
+        xor eax, eax
+        mov ax, cs
+        push eax
+        push .after
+        iretd
+.after:
+        pushfd
+        pop eax
+        ret
+
+; The same, then back to EFLAGS 0x002 by another iretd (CPL 0).
+global iret_to_self_and_back
+iret_to_self_and_back:
+        push dword [esp + 4]
+        call iret_to_self
+        add esp, 4
+        push eax
+        push dword 0x002
+        call iret_to_self
+        add esp, 4
+        pop eax
+        ret
+
+; popfd of [esp+4].
+global popfd_body
+popfd_body:
+        push dword [esp + 4]
+        popfd
+        pushfd
+        pop eax
+        ret
+
+; popf (16-bit) of the low half of [esp+4].
+global popf16_body
+popf16_body:
+        push word [esp + 4]
+        popfw                           ; 66 9D
+        pushfd
+        pop eax
+        ret
+
+; The fatal case: iretd at CPL 0 with VM set (bt86 does not run
+; virtual-8086 mode yet and must end the run naming the instruction).
+global iret_v86, iret_v86_insn
+iret_v86:
+        push dword 0                    ; GS, FS, DS, ES
+        push dword 0
+        push dword 0
+        push dword 0
+        push dword 0                    ; SS
+        push dword 0x100                ; ESP
+        push dword 0x00020002           ; EFLAGS: VM
+        push dword 0                    ; CS
+        push dword 0x7C00               ; EIP
+iret_v86_insn:
+        iretd
+
+section .note.GNU-stack noalloc noexec nowrite progbits
