@@ -54,8 +54,7 @@ HelperResult Engine::redirect_access(uint32_t linear, unsigned size, bool read, 
     uint32_t a = linear + done;
     Walk w = aspace_.translate(a, write ? Access::kWrite : Access::kRead, user);
     if (!w.ok) {
-      cpu.cr2 = a;
-      return raise(14, w.error_code);
+      return raise_pf(a, w.error_code);
     }
     // A write to translated code goes through write_linear, which drops it.
     if (!aspace_.is_ram(w.phys) || (write && aspace_.is_code(static_cast<uint32_t>(w.phys)))) plain = false;

@@ -90,7 +90,7 @@ void Engine::service_devices() {
   if (!pending_ && interrupt_deliverable()) {
     cpu.halted = false;
     count_exit("external_interrupt");
-    pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, EventKind::kExternal};
+    pending_ = Event{platform_.pic->acknowledge(), std::nullopt, EventKind::kExternal};
     hidden_time_.catch_up_at_interrupt(cpu);
   }
   if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
@@ -363,8 +363,7 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   Walk w = aspace_.translate(eip, Access::kFetch, ((mode >> mode::kCplShift) & 3) == 3);
   last_fetch_global_ = w.global;
   if (!w.ok) {
-    cpu.cr2 = eip;
-    raise(14, w.error_code);
+    raise_pf(eip, w.error_code);
     return nullptr;
   }
   // Code outside RAM (a device, open bus) is fetched again at every run:
@@ -512,7 +511,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (platform_.quit_requested && platform_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
     service_devices();
     if (pending_) {
-      PendingException e = *pending_;
+      Event e = *pending_;
       pending_.reset();
       next = nullptr;
       if (!deliver(e)) continue;  // death_ is set
@@ -556,7 +555,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     forget_invalidated();
     if (stepping && completed && !pending_ && !death_ && !control.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
-      raise(1);
+      raise(Vector::kDB);
       next = nullptr;
     }
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bt86/segmentation/descriptor_cache.h"
+#include "bt86/segmentation/event.h"
 #include "bt86/shadow/address_space.h"
 #include "bt86/translator/bt_cpu.h"
 #include "code_cache.h"
@@ -20,24 +21,6 @@
 #include "stubs.h"
 
 namespace bt86 {
-
-// What raised an event decides how its delivery is checked and what a fault
-// while delivering it becomes (SDM vol. 3, 6.12.1.1, 6.13, 6.15).
-enum class EventKind : uint8_t {
-  kException,  // a fault or trap of the code: the double-fault classes apply
-  kExternal,   // a device interrupt (EXT = 1 in error codes)
-  kSoftware,   // int n, int3, into: the gate's DPL is checked, EXT = 0
-  kIcebp,      // int1 (F1): a #DB trap, no DPL check, EXT = 1
-};
-
-struct PendingException {
-  uint8_t vector;
-  std::optional<uint32_t> error_code;
-  EventKind kind = EventKind::kException;
-  uint32_t return_eip = 0;  // int n, int3, into, int1: the instruction after them
-  bool software() const { return kind == EventKind::kSoftware; }
-  bool traps_past_instruction() const { return kind == EventKind::kSoftware || kind == EventKind::kIcebp; }
-};
 
 // What the signal handler saw when translated code faulted.
 struct HostFault {
@@ -71,7 +54,9 @@ public:
   // Ends the run because the guest did something we cannot go on from.
   HelperResult die(std::string message);
   // Raises a guest exception at the current instruction (cpu.eip).
-  HelperResult raise(uint8_t vector, std::optional<uint32_t> error_code = std::nullopt);
+  HelperResult raise(Vector vector, std::optional<uint32_t> error_code = std::nullopt);
+  // #PF for an access at linear address cr2 with the walk's error code.
+  HelperResult raise_pf(uint32_t cr2, uint32_t error_code);
   // An interrupt raised by the instruction at cpu.eip (int n, int3, into:
   // kSoftware; int1: kIcebp); a fault while delivering it reports the
   // instruction itself, success returns after it.
@@ -169,7 +154,7 @@ private:
   Block* bounce(const Block& faulting);
   // Instruction bytes at phys (one page at most): RAM, else the MMIO bus.
   void fetch_physical(uint64_t phys, uint8_t* dst, size_t n);
-  bool deliver(const PendingException& e);
+  bool deliver(const Event& e);
   struct IndirectTable {
     std::vector<IndirectEntry> entries;
     std::vector<uint32_t> filled;  // indices in use, so a reset touches only them
@@ -214,7 +199,7 @@ private:
   };
   std::optional<PendingWrite> pending_write_;
 
-  std::optional<PendingException> pending_;
+  std::optional<Event> pending_;
   std::optional<std::string> death_;
   HostFault fault_{};
   std::atomic<bool> stop_requested_{false};

@@ -8,32 +8,28 @@
 
 namespace bt86 {
 
-namespace {
-const char* vector_name(uint8_t v) {
-  static const char* names[] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
-                                "#TS", "#NP", "#SS", "#GP", "#PF", "rsv", "#MF", "#AC", "#MC", "#XM"};
-  return v < 20 ? names[v] : "INT";
-}
-bool contributory(uint8_t v) { return v == 0 || (v >= 10 && v <= 13); }
-}  // namespace
-
 HelperResult Engine::die(std::string message) {
   if (!death_) death_ = std::move(message);
   return HelperResult::kExit;
 }
 
-HelperResult Engine::raise(uint8_t vector, std::optional<uint32_t> error_code) {
-  if (!pending_) pending_ = PendingException{vector, error_code};
+HelperResult Engine::raise(Vector vector, std::optional<uint32_t> error_code) {
+  if (!pending_) pending_ = Event::exception(vector, error_code);
   return HelperResult::kExit;
 }
 
+HelperResult Engine::raise_pf(uint32_t cr2, uint32_t error_code) {
+  cpu.cr2 = cr2;
+  return raise(Vector::kPF, error_code);
+}
+
 HelperResult Engine::raise_software(uint8_t vector, uint32_t return_eip, EventKind kind) {
-  if (!pending_) pending_ = PendingException{vector, std::nullopt, kind, return_eip};
+  if (!pending_) pending_ = Event{vector, std::nullopt, kind, return_eip};
   return HelperResult::kExit;
 }
 
 HelperResult Engine::undefined(const Insn& insn) {
-  if (cpu.protected_mode() && cpu.idtr.limit >= 6 * 8 + 7) return raise(6);
+  if (cpu.protected_mode() && cpu.idtr.limit >= 6 * 8 + 7) return raise(Vector::kUD);
   return die(fmt::format("undefined instruction ({}) '{}' at EIP={:#010x}, and the guest has no IDT to take #UD",
                          insn.hex_bytes(), insn.info.mnemonic == ZYDIS_MNEMONIC_INVALID ? "(invalid opcode)" : insn.text(),
                          insn.eip));
@@ -46,12 +42,12 @@ HelperResult Engine::undefined(const Insn& insn) {
 // Software and external interrupts are no exceptions: `int 8` through a
 // gate it may not use is #GP(0x42), not #DF. Returns false when the guest
 // is dead.
-bool Engine::deliver(const PendingException& first) {
-  PendingException e = first;
+bool Engine::deliver(const Event& first) {
+  Event e = first;
   std::string why;
   // Past contributory, #PF and #DF nothing can nest: a sixth is a bug here.
   for (int depth = 0; depth < 5; ++depth) {
-    std::optional<PendingException> nested;
+    std::optional<Event> nested;
     why.clear();
     if (deliver_through_idt(*this, e, nested, why)) return true;
     if (death_) return false;
@@ -60,17 +56,19 @@ bool Engine::deliver(const PendingException& first) {
       pending_.reset();
       // Its error code says that it interrupted an event external to the
       // program (EXT), unless that was int n/int3/into (SDM vol. 3, 6.13).
-      if (!e.software() && nested->vector >= 10 && nested->vector <= 13 && nested->error_code) *nested->error_code |= 1;
+      if (!e.software() && nested->error_code && nested->vector >= number(Vector::kTS) && nested->vector <= number(Vector::kGP))
+        *nested->error_code |= 1;
     }
     const bool exception = e.kind == EventKind::kException;
-    if (nested && exception && e.vector == 8) break;
+    if (nested && exception && e.vector == number(Vector::kDF)) break;
     if (!nested) {
       die(fmt::format("{} (vector {}) could not be delivered: {}", vector_name(e.vector), e.vector, why));
       return false;
     }
+    const uint8_t pf = number(Vector::kPF);
     const bool double_fault = exception && ((contributory(e.vector) && contributory(nested->vector)) ||
-                                            (e.vector == 14 && (contributory(nested->vector) || nested->vector == 14)));
-    e = double_fault ? PendingException{8, 0u} : *nested;
+                                            (e.vector == pf && (contributory(nested->vector) || nested->vector == pf)));
+    e = double_fault ? Event::exception(Vector::kDF, 0u) : *nested;
   }
   die(fmt::format("triple fault: {} (vector {}) could not be delivered: {}", vector_name(first.vector), first.vector,
                   why));

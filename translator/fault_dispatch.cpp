@@ -29,7 +29,7 @@ Block* Engine::handle_host_fault() {
   if (f.signo == SIGFPE) {
     if (f.code == FPE_INTDIV || f.code == FPE_INTOVF) {
       ++stats.host_faults["divide_error"];
-      raise(0);  // #DE
+      raise(Vector::kDE);  // #DE
       return nullptr;
     }
     // An unmasked floating-point exception: SSE reports #XM at the faulting
@@ -37,20 +37,20 @@ Block* Engine::handle_host_fault() {
     // the next waiting x87 or MMX instruction, which is where the host
     // stopped too. The host CPU's vector says which it was.
     ++stats.host_faults["fp_exception"];
-    if (f.trapno == 16) raise(16);
-    else raise(cpu.cr4 & (1u << 10) ? 19 : 6);
+    if (f.trapno == 16) raise(Vector::kMF);
+    else raise(cpu.cr4 & cr4::kOSXMMEXCPT ? Vector::kXM : Vector::kUD);
     return nullptr;
   }
   if (f.signo == SIGBUS && f.code == BUS_ADRALN) {
     // Host RFLAGS.AC was set for this guest code (CR0.AM, EFLAGS.AC, CPL 3):
     // the host CPU found the misaligned access itself.
     ++stats.host_faults["alignment_check"];
-    raise(17, 0u);  // #AC(0)
+    raise(Vector::kAC, 0u);  // #AC(0)
     return nullptr;
   }
   if (f.signo == SIGILL) {
     ++stats.host_faults["invalid_opcode"];
-    raise(6);
+    raise(Vector::kUD);
     return nullptr;
   }
   if (f.signo == SIGSEGV && f.code == SI_KERNEL) {
@@ -58,7 +58,7 @@ Block* Engine::handle_host_fault() {
     // host refuses at ring 3 that we did not know to emulate): the guest
     // sees #GP(0) at it, as a CPU refusing it would deliver.
     ++stats.host_faults["host_gp"];
-    raise(13, 0u);
+    raise(Vector::kGP, 0u);
     return nullptr;
   }
   bool user = false;
@@ -80,8 +80,7 @@ Block* Engine::handle_host_fault() {
       return nullptr;
     case AddressSpace::Outcome::kPageFault:
       ++stats.host_faults["guest_page_fault"];
-      cpu.cr2 = linear;
-      raise(14, fill.error_code);
+      raise_pf(linear, fill.error_code);
       return nullptr;
     case AddressSpace::Outcome::kCodeWrite:
       ++stats.host_faults["code_write"];

@@ -40,8 +40,7 @@ bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write
     unsigned len = std::min(size - done, 4096 - (a & 0xFFF));
     Walk w = aspace_.translate(a, access, user);
     if (!w.ok) {
-      cpu.cr2 = a;
-      raise(14, w.error_code);
+      raise_pf(a, w.error_code);
       return false;
     }
     pieces[count] = {w.phys, done, len};
@@ -95,8 +94,7 @@ bool Engine::read_table_entry(uint32_t linear, Descriptor& out) {
 HelperResult Engine::fetch_fault(uint32_t linear) {
   Walk w = aspace_.translate(linear, Access::kFetch, user_mode());
   if (w.ok) return HelperResult::kExit;  // mapped meanwhile: run the instruction again
-  cpu.cr2 = linear;
-  return raise(14, w.error_code);
+  return raise_pf(linear, w.error_code);
 }
 
 }  // namespace bt86

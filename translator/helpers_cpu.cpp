@@ -30,19 +30,19 @@ constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x1
 }  // namespace
 
 HelperResult helper_cli(Engine& e, const HelperSite&) {
-  if (!iopl_allows(e.cpu)) return e.raise(13, 0u);
+  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.eflags &= ~eflags::kIF;
   return HelperResult::kContinue;
 }
 
 HelperResult helper_sti(Engine& e, const HelperSite&) {
-  if (!iopl_allows(e.cpu)) return e.raise(13, 0u);
+  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.eflags |= eflags::kIF;
   return HelperResult::kContinue;
 }
 
 HelperResult helper_hlt(Engine& e, const HelperSite& s) {
-  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.halted = true;
   return exit_after(e, s);
 }
@@ -55,7 +55,7 @@ HelperResult helper_cpuid(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
-  if ((e.cpu.cr4 & cr4::kTSD) && !ring0(e.cpu)) return e.raise(13, 0u);
+  if ((e.cpu.cr4 & cr4::kTSD) && !ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   uint64_t tsc = __rdtsc() + e.cpu.tsc_offset;
   e.cpu.gpr[kEax] = static_cast<uint32_t>(tsc);
   e.cpu.gpr[kEdx] = static_cast<uint32_t>(tsc >> 32);
@@ -63,20 +63,20 @@ HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_rdpmc(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu) && !(e.cpu.cr4 & (1u << 8))) return e.raise(13, 0u);  // CR4.PCE
-  if (e.cpu.gpr[kEcx] > 1) return e.raise(13, 0u);
+  if (!ring0(e.cpu) && !(e.cpu.cr4 & cr4::kPCE)) return e.raise(Vector::kGP, 0u);
+  if (e.cpu.gpr[kEcx] > 1) return e.raise(Vector::kGP, 0u);
   e.cpu.gpr[kEax] = e.cpu.gpr[kEdx] = 0;  // no performance counters: they read as zero
   return HelperResult::kContinue;
 }
 
 HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   uint64_t v;
   switch (e.cpu.gpr[kEcx]) {
     case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
     case kMsrArchCapabilities: v = guest_arch_capabilities(); break;
     case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: v = e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs]; break;
-    default: return e.raise(13, 0u);
+    default: return e.raise(Vector::kGP, 0u);
   }
   e.cpu.gpr[kEax] = static_cast<uint32_t>(v);
   e.cpu.gpr[kEdx] = static_cast<uint32_t>(v >> 32);
@@ -84,12 +84,12 @@ HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   uint64_t v = uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax];
   switch (e.cpu.gpr[kEcx]) {
     case kMsrTsc: e.cpu.tsc_offset = v - __rdtsc(); break;
     case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs] = v; break;
-    default: return e.raise(13, 0u);
+    default: return e.raise(Vector::kGP, 0u);
   }
   return HelperResult::kContinue;
 }
@@ -125,7 +125,7 @@ HelperResult helper_popf(Engine& e, const HelperSite& s) {
 
 HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(13, 0u);
+  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   const ZydisDecodedOperand& src = s.insn.ops[1];
   uint32_t* crs[] = {&cpu.cr0, nullptr, &cpu.cr2, &cpu.cr3, &cpu.cr4};
@@ -139,10 +139,10 @@ HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
   if (n > 4 || !crs[n]) return e.undefined(s.insn);
   uint32_t v = read_register(cpu, src.reg.value);
   if (n == 0) {
-    if ((v & cr0::kPG) && !(v & cr0::kPE)) return e.raise(13, 0u);
+    if ((v & cr0::kPG) && !(v & cr0::kPE)) return e.raise(Vector::kGP, 0u);
     v |= cr0::kET;
   }
-  if (n == 4 && (v & ~kCr4Supported)) return e.raise(13, 0u);
+  if (n == 4 && (v & ~kCr4Supported)) return e.raise(Vector::kGP, 0u);
   *crs[n] = v;
   if (n == 2) return HelperResult::kContinue;
   if (n == 0) e.state_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks
@@ -152,7 +152,7 @@ HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
 
 HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(13, 0u);
+  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   const ZydisDecodedOperand& src = s.insn.ops[1];
   if (ZydisRegisterGetClass(dst.reg.value) == ZYDIS_REGCLASS_GPR32)
@@ -163,14 +163,14 @@ HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
 }
 
 HelperResult helper_clts(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.cr0 &= ~cr0::kTS;
   return HelperResult::kContinue;
 }
 
 HelperResult helper_lmsw(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(13, 0u);
+  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   const ZydisDecodedOperand& op = s.insn.ops[0];
   uint16_t v;
   if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -199,7 +199,7 @@ HelperResult helper_smsw(Engine& e, const HelperSite& s) {
 }
 
 HelperResult helper_cache_control(Engine& e, const HelperSite& s) {
-  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   if (s.insn.mnemonic() == ZYDIS_MNEMONIC_INVLPG) {
     e.invlpg(effective_linear(e.cpu, s.insn.info, s.insn.ops[0]));
     return exit_after(e, s);  // translations of this page may be stale
@@ -214,10 +214,10 @@ HelperResult helper_fpu_unavailable(Engine& e, const HelperSite& s) {
   bool x87 = s.insn.info.meta.isa_ext == ZYDIS_ISA_EXT_X87 || wait;
   if (wait) {  // wait faults only with TS and MP both set
     if ((cpu.cr0 & (cr0::kTS | cr0::kMP)) != (cr0::kTS | cr0::kMP)) return e.exit_to(s.insn.next_eip());
-    return e.raise(7);
+    return e.raise(Vector::kNM);
   }
-  if ((cpu.cr0 & cr0::kEM) && !x87) return e.raise(6);  // SSE/MMX with EM: #UD
-  return e.raise(7);                                    // #NM
+  if ((cpu.cr0 & cr0::kEM) && !x87) return e.raise(Vector::kUD);  // SSE/MMX with EM: #UD
+  return e.raise(Vector::kNM);                                    // #NM
 }
 
 HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }

@@ -46,7 +46,7 @@ HelperResult helper_in(Engine& e, const HelperSite& s) {
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   unsigned size = dst.size / 8;
   uint16_t port = port_of(e.cpu, s.insn.ops[1]);
-  if (!io_allowed(e, port, size)) return e.raise(13, 0u);
+  if (!io_allowed(e, port, size)) return e.raise(Vector::kGP, 0u);
   write_register(e.cpu, dst.reg.value, e.io.read(port, size));
   return after_device(e, s);
 }
@@ -54,7 +54,7 @@ HelperResult helper_in(Engine& e, const HelperSite& s) {
 HelperResult helper_out(Engine& e, const HelperSite& s) {
   const ZydisDecodedOperand& src = s.insn.ops[1];
   uint16_t port = port_of(e.cpu, s.insn.ops[0]);
-  if (!io_allowed(e, port, src.size / 8)) return e.raise(13, 0u);
+  if (!io_allowed(e, port, src.size / 8)) return e.raise(Vector::kGP, 0u);
   e.io.write(port, src.size / 8, read_register(e.cpu, src.reg.value));
   return after_device(e, s);
 }
@@ -64,7 +64,7 @@ HelperResult helper_ins(Engine& e, const HelperSite& s) {
   bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
   unsigned size = s.insn.info.operand_width / 8;
   auto port = static_cast<uint16_t>(cpu.gpr[kEdx]);
-  if (!io_allowed(e, port, size)) return e.raise(13, 0u);
+  if (!io_allowed(e, port, size)) return e.raise(Vector::kGP, 0u);
   for (unsigned done = 0; !rep || cpu.gpr[kEcx] != 0; ++done) {
     if (done && e.string_loop_must_yield(done)) return HelperResult::kExit;  // goes on from here later
     uint32_t v = e.io.read(port, size);
@@ -81,7 +81,7 @@ HelperResult helper_outs(Engine& e, const HelperSite& s) {
   bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
   unsigned size = s.insn.info.operand_width / 8;
   auto port = static_cast<uint16_t>(cpu.gpr[kEdx]);
-  if (!io_allowed(e, port, size)) return e.raise(13, 0u);
+  if (!io_allowed(e, port, size)) return e.raise(Vector::kGP, 0u);
   unsigned seg = kDs;
   for (unsigned i = 0; i < s.insn.info.operand_count; ++i)
     if (s.insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) seg = static_cast<unsigned>(segment_of(s.insn.ops[i].mem.segment));

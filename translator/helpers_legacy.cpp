@@ -10,7 +10,7 @@ namespace bt86 {
 
 HelperResult helper_native32(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if ((s.insn.mnemonic() == ZYDIS_MNEMONIC_AAM) && (s.insn.ops[0].imm.value.u & 0xFF) == 0) return e.raise(0);
+  if ((s.insn.mnemonic() == ZYDIS_MNEMONIC_AAM) && (s.insn.ops[0].imm.value.u & 0xFF) == 0) return e.raise(Vector::kDE);
   auto r = e.compat32.run({s.insn.bytes, s.insn.length()}, cpu.gpr[kEax], cpu.eflags);
   cpu.gpr[kEax] = r.eax;
   cpu.eflags = (cpu.eflags & ~eflags::kHostLive) | (r.eflags & (eflags::kHostLive & ~eflags::kDF)) |
@@ -32,7 +32,7 @@ HelperResult helper_bound(Engine& e, const HelperSite& s) {
     if (!e.read_linear(addr, &lower, 4) || !e.read_linear(addr + 4, &upper, 4)) return HelperResult::kExit;
     index = static_cast<int32_t>(read_register(cpu, s.insn.ops[0].reg.value));
   }
-  if (index < lower || index > upper) return e.raise(5);
+  if (index < lower || index > upper) return e.raise(Vector::kBR);
   return HelperResult::kContinue;
 }
 

@@ -50,7 +50,7 @@ bool read_selector(Engine& e, const HelperSite& s, const ZydisDecodedOperand& op
 }  // namespace
 
 HelperResult helper_load_table(Engine& e, const HelperSite& s) {  // lgdt, lidt
-  if (!ring0(e.cpu)) return e.raise(13, 0u);
+  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   uint32_t addr;
   uint16_t limit;
   uint32_t base;
@@ -70,29 +70,26 @@ HelperResult helper_store_table(Engine& e, const HelperSite& s) {  // sgdt, sidt
 
 HelperResult helper_lldt_ltr(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(13, 0u);
+  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
   bool ltr = s.insn.mnemonic() == ZYDIS_MNEMONIC_LTR;
-  if ((sel & ~3u) == 0) {
-    if (ltr) return e.raise(13, 0u);
+  if (null_selector(sel)) {
+    if (ltr) return e.raise(Vector::kGP, 0u);
     cpu.ldtr = SegmentCache{sel, 0, 0, 0};
     return HelperResult::kContinue;
   }
-  if (sel & 4) return e.raise(13, sel & ~3u);  // must come from the GDT
+  if (selector_in_ldt(sel)) return e.raise(Vector::kGP, selector_error(sel));  // must come from the GDT
   Descriptor d;
   if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
-  unsigned want = ltr ? 0x09 : 0x02;  // available 32-bit TSS, LDT
-  if (!d.system() || (d.type() & 0x1D) != (want & 0x1D) || (ltr && d.type() != 0x09)) return e.raise(13, sel & ~3u);
-  if (!d.present()) return e.raise(11, sel & ~3u);
-  SegmentCache cache{sel, d.access(), d.base(), d.limit()};
+  if (!d.is(ltr ? system_type::kTss32 : system_type::kLdt)) return e.raise(Vector::kGP, selector_error(sel));
+  if (!d.present()) return e.raise(Vector::kNP, selector_error(sel));
   if (ltr) {
-    d.hi |= 0x200;  // mark the TSS busy in the GDT
-    e.write_linear(cpu.gdtr.base + (sel & ~7u) + 4, &d.hi, 4, Engine::Privilege::kSupervisor);
-    cache.access |= 0x2;
-    cpu.tr = cache;
+    d.set_busy(true);  // in the GDT too
+    e.write_linear(cpu.gdtr.base + selector_offset(sel) + 4, &d.hi, 4, Engine::Privilege::kSupervisor);
+    cpu.tr = SegmentCache{sel, d.access(), d.base(), d.limit()};
   } else {
-    cpu.ldtr = cache;
+    cpu.ldtr = SegmentCache{sel, d.access(), d.base(), d.limit()};
   }
   return HelperResult::kContinue;
 }
@@ -177,24 +174,19 @@ bool call_to_inner(Engine& e, const Descriptor& gate, const Descriptor& code, ui
                    uint32_t return_eip) {
   CpuState& cpu = e.cpu;
   unsigned new_cpl = code.dpl();
-  uint16_t ss;
+  SegmentCache new_ss;
   uint32_t esp;
-  if (!tss_stack(e, new_cpl, ss, esp)) return false;
-  Descriptor sd;
-  if ((ss & ~3u) == 0 || !peek_descriptor(e, ss, sd) || sd.system() || sd.code() || !(sd.type() & 2) ||
-      (ss & 3) != new_cpl || sd.dpl() != new_cpl)
-    return e.raise(10, ss & ~3u), false;
-  if (!sd.present()) return e.raise(12, ss & ~3u), false;
-  if (offset > code.limit()) return e.raise(13, 0u), false;
-  unsigned params = gate.hi & 0x1F;
+  if (!inner_stack(e, new_cpl, new_ss, esp)) return false;
+  if (offset > code.limit()) return e.raise(Vector::kGP, 0u), false;
+  unsigned params = gate.gate_parameters();
   uint32_t copied[31];
   const SegmentCache old_ss = cpu.seg[kSs], old_cs = cpu.seg[kCs];
   const uint32_t old_esp = cpu.gpr[kEsp];
   for (unsigned i = 0; i < params; ++i)
     if (!e.read_linear(old_ss.base + old_esp + 4 * i, &copied[i], 4)) return false;
-  cpu.seg[kSs] = SegmentCache{ss, sd.access(), sd.base(), sd.limit()};
+  cpu.seg[kSs] = new_ss;
   cpu.gpr[kEsp] = esp;
-  cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((code_sel & ~3u) | new_cpl), code.access(), code.base(), code.limit()};
+  cpu.seg[kCs] = SegmentCache{with_rpl(code_sel, new_cpl), code.access(), code.base(), code.limit()};
   bool ok = push32(e, old_ss.selector) && push32(e, old_esp);
   for (unsigned i = params; ok && i-- > 0;) ok = push32(e, copied[i]);
   ok = ok && push32(e, old_cs.selector) && push32(e, return_eip);
@@ -215,44 +207,42 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
   if (!far_target(e, s, sel, offset)) return HelperResult::kExit;
   const uint32_t return_eip = s.insn.next_eip();
   Descriptor d;
-  if ((sel & ~3u) == 0) return e.raise(13, 0u);
+  if (null_selector(sel)) return e.raise(Vector::kGP, 0u);
   if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
-  const unsigned cpl = cpu.cpl(), rpl = sel & 3;
+  const unsigned cpl = cpu.cpl(), rpl = selector_rpl(sel);
   if (d.system()) {
-    if (d.type() == 0x09 || d.type() == 0x01 || d.type() == 0x05) {  // TSS (32- or 16-bit) or task gate
-      if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
-      if (!d.present()) return e.raise(11, sel & ~3u);
-      uint16_t tss = d.type() == 0x05 ? static_cast<uint16_t>(d.lo >> 16) : sel;
+    if (d.is(system_type::kCallGate16))  // valid, but not run yet: the run ends (status 2) saying so
+      return e.die(fmt::format("'{}' at EIP={:#010x} through a 16-bit call gate ({:#06x}) is not supported yet",
+                               s.insn.text(), s.insn.eip, sel));
+    const bool task = d.is(system_type::kTss32) || d.is(system_type::kTss16) || d.is(system_type::kTaskGate);
+    if (!task && !d.is(system_type::kCallGate32)) return e.raise(Vector::kGP, selector_error(sel));
+    // A TSS, task gate or call gate: usable at max(CPL, RPL) <= DPL, and present.
+    if (d.dpl() < std::max(cpl, rpl)) return e.raise(Vector::kGP, selector_error(sel));
+    if (!d.present()) return e.raise(Vector::kNP, selector_error(sel));
+    if (task) {
+      uint16_t tss = d.is(system_type::kTaskGate) ? d.gate_selector() : sel;
       cpu.eip = return_eip;
       if (!task_switch(e, tss, call ? TaskSwitchReason::kCall : TaskSwitchReason::kJmp)) cpu.eip = s.insn.eip;
       return HelperResult::kExit;
     }
-    if (d.type() == 0x04)  // valid, but not run yet: the run ends (status 2) saying so
-      return e.die(fmt::format("'{}' at EIP={:#010x} through a 16-bit call gate ({:#06x}) is not supported yet",
-                               s.insn.text(), s.insn.eip, sel));
-    if (d.type() != 0x0C) return e.raise(13, sel & ~3u);
-    if (d.dpl() < std::max(cpl, rpl)) return e.raise(13, sel & ~3u);
-    if (!d.present()) return e.raise(11, sel & ~3u);
-    auto code_sel = static_cast<uint16_t>(d.lo >> 16);
-    uint32_t target = (d.lo & 0xFFFF) | (d.hi & 0xFFFF0000);
+    const uint16_t code_sel = d.gate_selector();
+    const uint32_t target = d.gate_offset();
     Descriptor code;
-    if ((code_sel & ~3u) == 0) return e.raise(13, 0u);
+    if (null_selector(code_sel)) return e.raise(Vector::kGP, 0u);
     if (!read_descriptor(e, code_sel, code)) return HelperResult::kExit;
-    bool conforming = code.type() & 4;
-    if (!code.code() || code.dpl() > cpl || (!call && !conforming && code.dpl() != cpl))
-      return e.raise(13, code_sel & ~3u);
-    if (!code.present()) return e.raise(11, code_sel & ~3u);
-    if (call && !conforming && code.dpl() < cpl) {
+    if (!code.code() || code.dpl() > cpl || (!call && !code.conforming() && code.dpl() != cpl))
+      return e.raise(Vector::kGP, selector_error(code_sel));
+    if (!code.present()) return e.raise(Vector::kNP, selector_error(code_sel));
+    if (call && !code.conforming() && code.dpl() < cpl) {
       call_to_inner(e, d, code, code_sel, target, return_eip);
       return HelperResult::kExit;
     }
-    sel = static_cast<uint16_t>((code_sel & ~3u) | cpl);
+    sel = with_rpl(code_sel, cpl);
     offset = target;
   } else if (d.code()) {
-    bool conforming = d.type() & 4;
-    if (conforming ? d.dpl() > cpl : (rpl > cpl || d.dpl() != cpl)) return e.raise(13, sel & ~3u);
+    if (d.conforming() ? d.dpl() > cpl : (rpl > cpl || d.dpl() != cpl)) return e.raise(Vector::kGP, selector_error(sel));
   } else {
-    return e.raise(13, sel & ~3u);
+    return e.raise(Vector::kGP, selector_error(sel));
   }
   // A call pushes CS:EIP (CS:IP with a 16-bit operand size) before CS
   // changes, so a fault on the stack leaves the old CS in place.
@@ -274,12 +264,12 @@ namespace {
 // SP popped into a 16-bit stack segment keeps ESP's upper half.
 HelperResult load_outer_stack(Engine& e, uint32_t esp, uint16_t ss, unsigned width) {
   if (load_data_segment(e, kSs, ss) == HelperResult::kExit) return HelperResult::kExit;
-  const bool stack32 = e.cpu.seg[kSs].access & 0x4000;
+  const bool stack32 = e.cpu.seg[kSs].access & access_rights::kBig;
   e.cpu.gpr[kEsp] = width == 2 && !stack32 ? (e.cpu.gpr[kEsp] & 0xFFFF0000) | (esp & 0xFFFF) : esp;
   for (unsigned seg : {kEs, kDs, kFs, kGs}) {
     const SegmentCache& c = e.cpu.seg[seg];
-    bool conforming_code = (c.access & 0x1C) == 0x1C;
-    if ((c.selector & ~3u) && !conforming_code && ((c.access >> 5) & 3) < e.cpu.cpl()) e.cpu.seg[seg] = SegmentCache{};
+    if (!null_selector(c.selector) && !access_rights::conforming(c.access) && access_rights::dpl(c.access) < e.cpu.cpl())
+      e.cpu.seg[seg] = SegmentCache{};
   }
   e.state_changed();
   return HelperResult::kExit;
@@ -295,12 +285,12 @@ HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
   uint32_t eip, cs, esp = 0, ss = 0;
   uint32_t release = s.insn.visible() ? static_cast<uint32_t>(s.insn.ops[0].imm.value.u & 0xFFFF) : 0;
   if (!pop(e, width, eip) || !pop(e, width, cs)) return HelperResult::kExit;
-  bool outer = (cs & 3) > old_cpl;
+  bool outer = selector_rpl(cs) > old_cpl;
   if (outer) {
     cpu.gpr[kEsp] += release;
     if (!pop(e, width, esp) || !pop(e, width, ss)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   }
-  if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
+  if (selector_rpl(cs) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(Vector::kGP, selector_error(cs));
   if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   if (!outer) {
     cpu.gpr[kEsp] += release;
@@ -340,10 +330,10 @@ HelperResult helper_iret(Engine& e, const HelperSite& s) {
   if ((flags & eflags::kVM) && width == 4 && old_cpl == 0)
     return e.die(fmt::format("iret to virtual-8086 mode ('{}' at EIP={:#010x}) is not supported yet", s.insn.text(),
                              s.insn.eip));
-  bool outer = (cs & 3) > old_cpl;
+  bool outer = selector_rpl(cs) > old_cpl;
   // Everything is popped at the old privilege, before CS changes.
   if (outer && (!pop(e, width, esp) || !pop(e, width, ss))) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
+  if (selector_rpl(cs) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(Vector::kGP, selector_error(cs));
   const uint32_t load = iret_loads(old_cpl, (cpu.eflags & eflags::kIOPL) >> 12, width == 4);
   const uint32_t old_flags = cpu.eflags;
   if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
@@ -358,7 +348,7 @@ namespace {
 SegmentCache flat_segment(uint16_t selector, unsigned dpl, bool code) {
   SegmentCache c;
   load_flat(c, selector, code);
-  c.access = static_cast<uint16_t>((c.access & ~0x60u) | dpl << 5 | 0x1);  // and accessed
+  c.access = static_cast<uint16_t>((c.access & ~access_rights::kDpl) | dpl << 5 | access_rights::kAccessed);
   return c;
 }
 }  // namespace
@@ -366,7 +356,7 @@ SegmentCache flat_segment(uint16_t selector, unsigned dpl, bool code) {
 HelperResult helper_sysenter(Engine& e, const HelperSite&) {
   CpuState& cpu = e.cpu;
   auto cs = static_cast<uint16_t>(cpu.msr_sysenter[0] & 0xFFFC);
-  if (!cpu.protected_mode() || cs == 0) return e.raise(13, 0u);
+  if (!cpu.protected_mode() || cs == 0) return e.raise(Vector::kGP, 0u);
   e.set_eflags(cpu.eflags & ~(eflags::kVM | eflags::kIF | eflags::kRF));
   cpu.seg[kCs] = flat_segment(cs, 0, true);
   cpu.seg[kSs] = flat_segment(static_cast<uint16_t>(cs + 8), 0, false);
@@ -379,7 +369,7 @@ HelperResult helper_sysenter(Engine& e, const HelperSite&) {
 HelperResult helper_sysexit(Engine& e, const HelperSite&) {
   CpuState& cpu = e.cpu;
   auto cs = static_cast<uint16_t>(cpu.msr_sysenter[0] & 0xFFFC);
-  if (!cpu.protected_mode() || cpu.cpl() != 0 || cs == 0) return e.raise(13, 0u);
+  if (!cpu.protected_mode() || cpu.cpl() != 0 || cs == 0) return e.raise(Vector::kGP, 0u);
   cpu.seg[kCs] = flat_segment(static_cast<uint16_t>((cs + 16) | 3), 3, true);
   cpu.seg[kSs] = flat_segment(static_cast<uint16_t>((cs + 24) | 3), 3, false);
   cpu.gpr[kEsp] = cpu.gpr[kEcx];
@@ -389,8 +379,8 @@ HelperResult helper_sysexit(Engine& e, const HelperSite&) {
 }
 
 // A segment check in translated code failed (see check_access).
-HelperResult helper_segment_gp(Engine& e, const HelperSite&) { return e.raise(13, 0u); }
-HelperResult helper_segment_ss(Engine& e, const HelperSite&) { return e.raise(12, 0u); }
+HelperResult helper_segment_gp(Engine& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
+HelperResult helper_segment_ss(Engine& e, const HelperSite&) { return e.raise(Vector::kSS, 0u); }
 
 HelperResult helper_int(Engine& e, const HelperSite& s) {
   uint8_t vector;
@@ -414,12 +404,13 @@ HelperResult helper_lar_lsl(Engine& e, const HelperSite& s) {
   bool ok = peek_descriptor(e, sel, d);
   bool lsl = s.insn.mnemonic() == ZYDIS_MNEMONIC_LSL;
   if (ok && d.system()) {
-    static const bool lar_ok[16] = {0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0};
-    static const bool lsl_ok[16] = {0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0};
-    ok = (lsl ? lsl_ok : lar_ok)[d.type() & 0xF];
+    // The system types lar reports: TSSs, LDTs, call and task gates; lsl: those with a limit (no gates).
+    using namespace system_type;
+    const unsigned t = d.type();
+    const bool has_limit = t == kTss16 || t == kLdt || t == kTss16Busy || t == kTss32 || t == kTss32Busy;
+    ok = has_limit || (!lsl && (t == kCallGate16 || t == kTaskGate || t == kCallGate32));
   }
-  bool conforming = d.code() && (d.type() & 4);
-  if (ok && !conforming) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), sel & 3);
+  if (ok && !d.conforming()) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), selector_rpl(sel));
   if (!ok) {
     cpu.eflags &= ~eflags::kZF;
     return HelperResult::kContinue;
@@ -435,9 +426,8 @@ HelperResult helper_verr_verw(Engine& e, const HelperSite& s) {
   if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
   Descriptor d;
   bool ok = peek_descriptor(e, sel, d) && !d.system();
-  bool conforming = d.code() && (d.type() & 4);
-  if (ok && !conforming) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), sel & 3);
-  if (ok) ok = s.insn.mnemonic() == ZYDIS_MNEMONIC_VERW ? !d.code() && (d.type() & 2) : !d.code() || (d.type() & 2);
+  if (ok && !d.conforming()) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), selector_rpl(sel));
+  if (ok) ok = s.insn.mnemonic() == ZYDIS_MNEMONIC_VERW ? d.writable_data() : d.readable();
   cpu.eflags = ok ? cpu.eflags | eflags::kZF : cpu.eflags & ~eflags::kZF;
   return HelperResult::kContinue;
 }

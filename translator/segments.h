@@ -42,9 +42,14 @@ bool pop32(Engine& e, uint32_t& value);
 bool pop(Engine& e, unsigned width, uint32_t& value);
 
 // Used by Engine::deliver: false with either a nested exception or a reason.
-bool deliver_through_idt(Engine& e, const PendingException& event, std::optional<PendingException>& nested,
+bool deliver_through_idt(Engine& e, const Event& event, std::optional<Event>& nested,
                          std::string& why);
 // The stack pointer for privilege level `cpl` from the current 32-bit TSS.
 bool tss_stack(Engine& e, unsigned cpl, uint16_t& ss, uint32_t& esp);
+// The stack of an inner privilege level (an interrupt or a call gate to
+// more privileged code): SS:ESP for new_cpl from the TSS, SS checked like
+// hardware (a writable data segment with RPL = DPL = new_cpl, else #TS(SS);
+// present, else #SS(SS)). False after raising; `why` says what failed.
+bool inner_stack(Engine& e, unsigned new_cpl, SegmentCache& ss, uint32_t& esp, std::string* why = nullptr);
 
 }  // namespace bt86

@@ -10,16 +10,15 @@ namespace bt86 {
 namespace {
 
 // 32-bit TSS layout.
+constexpr uint32_t kTss32MinLimit = 0x67;
 constexpr uint32_t kBackLink = 0x00, kCr3 = 0x1C, kEip = 0x20, kEflags = 0x24, kGprs = 0x28, kSegs = 0x48,
                    kLdt = 0x60;
-constexpr uint32_t kBusy = 0x200;  // type bit 1 of an available/busy TSS descriptor (in hi)
-
 bool set_busy(Engine& e, uint16_t selector, bool busy) {
-  uint32_t hi;
-  uint32_t addr = e.cpu.gdtr.base + (selector & ~7u) + 4;
-  if (!e.read_linear(addr, &hi, 4, Engine::Privilege::kSupervisor)) return false;
-  hi = busy ? hi | kBusy : hi & ~kBusy;
-  return e.write_linear(addr, &hi, 4, Engine::Privilege::kSupervisor);
+  Descriptor d;
+  uint32_t addr = e.cpu.gdtr.base + selector_offset(selector) + 4;
+  if (!e.read_linear(addr, &d.hi, 4, Engine::Privilege::kSupervisor)) return false;
+  d.set_busy(busy);
+  return e.write_linear(addr, &d.hi, 4, Engine::Privilege::kSupervisor);
 }
 
 }  // namespace
@@ -29,17 +28,17 @@ bool task_switch(Engine& e, uint16_t sel, TaskSwitchReason reason, std::optional
   auto supervisor = Engine::Privilege::kSupervisor;
   Descriptor d;
   // iret's back link that is no busy TSS is #TS; other bad targets #GP.
-  const uint8_t bad_target = reason == TaskSwitchReason::kIret ? 10 : 13;
-  if ((sel & 4) || !peek_descriptor(e, sel, d)) return e.raise(bad_target, sel & ~3u), false;
-  if (d.type() == (reason == TaskSwitchReason::kIret ? 0x03 : 0x01)) {  // valid, but not run yet
+  const Vector bad_target = reason == TaskSwitchReason::kIret ? Vector::kTS : Vector::kGP;
+  if (selector_in_ldt(sel) || !peek_descriptor(e, sel, d)) return e.raise(bad_target, selector_error(sel)), false;
+  if (d.is(reason == TaskSwitchReason::kIret ? system_type::kTss16Busy : system_type::kTss16)) {  // valid, but not run yet
     e.die(fmt::format("a task switch to a 16-bit TSS ({:#06x}) is not supported yet", sel));
     return false;
   }
-  bool busy = d.type() == 0x0B, available = d.type() == 0x09;
-  if (reason == TaskSwitchReason::kIret ? !busy : !available) return e.raise(bad_target, sel & ~3u), false;
-  if (!d.present()) return e.raise(11, sel & ~3u), false;
-  if (d.limit() < 0x67) return e.raise(10, sel & ~3u), false;
-  if ((cpu.tr.selector & ~3u) == 0) return e.raise(10, 0u), false;
+  bool busy = d.is(system_type::kTss32Busy), available = d.is(system_type::kTss32);
+  if (reason == TaskSwitchReason::kIret ? !busy : !available) return e.raise(bad_target, selector_error(sel)), false;
+  if (!d.present()) return e.raise(Vector::kNP, selector_error(sel)), false;
+  if (d.limit() < kTss32MinLimit) return e.raise(Vector::kTS, selector_error(sel)), false;
+  if (null_selector(cpu.tr.selector)) return e.raise(Vector::kTS, 0u), false;
 
   // Save the outgoing task.
   const uint32_t old_base = cpu.tr.base;
@@ -74,8 +73,8 @@ bool task_switch(Engine& e, uint16_t sel, TaskSwitchReason reason, std::optional
 
   // Load the new task: TR, CR3, registers, LDT, then the segments (a bad
   // segment faults in the new task's context, as the SDM describes).
-  cpu.tr = SegmentCache{sel, static_cast<uint16_t>(d.access() | (reason == TaskSwitchReason::kIret ? 0 : 2)),
-                        base, d.limit()};
+  if (reason != TaskSwitchReason::kIret) d.set_busy(true);
+  cpu.tr = SegmentCache{sel, d.access(), base, d.limit()};
   if (cpu.paging()) {
     cpu.cr3 = cr3;
     e.paging_changed(true);
@@ -85,15 +84,15 @@ bool task_switch(Engine& e, uint16_t sel, TaskSwitchReason reason, std::optional
   cpu.eip = eip;
   cpu.cr0 |= cr0::kTS;
   cpu.ldtr = SegmentCache{ldt, 0, 0, 0};
-  if (ldt & ~3u) {
+  if (!null_selector(ldt)) {
     Descriptor l;
-    if (!peek_descriptor(e, ldt, l) || !l.system() || l.type() != 2) return e.raise(10, ldt & ~3u), false;
+    if (!peek_descriptor(e, ldt, l) || !l.is(system_type::kLdt)) return e.raise(Vector::kTS, selector_error(ldt)), false;
     cpu.ldtr = SegmentCache{ldt, l.access(), l.base(), l.limit()};
   }
   // CS first: its RPL is the new CPL that the data-segment checks use.
   Descriptor cs;
   auto cs_sel = static_cast<uint16_t>(segs[kCs]);
-  if (!peek_descriptor(e, cs_sel, cs) || !cs.code()) return e.raise(10, cs_sel & ~3u), false;
+  if (!peek_descriptor(e, cs_sel, cs) || !cs.code()) return e.raise(Vector::kTS, selector_error(cs_sel)), false;
   cpu.seg[kCs] = SegmentCache{cs_sel, cs.access(), cs.base(), cs.limit()};
   for (unsigned s : {kSs, kDs, kEs, kFs, kGs})
     if (load_data_segment(e, s, static_cast<uint16_t>(segs[s])) == HelperResult::kExit) return false;

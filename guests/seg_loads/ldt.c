@@ -98,6 +98,9 @@ void check_ldt(void)
     check_lldt("TI=1", S_LDT | SEL_TI, GP(S_LDT | SEL_TI));
     check_lldt("not present", S_LDT_NP, NP(S_LDT_NP));
     check_lldt("beyond the GDT limit", S_BEYOND, GP(S_BEYOND));
+    /* System type 0 is reserved: only type 2 is an LDT. */
+    pm_gdt_set(S_TMP >> 3, seg_desc((uint32_t)ldt, sizeof ldt - 1, ACC_P, 0));
+    check_lldt("a reserved system type (0)", S_TMP, GP(S_TMP));
 
     ldt[0] = FLAT_DATA(3);
     ldt[1] = FLAT_DATA(0);
