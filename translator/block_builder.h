@@ -20,6 +20,7 @@ public:
   asmjit::x86::Assembler& a() { return a_; }
   Block& block() { return *block_; }
   uint32_t mode() const { return block_->key.mode; }
+  unsigned cpl() const { return (mode() >> mode::kCplShift) & 3; }
   bool flat() const { return mode() & mode::kFlat; }
   const uint8_t* poll_page() const { return poll_page_; }
   // A bounce block (mode::kBounce): every memory access of its one

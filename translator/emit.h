@@ -12,11 +12,10 @@ namespace bt86 {
 enum class Flow { kContinue, kEndBlock };
 using Emitter = Flow (*)(BlockBuilder&, const Insn&);
 
-// The emitter for a mnemonic that is not copied as ident; nullptr for ident.
-Emitter special_emitter(ZydisMnemonic mnemonic);
 // One guest instruction as blocks hold it: the CS-limit check, #UD where the
 // CPU model (cpu_model.h) lacks it or CR4.OSFXSR is clear for SSE, #NM/#UD
-// for FPU instructions under CR0.TS/EM, then its emitter.
+// for FPU instructions under CR0.TS/EM, then its row of the op table
+// (op_table.h): its emitter, or its helper; ident if it has none.
 Flow emit_instruction(BlockBuilder& b, const Insn& insn);
 
 // ---- emit_ident.cpp: same operation, memory operand moved onto the window
@@ -106,7 +105,10 @@ Flow emit_mov_from_sreg(BlockBuilder&, const Insn&);
 Flow emit_cli_sti(BlockBuilder&, const Insn&);  // emit_flags.cpp: inline at CPL 0
 Flow emit_pushf(BlockBuilder&, const Insn&);
 Flow emit_popf(BlockBuilder&, const Insn&);
-Flow emit_system(BlockBuilder&, const Insn&);  // every helper-backed instruction
+Flow emit_mov(BlockBuilder&, const Insn&);
+Flow emit_rdtsc(BlockBuilder&, const Insn&);
+// The helper of insn's row in the op table (op_table.h).
+Flow emit_system(BlockBuilder&, const Insn&);
 Flow emit_unsupported(BlockBuilder&, const Insn&);
 
 }  // namespace bt86

@@ -5,7 +5,6 @@
 #include <array>
 
 #include "emit.h"
-#include "helpers.h"
 #include "host_regs.h"
 
 namespace bt86 {
@@ -31,7 +30,7 @@ constexpr auto kSetIf = byte_table<0, kIfInByte1>();
 constexpr auto kClearRfVm = byte_table<kRfVmInByte2, 0>();
 
 bool inline_allowed(const BlockBuilder& b, const Insn& insn) {
-  return ((b.mode() >> mode::kCplShift) & 3) == 0 && insn.info.operand_width == 32;
+  return b.cpl() == 0 && insn.info.operand_width == 32;
 }
 
 // byte [cpu.eflags + index] := table[that byte].
@@ -46,7 +45,7 @@ void edit_eflags_byte(Assembler& a, unsigned index, const std::array<uint8_t, 25
 }  // namespace
 
 Flow emit_cli_sti(BlockBuilder& b, const Insn& insn) {
-  if (((b.mode() >> mode::kCplShift) & 3) != 0) return emit_system(b, insn);
+  if (b.cpl() != 0) return emit_system(b, insn);
   Assembler& a = b.a();
   if (insn.mnemonic() == ZYDIS_MNEMONIC_CLI) {
     edit_eflags_byte(a, 1, kClearIf);
@@ -59,7 +58,7 @@ Flow emit_cli_sti(BlockBuilder& b, const Insn& insn) {
   a.xchg(hr::kTmp.r64(), rcx);
   a.jecxz(rcx, quiet);
   a.xchg(hr::kTmp.r64(), rcx);
-  b.call_helper(helper_sti, "sti", insn);
+  emit_system(b, insn);
   a.jmp(done);
   a.bind(quiet);
   a.mov(rcx, hr::kTmp.r64());
@@ -130,7 +129,7 @@ Flow emit_popf(BlockBuilder& b, const Insn& insn) {
   a.lea(hr::kEsp, ptr(hr::kEsp.r64(), 4));
   a.jmp(done);
   a.bind(slow);
-  b.call_helper(helper_popf, "popf", insn);
+  emit_system(b, insn);
   a.bind(done);
   return Flow::kContinue;
 }

@@ -13,7 +13,7 @@ BT86_HELPER(helper_cpuid); BT86_HELPER(helper_rdtsc); BT86_HELPER(helper_rdpmc);
 BT86_HELPER(helper_pushf); BT86_HELPER(helper_popf);
 BT86_HELPER(helper_mov_cr); BT86_HELPER(helper_mov_dr); BT86_HELPER(helper_clts); BT86_HELPER(helper_lmsw);
 BT86_HELPER(helper_smsw); BT86_HELPER(helper_cache_control);
-BT86_HELPER(helper_undefined); BT86_HELPER(helper_unsupported);
+BT86_HELPER(helper_undefined); BT86_HELPER(helper_unsupported); BT86_HELPER(helper_general_protection);
 BT86_HELPER(helper_fetch_fault); BT86_HELPER(helper_fpu_unavailable);
 // helpers_io.cpp
 BT86_HELPER(helper_in); BT86_HELPER(helper_out); BT86_HELPER(helper_ins); BT86_HELPER(helper_outs);

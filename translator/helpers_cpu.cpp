@@ -20,7 +20,6 @@ HelperResult exit_after(Engine& e, const HelperSite& s) {
   return HelperResult::kExit;
 }
 bool iopl_allows(const CpuState& cpu) { return cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12); }
-bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
 
 // CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
 constexpr uint32_t kCr4Supported = 0x7FF;
@@ -42,7 +41,6 @@ HelperResult helper_sti(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_hlt(Engine& e, const HelperSite& s) {
-  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.halted = true;
   return exit_after(e, s);
 }
@@ -55,7 +53,7 @@ HelperResult helper_cpuid(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
-  if ((e.cpu.cr4 & cr4::kTSD) && !ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
+  if ((e.cpu.cr4 & cr4::kTSD) && e.cpu.cpl() != 0) return e.raise(Vector::kGP, 0u);
   uint64_t tsc = __rdtsc() + e.cpu.tsc_offset;
   e.cpu.gpr[kEax] = static_cast<uint32_t>(tsc);
   e.cpu.gpr[kEdx] = static_cast<uint32_t>(tsc >> 32);
@@ -63,14 +61,13 @@ HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_rdpmc(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu) && !(e.cpu.cr4 & cr4::kPCE)) return e.raise(Vector::kGP, 0u);
+  if (e.cpu.cpl() != 0 && !(e.cpu.cr4 & cr4::kPCE)) return e.raise(Vector::kGP, 0u);
   if (e.cpu.gpr[kEcx] > 1) return e.raise(Vector::kGP, 0u);
   e.cpu.gpr[kEax] = e.cpu.gpr[kEdx] = 0;  // no performance counters: they read as zero
   return HelperResult::kContinue;
 }
 
 HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   uint64_t v;
   switch (e.cpu.gpr[kEcx]) {
     case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
@@ -84,7 +81,6 @@ HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
 }
 
 HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   uint64_t v = uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax];
   switch (e.cpu.gpr[kEcx]) {
     case kMsrTsc: e.cpu.tsc_offset = v - __rdtsc(); break;
@@ -125,7 +121,6 @@ HelperResult helper_popf(Engine& e, const HelperSite& s) {
 
 HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   const ZydisDecodedOperand& src = s.insn.ops[1];
   uint32_t* crs[] = {&cpu.cr0, nullptr, &cpu.cr2, &cpu.cr3, &cpu.cr4};
@@ -152,7 +147,6 @@ HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
 
 HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   const ZydisDecodedOperand& src = s.insn.ops[1];
   if (ZydisRegisterGetClass(dst.reg.value) == ZYDIS_REGCLASS_GPR32)
@@ -163,14 +157,12 @@ HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
 }
 
 HelperResult helper_clts(Engine& e, const HelperSite&) {
-  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.cr0 &= ~cr0::kTS;
   return HelperResult::kContinue;
 }
 
 HelperResult helper_lmsw(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   const ZydisDecodedOperand& op = s.insn.ops[0];
   uint16_t v;
   if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -199,7 +191,6 @@ HelperResult helper_smsw(Engine& e, const HelperSite& s) {
 }
 
 HelperResult helper_cache_control(Engine& e, const HelperSite& s) {
-  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   if (s.insn.mnemonic() == ZYDIS_MNEMONIC_INVLPG) {
     e.invlpg(effective_linear(e.cpu, s.insn.info, s.insn.ops[0]));
     return exit_after(e, s);  // translations of this page may be stale
@@ -221,6 +212,9 @@ HelperResult helper_fpu_unavailable(Engine& e, const HelperSite& s) {
 }
 
 HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }
+
+// An instruction that needs CPL 0, at CPL > 0 (the op table's CPL column).
+HelperResult helper_general_protection(Engine& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
 
 // A valid instruction bt86 cannot carry out yet: named with its bytes,
 // address and mode, and the run ends (status 2).

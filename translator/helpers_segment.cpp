@@ -14,7 +14,6 @@
 namespace bt86 {
 
 namespace {
-bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
 
 HelperResult exit_after(Engine& e, const HelperSite& s) {
   e.cpu.eip = s.insn.next_eip();
@@ -50,7 +49,6 @@ bool read_selector(Engine& e, const HelperSite& s, const ZydisDecodedOperand& op
 }  // namespace
 
 HelperResult helper_load_table(Engine& e, const HelperSite& s) {  // lgdt, lidt
-  if (!ring0(e.cpu)) return e.raise(Vector::kGP, 0u);
   uint32_t addr;
   uint16_t limit;
   uint32_t base;
@@ -70,7 +68,6 @@ HelperResult helper_store_table(Engine& e, const HelperSite& s) {  // sgdt, sidt
 
 HelperResult helper_lldt_ltr(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (!ring0(cpu)) return e.raise(Vector::kGP, 0u);
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
   bool ltr = s.insn.mnemonic() == ZYDIS_MNEMONIC_LTR;
@@ -369,7 +366,7 @@ HelperResult helper_sysenter(Engine& e, const HelperSite&) {
 HelperResult helper_sysexit(Engine& e, const HelperSite&) {
   CpuState& cpu = e.cpu;
   auto cs = static_cast<uint16_t>(cpu.msr_sysenter[0] & 0xFFFC);
-  if (!cpu.protected_mode() || cpu.cpl() != 0 || cs == 0) return e.raise(Vector::kGP, 0u);
+  if (!cpu.protected_mode() || cs == 0) return e.raise(Vector::kGP, 0u);  // CPL 0: the op table
   cpu.seg[kCs] = flat_segment(static_cast<uint16_t>((cs + 16) | 3), 3, true);
   cpu.seg[kSs] = flat_segment(static_cast<uint16_t>((cs + 24) | 3), 3, false);
   cpu.gpr[kEsp] = cpu.gpr[kEcx];

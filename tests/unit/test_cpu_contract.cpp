@@ -17,6 +17,7 @@
 #include "cpu_model.h"
 #include "emit.h"
 #include "helpers.h"
+#include "op_table.h"
 #include "host_code.h"
 
 using namespace bt86;
@@ -101,7 +102,7 @@ void sweep(bool code32, Findings& findings, unsigned& total) {
     // CPU ignores may make another instruction of the host's (F3 0F BD is
     // lzcnt there, bsr here).
     // (Zydis's encoder makes xchg eax, eax the host's nop, which it is.)
-    bool copied = !special_emitter(insn->mnemonic()) && s.helpers.empty();
+    bool copied = !find_op(insn->mnemonic()) && s.helpers.empty();
     bool self_xchg = insn->mnemonic() == ZYDIS_MNEMONIC_XCHG && insn->ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
                      insn->ops[0].reg.value == insn->ops[1].reg.value && s.body == std::vector{ZYDIS_MNEMONIC_NOP};
     if (copied && !self_xchg && std::find(s.body.begin(), s.body.end(), insn->mnemonic()) == s.body.end())
