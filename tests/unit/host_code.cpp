@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "bt86/segmentation/cpu_state.h"
-#include "block_builder.h"
-#include "emit.h"
+#include "emit/block_builder.h"
+#include "emit/emit.h"
 
 namespace bt86::test {
 

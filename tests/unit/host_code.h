@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "block.h"
-#include "code_cache.h"
-#include "insn.h"
-#include "stubs.h"
+#include "cache/block.h"
+#include "cache/code_cache.h"
+#include "frontend/insn.h"
+#include "dispatch/stubs.h"
 
 namespace bt86::test {
 

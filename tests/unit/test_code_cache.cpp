@@ -6,7 +6,7 @@
 #include <cstring>
 #include <memory>
 
-#include "code_cache.h"
+#include "cache/code_cache.h"
 
 using namespace bt86;
 

@@ -11,7 +11,7 @@
 #include <atomic>
 #include <vector>
 
-#include "compat32.h"
+#include "runtime/compat32.h"
 
 namespace {
 std::atomic<uint64_t> g_signals{0};

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "cpu_model.h"
-#include "emit.h"
-#include "helpers.h"
-#include "op_table.h"
+#include "frontend/cpu_model.h"
+#include "emit/emit.h"
+#include "runtime/helpers.h"
+#include "emit/op_table.h"
 #include "host_code.h"
 
 using namespace bt86;

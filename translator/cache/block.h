@@ -1,0 +1,118 @@
+// A translated guest basic block: its host code in the translation cache,
+// the side table mapping host PCs back to guest EIPs, its exits (which
+// chaining patches) and the helper sites its code calls.
+#pragma once
+#include <boost/intrusive/list.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "frontend/insn.h"
+
+namespace bt86 {
+
+struct Block;
+class Engine;
+
+// What the mode of the CPU means for a translation. Two blocks at the same
+// physical address with different modes are different translations.
+// A block is found by where its code is (the physical address, which code
+// protection and invalidation work on) and by the linear address it was
+// translated for: blocks embed linear addresses (exit targets, pushed
+// return addresses, the EIP of each instruction), so a page mapped at two
+// linear addresses (a vDSO in two processes) needs two translations.
+struct BlockKey {
+  uint32_t phys;
+  uint32_t linear;
+  uint32_t mode;
+  bool operator==(const BlockKey&) const = default;
+};
+
+namespace mode {
+constexpr uint32_t kCode32 = 1u << 0;
+constexpr uint32_t kFlat = 1u << 1;  // CS/DS/ES/SS bases are 0 and none needs checks
+constexpr uint32_t kProtected = 1u << 2;
+constexpr uint32_t kCplShift = 3;    // two bits
+constexpr uint32_t kSingle = 1u << 5;  // a one-instruction block, never cached
+constexpr uint32_t kPaging = 1u << 6;  // linear != physical: chain only within a page
+constexpr uint32_t kFpuTrap = 1u << 7;  // CR0.TS or CR0.EM: FPU/SSE instructions fault
+constexpr uint32_t kCheckedShift = 8;  // six bits: CpuState::seg_checked (accesses are range-checked)
+constexpr uint32_t kTscFaults = 1u << 14;  // CR4.TSD at CPL > 0: rdtsc raises #GP
+// One instruction whose every memory access asks the engine where its bytes
+// live (a device, open bus, the 4 GiB wrap: see translator/bounce.cpp).
+constexpr uint32_t kBounce = 1u << 15;
+constexpr uint32_t kOne = kSingle | kBounce;  // either: a block of one instruction
+constexpr uint32_t kSseOff = 1u << 16;     // CR4.OSFXSR clear: SSE instructions raise #UD
+}  // namespace mode
+
+using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+
+// A direct exit: a patchable `jmp rel32` at jmp_site that goes either to its
+// stub (which exits to the run loop with target_eip) or, once chained,
+// straight to the target block. Linked into the target's incoming list while
+// chained, so invalidating the target can restore the stub.
+struct ExitLink {
+  Block* owner;
+  uint32_t target_eip;
+  uint8_t* jmp_site = nullptr;
+  uint8_t* stub = nullptr;
+  UnlinkHook incoming_hook;
+  bool chained() const { return incoming_hook.is_linked(); }
+};
+using IncomingList = boost::intrusive::list<
+    ExitLink, boost::intrusive::member_hook<ExitLink, UnlinkHook, &ExitLink::incoming_hook>,
+    boost::intrusive::constant_time_size<false>>;
+
+enum class HelperResult { kContinue, kExit };
+struct HelperSite;
+using HelperFn = HelperResult (*)(Engine&, const HelperSite&);
+
+// A call from translated code into C++: the instruction it stands for and
+// the function that carries it out.
+struct HelperSite {
+  HelperFn fn;
+  const char* cause;  // for the exits-by-cause statistics
+  Insn insn;
+  mutable uint64_t* exits = nullptr;  // the engine's counter for cause, once looked up
+  uint32_t arg = 0;  // a constant of the site for the helper (a bounce access: its size and kind)
+};
+
+// Host offset (from the block start) of the first host instruction of each
+// guest instruction; spill_reg >= 0 marks code that borrowed a guest
+// register (its value is then in CpuState::spill while the code runs).
+struct SideEntry {
+  uint32_t host_offset;
+  uint32_t guest_eip;
+  int8_t spill_reg;
+};
+
+struct Block {
+  BlockKey key;         // key.phys: physical address of the first instruction
+  uint32_t guest_eip;   // linear address it was translated at
+  uint32_t guest_end;   // linear, one past the last guest byte
+  uint32_t phys_pages[2] = {~0u, ~0u};  // physical pages its code comes from
+  uint32_t instructions = 0;
+  uint8_t* host = nullptr;
+  uint32_t host_size = 0;
+  bool valid = true;
+  std::vector<SideEntry> side;
+  std::deque<ExitLink> exits;
+  std::deque<HelperSite> sites;
+  IncomingList incoming;
+  UnlinkHook page_hook;   // in the list of blocks on phys_pages[0]
+  UnlinkHook page_hook2;  // ... and on phys_pages[1] when it straddles two
+
+  // The side-table entry covering a host PC inside this block.
+  const SideEntry* entry_for(const uint8_t* host_pc) const;
+};
+
+using PageBlockList = boost::intrusive::list<
+    Block, boost::intrusive::member_hook<Block, UnlinkHook, &Block::page_hook>,
+    boost::intrusive::constant_time_size<false>>;
+using PageBlockList2 = boost::intrusive::list<
+    Block, boost::intrusive::member_hook<Block, UnlinkHook, &Block::page_hook2>,
+    boost::intrusive::constant_time_size<false>>;
+
+}  // namespace bt86

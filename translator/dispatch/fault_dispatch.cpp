@@ -1,0 +1,114 @@
+// What a host fault in translated code means for the guest: a safepoint
+// stop, a write to translated code, an access to memory that is not plain
+// RAM in the window (see bounce.cpp), or a guest exception.
+#include <signal.h>
+
+#include <fmt/format.h>
+
+#include "dispatch/engine.h"
+
+namespace bt86 {
+
+Block* Engine::handle_host_fault() {
+  const HostFault f = fault_;
+  Block* block = cache_.find_by_host(reinterpret_cast<const uint8_t*>(f.pc));
+  const SideEntry* entry = block ? block->entry_for(reinterpret_cast<const uint8_t*>(f.pc)) : nullptr;
+  if (!entry) {
+    die(fmt::format("internal error: fault at host {:#x} maps to no guest instruction", f.pc));
+    return nullptr;
+  }
+  cpu.eip = entry->guest_eip;
+  if (entry->spill_reg >= 0) cpu.gpr[entry->spill_reg] = static_cast<uint32_t>(cpu.spill);
+
+  if (f.signo == SIGSEGV && f.addr >= reinterpret_cast<uintptr_t>(cache_.poll_page()) &&
+      f.addr < reinterpret_cast<uintptr_t>(cache_.poll_page()) + CodeCache::kPage) {
+    ++stats.host_faults["safepoint"];
+    safepoint_hit_ = true;
+    return nullptr;
+  }
+  if (f.signo == SIGFPE) {
+    if (f.code == FPE_INTDIV || f.code == FPE_INTOVF) {
+      ++stats.host_faults["divide_error"];
+      raise(Vector::kDE);  // #DE
+      return nullptr;
+    }
+    // An unmasked floating-point exception: SSE reports #XM at the faulting
+    // instruction (#UD without CR4.OSXMMEXCPT); a pending x87 one is #MF at
+    // the next waiting x87 or MMX instruction, which is where the host
+    // stopped too. The host CPU's vector says which it was.
+    ++stats.host_faults["fp_exception"];
+    if (f.trapno == 16) raise(Vector::kMF);
+    else raise(cpu.cr4 & cr4::kOSXMMEXCPT ? Vector::kXM : Vector::kUD);
+    return nullptr;
+  }
+  if (f.signo == SIGBUS && f.code == BUS_ADRALN) {
+    // Host RFLAGS.AC was set for this guest code (CR0.AM, EFLAGS.AC, CPL 3):
+    // the host CPU found the misaligned access itself.
+    ++stats.host_faults["alignment_check"];
+    raise(Vector::kAC, 0u);  // #AC(0)
+    return nullptr;
+  }
+  if (f.signo == SIGILL) {
+    ++stats.host_faults["invalid_opcode"];
+    raise(Vector::kUD);
+    return nullptr;
+  }
+  if (f.signo == SIGSEGV && f.code == SI_KERNEL) {
+    // A general-protection fault of an instruction run natively (one the
+    // host refuses at ring 3 that we did not know to emulate): the guest
+    // sees #GP(0) at it, as a CPU refusing it would deliver.
+    ++stats.host_faults["host_gp"];
+    raise(Vector::kGP, 0u);
+    return nullptr;
+  }
+  bool user = false;
+  const ShadowWindow* window = aspace_.window_of(f.addr, user);
+  if (!window) {
+    die(fmt::format("internal error: host fault (signal {}) at {:#x} outside the guest window", f.signo, f.addr));
+    return nullptr;
+  }
+  if (window->classify(f.addr) != ShadowWindow::Region::kWindow) {
+    // Only an access that wraps around 4 GiB reaches a guard region.
+    ++stats.host_faults["wraparound"];
+    return bounce(*block);
+  }
+  uint32_t linear = window->linear(f.addr);
+  AddressSpace::Fill fill = aspace_.fill(linear, f.write, user);
+  switch (fill.outcome) {
+    case AddressSpace::Outcome::kMapped:  // resolved meanwhile: run the instruction again
+      if (fill.table_write) ++table_writes_;
+      return nullptr;
+    case AddressSpace::Outcome::kPageFault:
+      ++stats.host_faults["guest_page_fault"];
+      raise_pf(linear, fill.error_code);
+      return nullptr;
+    case AddressSpace::Outcome::kCodeWrite:
+      ++stats.host_faults["code_write"];
+      return handle_code_write(static_cast<uint32_t>(fill.phys));
+    case AddressSpace::Outcome::kMmio:
+      ++stats.host_faults["mmio"];
+      return bounce(*block);
+  }
+  return nullptr;
+}
+
+bool Engine::try_hidden_fault(uintptr_t host_addr, bool write) {
+  bool user = false;
+  const ShadowWindow* window = aspace_.window_of(host_addr, user);
+  if (!window || window->classify(host_addr) != ShadowWindow::Region::kWindow) return false;
+  AddressSpace::Fill fill = aspace_.fill(window->linear(host_addr), write, user);
+  if (fill.outcome != AddressSpace::Outcome::kMapped) return false;
+  ++(fill.table_write ? table_writes_ : fill.dirty_upgrade ? dirty_upgrades_ : hidden_fills_);
+  return true;
+}
+
+// A guest store hit a page holding translations: drop them, let the store
+// happen through a one-instruction block (which does not protect its page),
+// and protect the page again when a block from it is translated next.
+Block* Engine::handle_code_write(uint32_t phys) {
+  invalidate_code(phys);
+  forget_invalidated();
+  return lookup_or_translate(cpu.eip, current_mode() | mode::kSingle);
+}
+
+}  // namespace bt86

@@ -1,0 +1,168 @@
+#include "dispatch/stubs.h"
+
+#include <asmjit/x86.h>
+
+#include <stdexcept>
+
+#include "emit/host_regs.h"
+#include "cache/relocate.h"
+
+namespace bt86 {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+using namespace hostreg;
+
+namespace {
+
+constexpr uint32_t kLiveMask = eflags::kHostLive;
+
+void save_gprs(Assembler& a) {
+  for (unsigned i = 0; i < 8; ++i) a.mov(cpu_gpr(i), guest32(i));
+}
+void load_gprs(Assembler& a) {
+  for (unsigned i = 0; i < 8; ++i) a.mov(guest32(i), cpu_gpr(i));
+}
+// Host RFLAGS -> the host-live bits of cpu.eflags, and host AC cleared for
+// the C++ code that follows (which may access memory unaligned). Clobbers
+// r10, r11, flags.
+void save_flags(Assembler& a) {
+  a.pushfq();
+  a.pop(r10);
+  a.and_(r10d, kLiveMask);
+  a.mov(r11d, cpu_eflags());
+  a.and_(r11d, ~kLiveMask);
+  a.or_(r11d, r10d);
+  a.mov(cpu_eflags(), r11d);
+  Label no_ac = a.newLabel();
+  a.cmp(cpu_field(offsetof(CpuState, host_ac), 4), 0);
+  a.je(no_ac);
+  a.push(imm(eflags::kFixed1));
+  a.popfq();
+  a.bind(no_ac);
+}
+// cpu.eflags' host-live bits -> host RFLAGS, plus AC when the guest's
+// alignment checks run natively (cpu.host_ac). While translated code runs,
+// cpu.eflags keeps only the virtual bits (the live ones read as zero), so
+// an inline pushf can add the two halves without masking. Clobbers r10.
+void load_flags(Assembler& a) {
+  a.mov(r10d, cpu_eflags());
+  a.and_(cpu_eflags(), ~kLiveMask);
+  a.and_(r10d, kLiveMask);
+  a.or_(r10d, eflags::kFixed1);
+  a.or_(r10d, cpu_field(offsetof(CpuState, host_ac), 4));
+  a.push(r10);
+  a.popfq();
+}
+
+// After the guest's x87/SSE state is saved: the host's control words (x87
+// 0x37F, MXCSR 0x1F80) and no pending x87 exception, so C++ code never runs
+// with the guest's rounding, FTZ/DAZ or unmasked exceptions. (Not fninit:
+// with it Debian's Linux guest segfaults in its fork loop; not understood
+// yet, see docs/ARCHITECTURE.md.)
+void load_host_fpu(Assembler& a, const Label& host_mxcsr) {
+  a.fnclex();
+  a.fldcw(x86::word_ptr(host_mxcsr, 4));
+  a.ldmxcsr(x86::dword_ptr(host_mxcsr));
+}
+
+}  // namespace
+
+Stubs Stubs::generate(CodeCache& cache) {
+  CodeHolder code;
+  code.init(Environment::host());
+  Assembler a(&code);
+  Label enter = a.newLabel(), exit_common = a.newLabel(), leave = a.newLabel(),
+        thunk = a.newLabel(), access_thunk = a.newLabel(), fault_exit = a.newLabel(), miss = a.newLabel(),
+        host_mxcsr = a.newLabel();
+
+  // void enter(CpuState* cpu /*rdi*/, const void* code /*rsi*/)
+  a.bind(enter);
+  for (const Gp& r : {rbx, rbp, r12, r13, r14, r15}) a.push(r);
+  a.sub(rsp, 8);  // translated code runs with rsp 16-byte aligned
+  a.mov(kCpu, rdi);
+  a.mov(cpu_field(offsetof(CpuState, host_rsp), 8), rsp);
+  a.mov(kWindow, cpu_field(offsetof(CpuState, window_base), 8));
+  a.fxrstor64(cpu_fxsave());
+  a.mov(r11, rsi);
+  load_flags(a);
+  load_gprs(a);
+  a.jmp(r11);
+
+  // r10 = exit info; the guest state is still in registers.
+  a.bind(exit_common);
+  a.mov(cpu_exit_info(), r10);
+  save_flags(a);
+  save_gprs(a);
+  a.fxsave64(cpu_fxsave());
+  load_host_fpu(a, host_mxcsr);
+  a.bind(leave);
+  a.mov(rsp, cpu_field(offsetof(CpuState, host_rsp), 8));
+  a.cld();
+  a.add(rsp, 8);
+  for (const Gp& r : {r15, r14, r13, r12, rbp, rbx}) a.pop(r);
+  a.ret();
+
+  // The signal handler stored registers and flags; the FPU is still live.
+  a.bind(fault_exit);
+  a.fxsave64(cpu_fxsave());
+  load_host_fpu(a, host_mxcsr);
+  a.jmp(leave);
+
+  // call from translated code, r10 = HelperSite*: saves the guest state,
+  // calls entry(cpu, site), and returns into translated code (entry gave 0)
+  // or leaves it.
+  auto emit_thunk = [&](const Label& at, int (*entry)(CpuState*, const void*)) {
+    a.bind(at);
+    a.mov(cpu_exit_info(), r10);  // save_flags clobbers r10
+    save_flags(a);
+    save_gprs(a);
+    a.fxsave64(cpu_fxsave());
+    load_host_fpu(a, host_mxcsr);
+    a.cld();
+    a.mov(rdi, kCpu);
+    a.mov(rsi, cpu_exit_info());
+    a.sub(rsp, 8);
+    a.mov(rax, imm(reinterpret_cast<uint64_t>(entry)));
+    a.call(rax);
+    a.add(rsp, 8);
+    Label thunk_exit = a.newLabel();
+    a.test(eax, eax);
+    a.jnz(thunk_exit);
+    a.fxrstor64(cpu_fxsave());
+    load_flags(a);
+    load_gprs(a);
+    a.ret();
+    a.bind(thunk_exit);
+    a.add(rsp, 8);  // drop the return address into translated code
+    a.jmp(leave);
+  };
+  emit_thunk(thunk, &bt86_helper_entry);
+  emit_thunk(access_thunk, &bt86_access_entry);
+
+  // Indirect-branch miss (r9d = target EIP); empty table entries point here.
+  a.bind(miss);
+  a.mov(cpu_eip(), r9d);
+  a.mov(r10, imm(exit_tag::kIndirectMiss));
+  a.jmp(exit_common);
+
+  a.align(AlignMode::kData, 4);
+  a.bind(host_mxcsr);
+  a.embedUInt32(0x1F80);  // MXCSR, then the x87 control word
+  a.embedUInt16(0x037F);
+
+  Placed placed = place_in_cache(code, cache);
+  if (!placed.host) throw std::runtime_error("translation cache too small for the stubs");
+  cache.set_permanent(placed.size);
+  auto at = [&](Label l) { return placed.host + code.labelOffsetFromBase(l); };
+  Stubs s;
+  s.enter = reinterpret_cast<EnterFn>(at(enter));
+  s.exit_common = at(exit_common);
+  s.helper_thunk = at(thunk);
+  s.access_thunk = at(access_thunk);
+  s.fault_exit = at(fault_exit);
+  s.miss_target = at(miss);
+  return s;
+}
+
+}  // namespace bt86

@@ -1,0 +1,51 @@
+// Code the engine generates once at the start of the translation cache:
+// entering and leaving translated code, the C++ helper thunk, the
+// indirect-branch miss path and the exit after a host fault.
+#pragma once
+#include <cstdint>
+
+#include "cache/code_cache.h"
+
+namespace bt86 {
+
+struct CpuState;
+
+// exit_info values that are not ExitLink pointers (pointers are 8-aligned).
+namespace exit_tag {
+constexpr uint64_t kHelper = 1;        // or'ed into a HelperSite pointer
+constexpr uint64_t kIndirectMiss = 2;
+constexpr uint64_t kHostFault = 3;
+}  // namespace exit_tag
+
+// Called by the thunk with the guest state saved in cpu; returns non-zero
+// to leave translated code (the helper then set cpu.eip and exit_info).
+extern "C" int bt86_helper_entry(CpuState* cpu, const void* site);
+// The same for an access of a bounce block (a step inside an instruction,
+// not an instruction of its own: see Engine::run_access).
+extern "C" int bt86_access_entry(CpuState* cpu, const void* site);
+
+struct Stubs {
+  using EnterFn = void (*)(CpuState*, const void* code);
+  EnterFn enter;
+  const uint8_t* exit_common;   // r10 = exit info
+  const uint8_t* helper_thunk;  // r10 = HelperSite*
+  const uint8_t* access_thunk;  // r10 = HelperSite*; as helper_thunk, through bt86_access_entry
+  const uint8_t* fault_exit;    // registers already saved by the signal handler
+  const uint8_t* miss_target;   // indirect miss, r9d = target EIP; empty table entries point here
+
+  static Stubs generate(CodeCache& cache);
+};
+
+// Entry of the indirect-branch table: a hit needs entry.neg_eip + eip == 0
+// (a flag-free test with lea + jrcxz). Empty entries point at the miss path.
+struct IndirectEntry {
+  uint32_t neg_eip;
+  uint32_t flags;  // kIndirectGlobal; translated code never reads it
+  const uint8_t* host;
+};
+static_assert(sizeof(IndirectEntry) == 16);
+constexpr uint32_t kIndirectEntries = 1u << 16;
+// The target's page is global: the entry survives CR3 loads, as a TLB entry would.
+constexpr uint32_t kIndirectGlobal = 1u << 0;
+
+}  // namespace bt86

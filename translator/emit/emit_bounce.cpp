@@ -1,0 +1,34 @@
+// Memory accesses in bounce blocks. A bounce block is the one instruction
+// whose access faulted because its bytes are not plain RAM in the window: a
+// device, open bus (physical memory nobody backs), or the 4 GiB wrap (the
+// access ran into the guard region above or below the window). Its every
+// access first asks the engine where to go (Engine::redirect_access), so
+// expansions (push, pop, call, ret, string instructions ...) and ident
+// instructions alike run natively on the bytes the engine chose.
+#include <stdexcept>
+
+#include "emit/emit.h"
+#include "runtime/helpers.h"
+#include "emit/host_regs.h"
+
+namespace bt86 {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+namespace hr = hostreg;
+
+void redirect_access(BlockBuilder& b, const Insn& insn, const Gp& reg, unsigned size, bool read, bool write) {
+  if (!b.bounce()) return;
+  if (reg.id() < r9.id() || reg.id() > r11.id()) throw std::logic_error("redirect_access: not a scratch register");
+  Assembler& a = b.a();
+  const size_t address = offsetof(CpuState, access_address);
+  a.mov(hr::cpu_field(address, 4), reg.r32());
+  b.call_access(helper_access_redirect, insn, access_arg(size, read, write));
+  a.mov(reg.r64(), hr::cpu_field(address, 8));
+}
+
+void commit_access(BlockBuilder& b, const Insn& insn) {
+  if (b.bounce()) b.call_access(helper_access_commit, insn, 0);
+}
+
+}  // namespace bt86

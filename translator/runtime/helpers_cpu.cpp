@@ -1,0 +1,233 @@
+// Helpers for CPU control: interrupt flag, halt, CPUID, TSC, MSRs, flags
+// images, control and debug registers.
+#include <x86intrin.h>
+
+#include <cstring>
+#include <fmt/format.h>
+
+#include "emit/emit.h"
+#include "bt86/segmentation/cpuid.h"
+#include "dispatch/engine.h"
+#include "runtime/guest_operands.h"
+#include "runtime/helpers.h"
+#include "runtime/segments.h"
+
+namespace bt86 {
+
+namespace {
+HelperResult exit_after(Engine& e, const HelperSite& s) {
+  e.cpu.eip = s.insn.next_eip();
+  return HelperResult::kExit;
+}
+bool iopl_allows(const CpuState& cpu) { return cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12); }
+
+// CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
+constexpr uint32_t kCr4Supported = 0x7FF;
+
+// MSR numbers the guests of this engine version use.
+constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
+}  // namespace
+
+HelperResult helper_cli(Engine& e, const HelperSite&) {
+  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
+  e.cpu.eflags &= ~eflags::kIF;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_sti(Engine& e, const HelperSite&) {
+  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
+  e.cpu.eflags |= eflags::kIF;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_hlt(Engine& e, const HelperSite& s) {
+  e.cpu.halted = true;
+  return exit_after(e, s);
+}
+
+HelperResult helper_cpuid(Engine& e, const HelperSite&) {
+  uint32_t* r = e.cpu.gpr;
+  CpuidLeaf leaf = guest_cpuid(r[kEax], r[kEcx]);
+  r[kEax] = leaf.eax, r[kEbx] = leaf.ebx, r[kEcx] = leaf.ecx, r[kEdx] = leaf.edx;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
+  if ((e.cpu.cr4 & cr4::kTSD) && e.cpu.cpl() != 0) return e.raise(Vector::kGP, 0u);
+  uint64_t tsc = __rdtsc() + e.cpu.tsc_offset;
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(tsc);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(tsc >> 32);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_rdpmc(Engine& e, const HelperSite&) {
+  if (e.cpu.cpl() != 0 && !(e.cpu.cr4 & cr4::kPCE)) return e.raise(Vector::kGP, 0u);
+  if (e.cpu.gpr[kEcx] > 1) return e.raise(Vector::kGP, 0u);
+  e.cpu.gpr[kEax] = e.cpu.gpr[kEdx] = 0;  // no performance counters: they read as zero
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
+  uint64_t v;
+  switch (e.cpu.gpr[kEcx]) {
+    case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
+    case kMsrArchCapabilities: v = guest_arch_capabilities(); break;
+    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: v = e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs]; break;
+    default: return e.raise(Vector::kGP, 0u);
+  }
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(v);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(v >> 32);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
+  uint64_t v = uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax];
+  switch (e.cpu.gpr[kEcx]) {
+    case kMsrTsc: e.cpu.tsc_offset = v - __rdtsc(); break;
+    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs] = v; break;
+    default: return e.raise(Vector::kGP, 0u);
+  }
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_pushf(Engine& e, const HelperSite& s) {
+  uint32_t image = e.cpu.eflags & ~(eflags::kVM | eflags::kRF);
+  bool ok = s.insn.info.operand_width == 16 ? push16(e, static_cast<uint16_t>(image)) : push32(e, image);
+  return ok ? HelperResult::kContinue : HelperResult::kExit;
+}
+
+HelperResult helper_popf(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  uint32_t v;
+  if (s.insn.info.operand_width == 16) {
+    uint16_t w;
+    uint32_t linear;
+    if (!segment_linear(e, kSs, cpu.gpr[kEsp], 2, false, linear) || !e.read_linear(linear, &w, 2))
+      return HelperResult::kExit;
+    cpu.gpr[kEsp] += 2;
+    v = (cpu.eflags & 0xFFFF0000) | w;
+  } else if (!pop32(e, v)) {
+    return HelperResult::kExit;
+  }
+  uint32_t keep = eflags::kVM | eflags::kRF | eflags::kVIF | eflags::kVIP;
+  if (cpu.cpl() > 0) keep |= eflags::kIOPL;
+  if (!iopl_allows(cpu)) keep |= eflags::kIF;
+  uint32_t before = cpu.eflags;
+  e.set_eflags((cpu.eflags & keep) | (v & ~keep));
+  // Setting TF starts single-stepping after the next instruction.
+  if ((before ^ cpu.eflags) & eflags::kTF) return e.exit_to(s.insn.next_eip());
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  const ZydisDecodedOperand& dst = s.insn.ops[0];
+  const ZydisDecodedOperand& src = s.insn.ops[1];
+  uint32_t* crs[] = {&cpu.cr0, nullptr, &cpu.cr2, &cpu.cr3, &cpu.cr4};
+  if (ZydisRegisterGetClass(dst.reg.value) == ZYDIS_REGCLASS_GPR32) {  // mov r32, crN
+    unsigned n = src.reg.value - ZYDIS_REGISTER_CR0;
+    if (n > 4 || !crs[n]) return e.undefined(s.insn);
+    cpu.gpr[guest_gpr_of(dst.reg.value)] = *crs[n];
+    return HelperResult::kContinue;
+  }
+  unsigned n = dst.reg.value - ZYDIS_REGISTER_CR0;
+  if (n > 4 || !crs[n]) return e.undefined(s.insn);
+  uint32_t v = read_register(cpu, src.reg.value);
+  if (n == 0) {
+    if ((v & cr0::kPG) && !(v & cr0::kPE)) return e.raise(Vector::kGP, 0u);
+    v |= cr0::kET;
+  }
+  if (n == 4 && (v & ~kCr4Supported)) return e.raise(Vector::kGP, 0u);
+  *crs[n] = v;
+  if (n == 2) return HelperResult::kContinue;
+  if (n == 0) e.state_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks
+  e.paging_changed(n == 3);
+  return exit_after(e, s);  // the mode or the address space may have changed
+}
+
+HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  const ZydisDecodedOperand& dst = s.insn.ops[0];
+  const ZydisDecodedOperand& src = s.insn.ops[1];
+  if (ZydisRegisterGetClass(dst.reg.value) == ZYDIS_REGCLASS_GPR32)
+    cpu.gpr[guest_gpr_of(dst.reg.value)] = cpu.dr[src.reg.value - ZYDIS_REGISTER_DR0];
+  else
+    cpu.dr[dst.reg.value - ZYDIS_REGISTER_DR0] = read_register(cpu, src.reg.value);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_clts(Engine& e, const HelperSite&) {
+  e.cpu.cr0 &= ~cr0::kTS;
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_lmsw(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  const ZydisDecodedOperand& op = s.insn.ops[0];
+  uint16_t v;
+  if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+    uint32_t linear;
+    if (!operand_linear(e, s.insn, op, 2, false, linear) || !e.read_linear(linear, &v, 2)) return HelperResult::kExit;
+  } else {
+    v = static_cast<uint16_t>(read_register(cpu, op.reg.value));
+  }
+  // LMSW sets PE, MP, EM, TS from the operand but cannot clear PE.
+  cpu.cr0 = (cpu.cr0 & ~0xEu) | (v & 0xF) | (cpu.cr0 & cr0::kPE);
+  e.state_changed();
+  return exit_after(e, s);
+}
+
+HelperResult helper_smsw(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  const ZydisDecodedOperand& op = s.insn.ops[0];
+  if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+    auto v = static_cast<uint16_t>(cpu.cr0);
+    uint32_t linear;
+    return operand_linear(e, s.insn, op, 2, true, linear) && e.write_linear(linear, &v, 2) ? HelperResult::kContinue
+                                                                                             : HelperResult::kExit;
+  }
+  write_register(cpu, op.reg.value, cpu.cr0);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_cache_control(Engine& e, const HelperSite& s) {
+  if (s.insn.mnemonic() == ZYDIS_MNEMONIC_INVLPG) {
+    e.invlpg(effective_linear(e.cpu, s.insn.info, s.insn.ops[0]));
+    return exit_after(e, s);  // translations of this page may be stale
+  }
+  return HelperResult::kContinue;  // invd, wbinvd: caches are coherent here
+}
+
+// An FPU/SSE instruction while CR0.TS or CR0.EM is set (SDM 2.5, table 2-2).
+HelperResult helper_fpu_unavailable(Engine& e, const HelperSite& s) {
+  const CpuState& cpu = e.cpu;
+  bool wait = s.insn.mnemonic() == ZYDIS_MNEMONIC_FWAIT;
+  bool x87 = s.insn.info.meta.isa_ext == ZYDIS_ISA_EXT_X87 || wait;
+  if (wait) {  // wait faults only with TS and MP both set
+    if ((cpu.cr0 & (cr0::kTS | cr0::kMP)) != (cr0::kTS | cr0::kMP)) return e.exit_to(s.insn.next_eip());
+    return e.raise(Vector::kNM);
+  }
+  if ((cpu.cr0 & cr0::kEM) && !x87) return e.raise(Vector::kUD);  // SSE/MMX with EM: #UD
+  return e.raise(Vector::kNM);                                    // #NM
+}
+
+HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }
+
+// An instruction that needs CPL 0, at CPL > 0 (the op table's CPL column).
+HelperResult helper_general_protection(Engine& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
+
+// A valid instruction bt86 cannot carry out yet: named with its bytes,
+// address and mode, and the run ends (status 2).
+HelperResult helper_unsupported(Engine& e, const HelperSite& s) {
+  const CpuState& cpu = e.cpu;
+  return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x} in {}-bit {} mode{}, CPL {}",
+                           s.insn.text(), s.insn.hex_bytes(), s.insn.eip, cpu.code32() ? 32 : 16,
+                           cpu.protected_mode() ? "protected" : "real", cpu.paging() ? " with paging" : "",
+                           cpu.cpl()));
+}
+
+HelperResult helper_fetch_fault(Engine& e, const HelperSite& s) {
+  return e.fetch_fault((s.insn.eip | 0xFFFu) + 1);  // the page after the one it starts in
+}
+
+}  // namespace bt86

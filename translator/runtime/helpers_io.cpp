@@ -1,0 +1,101 @@
+// Port I/O helpers: in/out and the string forms, through the I/O bus. A
+// rep ins/outs runs here element by element, and stops between elements
+// whenever the engine has something to do first (string_loop_must_yield):
+// ECX and EDI/ESI then say how far it got, EIP stays on it, and it goes on
+// when translated code runs it again.
+#include "emit/emit.h"
+#include "dispatch/engine.h"
+#include "runtime/guest_operands.h"
+#include "runtime/helpers.h"
+
+namespace bt86 {
+
+namespace {
+// I/O is allowed at CPL <= IOPL; otherwise every port the access touches
+// must have its bit clear in the TSS I/O permission bitmap (SDM 19.5.2).
+bool io_allowed(Engine& e, uint16_t port, unsigned size) {
+  const CpuState& cpu = e.cpu;
+  if (!cpu.protected_mode() || cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12)) return true;
+  const SegmentCache& tr = cpu.tr;
+  uint16_t map_base = 0;
+  if ((tr.selector & ~3u) == 0 || tr.limit < 0x67 ||
+      !e.read_linear(tr.base + 0x66, &map_base, 2, Engine::Privilege::kSupervisor))
+    return false;
+  uint32_t first = map_base + port / 8u, last = map_base + (port + size - 1u) / 8u;
+  if (last > tr.limit) return false;
+  uint16_t bits = 0;
+  if (!e.read_linear(tr.base + first, &bits, last - first + 1, Engine::Privilege::kSupervisor)) return false;
+  uint16_t wanted = static_cast<uint16_t>(((1u << size) - 1) << (port % 8));
+  return (bits & wanted) == 0;
+}
+
+uint16_t port_of(const CpuState& cpu, const ZydisDecodedOperand& op) {
+  return op.type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? static_cast<uint16_t>(op.imm.value.u)
+                                                 : static_cast<uint16_t>(cpu.gpr[kEdx]);
+}
+
+// A device may have ended the run (isa-debug-exit): leave translated code.
+HelperResult after_device(Engine& e, const HelperSite& s) {
+  if (!e.control.exit_status) return HelperResult::kContinue;
+  e.cpu.eip = s.insn.next_eip();
+  return HelperResult::kExit;
+}
+}  // namespace
+
+HelperResult helper_in(Engine& e, const HelperSite& s) {
+  const ZydisDecodedOperand& dst = s.insn.ops[0];
+  unsigned size = dst.size / 8;
+  uint16_t port = port_of(e.cpu, s.insn.ops[1]);
+  if (!io_allowed(e, port, size)) return e.raise(Vector::kGP, 0u);
+  write_register(e.cpu, dst.reg.value, e.io.read(port, size));
+  return after_device(e, s);
+}
+
+HelperResult helper_out(Engine& e, const HelperSite& s) {
+  const ZydisDecodedOperand& src = s.insn.ops[1];
+  uint16_t port = port_of(e.cpu, s.insn.ops[0]);
+  if (!io_allowed(e, port, src.size / 8)) return e.raise(Vector::kGP, 0u);
+  e.io.write(port, src.size / 8, read_register(e.cpu, src.reg.value));
+  return after_device(e, s);
+}
+
+HelperResult helper_ins(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
+  unsigned size = s.insn.info.operand_width / 8;
+  auto port = static_cast<uint16_t>(cpu.gpr[kEdx]);
+  if (!io_allowed(e, port, size)) return e.raise(Vector::kGP, 0u);
+  for (unsigned done = 0; !rep || cpu.gpr[kEcx] != 0; ++done) {
+    if (done && e.string_loop_must_yield(done)) return HelperResult::kExit;  // goes on from here later
+    uint32_t v = e.io.read(port, size);
+    if (!e.write_linear(cpu.seg[kEs].base + cpu.gpr[kEdi], &v, size)) return HelperResult::kExit;
+    cpu.gpr[kEdi] += static_cast<uint32_t>(cpu.string_stride * static_cast<int32_t>(size));
+    if (!rep) break;
+    --cpu.gpr[kEcx];
+  }
+  return after_device(e, s);
+}
+
+HelperResult helper_outs(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
+  unsigned size = s.insn.info.operand_width / 8;
+  auto port = static_cast<uint16_t>(cpu.gpr[kEdx]);
+  if (!io_allowed(e, port, size)) return e.raise(Vector::kGP, 0u);
+  unsigned seg = kDs;
+  for (unsigned i = 0; i < s.insn.info.operand_count; ++i)
+    if (s.insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY) seg = static_cast<unsigned>(segment_of(s.insn.ops[i].mem.segment));
+  for (unsigned done = 0; !rep || cpu.gpr[kEcx] != 0; ++done) {
+    if (done && e.string_loop_must_yield(done)) return HelperResult::kExit;  // goes on from here later
+    uint32_t v = 0;
+    if (!e.read_linear(cpu.seg[seg].base + cpu.gpr[kEsi], &v, size)) return HelperResult::kExit;
+    e.io.write(port, size, v);
+    cpu.gpr[kEsi] += static_cast<uint32_t>(cpu.string_stride * static_cast<int32_t>(size));
+    if (!rep) break;
+    --cpu.gpr[kEcx];
+    if (e.control.exit_status) break;
+  }
+  return after_device(e, s);
+}
+
+}  // namespace bt86

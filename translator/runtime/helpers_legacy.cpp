@@ -1,0 +1,91 @@
+// Legacy instructions with no 64-bit encoding. The BCD/ASCII adjustments
+// and salc run natively in compatibility mode (Compat32), so every flag,
+// defined or not, is the host CPU's; the others are carried out here.
+#include "dispatch/engine.h"
+#include "runtime/guest_operands.h"
+#include "runtime/helpers.h"
+#include "runtime/segments.h"
+
+namespace bt86 {
+
+HelperResult helper_native32(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  if ((s.insn.mnemonic() == ZYDIS_MNEMONIC_AAM) && (s.insn.ops[0].imm.value.u & 0xFF) == 0) return e.raise(Vector::kDE);
+  auto r = e.compat32.run({s.insn.bytes, s.insn.length()}, cpu.gpr[kEax], cpu.eflags);
+  cpu.gpr[kEax] = r.eax;
+  cpu.eflags = (cpu.eflags & ~eflags::kHostLive) | (r.eflags & (eflags::kHostLive & ~eflags::kDF)) |
+               (cpu.eflags & eflags::kDF);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_bound(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  unsigned width = s.insn.info.operand_width / 8;
+  uint32_t addr = effective_linear(cpu, s.insn.info, s.insn.ops[1]);
+  int32_t index, lower, upper;
+  if (width == 2) {
+    int16_t l, u;
+    if (!e.read_linear(addr, &l, 2) || !e.read_linear(addr + 2, &u, 2)) return HelperResult::kExit;
+    lower = l, upper = u;
+    index = static_cast<int16_t>(read_register(cpu, s.insn.ops[0].reg.value));
+  } else {
+    if (!e.read_linear(addr, &lower, 4) || !e.read_linear(addr + 4, &upper, 4)) return HelperResult::kExit;
+    index = static_cast<int32_t>(read_register(cpu, s.insn.ops[0].reg.value));
+  }
+  if (index < lower || index > upper) return e.raise(Vector::kBR);
+  return HelperResult::kContinue;
+}
+
+HelperResult helper_arpl(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  const ZydisDecodedOperand& dst = s.insn.ops[0];
+  uint16_t src = static_cast<uint16_t>(read_register(cpu, s.insn.ops[1].reg.value));
+  uint16_t value;
+  uint32_t addr = 0;
+  if (dst.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+    addr = effective_linear(cpu, s.insn.info, dst);
+    if (!e.read_linear(addr, &value, 2)) return HelperResult::kExit;
+  } else {
+    value = static_cast<uint16_t>(read_register(cpu, dst.reg.value));
+  }
+  if ((value & 3) >= (src & 3)) {
+    cpu.eflags &= ~eflags::kZF;
+    return HelperResult::kContinue;
+  }
+  value = static_cast<uint16_t>((value & ~3u) | (src & 3));
+  if (dst.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+    if (!e.write_linear(addr, &value, 2)) return HelperResult::kExit;
+  } else {
+    write_register(cpu, dst.reg.value, value);
+  }
+  cpu.eflags |= eflags::kZF;
+  return HelperResult::kContinue;
+}
+
+// enter with a nesting level > 0, or a 16-bit operand size (the 32-bit
+// level-0 form is translated inline). The stack is 32-bit: frame pointers
+// are read at EBP - n * width, and ESP, the frame, is what EBP (BP) gets.
+HelperResult helper_enter_nested(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  uint32_t size = s.insn.ops[0].imm.value.u & 0xFFFF;
+  unsigned level = s.insn.ops[1].imm.value.u & 31;
+  const unsigned width = s.insn.info.operand_width / 8;
+  uint32_t saved_esp = cpu.gpr[kEsp], saved_ebp = cpu.gpr[kEbp];
+  auto undo = [&] { cpu.gpr[kEsp] = saved_esp; cpu.gpr[kEbp] = saved_ebp; return HelperResult::kExit; };
+  auto push = [&](uint32_t v) { return width == 2 ? push16(e, static_cast<uint16_t>(v)) : push32(e, v); };
+  if (!push(cpu.gpr[kEbp])) return undo();
+  uint32_t frame = cpu.gpr[kEsp];
+  uint32_t ebp = cpu.gpr[kEbp];
+  for (unsigned i = 1; i < level; ++i) {
+    ebp -= width;
+    uint32_t v = 0, linear;
+    if (!segment_linear(e, kSs, ebp, width, false, linear) || !e.read_linear(linear, &v, width) || !push(v))
+      return undo();
+  }
+  if (level > 0 && !push(frame)) return undo();
+  cpu.gpr[kEbp] = width == 2 ? (saved_ebp & 0xFFFF0000) | (frame & 0xFFFF) : frame;
+  cpu.gpr[kEsp] -= size;
+  return HelperResult::kContinue;
+}
+
+}  // namespace bt86
