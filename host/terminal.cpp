@@ -9,7 +9,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "bt86/translator/signal_entry.h"
+#include "bt86/vcpu/signal_entry.h"
 
 namespace bt86 {
 

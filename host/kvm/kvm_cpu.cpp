@@ -16,7 +16,7 @@
 
 #include "bt86/kvm/kvm_cpuid.h"
 #include "bt86/kvm/kvm_state.h"
-#include "bt86/translator/waker.h"
+#include "input_waker.h"
 #include "kvm_events.h"
 #include "kvm_exit_names.h"
 #include "kvm_insn.h"
@@ -61,7 +61,7 @@ private:
   RunOutcome guest_died(const std::string& why);
   std::string internal_error();
   // Terminal input into COM1, expired device timers (as the BT engine does).
-  void service_devices(Waker* input);
+  void service_devices(InputWaker* input);
   bool interrupt_pending() const { return platform_.pic && platform_.pic->interrupt_pending(); }
   // Nanoseconds until the next device event on the machine's clock.
   uint64_t device_event_ns() const;
@@ -81,7 +81,7 @@ private:
   bool halted_ = false;
   // Watches host input across runs (a thread: made once); it kicks the
   // vCPU thread while a run is on.
-  std::unique_ptr<Waker> input_;
+  std::unique_ptr<InputWaker> input_;
   pthread_t vcpu_thread_{};
   std::atomic<bool> running_{false};
 };
@@ -152,7 +152,7 @@ std::string KvmCpu::Impl::internal_error() {
   return fmt::format("KVM internal error ({}) at {}", kvm_internal_error_name(sub), insn);
 }
 
-void KvmCpu::Impl::service_devices(Waker* input) {
+void KvmCpu::Impl::service_devices(InputWaker* input) {
   if (platform_.pump_input) platform_.pump_input();
   if (input) {
     bool wanted = !platform_.wants_input || platform_.wants_input();
@@ -212,7 +212,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   vcpu_thread_ = pthread_self();
   running_.store(true, std::memory_order_release);
   if (platform_.input_fd && platform_.clock && !platform_.virtual_clock && !input_)
-    input_ = std::make_unique<Waker>([this] {
+    input_ = std::make_unique<InputWaker>([this] {
       if (running_.load(std::memory_order_acquire)) VcpuKick::kick(vcpu_thread_);
     });
   bool ending = false, entered_once = false;

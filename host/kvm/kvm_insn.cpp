@@ -1,6 +1,6 @@
 #include "kvm_insn.h"
 
-#include "bt86/translator/disassemble.h"
+#include "bt86/segmentation/disassemble.h"
 
 #include <sys/ioctl.h>
 

@@ -5,7 +5,7 @@
 
 #include <system_error>
 
-#include "bt86/translator/signal_entry.h"
+#include "bt86/vcpu/signal_entry.h"
 
 namespace bt86 {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/cpu_model.h"
+#include "bt86/segmentation/cpu_model.h"
 #include "emit/emit.h"
 #include "runtime/helpers.h"
 #include "emit/op_table.h"

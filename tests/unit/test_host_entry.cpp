@@ -21,7 +21,7 @@
 #include "bt86/host/console.h"
 #include "bt86/host/machine.h"
 #include "bt86/translator/bt_cpu.h"
-#include "bt86/translator/signal_entry.h"
+#include "bt86/vcpu/signal_entry.h"
 #include "kvm/vcpu_kick.h"
 
 using namespace bt86;

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "bt86/translator/signal_entry.h"
+#include "bt86/vcpu/signal_entry.h"
 #include "dispatch/engine.h"
 
 namespace bt86 {

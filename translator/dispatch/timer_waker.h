@@ -4,7 +4,7 @@
 // Its signal handler only calls `wake` (the engine revokes the safepoint
 // page); the vCPU thread does the device work.
 //
-// Why not the Waker thread (waker.h, still used by the KVM backend): a
+// Why not the input thread (the KVM backend's InputWaker): a
 // second thread in the process makes every mmap/mprotect of the shadow
 // windows shoot down TLBs on the CPU it last ran on. Measured, A/B
 // interleaved: a Linux fork/wait round trip 15-25 % faster without it.

@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "frontend/cpu_model.h"
+#include "bt86/segmentation/cpu_model.h"
 #include "runtime/helpers.h"
 
 namespace bt86 {

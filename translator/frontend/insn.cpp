@@ -3,7 +3,8 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "frontend/cpu_model.h"
+#include "bt86/segmentation/cpu_model.h"
+#include "bt86/segmentation/disassemble.h"
 
 namespace bt86 {
 
@@ -13,21 +14,9 @@ const ZydisDecodedOperand* Insn::memory_operand() const {
   return nullptr;
 }
 
-std::string Insn::text() const {
-  ZydisFormatter formatter;
-  ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
-  char buf[256];
-  if (ZYAN_FAILED(ZydisFormatterFormatInstruction(&formatter, &info, ops, info.operand_count_visible,
-                                                  buf, sizeof buf, eip, nullptr)))
-    return "<unformattable>";
-  return buf;
-}
+std::string Insn::text() const { return format_guest_instruction(info, ops, eip); }
 
-std::string Insn::hex_bytes() const {
-  std::string s;
-  for (unsigned i = 0; i < info.length; ++i) s += fmt::format("{}{:02x}", i ? " " : "", bytes[i]);
-  return s;
-}
+std::string Insn::hex_bytes() const { return hex_string({bytes, info.length}); }
 
 std::optional<Insn> decode(std::span<const uint8_t> code, uint32_t eip, bool code32) {
   Insn insn;
@@ -59,18 +48,6 @@ std::string disassemble_host(std::span<const uint8_t> code) {
     off += info.length;
   }
   return out;
-}
-
-}  // namespace bt86
-
-#include "bt86/translator/disassemble.h"
-
-namespace bt86 {
-
-std::optional<GuestInstructionText> disassemble_guest(std::span<const uint8_t> code, uint32_t eip, bool code32) {
-  std::optional<Insn> insn = decode(code, eip, code32);
-  if (!insn) return std::nullopt;
-  return GuestInstructionText{insn->text(), insn->hex_bytes()};
 }
 
 }  // namespace bt86

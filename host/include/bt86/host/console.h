@@ -3,7 +3,7 @@
 #pragma once
 #include "bt86/host/machine.h"
 #include "bt86/host/terminal.h"
-#include "bt86/translator/platform.h"
+#include "bt86/vcpu/platform.h"
 
 namespace bt86 {
 

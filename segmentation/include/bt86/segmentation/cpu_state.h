@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <type_traits>
 
 namespace bt86 {
@@ -126,6 +127,9 @@ static_assert(offsetof(CpuState, seg_checked) == 336);
 static_assert(offsetof(CpuState, fetch_bounds) == 344);
 static_assert(offsetof(CpuState, access_address) == 360);
 static_assert(offsetof(CpuState, fxsave) % 16 == 0);
+
+// Registers, flags, segments, control and table registers, for reports.
+std::string dump_state(const CpuState& cpu);
 
 // Loads a flat 4 GiB segment (base 0) the way a Multiboot loader leaves it.
 inline void load_flat(SegmentCache& s, uint16_t selector, bool code) {

@@ -5,8 +5,9 @@
 #pragma once
 #include <memory>
 
-#include "bt86/translator/bt_cpu.h"
-#include "bt86/translator/stats.h"
+#include "bt86/vcpu/guest_context.h"
+#include "bt86/vcpu/run.h"
+#include "bt86/vcpu/stats.h"
 
 namespace bt86 {
 
@@ -26,7 +27,7 @@ public:
 
   // Loads context.cpu into the vCPU, runs until something ends the run, and
   // stores the vCPU's state back into context.cpu. timeout_seconds <= 0: no
-  // limit. Exit statuses as BtCpu::run (bt_cpu.h's exit_status).
+  // limit. Exit statuses as BtCpu::run (bt86/vcpu/run.h).
   RunOutcome run(double timeout_seconds);
   // The same with a slice. KVM counts no guest instructions: with
   // slice_instructions set, a slice ends at the guest's first exit to us

@@ -1,4 +1,4 @@
-#include "bt86/translator/waker.h"
+#include "input_waker.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -8,30 +8,30 @@
 
 namespace bt86 {
 
-Waker::Waker(std::function<void()> wake) : wake_(std::move(wake)) {
+InputWaker::InputWaker(std::function<void()> wake) : wake_(std::move(wake)) {
   event_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (event_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   thread_ = std::thread([this] { loop(); });
 }
 
-Waker::~Waker() {
+InputWaker::~InputWaker() {
   stop_ = true;
   notify();
   thread_.join();
   close(event_fd_);
 }
 
-void Waker::notify() {
+void InputWaker::notify() {
   uint64_t one = 1;
   [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
 }
 
-void Waker::rearm_input(int fd) {
+void InputWaker::rearm_input(int fd) {
   bool changed = input_fd_.exchange(fd) != fd;
   if (!input_armed_.exchange(true) || changed) notify();
 }
 
-void Waker::loop() {
+void InputWaker::loop() {
   while (!stop_) {
     int input = input_fd_;
     pollfd fds[2] = {{event_fd_, POLLIN, 0}, {input, POLLIN, 0}};

@@ -1,4 +1,4 @@
-#include "frontend/cpu_model.h"
+#include "bt86/segmentation/cpu_model.h"
 
 #include <array>
 #include <iterator>

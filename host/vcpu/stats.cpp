@@ -1,4 +1,4 @@
-#include "bt86/translator/stats.h"
+#include "bt86/vcpu/stats.h"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,8 @@
-// Names a guest instruction for error reports (both backends use it).
+// Names a guest instruction for error reports (both backends use it), read
+// as the guest CPU reads it (cpu_model.h).
 #pragma once
+#include <Zydis/Zydis.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -15,5 +18,11 @@ struct GuestInstructionText {
 // Decodes one 32-bit (or 16-bit) guest instruction at eip; nullopt if the
 // bytes are not a valid instruction.
 std::optional<GuestInstructionText> disassemble_guest(std::span<const uint8_t> code, uint32_t eip, bool code32);
+
+// Intel syntax of a decoded guest instruction at eip.
+std::string format_guest_instruction(const ZydisDecodedInstruction& info, const ZydisDecodedOperand* ops,
+                                     uint32_t eip);
+// Bytes as "8b 43 04".
+std::string hex_string(std::span<const uint8_t> bytes);
 
 }  // namespace bt86

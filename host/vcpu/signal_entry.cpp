@@ -1,4 +1,4 @@
-#include "bt86/translator/signal_entry.h"
+#include "bt86/vcpu/signal_entry.h"
 
 #include <cerrno>
 #include <system_error>

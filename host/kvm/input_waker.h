@@ -9,12 +9,12 @@
 
 namespace bt86 {
 
-class Waker {
+class InputWaker {
 public:
-  explicit Waker(std::function<void()> wake);
-  ~Waker();
-  Waker(const Waker&) = delete;
-  Waker& operator=(const Waker&) = delete;
+  explicit InputWaker(std::function<void()> wake);
+  ~InputWaker();
+  InputWaker(const InputWaker&) = delete;
+  InputWaker& operator=(const InputWaker&) = delete;
 
   // Input was consumed: watch this descriptor (-1: none) again.
   void rearm_input(int fd);
