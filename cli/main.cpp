@@ -10,17 +10,15 @@
 #include <string>
 #include <string_view>
 
-#include "bt86/host/backend_switch.h"
+#include "bt86/host/backends.h"
 #include "bt86/host/console.h"
 #include "bt86/host/linux_boot.h"
 #include "bt86/host/machine.h"
 #include "bt86/host/multiboot.h"
-#include "bt86/kvm/kvm_cpu.h"
 #include "bt86/kvm/kvm_gate.h"
 #include "bt86/kvm/kvm_probe.h"
 #include "bt86/kvm/kvm_vm.h"
 #include "bt86/kvm/vfio_passthrough.h"
-#include "bt86/translator/bt_cpu.h"
 #include "options.h"
 
 namespace {
@@ -29,16 +27,13 @@ constexpr int kUsageError = 2;
 
 void say(const std::string& s) { std::fprintf(stderr, "bt86: %s\n", s.c_str()); }
 
-// Runs the loaded machine on either backend, or switching between them;
-// each has run() and stats().
-template <class Cpu>
-bt86::RunOutcome run_backend(Cpu& cpu, const bt86::RunOptions& o, const std::string& backend_name, double timeout) {
+// Runs the loaded machine on its vCPU (one backend, or two taking turns).
+bt86::RunOutcome run_vcpu(bt86::Vcpu& cpu, const bt86::RunOptions& o, double timeout) {
   bt86::RunOutcome outcome = cpu.run(timeout);
-  if constexpr (requires { cpu.switches(); })
-    say(fmt::format("switched backends {} times ({} slices on KVM)", cpu.switches(), cpu.slices_on_kvm()));
+  if (std::string summary = cpu.summary(); !summary.empty()) say(summary);
   if (!o.stats_file.empty()) {
     std::ofstream out(o.stats_file);
-    out << cpu.stats().to_json(backend_name);
+    out << cpu.stats().to_json(cpu.name());
     if (!out) say(fmt::format("cannot write statistics to '{}'", o.stats_file));
   }
   return outcome;
@@ -70,37 +65,28 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& 
   }
   bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control,
                              bt86::machine_platform(machine, &terminal)};
+  const bt86::BackendChoice choice{o.backend, o.switch_instructions || o.switch_seconds > 0,
+                                   {o.switch_instructions, o.switch_seconds}};
+  // Refused (exit 2, with the reason) before the guest starts.
+  std::unique_ptr<bt86::VfioPassthrough> passthrough;
+  if (o.backend == "kvm" && !choice.switching && !o.passthrough.empty()) {
+    try {
+      passthrough = std::make_unique<bt86::VfioPassthrough>(o.passthrough, machine.ram, machine.mmio, machine.io);
+      say("passthrough: " + passthrough->describe());
+    } catch (const bt86::VfioError& e) {
+      say(fmt::format("--passthrough {}: cannot assign the device: {}", o.passthrough, e.what()));
+      return std::nullopt;
+    }
+  }
   std::optional<bt86::RunOutcome> outcome;
-  if (o.switch_instructions || o.switch_seconds > 0) {
-    try {
-      bt86::BackendSwitcher cpu(context, {o.switch_instructions, o.switch_seconds, o.backend == "kvm"});
-      outcome = run_backend(cpu, o, "bt+kvm", timeout);
-    } catch (const bt86::KvmError& e) {
-      say(fmt::format("--switch-every needs KVM, which cannot run here: {}", e.what()));
-      return std::nullopt;
-    }
-  } else if (o.backend == "kvm") {
-    // Refused (exit 2, with the reason) before the guest starts.
-    std::unique_ptr<bt86::VfioPassthrough> passthrough;
-    if (!o.passthrough.empty()) {
-      try {
-        passthrough = std::make_unique<bt86::VfioPassthrough>(o.passthrough, machine.ram, machine.mmio, machine.io);
-        say("passthrough: " + passthrough->describe());
-      } catch (const bt86::VfioError& e) {
-        say(fmt::format("--passthrough {}: cannot assign the device: {}", o.passthrough, e.what()));
-        return std::nullopt;
-      }
-    }
-    try {
-      bt86::KvmCpu cpu(context);
-      outcome = run_backend(cpu, o, o.backend, timeout);
-    } catch (const bt86::KvmError& e) {
-      say(fmt::format("the kvm backend cannot run here: {}", e.what()));
-      return std::nullopt;
-    }
-  } else {
-    bt86::BtCpu cpu(context);
-    outcome = run_backend(cpu, o, o.backend, timeout);
+  try {
+    std::unique_ptr<bt86::Vcpu> cpu = bt86::make_vcpu(choice, context);
+    outcome = run_vcpu(*cpu, o, timeout);
+  } catch (const bt86::KvmError& e) {
+    say(fmt::format("{}: {}", choice.switching ? "--switch-every needs KVM, which cannot run here"
+                                                : "the kvm backend cannot run here",
+                    e.what()));
+    return std::nullopt;
   }
   guest_reset = machine.control.reset;
   return outcome;

@@ -337,8 +337,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
 
 KvmCpu::KvmCpu(GuestContext context, KvmOptions options) : impl_(std::make_unique<Impl>(context, options)) {}
 KvmCpu::~KvmCpu() = default;
-RunOutcome KvmCpu::run(double timeout_seconds) { return impl_->run(RunLimits{timeout_seconds}); }
 RunOutcome KvmCpu::run(const RunLimits& limits) { return impl_->run(limits); }
-const Stats& KvmCpu::stats() const { return impl_->stats(); }
+Stats KvmCpu::stats() const { return impl_->stats(); }
 
 }  // namespace bt86

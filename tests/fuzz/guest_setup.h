@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "bt86/host/machine.h"
-#include "bt86/translator/bt_cpu.h"
+#include "bt86/bt/bt_cpu.h"
 #include "runner.h"
 
 namespace bt86::fuzz {

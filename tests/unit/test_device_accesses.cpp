@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bt86/host/machine.h"
-#include "bt86/translator/bt_cpu.h"
+#include "bt86/bt/bt_cpu.h"
 
 using namespace bt86;
 namespace ax = asmjit::x86;

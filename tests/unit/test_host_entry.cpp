@@ -20,7 +20,7 @@
 
 #include "bt86/host/console.h"
 #include "bt86/host/machine.h"
-#include "bt86/translator/bt_cpu.h"
+#include "bt86/bt/bt_cpu.h"
 #include "bt86/vcpu/signal_entry.h"
 #include "kvm/vcpu_kick.h"
 

@@ -17,7 +17,7 @@
 #include "bt86/kvm/kvm_gate.h"
 #include "bt86/kvm/kvm_probe.h"
 #include "skip.h"
-#include "bt86/translator/bt_cpu.h"
+#include "bt86/bt/bt_cpu.h"
 
 using namespace bt86;
 

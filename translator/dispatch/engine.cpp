@@ -563,13 +563,12 @@ RunOutcome Engine::run(const RunLimits& limits) {
 
 // ---- the public facade ----------------------------------------------------
 
-BtCpu::BtCpu(GuestContext context) : engine_(std::make_unique<Engine>(context)) {}
-BtCpu::~BtCpu() = default;
-RunOutcome BtCpu::run(double timeout_seconds) { return engine_->run(RunLimits{timeout_seconds}); }
-RunOutcome BtCpu::run(const RunLimits& limits) { return engine_->run(limits); }
-void BtCpu::forget_guest_memory() { engine_->forget_guest_memory(); }
-uint64_t BtCpu::instructions_run() const { return engine_->instructions_run(); }
-const Stats& BtCpu::stats() const { return engine_->stats; }
+Translator::Translator(GuestContext context) : engine_(std::make_unique<Engine>(context)) {}
+Translator::~Translator() = default;
+RunOutcome Translator::run(const RunLimits& limits) { return engine_->run(limits); }
+void Translator::forget_guest_memory() { engine_->forget_guest_memory(); }
+uint64_t Translator::instructions_run() const { return engine_->instructions_run(); }
+const Stats& Translator::stats() const { return engine_->stats; }
 
 }  // namespace bt86
 

@@ -13,7 +13,7 @@
 #include "bt86/segmentation/descriptor_cache.h"
 #include "bt86/segmentation/event.h"
 #include "bt86/shadow/address_space.h"
-#include "bt86/translator/bt_cpu.h"
+#include "bt86/translator/translator.h"
 #include "cache/code_cache.h"
 #include "runtime/compat32.h"
 #include "dispatch/hidden_time.h"

@@ -1,6 +1,6 @@
 // The KVM backend's vCPU: runs the guest described by a GuestContext (the
 // same Machine RAM, device buses and RunControl as the BT backend) on
-// /dev/kvm, with the interface of BtCpu, so the CLI and tests can run the
+// /dev/kvm, behind the Vcpu interface, so the CLI and tests can run the
 // same guest on either and compare.
 #pragma once
 #include <memory>
@@ -8,6 +8,7 @@
 #include "bt86/vcpu/guest_context.h"
 #include "bt86/vcpu/run.h"
 #include "bt86/vcpu/stats.h"
+#include "bt86/vcpu/vcpu.h"
 
 namespace bt86 {
 
@@ -17,7 +18,7 @@ struct KvmOptions {
   uint32_t extra_cpuid_leaf1_edx = 0;
 };
 
-class KvmCpu {
+class KvmCpu final : public Vcpu {
 public:
   // Opens /dev/kvm, creates the VM with the context's RAM mapped and the
   // vCPU with bt86's CPUID. Throws KvmError (with a message for the user)
@@ -25,11 +26,9 @@ public:
   explicit KvmCpu(GuestContext context, KvmOptions options = {});
   ~KvmCpu();
 
-  // Loads context.cpu into the vCPU, runs until something ends the run, and
-  // stores the vCPU's state back into context.cpu. timeout_seconds <= 0: no
-  // limit. Exit statuses as BtCpu::run (bt86/vcpu/run.h).
-  RunOutcome run(double timeout_seconds);
-  // The same with a slice. KVM counts no guest instructions: with
+  // Loads context.cpu into the vCPU, runs until something ends the run or a
+  // limit is reached, and stores the vCPU's state back into context.cpu.
+  // KVM counts no guest instructions: with
   // slice_instructions set, a slice ends at the guest's first exit to us
   // (port I/O, MMIO, hlt) or after slice_seconds, whichever comes first.
   // (Single-stepping to count them, KVM_SET_GUEST_DEBUG, was tried and
@@ -38,9 +37,12 @@ public:
   // A slice ends only when the vCPU holds no event CpuState cannot carry
   // (an injected interrupt not yet taken, an interrupt shadow): it may run
   // a little longer than asked.
-  RunOutcome run(const RunLimits& limits);
+  using Vcpu::run;
+  RunOutcome run(const RunLimits& limits) override;
+  std::string name() const override { return "kvm"; }
   // Exits by reason ("io", "mmio", "hlt", ...); translation counters stay 0.
-  const Stats& stats() const;
+  Stats stats() const override;
+  bool counts_instructions() const override { return false; }
 
   class Impl;
 
