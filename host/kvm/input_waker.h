@@ -7,9 +7,11 @@
 #include <functional>
 #include <thread>
 
+#include "bt86/vcpu/device_service.h"
+
 namespace bt86 {
 
-class InputWaker {
+class InputWaker final : public VcpuWaker {
 public:
   explicit InputWaker(std::function<void()> wake);
   ~InputWaker();
@@ -17,7 +19,7 @@ public:
   InputWaker& operator=(const InputWaker&) = delete;
 
   // Input was consumed: watch this descriptor (-1: none) again.
-  void rearm_input(int fd);
+  void rearm_input(int fd) override;
 
 private:
   void loop();

@@ -4,7 +4,6 @@
 // and turn every other exit into the same outcomes the BT backend reports.
 #include "bt86/kvm/kvm_cpu.h"
 
-#include <poll.h>
 #include <sys/ioctl.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 
 #include "bt86/kvm/kvm_cpuid.h"
 #include "bt86/kvm/kvm_state.h"
+#include "bt86/vcpu/device_service.h"
 #include "input_waker.h"
 #include "kvm_events.h"
 #include "kvm_exit_names.h"
@@ -26,14 +26,11 @@ namespace bt86 {
 
 namespace {
 using SteadyClock = std::chrono::steady_clock;
-constexpr uint64_t kNever = UINT64_MAX;
 // While a slice waits for the vCPU to take an event it holds: re-check this often.
 constexpr uint64_t kSettleNs = 50'000;
-// Longest sleep of a halted guest between looks at the devices.
-constexpr uint64_t kMaxHaltNs = 100'000'000;
 
 uint64_t ns_until(SteadyClock::time_point t, SteadyClock::time_point now) {
-  if (t == SteadyClock::time_point::max()) return kNever;
+  if (t == SteadyClock::time_point::max()) return DeviceService::kNever;
   return t > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(t - now).count() : 0;
 }
 }  // namespace
@@ -60,12 +57,7 @@ private:
   void sync_state();
   RunOutcome guest_died(const std::string& why);
   std::string internal_error();
-  // Terminal input into COM1, expired device timers (as the BT engine does).
-  void service_devices(InputWaker* input);
-  bool interrupt_pending() const { return platform_.pic && platform_.pic->interrupt_pending(); }
-  // Nanoseconds until the next device event on the machine's clock.
-  uint64_t device_event_ns() const;
-  void wait_while_halted(uint64_t limit_ns);
+  bool interrupt_pending() const { return devices_.interrupt_pending(); }
 
   CpuState& cpu_;
   GuestRam& ram_;
@@ -73,6 +65,7 @@ private:
   Bus& mmio_;
   RunControl& control_;
   Platform platform_;
+  DeviceService devices_{platform_, cpu_};
   KvmVm vm_;
   KvmVcpu vcpu_;
   Stats stats_;
@@ -152,36 +145,6 @@ std::string KvmCpu::Impl::internal_error() {
   return fmt::format("KVM internal error ({}) at {}", kvm_internal_error_name(sub), insn);
 }
 
-void KvmCpu::Impl::service_devices(InputWaker* input) {
-  if (platform_.pump_input) platform_.pump_input();
-  if (input) {
-    bool wanted = !platform_.wants_input || platform_.wants_input();
-    input->rearm_input(wanted ? platform_.input_fd() : -1);
-  }
-  if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
-}
-
-uint64_t KvmCpu::Impl::device_event_ns() const {
-  if (!platform_.events || !platform_.clock) return kNever;
-  auto deadline = platform_.events->next_deadline();
-  if (!deadline) return kNever;
-  uint64_t now = platform_.clock->now_ns();
-  return *deadline > now ? *deadline - now : 0;
-}
-
-void KvmCpu::Impl::wait_while_halted(uint64_t limit_ns) {
-  ++stats_.exits["halt_wait"];
-  uint64_t wait = std::min({device_event_ns(), limit_ns, kMaxHaltNs});
-  if (platform_.virtual_clock) {  // nothing else can happen: jump to the next event
-    if (device_event_ns() != kNever) platform_.virtual_clock->advance(device_event_ns());
-    return;
-  }
-  // The kick signal (input, timers) also ends the sleep early.
-  timespec timeout{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
-  pollfd fd{platform_.input_fd ? platform_.input_fd() : -1, POLLIN, 0};
-  ppoll(&fd, fd.fd >= 0 ? 1 : 0, &timeout, nullptr);
-}
-
 RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   const auto start = SteadyClock::now();
   auto after = [&](double seconds) {
@@ -231,11 +194,11 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
       sync_state();
       return finish({exit_status::kTimeout, fmt::format("timeout after {} s", limits.timeout_seconds)});
     }
-    if (platform_.quit_requested && platform_.quit_requested()) {
+    if (devices_.quit_requested()) {
       sync_state();
       return finish({0, "quit (Ctrl-A x)"});
     }
-    service_devices(input_.get());
+    devices_.service(input_.get());
     if (now >= slice_at && (entered_once || halted_)) ending = true;  // every slice makes progress
     if (ending) {
       complete_access();
@@ -249,13 +212,15 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
         sync_state();
         return finish({exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu_.eip)});
       }
-      if (!platform_.pic) {
+      if (!devices_.has_interrupt_controller()) {
         sync_state();
         return finish({exit_status::kHalted,
                        fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu_.eip)});
       }
       if (!interrupt_pending()) {
-        wait_while_halted(std::min(ns_until(slice_at, now), ns_until(timeout_at, now)));
+        // The kick signal (input, timers) also ends the sleep early.
+        ++stats_.exits["halt_wait"];
+        devices_.halt_wait(input_.get(), std::min(ns_until(slice_at, now), ns_until(timeout_at, now)));
         continue;
       }
       halted_ = false;  // the interrupt below wakes it
@@ -264,14 +229,14 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
     if (!ending && interrupt_pending()) {
       bool can_take = window_known ? r->ready_for_interrupt_injection && r->if_flag : (cpu_.eflags & eflags::kIF) != 0;
       if (can_take && !vcpu_events(vcpu_).interrupt_queued) {
-        inject_interrupt(vcpu_, platform_.pic->acknowledge());
+        inject_interrupt(vcpu_, devices_.acknowledge());
         ++stats_.exits["external_interrupt"];
       } else {
         r->request_interrupt_window = 1;  // exits with KVM_EXIT_IRQ_WINDOW_OPEN when it can
       }
     }
     uint64_t slice_ns = ending ? kSettleNs : ns_until(slice_at, now);
-    kick.kick_after(std::min({slice_ns, ns_until(timeout_at, now), device_event_ns()}));
+    kick.kick_after(std::min({slice_ns, ns_until(timeout_at, now), devices_.ns_to_next_event()}));
 
     auto entered = SteadyClock::now();
     entered_once = true;

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "bt86/devices/clock.h"
-#include "dispatch/hidden_time.h"
+#include "bt86/vcpu/hidden_time.h"
 
 using namespace bt86;
 

@@ -71,9 +71,7 @@ void Engine::request_service() {
   mprotect(cache_.poll_page(), CodeCache::kPage, PROT_NONE);
 }
 
-bool Engine::interrupt_deliverable() const {
-  return platform_.pic && (cpu.eflags & eflags::kIF) && platform_.pic->interrupt_pending();
-}
+bool Engine::interrupt_deliverable() const { return (cpu.eflags & eflags::kIF) && devices_.interrupt_pending(); }
 
 bool Engine::string_loop_must_yield(unsigned iterations_done) const {
   return iterations_done >= kStringBurst || stop_requested_ || service_requested_ || control.exit_status.has_value() ||
@@ -81,19 +79,13 @@ bool Engine::string_loop_must_yield(unsigned iterations_done) const {
 }
 
 void Engine::service_devices() {
-  if (platform_.pump_input) platform_.pump_input();
-  if (waker_) {
-    bool wanted = platform_.input_fd && (!platform_.wants_input || platform_.wants_input());
-    waker_->rearm_input(wanted ? platform_.input_fd() : -1);
-  }
-  if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
+  devices_.service(waker_.get());
   if (!pending_ && interrupt_deliverable()) {
     cpu.halted = false;
     count_exit("external_interrupt");
-    pending_ = Event{platform_.pic->acknowledge(), std::nullopt, EventKind::kExternal};
-    hidden_time_.catch_up_at_interrupt(cpu);
+    pending_ = Event{devices_.acknowledge(), std::nullopt, EventKind::kExternal};
   }
-  if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
+  if (waker_ && platform_.events) waker_->set_deadline(devices_.next_deadline().value_or(UINT64_MAX));
 }
 
 void Engine::end_hidden_interval() {
@@ -104,36 +96,15 @@ void Engine::end_hidden_interval() {
 void Engine::wait_while_halted() {
   count_exit("halt_wait");
   end_hidden_interval();  // a halt is the guest's own time
-  auto deadline = platform_.events ? platform_.events->next_deadline() : std::nullopt;
-  if (platform_.virtual_clock) {  // nothing else can happen: jump to the next event
-    if (deadline && *deadline > platform_.virtual_clock->now_ns())
-      platform_.virtual_clock->advance(*deadline - platform_.virtual_clock->now_ns());
-    return;
-  }
-  // Sleep in the host until the deadline or input: an idle guest costs ~0% CPU.
-  // This thread wakes itself, so the waker need not (its wake-up would
+  // The timer waker pauses while this thread sleeps (its wake-up would
   // revoke the poll page, an mprotect per timer tick); service_devices()
   // gives it the deadline again before guest code runs.
-  // A halt is where the guest gets back the time it did not see: up to its
-  // next timer (or all of it when none is set), which then fires at once.
-  if (uint64_t behind = hidden_time_.behind_ns()) {
-    uint64_t now = platform_.clock->now_ns();
-    uint64_t gap = deadline ? (*deadline > now ? *deadline - now : 0) : behind;
-    if (gap && hidden_time_.catch_up(gap, cpu) == gap) return;
-  }
-  if (waker_) waker_->pause();
-  timespec timeout{0, 100'000'000}, *wait = &timeout;
-  if (deadline) {
-    uint64_t now = platform_.clock->now_ns();
-    uint64_t left = *deadline > now ? std::min<uint64_t>(*deadline - now, 100'000'000) : 0;
-    timeout = {0, static_cast<long>(left)};
-  }
+  uint64_t limit = DeviceService::kNever;
   if (slice_deadline_ != std::chrono::steady_clock::time_point::max()) {  // ends a slice on time
     auto left = std::max(slice_deadline_ - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero());
-    timeout.tv_nsec = std::min<long>(timeout.tv_nsec, std::chrono::duration_cast<std::chrono::nanoseconds>(left).count());
+    limit = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
   }
-  pollfd fd{platform_.input_fd ? platform_.input_fd() : -1, POLLIN, 0};
-  ppoll(&fd, fd.fd >= 0 ? 1 : 0, wait, nullptr);
+  devices_.halt_wait(waker_.get(), limit);
 }
 
 Engine::IndirectTable& Engine::indirect_table(uint32_t mode) {
@@ -508,7 +479,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     // readable or with one more stop, never with a page that stays revoked.
     if (stop_requested_.exchange(false) | service_requested_.exchange(false) | std::exchange(safepoint_hit_, false))
       mprotect(cache_.poll_page(), CodeCache::kPage, PROT_READ);
-    if (platform_.quit_requested && platform_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
+    if (devices_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
     service_devices();
     if (pending_) {
       Event e = *pending_;
@@ -525,7 +496,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (cpu.halted) {
       if (!(cpu.eflags & eflags::kIF))
         return finish(exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu.eip));
-      if (!platform_.pic)
+      if (!devices_.has_interrupt_controller())
         return finish(exit_status::kHalted,
                       fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu.eip));
       wait_while_halted();

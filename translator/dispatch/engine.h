@@ -16,7 +16,8 @@
 #include "bt86/translator/translator.h"
 #include "cache/code_cache.h"
 #include "runtime/compat32.h"
-#include "dispatch/hidden_time.h"
+#include "bt86/vcpu/device_service.h"
+#include "bt86/vcpu/hidden_time.h"
 #include "dispatch/timer_waker.h"
 #include "dispatch/stubs.h"
 
@@ -103,7 +104,7 @@ public:
   // waiting: block counts (virtual time, slices) then see the loop progress.
   static constexpr unsigned kStringBurst = 4096;
   // cpu.irq_pending from the PIC, for the inline sti/popf.
-  void refresh_irq_pending() { cpu.irq_pending = platform_.pic && platform_.pic->interrupt_pending(); }
+  void refresh_irq_pending() { cpu.irq_pending = devices_.interrupt_pending(); }
 
   // ---- for the signal handler -------------------------------------------
   bool owns_host_pc(uintptr_t pc) const { return cache_.contains(reinterpret_cast<const void*>(pc)); }
@@ -207,6 +208,7 @@ private:
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
   Platform platform_;
   HiddenTime hidden_time_{platform_.apparent_clock};
+  DeviceService devices_{platform_, cpu, &hidden_time_};
   // Set when translation began: the interval until guest code runs again
   // (or the guest halts) is hidden from the guest's clocks.
   std::optional<HiddenTime::Mark> hide_from_;

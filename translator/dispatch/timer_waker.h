@@ -19,10 +19,11 @@
 #include <functional>
 
 #include "bt86/devices/clock.h"
+#include "bt86/vcpu/device_service.h"
 
 namespace bt86 {
 
-class TimerWaker {
+class TimerWaker final : public VcpuWaker {
 public:
   static constexpr uint64_t kInputPollNs = 20'000'000;
 
@@ -37,8 +38,9 @@ public:
   // No wake-ups until the next set_deadline: the vCPU sleeps in HLT with its
   // own timeout and input watch, or another backend runs the guest.
   void pause() { paused_ = true; }
+  void sleeping() override { pause(); }
   // Input was consumed: watch this descriptor (-1: none) again.
-  void rearm_input(int fd);
+  void rearm_input(int fd) override;
 
 private:
   static void on_signal(int, siginfo_t*, void*);

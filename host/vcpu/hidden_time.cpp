@@ -1,4 +1,4 @@
-#include "dispatch/hidden_time.h"
+#include "bt86/vcpu/hidden_time.h"
 
 #include <x86intrin.h>
 
