@@ -218,14 +218,10 @@ void from_kvm(const KvmVcpu& vcpu, CpuState& cpu) {
   cpu.gpr[kEsi] = static_cast<uint32_t>(r.rsi); cpu.gpr[kEdi] = static_cast<uint32_t>(r.rdi);
   cpu.eip = static_cast<uint32_t>(r.rip);
   cpu.eflags = static_cast<uint32_t>(r.rflags);
-  cpu.string_stride = (cpu.eflags & eflags::kDF) ? -1 : 1;
 
   kvm_sregs s{};
   vcpu.ioctl_or_throw(KVM_GET_SREGS, &s, "KVM_GET_SREGS");
-  for (unsigned i = 0; i < 6; ++i) {
-    cpu.seg[i] = from_kvm_segment(*sreg(s, i));
-    cpu.seg_base[i] = cpu.seg[i].base;
-  }
+  for (unsigned i = 0; i < 6; ++i) cpu.seg[i] = from_kvm_segment(*sreg(s, i));
   cpu.ldtr = from_kvm_segment(s.ldt);
   cpu.tr = from_kvm_segment(s.tr);
   // The inverse of to_kvm's stand-in for a never-loaded TR (ltr cannot load

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "bt86/segmentation/cpu_state.h"
+#include "bt86/translator/cpu_frame.h"
 #include "emit/block_builder.h"
 #include "emit/emit.h"
 
@@ -92,13 +92,13 @@ Translation OneInsnTranslator::translate(std::span<const uint8_t> bytes, uint32_
     t.body = decode_linear(body_begin, body_end);
   } else {
     // Up to the first jump, exit, or the inline indirect-branch lookup
-    // (which starts by loading CpuState::indirect_table).
+    // (which starts by loading CpuFrame::indirect_table).
     for (const uint8_t* p = body_begin; p < body_end;) {
       HostInsn h = decode_one(p, body_end);
       if (h.info.mnemonic == ZYDIS_MNEMONIC_JMP) break;
       if (h.info.mnemonic == ZYDIS_MNEMONIC_MOV && h.ops[1].type == ZYDIS_OPERAND_TYPE_MEMORY &&
           h.ops[1].mem.base == ZYDIS_REGISTER_R14 &&
-          h.ops[1].mem.disp.value == static_cast<int64_t>(offsetof(CpuState, indirect_table)))
+          h.ops[1].mem.disp.value == static_cast<int64_t>(offsetof(CpuFrame, indirect_table)))
         break;
       t.body.push_back(h);
       if (h.info.mnemonic == ZYDIS_MNEMONIC_CALL) break;  // a helper that leaves the block

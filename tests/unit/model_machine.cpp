@@ -14,8 +14,8 @@ ModelMachine::ModelMachine(const uint32_t seg_bases[6]) {
   for (unsigned g = 0; g < 8; ++g) reg[g == kEsp ? 8 : g] = kGuestRegs[g];
   reg[14] = kCpuPtr;
   reg[15] = kWindow;
-  std::memcpy(cpu.seg_base, seg_bases, sizeof cpu.seg_base);
-  cpu.string_stride = 1;
+  std::memcpy(frame.seg_base, seg_bases, sizeof frame.seg_base);
+  frame.string_stride = 1;
 }
 
 uint32_t ModelMachine::initial(uint32_t linear, unsigned size) {
@@ -59,9 +59,9 @@ uint64_t ModelMachine::load(const ZydisDecodedOperand& m) {
   const unsigned size = m.size / 8;
   const uint64_t a = address(m);
   if (m.mem.base == ZYDIS_REGISTER_R14) {
-    REQUIRE(a - kCpuPtr + size <= sizeof cpu);
+    REQUIRE(a - kCpuPtr + size <= sizeof frame);
     uint64_t v = 0;
-    std::memcpy(&v, reinterpret_cast<const uint8_t*>(&cpu) + (a - kCpuPtr), size);
+    std::memcpy(&v, reinterpret_cast<const uint8_t*>(&frame) + (a - kCpuPtr), size);
     return v;
   }
   REQUIRE(a - kWindow < (1ull << 32));  // inside the shadow window
@@ -72,8 +72,8 @@ void ModelMachine::store(const ZydisDecodedOperand& m, uint64_t v) {
   const unsigned size = m.size / 8;
   const uint64_t a = address(m);
   if (m.mem.base == ZYDIS_REGISTER_R14) {
-    REQUIRE(a - kCpuPtr + size <= sizeof cpu);
-    std::memcpy(reinterpret_cast<uint8_t*>(&cpu) + (a - kCpuPtr), &v, size);
+    REQUIRE(a - kCpuPtr + size <= sizeof frame);
+    std::memcpy(reinterpret_cast<uint8_t*>(&frame) + (a - kCpuPtr), &v, size);
     return;
   }
   REQUIRE(a - kWindow < (1ull << 32));

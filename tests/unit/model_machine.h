@@ -1,6 +1,6 @@
 // Test support: a model of just enough x86-64 to run the straight-line host
 // code that address formation and the stack/string expansions emit (lea,
-// mov, movzx), against made-up guest registers, a CpuState reached through
+// mov, movzx), against made-up guest registers, a CpuFrame reached through
 // r14 and guest memory reached through the window in r15. Anything else
 // (in particular any flag-writing instruction) makes step() fail.
 #pragma once
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <map>
 
-#include "bt86/segmentation/cpu_state.h"
+#include "bt86/translator/cpu_frame.h"
 #include "host_code.h"
 
 namespace bt86::test {
@@ -27,7 +27,7 @@ unsigned index64(ZydisRegister r);
 
 struct ModelMachine {
   uint64_t reg[16] = {};
-  CpuState cpu{};
+  CpuFrame frame{};
   std::map<uint32_t, uint8_t> stored;  // guest bytes written, by linear address
 
   explicit ModelMachine(const uint32_t seg_bases[6]);

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "bt86/segmentation/cpu_state.h"
+#include "bt86/translator/cpu_frame.h"
 #include "host_code.h"
 
 using namespace bt86;
@@ -178,7 +178,7 @@ TEST_CASE("not ident: mov from a segment register reads the guest's selector", "
     CHECK((h.info.attributes & (ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS)) == 0);
     for (unsigned i = 0; i < h.visible(); ++i)
       if (h.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && h.ops[i].mem.base == ZYDIS_REGISTER_R14 &&
-          h.ops[i].mem.disp.value == static_cast<int64_t>(offsetof(CpuState, seg) + kFs * sizeof(SegmentCache)))
+          h.ops[i].mem.disp.value == static_cast<int64_t>(offsetof(CpuFrame, state) + offsetof(CpuState, seg) + kFs * sizeof(SegmentCache)))
         reads_selector = true;
   }
   CHECK(reads_selector);
@@ -199,7 +199,7 @@ TEST_CASE("ident: a high-byte register with memory borrows a low register", "[ro
   CHECK(body[0].ops[0].reg.value == ZYDIS_REGISTER_R9D);
   CHECK(body[1].info.mnemonic == ZYDIS_MNEMONIC_MOV);
   CHECK(body[1].ops[0].mem.base == ZYDIS_REGISTER_R14);
-  CHECK(body[1].ops[0].mem.disp.value == static_cast<int64_t>(offsetof(CpuState, spill)));
+  CHECK(body[1].ops[0].mem.disp.value == static_cast<int64_t>(offsetof(CpuFrame, spill)));
   CHECK(body[1].ops[1].reg.value == borrowed);
   CHECK(body[2].info.mnemonic == ZYDIS_MNEMONIC_LEA);
   CHECK(body[2].ops[0].reg.value == borrowed);

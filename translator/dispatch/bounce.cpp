@@ -38,7 +38,7 @@ int Engine::run_access(const HelperSite& site) {
     if (interrupt_deliverable() || control.exit_status) request_service();
     return 0;
   }
-  cpu.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
+  frame_.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
   return 1;
 }
 
@@ -61,7 +61,7 @@ HelperResult Engine::redirect_access(uint32_t linear, unsigned size, bool read, 
     done += std::min(size - done, 4096 - (a & 0xFFFu));
   }
   if (plain) {
-    cpu.access_address = linear;
+    frame_.access_address = linear;
     return HelperResult::kContinue;
   }
   if (size > kAccessSlot - 64)
@@ -70,7 +70,7 @@ HelperResult Engine::redirect_access(uint32_t linear, unsigned size, bool read, 
   std::memset(data, 0, size);
   if (read && !read_linear(linear, data, size)) return HelperResult::kExit;
   if (write) pending_write_ = PendingWrite{linear, size, data};
-  cpu.access_address = reinterpret_cast<uintptr_t>(data) - cpu.window_base;
+  frame_.access_address = reinterpret_cast<uintptr_t>(data) - frame_.window_base;
   return HelperResult::kContinue;
 }
 
@@ -83,7 +83,7 @@ HelperResult Engine::commit_access() {
 }
 
 HelperResult helper_access_redirect(Engine& e, const HelperSite& s) {
-  return e.redirect_access(static_cast<uint32_t>(e.cpu.access_address), s.arg & 0xFFFF, s.arg & (1u << 16),
+  return e.redirect_access(static_cast<uint32_t>(e.frame().access_address), s.arg & 0xFFFF, s.arg & (1u << 16),
                            s.arg & (1u << 17));
 }
 
@@ -91,6 +91,6 @@ HelperResult helper_access_commit(Engine& e, const HelperSite&) { return e.commi
 
 }  // namespace bt86
 
-extern "C" int bt86_access_entry(bt86::CpuState*, const void* site) {
+extern "C" int bt86_access_entry(bt86::CpuFrame*, const void* site) {
   return bt86::current_engine()->run_access(*static_cast<const bt86::HelperSite*>(site));
 }

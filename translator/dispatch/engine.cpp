@@ -56,7 +56,7 @@ private:
 }  // namespace
 
 Engine::Engine(GuestContext c)
-    : cpu(c.cpu), ram(c.ram), io(c.io), mmio(c.mmio), control(c.control),
+    : machine_cpu_(c.cpu), ram(c.ram), io(c.io), mmio(c.mmio), control(c.control),
       stubs_(Stubs::generate(cache_)), aspace_(c.ram), platform_(c.platform) {}
 
 Engine::~Engine() = default;
@@ -197,24 +197,24 @@ uint32_t Engine::current_mode() const {
 }
 
 void Engine::state_changed() {
-  for (unsigned s = 0; s < 6; ++s) cpu.seg_base[s] = cpu.seg[s].base;
+  for (unsigned s = 0; s < 6; ++s) frame_.seg_base[s] = cpu.seg[s].base;
   refresh_segment_checks(cpu);
   refresh_host_ac();
 }
 
 void Engine::data_segment_changed(unsigned seg) {
-  cpu.seg_base[seg] = cpu.seg[seg].base;
+  frame_.seg_base[seg] = cpu.seg[seg].base;
   refresh_segment_check(cpu, seg);
 }
 
 void Engine::refresh_host_ac() {
   bool on = (cpu.cr0 & cr0::kAM) && (cpu.eflags & eflags::kAC) && cpu.cpl() == 3;
-  cpu.host_ac = on ? eflags::kAC : 0;
+  frame_.host_ac = on ? eflags::kAC : 0;
 }
 
 void Engine::set_eflags(uint32_t value) {
   cpu.eflags = (value & eflags::kImplemented) | eflags::kFixed1;
-  cpu.string_stride = (cpu.eflags & eflags::kDF) ? -1 : 1;
+  frame_.string_stride = (cpu.eflags & eflags::kDF) ? -1 : 1;
   refresh_host_ac();
 }
 
@@ -380,12 +380,12 @@ int Engine::run_helper(const HelperSite& site) {
     else cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
   }
   if (r == HelperResult::kContinue) return 0;
-  cpu.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
+  frame_.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
   return 1;
 }
 
 Block* Engine::after_exit() {
-  uint64_t info = cpu.exit_info;
+  uint64_t info = frame_.exit_info;
   if (info == exit_tag::kIndirectMiss) {
     ++indirect_miss_exits_;
     uint32_t mode = current_mode();
@@ -420,6 +420,14 @@ void Engine::forget_guest_memory() {
 }
 
 RunOutcome Engine::run(const RunLimits& limits) {
+  // The machine's CpuState is the guest's between runs (another backend may
+  // run it next); during the run it is the frame's.
+  frame_.state = machine_cpu_;
+  struct CopyBack {
+    CpuState& to;
+    const CpuState& from;
+    ~CopyBack() { to = from; }
+  } copy_back{machine_cpu_, frame_.state};
   const double timeout_seconds = limits.timeout_seconds;
   FaultHandlerScope faults(*this);
   Watchdog watchdog(timeout_seconds, *this, timed_out_);
@@ -459,7 +467,6 @@ RunOutcome Engine::run(const RunLimits& limits) {
   state_changed();
   set_eflags(cpu.eflags);
   paging_changed();
-  cpu.poll_page = reinterpret_cast<uint64_t>(cache_.poll_page());
   if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<TimerWaker>(*platform_.clock, [this] { request_service(); });
 
@@ -511,17 +518,17 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (stepping && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
-    cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
-    cpu.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).entries.data());
+    frame_.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
+    frame_.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).entries.data());
     refresh_host_ac();
     refresh_irq_pending();
     end_hidden_interval();
-    stubs_.enter(&cpu, next->host);
+    stubs_.enter(&frame_, next->host);
     if (count_blocks_) instructions_run_ += next->instructions;
     if (platform_.virtual_clock) platform_.virtual_clock->advance(next->instructions * kVirtualNsPerInstruction);
     // A host fault leaves its instruction undone (a stop, an exception, or
     // a retry as a bounce block): no trap for it yet.
-    const bool completed = cpu.exit_info != exit_tag::kHostFault;
+    const bool completed = frame_.exit_info != exit_tag::kHostFault;
     next = after_exit();
     forget_invalidated();
     if (stepping && completed && !pending_ && !death_ && !control.exit_status) {
@@ -543,6 +550,6 @@ const Stats& Translator::stats() const { return engine_->stats; }
 
 }  // namespace bt86
 
-extern "C" int bt86_helper_entry(bt86::CpuState*, const void* site) {
+extern "C" int bt86_helper_entry(bt86::CpuFrame*, const void* site) {
   return bt86::current_engine()->run_helper(*static_cast<const bt86::HelperSite*>(site));
 }

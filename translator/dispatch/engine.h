@@ -13,6 +13,7 @@
 #include "bt86/segmentation/descriptor_cache.h"
 #include "bt86/segmentation/event.h"
 #include "bt86/shadow/address_space.h"
+#include "bt86/translator/cpu_frame.h"
 #include "bt86/translator/translator.h"
 #include "cache/code_cache.h"
 #include "runtime/compat32.h"
@@ -43,7 +44,15 @@ public:
   void forget_guest_memory();
   uint64_t instructions_run() const { return instructions_run_; }
 
-  CpuState& cpu;
+private:
+  // The frame translated code runs in (r14); the machine's CpuState is
+  // copied into it when a run starts and back when it ends.
+  CpuFrame frame_{};
+  CpuState& machine_cpu_;
+
+public:
+  CpuFrame& frame() { return frame_; }
+  CpuState& cpu = frame_.state;
   GuestRam& ram;
   Bus& io;
   Bus& mmio;
@@ -104,7 +113,7 @@ public:
   // waiting: block counts (virtual time, slices) then see the loop progress.
   static constexpr unsigned kStringBurst = 4096;
   // cpu.irq_pending from the PIC, for the inline sti/popf.
-  void refresh_irq_pending() { cpu.irq_pending = devices_.interrupt_pending(); }
+  void refresh_irq_pending() { frame_.irq_pending = devices_.interrupt_pending(); }
 
   // ---- for the signal handler -------------------------------------------
   bool owns_host_pc(uintptr_t pc) const { return cache_.contains(reinterpret_cast<const void*>(pc)); }

@@ -18,7 +18,7 @@ Block* Engine::handle_host_fault() {
     return nullptr;
   }
   cpu.eip = entry->guest_eip;
-  if (entry->spill_reg >= 0) cpu.gpr[entry->spill_reg] = static_cast<uint32_t>(cpu.spill);
+  if (entry->spill_reg >= 0) cpu.gpr[entry->spill_reg] = static_cast<uint32_t>(frame_.spill);
 
   if (f.signo == SIGSEGV && f.addr >= reinterpret_cast<uintptr_t>(cache_.poll_page()) &&
       f.addr < reinterpret_cast<uintptr_t>(cache_.poll_page()) + CodeCache::kPage) {

@@ -8,6 +8,7 @@
 
 #include "bt86/vcpu/signal_entry.h"
 #include "dispatch/engine.h"
+#include "dispatch/stubs.h"
 
 namespace bt86 {
 
@@ -42,7 +43,7 @@ void on_fault(int signo, siginfo_t* info, void* context) {
   cpu.eflags = (cpu.eflags & ~eflags::kHostLive) | (host_flags & eflags::kHostLive);
   engine->record_fault({signo, info->si_code, reinterpret_cast<uintptr_t>(info->si_addr), pc, write,
                         static_cast<int>(regs[REG_TRAPNO])});
-  cpu.exit_info = 3;  // exit_tag::kHostFault
+  engine->frame().exit_info = exit_tag::kHostFault;
   regs[REG_RIP] = reinterpret_cast<greg_t>(engine->stubs().fault_exit);
   regs[REG_EFL] &= ~greg_t{eflags::kDF | eflags::kAC};  // the C++ side expects DF and AC clear
 }

@@ -35,7 +35,7 @@ void save_flags(Assembler& a) {
   a.or_(r11d, r10d);
   a.mov(cpu_eflags(), r11d);
   Label no_ac = a.newLabel();
-  a.cmp(cpu_field(offsetof(CpuState, host_ac), 4), 0);
+  a.cmp(frame_field(offsetof(CpuFrame, host_ac), 4), 0);
   a.je(no_ac);
   a.push(imm(eflags::kFixed1));
   a.popfq();
@@ -50,7 +50,7 @@ void load_flags(Assembler& a) {
   a.and_(cpu_eflags(), ~kLiveMask);
   a.and_(r10d, kLiveMask);
   a.or_(r10d, eflags::kFixed1);
-  a.or_(r10d, cpu_field(offsetof(CpuState, host_ac), 4));
+  a.or_(r10d, frame_field(offsetof(CpuFrame, host_ac), 4));
   a.push(r10);
   a.popfq();
 }
@@ -76,13 +76,13 @@ Stubs Stubs::generate(CodeCache& cache) {
         thunk = a.newLabel(), access_thunk = a.newLabel(), fault_exit = a.newLabel(), miss = a.newLabel(),
         host_mxcsr = a.newLabel();
 
-  // void enter(CpuState* cpu /*rdi*/, const void* code /*rsi*/)
+  // void enter(CpuFrame* frame /*rdi*/, const void* code /*rsi*/)
   a.bind(enter);
   for (const Gp& r : {rbx, rbp, r12, r13, r14, r15}) a.push(r);
   a.sub(rsp, 8);  // translated code runs with rsp 16-byte aligned
-  a.mov(kCpu, rdi);
-  a.mov(cpu_field(offsetof(CpuState, host_rsp), 8), rsp);
-  a.mov(kWindow, cpu_field(offsetof(CpuState, window_base), 8));
+  a.mov(kFrame, rdi);
+  a.mov(frame_field(offsetof(CpuFrame, host_rsp), 8), rsp);
+  a.mov(kWindow, frame_field(offsetof(CpuFrame, window_base), 8));
   a.fxrstor64(cpu_fxsave());
   a.mov(r11, rsi);
   load_flags(a);
@@ -97,7 +97,7 @@ Stubs Stubs::generate(CodeCache& cache) {
   a.fxsave64(cpu_fxsave());
   load_host_fpu(a, host_mxcsr);
   a.bind(leave);
-  a.mov(rsp, cpu_field(offsetof(CpuState, host_rsp), 8));
+  a.mov(rsp, frame_field(offsetof(CpuFrame, host_rsp), 8));
   a.cld();
   a.add(rsp, 8);
   for (const Gp& r : {r15, r14, r13, r12, rbp, rbx}) a.pop(r);
@@ -110,9 +110,9 @@ Stubs Stubs::generate(CodeCache& cache) {
   a.jmp(leave);
 
   // call from translated code, r10 = HelperSite*: saves the guest state,
-  // calls entry(cpu, site), and returns into translated code (entry gave 0)
+  // calls entry(frame, site), and returns into translated code (entry gave 0)
   // or leaves it.
-  auto emit_thunk = [&](const Label& at, int (*entry)(CpuState*, const void*)) {
+  auto emit_thunk = [&](const Label& at, int (*entry)(CpuFrame*, const void*)) {
     a.bind(at);
     a.mov(cpu_exit_info(), r10);  // save_flags clobbers r10
     save_flags(a);
@@ -120,7 +120,7 @@ Stubs Stubs::generate(CodeCache& cache) {
     a.fxsave64(cpu_fxsave());
     load_host_fpu(a, host_mxcsr);
     a.cld();
-    a.mov(rdi, kCpu);
+    a.mov(rdi, kFrame);
     a.mov(rsi, cpu_exit_info());
     a.sub(rsp, 8);
     a.mov(rax, imm(reinterpret_cast<uint64_t>(entry)));

@@ -8,7 +8,7 @@
 
 namespace bt86 {
 
-struct CpuState;
+struct CpuFrame;
 
 // exit_info values that are not ExitLink pointers (pointers are 8-aligned).
 namespace exit_tag {
@@ -17,15 +17,16 @@ constexpr uint64_t kIndirectMiss = 2;
 constexpr uint64_t kHostFault = 3;
 }  // namespace exit_tag
 
-// Called by the thunk with the guest state saved in cpu; returns non-zero
-// to leave translated code (the helper then set cpu.eip and exit_info).
-extern "C" int bt86_helper_entry(CpuState* cpu, const void* site);
+// Called by the thunk with the guest state saved in the frame; returns
+// non-zero to leave translated code (the helper then set the guest EIP and
+// exit_info).
+extern "C" int bt86_helper_entry(CpuFrame* frame, const void* site);
 // The same for an access of a bounce block (a step inside an instruction,
 // not an instruction of its own: see Engine::run_access).
-extern "C" int bt86_access_entry(CpuState* cpu, const void* site);
+extern "C" int bt86_access_entry(CpuFrame* frame, const void* site);
 
 struct Stubs {
-  using EnterFn = void (*)(CpuState*, const void* code);
+  using EnterFn = void (*)(CpuFrame*, const void* code);
   EnterFn enter;
   const uint8_t* exit_common;   // r10 = exit info
   const uint8_t* helper_thunk;  // r10 = HelperSite*

@@ -46,7 +46,7 @@ void BlockBuilder::jump_indirect() {
     return;
   }
   Label hit = a_.newLabel();
-  a_.mov(r11, hostreg::cpu_field(offsetof(CpuState, indirect_table), 8));
+  a_.mov(r11, hostreg::frame_field(offsetof(CpuFrame, indirect_table), 8));
   a_.movzx(r10d, r9w);
   a_.lea(r10, ptr(r10, r10));     // entry = table + index * 16
   a_.lea(r10, ptr(r11, r10, 3));

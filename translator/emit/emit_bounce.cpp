@@ -21,10 +21,10 @@ void redirect_access(BlockBuilder& b, const Insn& insn, const Gp& reg, unsigned 
   if (!b.bounce()) return;
   if (reg.id() < r9.id() || reg.id() > r11.id()) throw std::logic_error("redirect_access: not a scratch register");
   Assembler& a = b.a();
-  const size_t address = offsetof(CpuState, access_address);
-  a.mov(hr::cpu_field(address, 4), reg.r32());
+  const size_t address = offsetof(CpuFrame, access_address);
+  a.mov(hr::frame_field(address, 4), reg.r32());
   b.call_access(helper_access_redirect, insn, access_arg(size, read, write));
-  a.mov(reg.r64(), hr::cpu_field(address, 8));
+  a.mov(reg.r64(), hr::frame_field(address, 8));
 }
 
 void commit_access(BlockBuilder& b, const Insn& insn) {

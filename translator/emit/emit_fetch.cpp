@@ -25,11 +25,11 @@ bool fetch_checked(const BlockBuilder& b) {
 void check_r13(BlockBuilder& b, const Insn& insn) {
   Assembler& a = b.a();
   const size_t hi_adj = offsetof(CpuState, fetch_bounds) + offsetof(AccessBounds, hi_adj);
-  const size_t scratch = offsetof(CpuState, check_scratch);
-  a.mov(r12, hostreg::cpu_field(hi_adj, 8));
+  const size_t scratch = offsetof(CpuFrame, check_scratch);
+  a.mov(r12, hostreg::state_field(hi_adj, 8));
   a.lea(r12, ptr(r12, r13));
-  a.mov(hostreg::cpu_field(scratch, 8), r12);
-  a.mov(r12d, hostreg::cpu_field(scratch + 4, 4));
+  a.mov(hostreg::frame_field(scratch, 8), r12);
+  a.mov(r12d, hostreg::frame_field(scratch + 4, 4));
   Label ok = a.newLabel();
   a.xchg(r12, rcx);
   a.jecxz(rcx, ok);

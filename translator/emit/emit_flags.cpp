@@ -35,7 +35,7 @@ bool inline_allowed(const BlockBuilder& b, const Insn& insn) {
 
 // byte [cpu.eflags + index] := table[that byte].
 void edit_eflags_byte(Assembler& a, unsigned index, const std::array<uint8_t, 256>& table) {
-  const Mem byte = hr::cpu_field(offsetof(CpuState, eflags) + index, 1);
+  const Mem byte = hr::state_field(offsetof(CpuState, eflags) + index, 1);
   a.movzx(hr::kTmp, byte);
   a.mov(hr::kTmp2.r64(), imm(reinterpret_cast<uint64_t>(table.data())));
   a.movzx(hr::kTmp, byte_ptr(hr::kTmp2.r64(), hr::kTmp.r64()));
@@ -54,7 +54,7 @@ Flow emit_cli_sti(BlockBuilder& b, const Insn& insn) {
   // sti with an interrupt waiting goes through the helper, whose exit opens
   // the interrupt window after the next instruction (Engine::run_helper).
   Label quiet = a.newLabel(), done = a.newLabel();
-  a.mov(hr::kTmp, hr::cpu_field(offsetof(CpuState, irq_pending), 4));
+  a.mov(hr::kTmp, hr::frame_field(offsetof(CpuFrame, irq_pending), 4));
   a.xchg(hr::kTmp.r64(), rcx);
   a.jecxz(rcx, quiet);
   a.xchg(hr::kTmp.r64(), rcx);
@@ -80,7 +80,7 @@ Flow emit_pushf(BlockBuilder& b, const Insn& insn) {
   redirect_access(b, insn, hr::kTmp2, 4, false, true);
   a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), hr::kTmp);
   // The store above proved the slot writable; now clear RF and VM in it.
-  a.movzx(hr::kAddr, hr::cpu_field(offsetof(CpuState, eflags) + 2, 1));
+  a.movzx(hr::kAddr, hr::state_field(offsetof(CpuState, eflags) + 2, 1));
   a.mov(hr::kTmp.r64(), imm(reinterpret_cast<uint64_t>(kClearRfVm.data())));
   a.movzx(hr::kAddr, byte_ptr(hr::kTmp.r64(), hr::kAddr.r64()));
   a.mov(Mem(hr::kWindow, hr::kTmp2.r64(), 0, 2, 1), hr::kAddr.r8Lo());
@@ -105,7 +105,7 @@ Flow emit_popf(BlockBuilder& b, const Insn& insn) {
   a.jnz(slow);
   a.test(hr::kTmp, eflags::kIF);
   a.jz(fast);
-  a.cmp(hr::cpu_field(offsetof(CpuState, irq_pending), 4), 0);
+  a.cmp(hr::frame_field(offsetof(CpuFrame, irq_pending), 4), 0);
   a.jne(slow);
   a.bind(fast);
   a.mov(hr::kTmp2, hr::cpu_eflags());

@@ -88,12 +88,12 @@ Flow emit_cld_std(BlockBuilder& b, const Insn& insn) {
 Flow emit_rdtsc(BlockBuilder& b, const Insn& insn) {
   if (b.mode() & mode::kTscFaults) return emit_system(b, insn);
   Assembler& a = b.a();
-  Mem lo = hr::cpu_field(offsetof(CpuState, spill), 4), hi = hr::cpu_field(offsetof(CpuState, spill) + 4, 4);
+  Mem lo = hr::frame_field(offsetof(CpuFrame, spill), 4), hi = hr::frame_field(offsetof(CpuFrame, spill) + 4, 4);
   a.rdtsc();
   a.mov(lo, eax);
   a.mov(hi, edx);
   a.mov(rax, hr::cpu_spill());
-  a.mov(rdx, hr::cpu_field(offsetof(CpuState, tsc_offset), 8));
+  a.mov(rdx, hr::state_field(offsetof(CpuState, tsc_offset), 8));
   a.lea(rax, ptr(rax, rdx));
   a.mov(hr::cpu_spill(), rax);
   a.mov(eax, lo);

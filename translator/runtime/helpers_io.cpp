@@ -29,6 +29,9 @@ bool io_allowed(Engine& e, uint16_t port, unsigned size) {
   return (bits & wanted) == 0;
 }
 
+// What a string instruction adds to ESI/EDI per element: EFLAGS.DF says which way.
+uint32_t string_step(const CpuState& cpu, unsigned size) { return cpu.eflags & eflags::kDF ? 0u - size : size; }
+
 uint16_t port_of(const CpuState& cpu, const ZydisDecodedOperand& op) {
   return op.type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? static_cast<uint16_t>(op.imm.value.u)
                                                  : static_cast<uint16_t>(cpu.gpr[kEdx]);
@@ -69,7 +72,7 @@ HelperResult helper_ins(Engine& e, const HelperSite& s) {
     if (done && e.string_loop_must_yield(done)) return HelperResult::kExit;  // goes on from here later
     uint32_t v = e.io.read(port, size);
     if (!e.write_linear(cpu.seg[kEs].base + cpu.gpr[kEdi], &v, size)) return HelperResult::kExit;
-    cpu.gpr[kEdi] += static_cast<uint32_t>(cpu.string_stride * static_cast<int32_t>(size));
+    cpu.gpr[kEdi] += string_step(cpu, size);
     if (!rep) break;
     --cpu.gpr[kEcx];
   }
@@ -90,7 +93,7 @@ HelperResult helper_outs(Engine& e, const HelperSite& s) {
     uint32_t v = 0;
     if (!e.read_linear(cpu.seg[seg].base + cpu.gpr[kEsi], &v, size)) return HelperResult::kExit;
     e.io.write(port, size, v);
-    cpu.gpr[kEsi] += static_cast<uint32_t>(cpu.string_stride * static_cast<int32_t>(size));
+    cpu.gpr[kEsi] += string_step(cpu, size);
     if (!rep) break;
     --cpu.gpr[kEcx];
     if (e.control.exit_status) break;

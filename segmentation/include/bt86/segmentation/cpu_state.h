@@ -1,12 +1,17 @@
 // The guest's architectural CPU state, in one standard-layout struct whose
-// field offsets the translated code uses directly (see the static_asserts).
-// It lives in segmentation/ because the hidden segment state (descriptor
-// caches) is the largest part of it; every library above uses it.
+// field offsets the translated code uses directly (see the static_asserts),
+// with the descriptor caches' precomputed access rights. It lives in
+// segmentation/ because the hidden segment state (descriptor caches) is the
+// largest part of it; every library above uses it, and both backends carry
+// the guest from one to the other in it. What only the translated code
+// needs (host pointers, mirrors, scratch) is the translator's CpuFrame.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <type_traits>
+
+#include "bt86/segmentation/descriptor.h"
 
 namespace bt86 {
 
@@ -59,50 +64,40 @@ struct TableRegister {
 };
 
 struct alignas(64) CpuState {
-  // --- fields the translated code touches (offsets asserted below) -------
+  // --- fields the translated code reads and writes (offsets asserted below;
+  // it reaches them inside the translator's CpuFrame, cpu_frame.h) ---------
   uint32_t gpr[8];        // EAX ECX EDX EBX ESP EBP ESI EDI
   uint32_t eip;
   uint32_t eflags;        // whole guest EFLAGS; host-live bits valid outside TC
-  uint64_t window_base;   // host address of guest linear 0 in the current view
-  uint64_t host_rsp;      // the run loop's stack pointer while in TC
-  uint64_t exit_info;     // which stub/site ended the last run of TC
-  uint64_t indirect_table;  // host address of the indirect-branch lookup table
-  uint64_t poll_page;     // safepoint page, made inaccessible to stop the TC
-  uint32_t seg_base[6];   // mirror of seg[i].base, for address formation
-  int32_t string_stride;  // +1 or -1: guest EFLAGS.DF as string ops use it
-  uint32_t pad0;
-  uint64_t spill;         // a guest register borrowed by translated code
-  uint32_t host_ac;       // kAC when host RFLAGS.AC must be set: CR0.AM, EFLAGS.AC, CPL 3
-  uint32_t irq_pending;   // non-zero: the PIC has an interrupt waiting (whatever IF says)
-  uint64_t check_scratch[2];  // the segment checks' two 64-bit sums
-  // Per segment register, [0] for reads and [1] for writes: derived from
-  // seg[] by refresh_segment_checks (segment_check.h) on every load.
-  AccessBounds seg_bounds[6][2];
-  uint32_t seg_checked;   // bit i: segment i needs checks (null, limited, read-only ...)
-  uint32_t pad1;
-  // Instruction fetch through CS (execute access: offsets 0..limit), checked
-  // in blocks whose CS bit of seg_checked is set.
-  AccessBounds fetch_bounds;
-  // A bounce block's access (translator/bounce.cpp): in, the guest linear
-  // address (low dword); out, the offset from window_base to access instead.
-  uint64_t access_address;
-
-  // --- everything else ---------------------------------------------------
-  SegmentCache seg[6];
+  // --- the rest of the architectural state ---------------------------------
+  SegmentCache seg[6];    // the selectors too: mov from sreg reads them inline
   TableRegister gdtr, idtr;
   SegmentCache ldtr, tr;
   uint32_t cr0, cr2, cr3, cr4;
   uint64_t efer;
   uint32_t dr[8];
-  uint64_t tsc_offset;
+  uint64_t tsc_offset;    // the guest TSC is the host's plus this (rdtsc inline)
   uint64_t msr_sysenter[3];  // IA32_SYSENTER_CS, _ESP, _EIP
   bool halted;
 
   alignas(16) uint8_t fxsave[512];  // guest x87/SSE state while outside TC
 
+  // The descriptor caches' access rights, precomputed (segment_check.h):
+  // per segment register, [0] for reads and [1] for writes, derived from
+  // seg[] by refresh_segment_checks on every load. They stay apart from the
+  // registers and EFLAGS: right after EFLAGS (refreshed by C++ just after
+  // the exit stub stored the registers there), an int 0x80 round trip and
+  // an iret were 11-13 % slower (nanobench, A/B interleaved).
+  AccessBounds seg_bounds[6][2];
+  uint32_t seg_checked;   // bit i: segment i needs checks (null, limited, read-only ...)
+  uint32_t pad;
+  // Instruction fetch through CS (execute access: offsets 0..limit), checked
+  // in blocks whose CS bit of seg_checked is set.
+  AccessBounds fetch_bounds;
+
   // CS's RPL (not its DPL, which differs in conforming code segments).
   uint32_t cpl() const { return (cr0 & 1) ? seg[kCs].selector & 3u : 0u; }
-  bool code32() const { return seg[kCs].access & 0x4000; }
+  bool code32() const { return seg[kCs].access & access_rights::kBig; }
   bool paging() const { return cr0 & cr0::kPG; }
   bool protected_mode() const { return cr0 & cr0::kPE; }
 };
@@ -111,22 +106,10 @@ static_assert(std::is_standard_layout_v<CpuState>);
 static_assert(offsetof(CpuState, gpr) == 0);
 static_assert(offsetof(CpuState, eip) == 32);
 static_assert(offsetof(CpuState, eflags) == 36);
-static_assert(offsetof(CpuState, window_base) == 40);
-static_assert(offsetof(CpuState, host_rsp) == 48);
-static_assert(offsetof(CpuState, exit_info) == 56);
-static_assert(offsetof(CpuState, indirect_table) == 64);
-static_assert(offsetof(CpuState, poll_page) == 72);
-static_assert(offsetof(CpuState, seg_base) == 80);
-static_assert(offsetof(CpuState, string_stride) == 104);
-static_assert(offsetof(CpuState, spill) == 112);
-static_assert(offsetof(CpuState, host_ac) == 120);
-static_assert(offsetof(CpuState, irq_pending) == 124);
-static_assert(offsetof(CpuState, check_scratch) == 128);
-static_assert(offsetof(CpuState, seg_bounds) == 144);
-static_assert(offsetof(CpuState, seg_checked) == 336);
-static_assert(offsetof(CpuState, fetch_bounds) == 344);
-static_assert(offsetof(CpuState, access_address) == 360);
+static_assert(offsetof(CpuState, seg) == 40);
+static_assert(offsetof(CpuState, tsc_offset) % 8 == 0);
 static_assert(offsetof(CpuState, fxsave) % 16 == 0);
+static_assert(offsetof(CpuState, seg_bounds) == 768);
 
 // Registers, flags, segments, control and table registers, for reports.
 std::string dump_state(const CpuState& cpu);
@@ -136,8 +119,9 @@ inline void load_flat(SegmentCache& s, uint16_t selector, bool code) {
   s.selector = selector;
   s.base = 0;
   s.limit = 0xFFFFFFFF;
-  // P=1, DPL=0, S=1, type code exec/read (0xA) or data read/write (0x2), D/B=1, G=1
-  s.access = static_cast<uint16_t>(0x80 | 0x10 | (code ? 0x0A : 0x02) | 0x4000 | 0x8000);
+  // DPL 0, execute/read code or read/write data, 32-bit, page granular.
+  using namespace access_rights;
+  s.access = static_cast<uint16_t>(kPresent | kSegment | (code ? kCode | kReadWrite : kReadWrite) | kBig | kGranularity);
 }
 
 }  // namespace bt86

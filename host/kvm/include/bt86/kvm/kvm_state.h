@@ -12,8 +12,9 @@ namespace bt86 {
 // Throws KvmError when KVM rejects the state (e.g. a CR4 bit the guest's
 // CPUID does not allow: set the CPUID first).
 void to_kvm(const CpuState& cpu, const KvmVcpu& vcpu);
-// Fills every field to_kvm transfers; leaves the BT engine's own fields
-// (window_base, exit_info, ...) and `halted` alone.
+// Fills every field to_kvm transfers; leaves `halted` and the segment
+// checks precomputed from the descriptor caches (segment_check.h, refreshed
+// by the BT backend when it runs the state) alone.
 void from_kvm(const KvmVcpu& vcpu, CpuState& cpu);
 
 // The descriptor-cache conversions, exposed for tests.
