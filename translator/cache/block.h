@@ -14,7 +14,7 @@
 namespace bt86 {
 
 struct Block;
-class Engine;
+class HelperContext;
 
 // What the mode of the CPU means for a translation. Two blocks at the same
 // physical address with different modes are different translations.
@@ -41,7 +41,7 @@ constexpr uint32_t kFpuTrap = 1u << 7;  // CR0.TS or CR0.EM: FPU/SSE instruction
 constexpr uint32_t kCheckedShift = 8;  // six bits: CpuState::seg_checked (accesses are range-checked)
 constexpr uint32_t kTscFaults = 1u << 14;  // CR4.TSD at CPL > 0: rdtsc raises #GP
 // One instruction whose every memory access asks the engine where its bytes
-// live (a device, open bus, the 4 GiB wrap: see translator/bounce.cpp).
+// live (a device, open bus, the 4 GiB wrap: see dispatch/bounce.cpp).
 constexpr uint32_t kBounce = 1u << 15;
 constexpr uint32_t kOne = kSingle | kBounce;  // either: a block of one instruction
 constexpr uint32_t kSseOff = 1u << 16;     // CR4.OSFXSR clear: SSE instructions raise #UD
@@ -67,17 +67,31 @@ using IncomingList = boost::intrusive::list<
 
 enum class HelperResult { kContinue, kExit };
 struct HelperSite;
-using HelperFn = HelperResult (*)(Engine&, const HelperSite&);
+using HelperFn = HelperResult (*)(HelperContext&, const HelperSite&);
 
 // A call from translated code into C++: the instruction it stands for and
-// the function that carries it out.
+// the function that carries it out (none for the steps of a bounce block's
+// access, which the run loop carries out itself).
 struct HelperSite {
   HelperFn fn;
   const char* cause;  // for the exits-by-cause statistics
   Insn insn;
   mutable uint64_t* exits = nullptr;  // the engine's counter for cause, once looked up
-  uint32_t arg = 0;  // a constant of the site for the helper (a bounce access: its size and kind)
+  uint32_t arg = 0;  // a constant of the site (a bounce access: its size and kind)
 };
+
+// HelperSite::arg of a bounce block's access step (BlockBuilder::call_access):
+// 0 writes out what the instruction stored; else where the access of that
+// size and kind is to be made.
+namespace access_step {
+constexpr uint32_t kCommit = 0;
+constexpr uint32_t redirect(unsigned size, bool read, bool write) {
+  return size | (read ? 1u << 16 : 0) | (write ? 1u << 17 : 0);
+}
+constexpr unsigned size(uint32_t arg) { return arg & 0xFFFF; }
+constexpr bool reads(uint32_t arg) { return arg & (1u << 16); }
+constexpr bool writes(uint32_t arg) { return arg & (1u << 17); }
+}  // namespace access_step
 
 // Host offset (from the block start) of the first host instruction of each
 // guest instruction; spill_reg >= 0 marks code that borrowed a guest

@@ -2,6 +2,8 @@
 // enter translated code, and deal with whatever made it exit.
 #include "dispatch/engine.h"
 
+#include "bt86/segmentation/interrupt_delivery.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -16,8 +18,8 @@
 #include "bt86/segmentation/segment_check.h"
 #include "emit/block_builder.h"
 #include "emit/emit.h"
-#include "runtime/helpers.h"
 #include "dispatch/host_faults.h"
+#include "runtime/helpers.h"
 
 namespace bt86 {
 
@@ -56,34 +58,28 @@ private:
 }  // namespace
 
 Engine::Engine(GuestContext c)
-    : machine_cpu_(c.cpu), ram(c.ram), io(c.io), mmio(c.mmio), control(c.control),
-      stubs_(Stubs::generate(cache_)), aspace_(c.ram), platform_(c.platform) {}
+    : machine_cpu_(c.cpu), ram_(c.ram), mmio_(c.mmio), control_(c.control), stubs_(Stubs::generate(cache_)),
+      aspace_(c.ram), memory_(c.ram, c.mmio, aspace_, cache_, lookup_), platform_(c.platform),
+      context_(frame_, memory_, c.io, c.control, devices_, requests_) {}
 
 Engine::~Engine() = default;
 
 void Engine::request_stop() {
-  stop_requested_ = true;
+  requests_.stop = true;
   mprotect(cache_.poll_page(), CodeCache::kPage, PROT_NONE);
 }
 
 void Engine::request_service() {
-  service_requested_ = true;
+  requests_.service = true;
   mprotect(cache_.poll_page(), CodeCache::kPage, PROT_NONE);
-}
-
-bool Engine::interrupt_deliverable() const { return (cpu.eflags & eflags::kIF) && devices_.interrupt_pending(); }
-
-bool Engine::string_loop_must_yield(unsigned iterations_done) const {
-  return iterations_done >= kStringBurst || stop_requested_ || service_requested_ || control.exit_status.has_value() ||
-         interrupt_deliverable();
 }
 
 void Engine::service_devices() {
   devices_.service(waker_.get());
-  if (!pending_ && interrupt_deliverable()) {
+  if (!context_.pending() && context_.interrupt_deliverable()) {
     cpu.halted = false;
     count_exit("external_interrupt");
-    pending_ = Event{devices_.acknowledge(), std::nullopt, EventKind::kExternal};
+    context_.raise_event(Event{devices_.acknowledge(), std::nullopt, EventKind::kExternal});
   }
   if (waker_ && platform_.events) waker_->set_deadline(devices_.next_deadline().value_or(UINT64_MAX));
 }
@@ -107,76 +103,10 @@ void Engine::wait_while_halted() {
   devices_.halt_wait(waker_.get(), limit);
 }
 
-Engine::IndirectTable& Engine::indirect_table(uint32_t mode) {
-  auto [it, fresh] = indirect_.try_emplace(mode);
-  if (fresh) it->second.entries.assign(kIndirectEntries, {0, 0, stubs_.miss_target});
-  return it->second;
-}
-
-void Engine::remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host, bool global) {
-  IndirectTable& t = indirect_table(mode);
-  uint32_t index = eip & (kIndirectEntries - 1);
-  if (t.entries[index].host == stubs_.miss_target) t.filled.push_back(index);
-  t.entries[index] = {0u - eip, global ? kIndirectGlobal : 0, host};
-}
-
-void Engine::reset_indirect_tables(bool keep_global) {
-  constexpr uint32_t kListed = 1u << 31;  // marks a kept index, so it is kept once
-  for (auto& [mode, table] : indirect_) {
-    size_t kept = 0;
-    for (uint32_t index : table.filled) {
-      IndirectEntry& e = table.entries[index];
-      if (keep_global && (e.flags & kIndirectGlobal) && e.host != stubs_.miss_target) {
-        if (!(e.flags & kListed)) table.filled[kept++] = index;
-        e.flags |= kListed;
-      } else {
-        e = {0, 0, stubs_.miss_target};
-      }
-    }
-    table.filled.resize(kept);
-    for (uint32_t index : table.filled) table.entries[index].flags &= ~kListed;
-  }
-}
-
 void Engine::forget_invalidated() {
   for (Block* b : cache_.last_invalidated()) {
-    auto it = indirect_.find(b->key.mode);
-    if (it != indirect_.end()) {
-      IndirectEntry& e = it->second.entries[b->guest_eip & (kIndirectEntries - 1)];
-      if (e.host == b->host) e = {0, 0, stubs_.miss_target};
-    }
+    lookup_.forget(*b);
     ++stats.blocks_invalidated;
-  }
-}
-
-void Engine::invalidate_code(uint32_t phys) {
-  cache_.invalidate_page(phys);
-  aspace_.unprotect_code(phys);
-}
-
-void Engine::paging_changed(bool cr3_written) {
-  PagingMode before = aspace_.mode();
-  aspace_.set_mode(paging_mode(), cr3_written);  // the shadow of the new CR3, kept coherent by tracing
-  descriptors_.forget_all();  // a TLB flush, or a new translation
-  const PagingMode& after = aspace_.mode();
-  if (before.cr0 != after.cr0 || before.cr4 != after.cr4 || before.efer != after.efer) reset_indirect_tables();
-  else if (cr3_written || before.cr3 != after.cr3) reset_indirect_tables(/*keep_global=*/true);
-}
-
-void Engine::invlpg(uint32_t linear) {
-  aspace_.flush_page(linear);
-  descriptors_.forget_all();
-  // Only lookups of code in that page may now be stale.
-  uint32_t page = linear & ~0xFFFu;
-  auto forget = [&](IndirectEntry& e) {
-    if (e.host != stubs_.miss_target && ((0u - e.neg_eip) & ~0xFFFu) == page) e = {0, 0, stubs_.miss_target};
-  };
-  for (auto& [mode, table] : indirect_) {
-    // Whichever is shorter: the entries ever filled, or the page's 4096 slots.
-    if (table.filled.size() < 0x1000)
-      for (uint32_t i : table.filled) forget(table.entries[i]);
-    else
-      for (uint32_t i = page & (kIndirectEntries - 1), end = i + 0x1000; i < end; ++i) forget(table.entries[i]);
   }
 }
 
@@ -196,28 +126,6 @@ uint32_t Engine::current_mode() const {
   return m;
 }
 
-void Engine::state_changed() {
-  for (unsigned s = 0; s < 6; ++s) frame_.seg_base[s] = cpu.seg[s].base;
-  refresh_segment_checks(cpu);
-  refresh_host_ac();
-}
-
-void Engine::data_segment_changed(unsigned seg) {
-  frame_.seg_base[seg] = cpu.seg[seg].base;
-  refresh_segment_check(cpu, seg);
-}
-
-void Engine::refresh_host_ac() {
-  bool on = (cpu.cr0 & cr0::kAM) && (cpu.eflags & eflags::kAC) && cpu.cpl() == 3;
-  frame_.host_ac = on ? eflags::kAC : 0;
-}
-
-void Engine::set_eflags(uint32_t value) {
-  cpu.eflags = (value & eflags::kImplemented) | eflags::kFixed1;
-  frame_.string_stride = (cpu.eflags & eflags::kDF) ? -1 : 1;
-  refresh_host_ac();
-}
-
 namespace {
 // Where the bytes of one instruction come from: up to two physical pages.
 struct Fetched {
@@ -232,12 +140,12 @@ struct Fetched {
 void Engine::fetch_physical(uint64_t phys, uint8_t* dst, size_t n) {
   if (aspace_.is_ram(phys)) {
     // SAFETY: RAM ends at a page boundary and the n bytes stay in phys's page.
-    std::memcpy(dst, ram.host(phys), n);
+    std::memcpy(dst, ram_.host(phys), n);
     return;
   }
   // A device answers what it reads; memory nobody backs reads as all ones,
   // so code there is 0xFF bytes (FF FF is #UD), as on a PC.
-  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(mmio.read(phys + i, 1));
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(mmio_.read(phys + i, 1));
 }
 
 Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
@@ -334,7 +242,7 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   Walk w = aspace_.translate(eip, Access::kFetch, ((mode >> mode::kCplShift) & 3) == 3);
   last_fetch_global_ = w.global;
   if (!w.ok) {
-    raise_pf(eip, w.error_code);
+    context_.raise_pf(eip, w.error_code);
     return nullptr;
   }
   // Code outside RAM (a device, open bus) is fetched again at every run:
@@ -351,72 +259,17 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
     cache_.flush();
     ++flush_generation_;
     ++stats.tc_flushes;
-    reset_indirect_tables();
+    lookup_.reset();
     b = translate(eip, phys, mode);
     if (!b) throw std::runtime_error("translation cache cannot hold a single block");
   }
   return b;
 }
 
-int Engine::run_helper(const HelperSite& site) {
-  cpu.eip = site.insn.eip;
-  if (!site.exits) site.exits = &exit_counts_[site.cause];
-  ++*site.exits;
-  HelperResult r = site.fn(*this, site);
-  if (!cache_.last_invalidated().empty()) {
-    // A helper wrote guest code: if that was the block running now, do not
-    // return into it.
-    forget_invalidated();
-    if (r == HelperResult::kContinue) {
-      cpu.eip = site.insn.next_eip();
-      r = HelperResult::kExit;
-    }
-  }
-  refresh_irq_pending();  // a helper may have raised or unmasked a line (for the inline sti)
-  if (r == HelperResult::kContinue && interrupt_deliverable()) {
-    // A device raised a line, or IF was set: leave after this instruction
-    // (after the next one for sti, whose interrupt shadow covers it).
-    if (site.fn == helper_sti) request_service();
-    else cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
-  }
-  if (r == HelperResult::kContinue) return 0;
-  frame_.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
-  return 1;
-}
-
-Block* Engine::after_exit() {
-  uint64_t info = frame_.exit_info;
-  if (info == exit_tag::kIndirectMiss) {
-    ++indirect_miss_exits_;
-    uint32_t mode = current_mode();
-    Block* b = lookup_or_translate(cpu.eip, mode);
-    if (b && !count_blocks_) remember_indirect(mode, cpu.eip, b->host, last_fetch_global_);
-    return b;
-  }
-  if (info == exit_tag::kHostFault) return handle_host_fault();
-  if (info & exit_tag::kHelper) return nullptr;  // the helper left cpu.eip where to go on
-
-  auto* link = reinterpret_cast<ExitLink*>(info);
-  ++block_link_exits_;
-  uint64_t generation = flush_generation_;
-  // A bounce block always comes back here: what its accesses wrote may
-  // have replaced translated code (see Engine::commit_access).
-  bool chainable = link->owner->valid && !(link->owner->key.mode & mode::kBounce);
-  Block* target = lookup_or_translate(cpu.eip, current_mode());
-  // Counting runs never chain: every block returns here to count time.
-  if (target && chainable && !count_blocks_ && generation == flush_generation_ && target->valid) {
-    cache_.chain(*link, *target);
-    ++stats.chained_jumps;
-  }
-  return target;
-}
-
 void Engine::forget_guest_memory() {
   cache_.flush();
   ++flush_generation_;
-  reset_indirect_tables();
-  aspace_.flush_all();
-  descriptors_.forget_all();
+  memory_.forget_all();
 }
 
 RunOutcome Engine::run(const RunLimits& limits) {
@@ -464,9 +317,9 @@ RunOutcome Engine::run(const RunLimits& limits) {
     }
     return RunOutcome{status, std::move(message)};
   };
-  state_changed();
-  set_eflags(cpu.eflags);
-  paging_changed();
+  context_.segments_changed();
+  set_eflags(context_, cpu.eflags);
+  context_.paging_changed(false);
   if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<TimerWaker>(*platform_.clock, [this] { request_service(); });
 
@@ -477,22 +330,20 @@ RunOutcome Engine::run(const RunLimits& limits) {
     bool next_ok = next && (single || next->valid);
     if (!single) cache_.collect_garbage();
     if (!next_ok) next = nullptr;
-    if (control.exit_status) return finish(*control.exit_status, control.reason);
-    if (death_) return finish(exit_status::kGuestDied, *death_ + "\n" + dump_state(cpu));
+    if (control_.exit_status) return finish(*control_.exit_status, control_.reason);
+    if (context_.death()) return finish(exit_status::kGuestDied, *context_.death() + "\n" + dump_state(cpu));
     if (timed_out_) return finish(exit_status::kTimeout, fmt::format("timeout after {} s", timeout_seconds));
     // Whoever revoked the poll page (watchdog, waker, helper) set a flag
     // first; a stop at the page also proves it. Both orders of the other
     // thread's "flag, revoke" against this "clear, restore" end with the page
     // readable or with one more stop, never with a page that stays revoked.
-    if (stop_requested_.exchange(false) | service_requested_.exchange(false) | std::exchange(safepoint_hit_, false))
+    if (requests_.stop.exchange(false) | requests_.service.exchange(false) | std::exchange(safepoint_hit_, false))
       mprotect(cache_.poll_page(), CodeCache::kPage, PROT_READ);
     if (devices_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
     service_devices();
-    if (pending_) {
-      Event e = *pending_;
-      pending_.reset();
+    if (std::optional<Event> e = context_.take_pending()) {
       next = nullptr;
-      if (!deliver(e)) continue;  // death_ is set
+      if (!deliver_event(context_, *e)) continue;  // the guest is dead
     }
     // Nothing is pending here: the state is whole for another backend.
     // Every slice makes progress: at least one block, unless halted.
@@ -519,8 +370,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
     frame_.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
-    frame_.indirect_table = reinterpret_cast<uint64_t>(indirect_table(mode).entries.data());
-    refresh_host_ac();
+    frame_.indirect_table = reinterpret_cast<uint64_t>(lookup_.table(mode));
+    context_.refresh_host_ac();
     refresh_irq_pending();
     end_hidden_interval();
     stubs_.enter(&frame_, next->host);
@@ -531,9 +382,9 @@ RunOutcome Engine::run(const RunLimits& limits) {
     const bool completed = frame_.exit_info != exit_tag::kHostFault;
     next = after_exit();
     forget_invalidated();
-    if (stepping && completed && !pending_ && !death_ && !control.exit_status) {
+    if (stepping && completed && !context_.pending() && !context_.death() && !control_.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
-      raise(Vector::kDB);
+      context_.raise(Vector::kDB);
       next = nullptr;
     }
   }
@@ -549,7 +400,3 @@ uint64_t Translator::instructions_run() const { return engine_->instructions_run
 const Stats& Translator::stats() const { return engine_->stats; }
 
 }  // namespace bt86
-
-extern "C" int bt86_helper_entry(bt86::CpuFrame*, const void* site) {
-  return bt86::current_engine()->run_helper(*static_cast<const bt86::HelperSite*>(site));
-}

@@ -1,5 +1,8 @@
-// The BT engine: owns the translation cache, the shadow window and the run
-// loop, and is what every C++ helper receives. Private to translator/.
+// The BT engine's run loop: find or translate the block at EIP, enter
+// translated code, deal with whatever made it exit, deliver exceptions and
+// interrupts, service the devices in between. It owns the translator's
+// parts (the code cache, the lookup cache, the shadow address space, guest
+// memory, the helpers' context) and hands each to whichever needs it.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -16,7 +19,10 @@
 #include "bt86/translator/cpu_frame.h"
 #include "bt86/translator/translator.h"
 #include "cache/code_cache.h"
-#include "runtime/compat32.h"
+#include "cache/lookup_cache.h"
+#include "dispatch/bounce.h"
+#include "runtime/guest_memory.h"
+#include "runtime/helper_context.h"
 #include "bt86/vcpu/device_service.h"
 #include "bt86/vcpu/hidden_time.h"
 #include "dispatch/timer_waker.h"
@@ -40,7 +46,7 @@ public:
   ~Engine();
 
   RunOutcome run(const RunLimits& limits);
-  // Drops translations and shadow mappings (see BtCpu::forget_guest_memory).
+  // Drops translations and shadow mappings (see Translator::forget_guest_memory).
   void forget_guest_memory();
   uint64_t instructions_run() const { return instructions_run_; }
 
@@ -53,67 +59,7 @@ private:
 public:
   CpuFrame& frame() { return frame_; }
   CpuState& cpu = frame_.state;
-  GuestRam& ram;
-  Bus& io;
-  Bus& mmio;
-  RunControl& control;
   Stats stats;
-  Compat32 compat32;
-
-  // ---- for helpers -----------------------------------------------------
-  // Ends the run because the guest did something we cannot go on from.
-  HelperResult die(std::string message);
-  // Raises a guest exception at the current instruction (cpu.eip).
-  HelperResult raise(Vector vector, std::optional<uint32_t> error_code = std::nullopt);
-  // #PF for an access at linear address cr2 with the walk's error code.
-  HelperResult raise_pf(uint32_t cr2, uint32_t error_code);
-  // An interrupt raised by the instruction at cpu.eip (int n, int3, into:
-  // kSoftware; int1: kIcebp); a fault while delivering it reports the
-  // instruction itself, success returns after it.
-  HelperResult raise_software(uint8_t vector, uint32_t return_eip, EventKind kind = EventKind::kSoftware);
-  // Leaves translated code and goes on at eip.
-  HelperResult exit_to(uint32_t eip) {
-    cpu.eip = eip;
-    return HelperResult::kExit;
-  }
-  // #UD if the guest can take it (it has an IDT), else ends the run naming insn.
-  HelperResult undefined(const Insn& insn);
-  // Guest linear memory for C++ code, through the guest page tables.
-  // kSupervisor: implicit supervisor accesses (descriptor tables, TSS,
-  // interrupt frames) whatever the CPL. Returns false after raising #PF.
-  enum class Privilege { kCurrent, kSupervisor };
-  bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent);
-  bool write_linear(uint32_t linear, const void* src, unsigned size, Privilege p = Privilege::kCurrent);
-  // A GDT, LDT or IDT entry at linear, read as the processor does (a
-  // supervisor access), through the shadow descriptor tables.
-  bool read_table_entry(uint32_t linear, Descriptor& out);
-  // #PF for an instruction fetch at linear (an instruction whose bytes run
-  // into a page that cannot be fetched).
-  HelperResult fetch_fault(uint32_t linear);
-  // After a write to CR0, CR3, CR4 or EFER: the new paging mode. A CR3
-  // write flushes the (non-global) TLB even when the value is the same.
-  void paging_changed(bool cr3_written = false);
-  void invlpg(uint32_t linear);
-  // Call after changing CR0, a segment register or anything else the block
-  // mode depends on; refreshes the segment-base mirror.
-  void state_changed();
-  // The cheaper form after a data segment register (not CS) was loaded.
-  void data_segment_changed(unsigned seg);
-  void set_eflags(uint32_t value);  // also updates the DF mirror and host_ac
-  // cpu.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
-  void refresh_host_ac();
-  // Helpers that loop over a guest-chosen count (rep ins/outs, string
-  // instructions on devices) ask this at every iteration boundary after
-  // their first iteration. True: stop there, with ESI/EDI/ECX updated and
-  // cpu.eip still at the instruction, and leave translated code, so that the
-  // run loop can stop (timeout), service devices or deliver an interrupt
-  // before the instruction goes on, as a CPU takes them between iterations.
-  bool string_loop_must_yield(unsigned iterations_done) const;
-  // At most this many iterations per helper call even when nothing is
-  // waiting: block counts (virtual time, slices) then see the loop progress.
-  static constexpr unsigned kStringBurst = 4096;
-  // cpu.irq_pending from the PIC, for the inline sti/popf.
-  void refresh_irq_pending() { frame_.irq_pending = devices_.interrupt_pending(); }
 
   // ---- for the signal handler -------------------------------------------
   bool owns_host_pc(uintptr_t pc) const { return cache_.contains(reinterpret_cast<const void*>(pc)); }
@@ -122,69 +68,60 @@ public:
   bool try_hidden_fault(uintptr_t host_addr, bool write);
   void record_fault(const HostFault& f) { fault_ = f; }
   const Stubs& stubs() const { return stubs_; }
-  uint8_t* poll_page() const { return cache_.poll_page(); }
   // Revokes the safepoint page so translated code stops at the next block.
   void request_stop();
   // Same, to look at the devices (a deadline passed, input, an interrupt).
   void request_service();
 
-  // ---- for the helper thunk ---------------------------------------------
+  // ---- for the thunks (exits.cpp) -------------------------------------------
+  // A helper: carries out the instruction of the site; non-zero when
+  // translated code is to be left.
   int run_helper(const HelperSite& site);
   // The access thunk: one step of an instruction in a bounce block.
   int run_access(const HelperSite& site);
-
-  // ---- for bounce blocks (bounce.cpp) -------------------------------------
-  // Where the instruction at cpu.eip accesses `size` bytes at linear:
-  // cpu.access_address := their offset from the window base (the address
-  // itself for plain RAM, else a scratch buffer filled by a read). Raises
-  // #PF if a page of them does not allow the access.
-  HelperResult redirect_access(uint32_t linear, unsigned size, bool read, bool write);
-  // After the store to a redirected write: the scratch bytes go out.
-  HelperResult commit_access();
 
 private:
   uint32_t current_mode() const;
   // Device work between runs of translated code: input, timers, and the
   // delivery of a pending external interrupt.
   void service_devices();
-  bool interrupt_deliverable() const;
   // A halted CPU with IF set: wait for the next deadline or input.
   void wait_while_halted();
   PagingMode paging_mode() const { return {cpu.cr0, cpu.cr3, cpu.cr4, cpu.efer}; }
   bool user_mode() const { return cpu.cpl() == 3; }
+  // cpu.irq_pending from the PIC, for the inline sti/popf.
+  void refresh_irq_pending() { frame_.irq_pending = devices_.interrupt_pending(); }
   // Block lookup by linear EIP; nullptr after raising a fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);
   bool last_fetch_global_ = false;  // the page of lookup_or_translate's eip is global
   Block* translate(uint32_t eip, uint64_t phys, uint32_t mode);
+  // Instruction bytes at phys (one page at most): RAM, else the MMIO bus.
+  void fetch_physical(uint64_t phys, uint8_t* dst, size_t n);
+  // After translated code exited: the block to run next (nullptr: look it
+  // up again at cpu.eip, or an exception is pending).
   Block* after_exit();
   Block* handle_host_fault();
   Block* handle_code_write(uint32_t phys);
   // The instruction of `faulting` at cpu.eip touched bytes that are not
   // plain RAM in the window: it runs again as a bounce block.
   Block* bounce(const Block& faulting);
-  // Instruction bytes at phys (one page at most): RAM, else the MMIO bus.
-  void fetch_physical(uint64_t phys, uint8_t* dst, size_t n);
-  bool deliver(const Event& e);
-  struct IndirectTable {
-    std::vector<IndirectEntry> entries;
-    std::vector<uint32_t> filled;  // indices in use, so a reset touches only them
-  };
-  IndirectTable& indirect_table(uint32_t mode);
-  void remember_indirect(uint32_t mode, uint32_t eip, const uint8_t* host, bool global);
-  // keep_global: a CR3 load, after which global pages translate as before.
-  void reset_indirect_tables(bool keep_global = false);
   void forget_invalidated();
-  void invalidate_code(uint32_t phys);
-  bool access_linear(uint32_t linear, void* buf, unsigned size, bool write, Privilege p);
 
+  GuestRam& ram_;
+  Bus& mmio_;
+  RunControl& control_;
   CodeCache cache_;
   Stubs stubs_;
   AddressSpace aspace_;
-  DescriptorCache descriptors_;
-  // Indirect-branch tables by block mode (kept apart so CPL switches do not
-  // clear them); reset when linear-to-physical translation may change, but
-  // for entries in global pages when only CR3 was loaded.
-  std::unordered_map<uint32_t, IndirectTable> indirect_;
+  LookupCache lookup_{stubs_.miss_target};
+  GuestMemory memory_;
+  Platform platform_;
+  HiddenTime hidden_time_{platform_.apparent_clock};
+  DeviceService devices_{platform_, cpu, &hidden_time_};
+  StopRequests requests_;
+  HelperContext context_;
+  Bounce bounce_{context_, aspace_};
+
   uint64_t flush_generation_ = 0;
   uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0, table_writes_ = 0;
   // Exits by cause, keyed by the cause's string literal (a pointer hash, not
@@ -195,29 +132,8 @@ private:
   uint64_t& block_link_exits_ = exit_counts_["block_link"];
   void count_exit(const char* cause) { ++exit_counts_[cause]; }
 
-  // Bounce blocks' accesses that are not plain RAM run natively on these
-  // buffers (two, for an instruction's source and destination; up to
-  // fxsave's 512 bytes at the address's offset within 64 bytes, so its
-  // alignment stays), and a write reaches the guest at its commit.
-  static constexpr unsigned kAccessSlot = 1024;
-  alignas(64) uint8_t access_scratch_[2][kAccessSlot] = {};
-  unsigned next_slot_ = 0;
-  struct PendingWrite {
-    uint32_t linear;
-    unsigned size;
-    const uint8_t* data;
-  };
-  std::optional<PendingWrite> pending_write_;
-
-  std::optional<Event> pending_;
-  std::optional<std::string> death_;
   HostFault fault_{};
-  std::atomic<bool> stop_requested_{false};
-  std::atomic<bool> service_requested_{false};
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
-  Platform platform_;
-  HiddenTime hidden_time_{platform_.apparent_clock};
-  DeviceService devices_{platform_, cpu, &hidden_time_};
   // Set when translation began: the interval until guest code runs again
   // (or the guest halts) is hidden from the guest's clocks.
   std::optional<HiddenTime::Mark> hide_from_;

@@ -1,6 +1,6 @@
 // What a host fault in translated code means for the guest: a safepoint
 // stop, a write to translated code, an access to memory that is not plain
-// RAM in the window (see bounce.cpp), or a guest exception.
+// RAM in the window (see bounce.h), or a guest exception.
 #include <signal.h>
 
 #include <fmt/format.h>
@@ -14,7 +14,7 @@ Block* Engine::handle_host_fault() {
   Block* block = cache_.find_by_host(reinterpret_cast<const uint8_t*>(f.pc));
   const SideEntry* entry = block ? block->entry_for(reinterpret_cast<const uint8_t*>(f.pc)) : nullptr;
   if (!entry) {
-    die(fmt::format("internal error: fault at host {:#x} maps to no guest instruction", f.pc));
+    context_.die(fmt::format("internal error: fault at host {:#x} maps to no guest instruction", f.pc));
     return nullptr;
   }
   cpu.eip = entry->guest_eip;
@@ -29,7 +29,7 @@ Block* Engine::handle_host_fault() {
   if (f.signo == SIGFPE) {
     if (f.code == FPE_INTDIV || f.code == FPE_INTOVF) {
       ++stats.host_faults["divide_error"];
-      raise(Vector::kDE);  // #DE
+      context_.raise(Vector::kDE);  // #DE
       return nullptr;
     }
     // An unmasked floating-point exception: SSE reports #XM at the faulting
@@ -37,20 +37,20 @@ Block* Engine::handle_host_fault() {
     // the next waiting x87 or MMX instruction, which is where the host
     // stopped too. The host CPU's vector says which it was.
     ++stats.host_faults["fp_exception"];
-    if (f.trapno == 16) raise(Vector::kMF);
-    else raise(cpu.cr4 & cr4::kOSXMMEXCPT ? Vector::kXM : Vector::kUD);
+    if (f.trapno == number(Vector::kMF)) context_.raise(Vector::kMF);
+    else context_.raise(cpu.cr4 & cr4::kOSXMMEXCPT ? Vector::kXM : Vector::kUD);
     return nullptr;
   }
   if (f.signo == SIGBUS && f.code == BUS_ADRALN) {
     // Host RFLAGS.AC was set for this guest code (CR0.AM, EFLAGS.AC, CPL 3):
     // the host CPU found the misaligned access itself.
     ++stats.host_faults["alignment_check"];
-    raise(Vector::kAC, 0u);  // #AC(0)
+    context_.raise(Vector::kAC, 0u);  // #AC(0)
     return nullptr;
   }
   if (f.signo == SIGILL) {
     ++stats.host_faults["invalid_opcode"];
-    raise(Vector::kUD);
+    context_.raise(Vector::kUD);
     return nullptr;
   }
   if (f.signo == SIGSEGV && f.code == SI_KERNEL) {
@@ -58,13 +58,14 @@ Block* Engine::handle_host_fault() {
     // host refuses at ring 3 that we did not know to emulate): the guest
     // sees #GP(0) at it, as a CPU refusing it would deliver.
     ++stats.host_faults["host_gp"];
-    raise(Vector::kGP, 0u);
+    context_.raise(Vector::kGP, 0u);
     return nullptr;
   }
   bool user = false;
   const ShadowWindow* window = aspace_.window_of(f.addr, user);
   if (!window) {
-    die(fmt::format("internal error: host fault (signal {}) at {:#x} outside the guest window", f.signo, f.addr));
+    context_.die(
+        fmt::format("internal error: host fault (signal {}) at {:#x} outside the guest window", f.signo, f.addr));
     return nullptr;
   }
   if (window->classify(f.addr) != ShadowWindow::Region::kWindow) {
@@ -80,7 +81,7 @@ Block* Engine::handle_host_fault() {
       return nullptr;
     case AddressSpace::Outcome::kPageFault:
       ++stats.host_faults["guest_page_fault"];
-      raise_pf(linear, fill.error_code);
+      context_.raise_pf(linear, fill.error_code);
       return nullptr;
     case AddressSpace::Outcome::kCodeWrite:
       ++stats.host_faults["code_write"];
@@ -106,7 +107,7 @@ bool Engine::try_hidden_fault(uintptr_t host_addr, bool write) {
 // happen through a one-instruction block (which does not protect its page),
 // and protect the page again when a block from it is translated next.
 Block* Engine::handle_code_write(uint32_t phys) {
-  invalidate_code(phys);
+  memory_.invalidate_code(phys);
   forget_invalidated();
   return lookup_or_translate(cpu.eip, current_mode() | mode::kSingle);
 }

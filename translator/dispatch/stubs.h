@@ -37,16 +37,4 @@ struct Stubs {
   static Stubs generate(CodeCache& cache);
 };
 
-// Entry of the indirect-branch table: a hit needs entry.neg_eip + eip == 0
-// (a flag-free test with lea + jrcxz). Empty entries point at the miss path.
-struct IndirectEntry {
-  uint32_t neg_eip;
-  uint32_t flags;  // kIndirectGlobal; translated code never reads it
-  const uint8_t* host;
-};
-static_assert(sizeof(IndirectEntry) == 16);
-constexpr uint32_t kIndirectEntries = 1u << 16;
-// The target's page is global: the entry survives CR3 loads, as a TLB entry would.
-constexpr uint32_t kIndirectGlobal = 1u << 0;
-
 }  // namespace bt86

@@ -67,8 +67,8 @@ void BlockBuilder::call_helper(HelperFn fn, const char* cause, const Insn& insn)
   a_.call(imm(reinterpret_cast<uint64_t>(stubs_.helper_thunk)));
 }
 
-void BlockBuilder::call_access(HelperFn fn, const Insn& insn, uint32_t arg) {
-  HelperSite& site = block_->sites.emplace_back(HelperSite{fn, "bounce_access", insn});
+void BlockBuilder::call_access(const Insn& insn, uint32_t arg) {
+  HelperSite& site = block_->sites.emplace_back(HelperSite{nullptr, "bounce_access", insn});
   site.arg = arg;
   // The thunk keeps the guest registers and flags; r9-r11 are saved here
   // (four pushes keep rsp 16-byte aligned).

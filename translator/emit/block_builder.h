@@ -39,10 +39,10 @@ public:
   // Calls a C++ helper for insn. If the helper may leave translated code it
   // does so by itself; otherwise execution continues after the call.
   void call_helper(HelperFn fn, const char* cause, const Insn& insn);
-  // Calls fn(engine, site with arg) in the middle of insn, through the
-  // access thunk: every register and flag is kept (the helper's answer is
-  // in CpuState), and it leaves translated code only when fn raises.
-  void call_access(HelperFn fn, const Insn& insn, uint32_t arg);
+  // A step of insn's memory access in a bounce block (arg: access_step),
+  // through the access thunk: every register and flag is kept (the answer
+  // is in the CpuFrame), and it leaves translated code only when it raises.
+  void call_access(const Insn& insn, uint32_t arg);
   // An out-of-line stub that raises #GP(0), or #SS(0) when `stack`, for
   // insn (a failed segment check jumps there with the guest state intact).
   asmjit::Label segment_fault(const Insn& insn, bool stack);

@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "emit/emit.h"
-#include "runtime/helpers.h"
 #include "emit/host_regs.h"
 
 namespace bt86 {
@@ -23,12 +22,12 @@ void redirect_access(BlockBuilder& b, const Insn& insn, const Gp& reg, unsigned 
   Assembler& a = b.a();
   const size_t address = offsetof(CpuFrame, access_address);
   a.mov(hr::frame_field(address, 4), reg.r32());
-  b.call_access(helper_access_redirect, insn, access_arg(size, read, write));
+  b.call_access(insn, access_step::redirect(size, read, write));
   a.mov(reg.r64(), hr::frame_field(address, 8));
 }
 
 void commit_access(BlockBuilder& b, const Insn& insn) {
-  if (b.bounce()) b.call_access(helper_access_commit, insn, 0);
+  if (b.bounce()) b.call_access(insn, access_step::kCommit);
 }
 
 }  // namespace bt86

@@ -1,12 +1,7 @@
-// Guest memory seen from C++ helpers, by linear address, through the guest
-// page tables: RAM, else the MMIO bus (which answers all ones where no
-// device is: open bus). An access past 0xFFFFFFFF wraps around to 0, each
-// part translated on its own, as the CPU does. Writes to RAM that holds
-// translated code invalidate it.
+#include "runtime/guest_memory.h"
+
 #include <cstring>
 #include <stdexcept>
-
-#include "dispatch/engine.h"
 
 namespace bt86 {
 
@@ -24,9 +19,8 @@ void in_device_chunks(unsigned size, Fn fn) {
 }
 }  // namespace
 
-bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write, Privilege p) {
+std::optional<PageFault> GuestMemory::access(uint32_t linear, void* buf, unsigned size, bool write, bool user) {
   if (size > 4096) throw std::logic_error("guest access larger than a page");
-  const bool user = p == Privilege::kCurrent && user_mode();
   const Access access = write ? Access::kWrite : Access::kRead;
   // Translate every page first, so a fault leaves nothing half done.
   struct Piece {
@@ -39,10 +33,7 @@ bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write
     uint32_t a = linear + done;
     unsigned len = std::min(size - done, 4096 - (a & 0xFFF));
     Walk w = aspace_.translate(a, access, user);
-    if (!w.ok) {
-      raise_pf(a, w.error_code);
-      return false;
-    }
+    if (!w.ok) return PageFault{a, w.error_code};
     pieces[count] = {w.phys, done, len};
     done += len;
   }
@@ -53,48 +44,66 @@ bool Engine::access_linear(uint32_t linear, void* buf, unsigned size, bool write
     if (!aspace_.is_ram(piece.phys)) {
       in_device_chunks(piece.len, [&](unsigned off, unsigned n) {
         uint32_t v = 0;
-        if (write) std::memcpy(&v, data + off, n), mmio.write(piece.phys + off, n, v);
-        else v = mmio.read(piece.phys + off, n), std::memcpy(data + off, &v, n);
+        if (write) std::memcpy(&v, data + off, n), mmio_.write(piece.phys + off, n, v);
+        else v = mmio_.read(piece.phys + off, n), std::memcpy(data + off, &v, n);
       });
       continue;
     }
     // SAFETY: is_ram checked the page; a piece never crosses a page.
     if (!write) {
-      std::memcpy(data, ram.host(piece.phys), piece.len);
+      std::memcpy(data, ram_.host(piece.phys), piece.len);
       continue;
     }
     auto page = static_cast<uint32_t>(piece.phys);
     if (aspace_.is_code(page)) invalidate_code(page);
     aspace_.note_write(page);
-    std::memcpy(ram.host(piece.phys), data, piece.len);
+    std::memcpy(ram_.host(piece.phys), data, piece.len);
   }
-  return true;
+  return std::nullopt;
 }
 
-bool Engine::read_linear(uint32_t linear, void* dst, unsigned size, Privilege p) {
-  return access_linear(linear, dst, size, false, p);
-}
-
-bool Engine::write_linear(uint32_t linear, const void* src, unsigned size, Privilege p) {
-  return access_linear(linear, const_cast<void*>(src), size, true, p);
-}
-
-bool Engine::read_table_entry(uint32_t linear, Descriptor& out) {
-  if (descriptors_.find(linear, out)) return true;
-  if (!read_linear(linear, &out, sizeof out, Privilege::kSupervisor)) return false;
+std::optional<PageFault> GuestMemory::read_table_entry(uint32_t linear, Descriptor& out) {
+  if (descriptors_.find(linear, out)) return std::nullopt;
+  if (auto fault = read(linear, &out, sizeof out, false)) return fault;
   // The walk just succeeded, so this is what a TLB would now hold.
   Walk w = aspace_.translate(linear, Access::kRead, false);
   // SAFETY: both ends of the entry are RAM (remember() refuses entries that
   // cross a page), which stays mapped at ram.host for the whole run.
   if (w.ok && aspace_.is_ram(w.phys) && aspace_.is_ram(w.phys + sizeof out - 1))
-    descriptors_.remember(linear, ram.host(w.phys));
-  return true;
+    descriptors_.remember(linear, ram_.host(w.phys));
+  return std::nullopt;
 }
 
-HelperResult Engine::fetch_fault(uint32_t linear) {
-  Walk w = aspace_.translate(linear, Access::kFetch, user_mode());
-  if (w.ok) return HelperResult::kExit;  // mapped meanwhile: run the instruction again
-  return raise_pf(linear, w.error_code);
+std::optional<PageFault> GuestMemory::fetch_fault(uint32_t linear, bool user) {
+  Walk w = aspace_.translate(linear, Access::kFetch, user);
+  if (w.ok) return std::nullopt;  // mapped meanwhile
+  return PageFault{linear, w.error_code};
+}
+
+void GuestMemory::invalidate_code(uint32_t phys) {
+  cache_.invalidate_page(phys);
+  aspace_.unprotect_code(phys);
+}
+
+void GuestMemory::set_paging(const PagingMode& mode, bool cr3_written) {
+  PagingMode before = aspace_.mode();
+  aspace_.set_mode(mode, cr3_written);  // the shadow of the new CR3, kept coherent by tracing
+  descriptors_.forget_all();            // a TLB flush, or a new translation
+  const PagingMode& after = aspace_.mode();
+  if (before.cr0 != after.cr0 || before.cr4 != after.cr4 || before.efer != after.efer) lookup_.reset();
+  else if (cr3_written || before.cr3 != after.cr3) lookup_.reset(/*keep_global=*/true);
+}
+
+void GuestMemory::invlpg(uint32_t linear) {
+  aspace_.flush_page(linear);
+  descriptors_.forget_all();
+  lookup_.forget_page(linear);
+}
+
+void GuestMemory::forget_all() {
+  lookup_.reset();
+  aspace_.flush_all();
+  descriptors_.forget_all();
 }
 
 }  // namespace bt86

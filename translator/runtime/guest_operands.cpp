@@ -1,5 +1,6 @@
 #include "runtime/guest_operands.h"
 
+#include "bt86/segmentation/segment_load.h"
 #include "emit/emit.h"
 
 namespace bt86 {
@@ -34,6 +35,13 @@ uint32_t effective_offset(const CpuState& cpu, const ZydisDecodedInstruction& in
 uint32_t effective_linear(const CpuState& cpu, const ZydisDecodedInstruction& info, const ZydisDecodedOperand& op) {
   int seg = segment_of(op.mem.segment);
   return effective_offset(cpu, info, op) + (seg >= 0 ? cpu.seg[seg].base : 0);
+}
+
+bool operand_linear(SystemContext& ctx, const Insn& insn, const ZydisDecodedOperand& op, unsigned size, bool write,
+                    uint32_t& linear) {
+  int seg = segment_of(op.mem.segment);
+  return segment_linear(ctx, seg < 0 ? kDs : static_cast<unsigned>(seg), effective_offset(ctx.cpu, insn.info, op), size,
+                        write, linear);
 }
 
 }  // namespace bt86

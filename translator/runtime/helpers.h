@@ -1,12 +1,15 @@
 // C++ helpers that carry out the instructions translated code cannot run
-// natively (privileged, sensitive, I/O, legacy). Each receives the engine
-// with the guest state saved in cpu and cpu.eip at the instruction.
+// natively (privileged, sensitive, I/O, legacy), one per row of the op
+// table (emit/op_table.cpp). Each receives the HelperContext, with the guest
+// state saved in its cpu and cpu.eip at the instruction; the system
+// instructions themselves are the segmentation library's.
 #pragma once
 #include "cache/block.h"
+#include "runtime/helper_context.h"
 
 namespace bt86 {
 
-#define BT86_HELPER(name) HelperResult name(Engine&, const HelperSite&)
+#define BT86_HELPER(name) HelperResult name(HelperContext&, const HelperSite&)
 // helpers_cpu.cpp
 BT86_HELPER(helper_cli); BT86_HELPER(helper_sti); BT86_HELPER(helper_hlt);
 BT86_HELPER(helper_cpuid); BT86_HELPER(helper_rdtsc); BT86_HELPER(helper_rdpmc); BT86_HELPER(helper_rdmsr); BT86_HELPER(helper_wrmsr);
@@ -28,13 +31,6 @@ BT86_HELPER(helper_segment_gp); BT86_HELPER(helper_segment_ss);
 // helpers_legacy.cpp
 BT86_HELPER(helper_native32); BT86_HELPER(helper_bound); BT86_HELPER(helper_arpl);
 BT86_HELPER(helper_enter_nested);
-// bounce.cpp: the steps of a bounce block's access (BlockBuilder::call_access)
-BT86_HELPER(helper_access_redirect); BT86_HELPER(helper_access_commit);
 #undef BT86_HELPER
-
-// HelperSite::arg of helper_access_redirect: the access's size and kind.
-constexpr uint32_t access_arg(unsigned size, bool read, bool write) {
-  return size | (read ? 1u << 16 : 0) | (write ? 1u << 17 : 0);
-}
 
 }  // namespace bt86

@@ -5,21 +5,18 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "emit/emit.h"
 #include "bt86/segmentation/cpuid.h"
-#include "dispatch/engine.h"
+#include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/privilege.h"
+#include "bt86/segmentation/segment_load.h"
+#include "emit/emit.h"
 #include "runtime/guest_operands.h"
 #include "runtime/helpers.h"
-#include "runtime/segments.h"
 
 namespace bt86 {
 
 namespace {
-HelperResult exit_after(Engine& e, const HelperSite& s) {
-  e.cpu.eip = s.insn.next_eip();
-  return HelperResult::kExit;
-}
-bool iopl_allows(const CpuState& cpu) { return cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12); }
+HelperResult exit_after(HelperContext& e, const HelperSite& s) { return e.exit_to(s.insn.next_eip()); }
 
 // CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
 constexpr uint32_t kCr4Supported = 0x7FF;
@@ -28,31 +25,31 @@ constexpr uint32_t kCr4Supported = 0x7FF;
 constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
 }  // namespace
 
-HelperResult helper_cli(Engine& e, const HelperSite&) {
+HelperResult helper_cli(HelperContext& e, const HelperSite&) {
   if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.eflags &= ~eflags::kIF;
   return HelperResult::kContinue;
 }
 
-HelperResult helper_sti(Engine& e, const HelperSite&) {
+HelperResult helper_sti(HelperContext& e, const HelperSite&) {
   if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
   e.cpu.eflags |= eflags::kIF;
   return HelperResult::kContinue;
 }
 
-HelperResult helper_hlt(Engine& e, const HelperSite& s) {
+HelperResult helper_hlt(HelperContext& e, const HelperSite& s) {
   e.cpu.halted = true;
   return exit_after(e, s);
 }
 
-HelperResult helper_cpuid(Engine& e, const HelperSite&) {
+HelperResult helper_cpuid(HelperContext& e, const HelperSite&) {
   uint32_t* r = e.cpu.gpr;
   CpuidLeaf leaf = guest_cpuid(r[kEax], r[kEcx]);
   r[kEax] = leaf.eax, r[kEbx] = leaf.ebx, r[kEcx] = leaf.ecx, r[kEdx] = leaf.edx;
   return HelperResult::kContinue;
 }
 
-HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
+HelperResult helper_rdtsc(HelperContext& e, const HelperSite&) {
   if ((e.cpu.cr4 & cr4::kTSD) && e.cpu.cpl() != 0) return e.raise(Vector::kGP, 0u);
   uint64_t tsc = __rdtsc() + e.cpu.tsc_offset;
   e.cpu.gpr[kEax] = static_cast<uint32_t>(tsc);
@@ -60,14 +57,14 @@ HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_rdpmc(Engine& e, const HelperSite&) {
+HelperResult helper_rdpmc(HelperContext& e, const HelperSite&) {
   if (e.cpu.cpl() != 0 && !(e.cpu.cr4 & cr4::kPCE)) return e.raise(Vector::kGP, 0u);
   if (e.cpu.gpr[kEcx] > 1) return e.raise(Vector::kGP, 0u);
   e.cpu.gpr[kEax] = e.cpu.gpr[kEdx] = 0;  // no performance counters: they read as zero
   return HelperResult::kContinue;
 }
 
-HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
+HelperResult helper_rdmsr(HelperContext& e, const HelperSite&) {
   uint64_t v;
   switch (e.cpu.gpr[kEcx]) {
     case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
@@ -80,7 +77,7 @@ HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
+HelperResult helper_wrmsr(HelperContext& e, const HelperSite&) {
   uint64_t v = uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax];
   switch (e.cpu.gpr[kEcx]) {
     case kMsrTsc: e.cpu.tsc_offset = v - __rdtsc(); break;
@@ -90,13 +87,13 @@ HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_pushf(Engine& e, const HelperSite& s) {
-  uint32_t image = e.cpu.eflags & ~(eflags::kVM | eflags::kRF);
+HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
+  uint32_t image = pushf_image(e.cpu.eflags);
   bool ok = s.insn.info.operand_width == 16 ? push16(e, static_cast<uint16_t>(image)) : push32(e, image);
   return ok ? HelperResult::kContinue : HelperResult::kExit;
 }
 
-HelperResult helper_popf(Engine& e, const HelperSite& s) {
+HelperResult helper_popf(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   uint32_t v;
   if (s.insn.info.operand_width == 16) {
@@ -109,17 +106,14 @@ HelperResult helper_popf(Engine& e, const HelperSite& s) {
   } else if (!pop32(e, v)) {
     return HelperResult::kExit;
   }
-  uint32_t keep = eflags::kVM | eflags::kRF | eflags::kVIF | eflags::kVIP;
-  if (cpu.cpl() > 0) keep |= eflags::kIOPL;
-  if (!iopl_allows(cpu)) keep |= eflags::kIF;
   uint32_t before = cpu.eflags;
-  e.set_eflags((cpu.eflags & keep) | (v & ~keep));
+  set_eflags(e, popf_result(cpu, v));
   // Setting TF starts single-stepping after the next instruction.
   if ((before ^ cpu.eflags) & eflags::kTF) return e.exit_to(s.insn.next_eip());
   return HelperResult::kContinue;
 }
 
-HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
+HelperResult helper_mov_cr(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   const ZydisDecodedOperand& src = s.insn.ops[1];
@@ -140,12 +134,12 @@ HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
   if (n == 4 && (v & ~kCr4Supported)) return e.raise(Vector::kGP, 0u);
   *crs[n] = v;
   if (n == 2) return HelperResult::kContinue;
-  if (n == 0) e.state_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks
+  if (n == 0) e.segments_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks
   e.paging_changed(n == 3);
   return exit_after(e, s);  // the mode or the address space may have changed
 }
 
-HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
+HelperResult helper_mov_dr(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   const ZydisDecodedOperand& src = s.insn.ops[1];
@@ -156,12 +150,12 @@ HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_clts(Engine& e, const HelperSite&) {
+HelperResult helper_clts(HelperContext& e, const HelperSite&) {
   e.cpu.cr0 &= ~cr0::kTS;
   return HelperResult::kContinue;
 }
 
-HelperResult helper_lmsw(Engine& e, const HelperSite& s) {
+HelperResult helper_lmsw(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   const ZydisDecodedOperand& op = s.insn.ops[0];
   uint16_t v;
@@ -173,11 +167,11 @@ HelperResult helper_lmsw(Engine& e, const HelperSite& s) {
   }
   // LMSW sets PE, MP, EM, TS from the operand but cannot clear PE.
   cpu.cr0 = (cpu.cr0 & ~0xEu) | (v & 0xF) | (cpu.cr0 & cr0::kPE);
-  e.state_changed();
+  e.segments_changed();
   return exit_after(e, s);
 }
 
-HelperResult helper_smsw(Engine& e, const HelperSite& s) {
+HelperResult helper_smsw(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   const ZydisDecodedOperand& op = s.insn.ops[0];
   if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -190,7 +184,7 @@ HelperResult helper_smsw(Engine& e, const HelperSite& s) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_cache_control(Engine& e, const HelperSite& s) {
+HelperResult helper_cache_control(HelperContext& e, const HelperSite& s) {
   if (s.insn.mnemonic() == ZYDIS_MNEMONIC_INVLPG) {
     e.invlpg(effective_linear(e.cpu, s.insn.info, s.insn.ops[0]));
     return exit_after(e, s);  // translations of this page may be stale
@@ -199,7 +193,7 @@ HelperResult helper_cache_control(Engine& e, const HelperSite& s) {
 }
 
 // An FPU/SSE instruction while CR0.TS or CR0.EM is set (SDM 2.5, table 2-2).
-HelperResult helper_fpu_unavailable(Engine& e, const HelperSite& s) {
+HelperResult helper_fpu_unavailable(HelperContext& e, const HelperSite& s) {
   const CpuState& cpu = e.cpu;
   bool wait = s.insn.mnemonic() == ZYDIS_MNEMONIC_FWAIT;
   bool x87 = s.insn.info.meta.isa_ext == ZYDIS_ISA_EXT_X87 || wait;
@@ -211,14 +205,14 @@ HelperResult helper_fpu_unavailable(Engine& e, const HelperSite& s) {
   return e.raise(Vector::kNM);                                    // #NM
 }
 
-HelperResult helper_undefined(Engine& e, const HelperSite& s) { return e.undefined(s.insn); }
+HelperResult helper_undefined(HelperContext& e, const HelperSite& s) { return e.undefined(s.insn); }
 
 // An instruction that needs CPL 0, at CPL > 0 (the op table's CPL column).
-HelperResult helper_general_protection(Engine& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
+HelperResult helper_general_protection(HelperContext& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
 
 // A valid instruction bt86 cannot carry out yet: named with its bytes,
 // address and mode, and the run ends (status 2).
-HelperResult helper_unsupported(Engine& e, const HelperSite& s) {
+HelperResult helper_unsupported(HelperContext& e, const HelperSite& s) {
   const CpuState& cpu = e.cpu;
   return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x} in {}-bit {} mode{}, CPL {}",
                            s.insn.text(), s.insn.hex_bytes(), s.insn.eip, cpu.code32() ? 32 : 16,
@@ -226,7 +220,7 @@ HelperResult helper_unsupported(Engine& e, const HelperSite& s) {
                            cpu.cpl()));
 }
 
-HelperResult helper_fetch_fault(Engine& e, const HelperSite& s) {
+HelperResult helper_fetch_fault(HelperContext& e, const HelperSite& s) {
   return e.fetch_fault((s.insn.eip | 0xFFFu) + 1);  // the page after the one it starts in
 }
 

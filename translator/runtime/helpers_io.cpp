@@ -3,32 +3,14 @@
 // whenever the engine has something to do first (string_loop_must_yield):
 // ECX and EDI/ESI then say how far it got, EIP stays on it, and it goes on
 // when translated code runs it again.
+#include "bt86/segmentation/privilege.h"
 #include "emit/emit.h"
-#include "dispatch/engine.h"
 #include "runtime/guest_operands.h"
 #include "runtime/helpers.h"
 
 namespace bt86 {
 
 namespace {
-// I/O is allowed at CPL <= IOPL; otherwise every port the access touches
-// must have its bit clear in the TSS I/O permission bitmap (SDM 19.5.2).
-bool io_allowed(Engine& e, uint16_t port, unsigned size) {
-  const CpuState& cpu = e.cpu;
-  if (!cpu.protected_mode() || cpu.cpl() <= ((cpu.eflags & eflags::kIOPL) >> 12)) return true;
-  const SegmentCache& tr = cpu.tr;
-  uint16_t map_base = 0;
-  if ((tr.selector & ~3u) == 0 || tr.limit < 0x67 ||
-      !e.read_linear(tr.base + 0x66, &map_base, 2, Engine::Privilege::kSupervisor))
-    return false;
-  uint32_t first = map_base + port / 8u, last = map_base + (port + size - 1u) / 8u;
-  if (last > tr.limit) return false;
-  uint16_t bits = 0;
-  if (!e.read_linear(tr.base + first, &bits, last - first + 1, Engine::Privilege::kSupervisor)) return false;
-  uint16_t wanted = static_cast<uint16_t>(((1u << size) - 1) << (port % 8));
-  return (bits & wanted) == 0;
-}
-
 // What a string instruction adds to ESI/EDI per element: EFLAGS.DF says which way.
 uint32_t string_step(const CpuState& cpu, unsigned size) { return cpu.eflags & eflags::kDF ? 0u - size : size; }
 
@@ -38,14 +20,14 @@ uint16_t port_of(const CpuState& cpu, const ZydisDecodedOperand& op) {
 }
 
 // A device may have ended the run (isa-debug-exit): leave translated code.
-HelperResult after_device(Engine& e, const HelperSite& s) {
+HelperResult after_device(HelperContext& e, const HelperSite& s) {
   if (!e.control.exit_status) return HelperResult::kContinue;
   e.cpu.eip = s.insn.next_eip();
   return HelperResult::kExit;
 }
 }  // namespace
 
-HelperResult helper_in(Engine& e, const HelperSite& s) {
+HelperResult helper_in(HelperContext& e, const HelperSite& s) {
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   unsigned size = dst.size / 8;
   uint16_t port = port_of(e.cpu, s.insn.ops[1]);
@@ -54,7 +36,7 @@ HelperResult helper_in(Engine& e, const HelperSite& s) {
   return after_device(e, s);
 }
 
-HelperResult helper_out(Engine& e, const HelperSite& s) {
+HelperResult helper_out(HelperContext& e, const HelperSite& s) {
   const ZydisDecodedOperand& src = s.insn.ops[1];
   uint16_t port = port_of(e.cpu, s.insn.ops[0]);
   if (!io_allowed(e, port, src.size / 8)) return e.raise(Vector::kGP, 0u);
@@ -62,7 +44,7 @@ HelperResult helper_out(Engine& e, const HelperSite& s) {
   return after_device(e, s);
 }
 
-HelperResult helper_ins(Engine& e, const HelperSite& s) {
+HelperResult helper_ins(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
   unsigned size = s.insn.info.operand_width / 8;
@@ -79,7 +61,7 @@ HelperResult helper_ins(Engine& e, const HelperSite& s) {
   return after_device(e, s);
 }
 
-HelperResult helper_outs(Engine& e, const HelperSite& s) {
+HelperResult helper_outs(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   bool rep = s.insn.info.attributes & ZYDIS_ATTRIB_HAS_REP;
   unsigned size = s.insn.info.operand_width / 8;

@@ -1,14 +1,14 @@
 // Legacy instructions with no 64-bit encoding. The BCD/ASCII adjustments
 // and salc run natively in compatibility mode (Compat32), so every flag,
 // defined or not, is the host CPU's; the others are carried out here.
-#include "dispatch/engine.h"
+#include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/segment_load.h"
 #include "runtime/guest_operands.h"
 #include "runtime/helpers.h"
-#include "runtime/segments.h"
 
 namespace bt86 {
 
-HelperResult helper_native32(Engine& e, const HelperSite& s) {
+HelperResult helper_native32(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   if ((s.insn.mnemonic() == ZYDIS_MNEMONIC_AAM) && (s.insn.ops[0].imm.value.u & 0xFF) == 0) return e.raise(Vector::kDE);
   auto r = e.compat32.run({s.insn.bytes, s.insn.length()}, cpu.gpr[kEax], cpu.eflags);
@@ -18,7 +18,7 @@ HelperResult helper_native32(Engine& e, const HelperSite& s) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_bound(Engine& e, const HelperSite& s) {
+HelperResult helper_bound(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   unsigned width = s.insn.info.operand_width / 8;
   uint32_t addr = effective_linear(cpu, s.insn.info, s.insn.ops[1]);
@@ -36,7 +36,7 @@ HelperResult helper_bound(Engine& e, const HelperSite& s) {
   return HelperResult::kContinue;
 }
 
-HelperResult helper_arpl(Engine& e, const HelperSite& s) {
+HelperResult helper_arpl(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   const ZydisDecodedOperand& dst = s.insn.ops[0];
   uint16_t src = static_cast<uint16_t>(read_register(cpu, s.insn.ops[1].reg.value));
@@ -65,7 +65,7 @@ HelperResult helper_arpl(Engine& e, const HelperSite& s) {
 // enter with a nesting level > 0, or a 16-bit operand size (the 32-bit
 // level-0 form is translated inline). The stack is 32-bit: frame pointers
 // are read at EBP - n * width, and ESP, the frame, is what EBP (BP) gets.
-HelperResult helper_enter_nested(Engine& e, const HelperSite& s) {
+HelperResult helper_enter_nested(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   uint32_t size = s.insn.ops[0].imm.value.u & 0xFFFF;
   unsigned level = s.insn.ops[1].imm.value.u & 31;

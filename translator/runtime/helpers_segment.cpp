@@ -1,44 +1,45 @@
-// Helpers for descriptor tables, segment registers and far control
-// transfers (same privilege level, and returns to outer levels).
-#include <algorithm>
-
-#include <fmt/format.h>
-
+// Helpers for segment registers, descriptor tables, far control transfers
+// and interrupts: each takes its operands from the instruction and hands
+// them to the segmentation library, which carries the instruction out.
+#include "bt86/segmentation/descriptor_tables.h"
+#include "bt86/segmentation/far_transfer.h"
+#include "bt86/segmentation/fast_system_call.h"
+#include "bt86/segmentation/iret.h"
+#include "bt86/segmentation/segment_load.h"
 #include "emit/emit.h"
-#include "dispatch/engine.h"
 #include "runtime/guest_operands.h"
 #include "runtime/helpers.h"
-#include "runtime/segments.h"
-#include "runtime/task_switch.h"
 
 namespace bt86 {
 
 namespace {
 
-HelperResult exit_after(Engine& e, const HelperSite& s) {
-  e.cpu.eip = s.insn.next_eip();
-  return HelperResult::kExit;
-}
+unsigned operand_bytes(const HelperSite& s) { return s.insn.info.operand_width / 8; }
 
-// After loading segment register seg: every register's need for checks is
-// part of the block mode, and so is, for DS/ES/SS, whether its base is zero
-// (the "flat" bit). The block goes on when neither changed (its code reads
-// bases and bounds from CpuState); otherwise the next block is re-selected.
-HelperResult after_load(Engine& e, const HelperSite& s, unsigned seg, uint32_t checked_before,
-                        uint32_t base_before) {
-  const bool flat_kept = seg == kFs || seg == kGs || (base_before == 0) == (e.cpu.seg[seg].base == 0);
-  if (flat_kept && e.cpu.seg_checked == checked_before) return HelperResult::kContinue;
-  return exit_after(e, s);
-}
+HelperResult exit_after(HelperContext& e, const HelperSite& s) { return e.exit_to(s.insn.next_eip()); }
 
-// The linear address of `size` bytes of memory operand i, segment-checked;
-// false after raising.
-bool mem_linear(Engine& e, const HelperSite& s, unsigned i, unsigned size, bool write, uint32_t& out) {
-  return operand_linear(e, s.insn, s.insn.ops[i], size, write, out);
-}
+// Helpers that change no segment register and raise only by returning
+// false: on to the next instruction, or leave to deliver the exception.
+HelperResult done(bool ok) { return ok ? HelperResult::kContinue : HelperResult::kExit; }
+
+// Every register's need for checks is part of the block mode, and so is,
+// for DS/ES/SS, whether its base is zero (the "flat" bit). After a segment
+// register load the block goes on when neither changed (its code reads
+// bases and bounds from the CpuFrame); otherwise the next block is
+// re-selected.
+struct ModeBefore {
+  ModeBefore(const CpuState& cpu, unsigned loaded) : seg(loaded), checked(cpu.seg_checked), base(cpu.seg[loaded].base) {}
+  HelperResult after_load(HelperContext& e, const HelperSite& s) const {
+    const bool flat_kept = seg == kFs || seg == kGs || (base == 0) == (e.cpu.seg[seg].base == 0);
+    if (flat_kept && e.cpu.seg_checked == checked) return HelperResult::kContinue;
+    return exit_after(e, s);
+  }
+  unsigned seg;
+  uint32_t checked, base;
+};
 
 // Reads an r/m16 selector operand.
-bool read_selector(Engine& e, const HelperSite& s, const ZydisDecodedOperand& op, uint16_t& out) {
+bool read_selector(HelperContext& e, const HelperSite& s, const ZydisDecodedOperand& op, uint16_t& out) {
   if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
     out = static_cast<uint16_t>(read_register(e.cpu, op.reg.value));
     return true;
@@ -46,52 +47,53 @@ bool read_selector(Engine& e, const HelperSite& s, const ZydisDecodedOperand& op
   uint32_t linear;
   return operand_linear(e, s.insn, op, 2, false, linear) && e.read_linear(linear, &out, 2);
 }
+
+// A far pointer operand m16:16 or m16:32 (offset first, then the selector).
+bool read_far_pointer(HelperContext& e, const HelperSite& s, const ZydisDecodedOperand& op, uint16_t& sel,
+                      uint32_t& offset) {
+  const unsigned width = operand_bytes(s);
+  uint32_t addr;
+  offset = 0;
+  return operand_linear(e, s.insn, op, width + 2, false, addr) && e.read_linear(addr, &offset, width) &&
+         e.read_linear(addr + width, &sel, 2);
+}
+
+HelperResult far_jmp_or_call(HelperContext& e, const HelperSite& s, bool call) {
+  const ZydisDecodedOperand& op = s.insn.ops[0];
+  uint16_t sel;
+  uint32_t offset;
+  if (op.type == ZYDIS_OPERAND_TYPE_POINTER) {
+    sel = op.ptr.segment;
+    offset = op.ptr.offset;
+  } else if (!read_far_pointer(e, s, op, sel, offset)) {
+    return HelperResult::kExit;
+  }
+  far_jump_or_call(e, sel, offset, {call, operand_bytes(s), s.insn.next_eip()});
+  return HelperResult::kExit;
+}
+
 }  // namespace
 
-HelperResult helper_load_table(Engine& e, const HelperSite& s) {  // lgdt, lidt
+HelperResult helper_load_table(HelperContext& e, const HelperSite& s) {  // lgdt, lidt
   uint32_t addr;
-  uint16_t limit;
-  uint32_t base;
-  if (!mem_linear(e, s, 0, 6, false, addr) || !e.read_linear(addr, &limit, 2) || !e.read_linear(addr + 2, &base, 4)) return HelperResult::kExit;
-  if (s.insn.info.operand_width == 16) base &= 0xFFFFFF;
   TableRegister& t = s.insn.mnemonic() == ZYDIS_MNEMONIC_LGDT ? e.cpu.gdtr : e.cpu.idtr;
-  t = {base, limit};
-  return HelperResult::kContinue;
+  return done(operand_linear(e, s.insn, s.insn.ops[0], 6, false, addr) &&
+              load_table_register(e, t, addr, s.insn.info.operand_width == 16));
 }
 
-HelperResult helper_store_table(Engine& e, const HelperSite& s) {  // sgdt, sidt: the guest's own values
+HelperResult helper_store_table(HelperContext& e, const HelperSite& s) {  // sgdt, sidt
   const TableRegister& t = s.insn.mnemonic() == ZYDIS_MNEMONIC_SGDT ? e.cpu.gdtr : e.cpu.idtr;
   uint32_t addr;
-  return mem_linear(e, s, 0, 6, true, addr) && e.write_linear(addr, &t.limit, 2) && e.write_linear(addr + 2, &t.base, 4) ? HelperResult::kContinue
-                                                                                     : HelperResult::kExit;
+  return done(operand_linear(e, s.insn, s.insn.ops[0], 6, true, addr) && store_table_register(e, t, addr));
 }
 
-HelperResult helper_lldt_ltr(Engine& e, const HelperSite& s) {
-  CpuState& cpu = e.cpu;
+HelperResult helper_lldt_ltr(HelperContext& e, const HelperSite& s) {
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
-  bool ltr = s.insn.mnemonic() == ZYDIS_MNEMONIC_LTR;
-  if (null_selector(sel)) {
-    if (ltr) return e.raise(Vector::kGP, 0u);
-    cpu.ldtr = SegmentCache{sel, 0, 0, 0};
-    return HelperResult::kContinue;
-  }
-  if (selector_in_ldt(sel)) return e.raise(Vector::kGP, selector_error(sel));  // must come from the GDT
-  Descriptor d;
-  if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
-  if (!d.is(ltr ? system_type::kTss32 : system_type::kLdt)) return e.raise(Vector::kGP, selector_error(sel));
-  if (!d.present()) return e.raise(Vector::kNP, selector_error(sel));
-  if (ltr) {
-    d.set_busy(true);  // in the GDT too
-    e.write_linear(cpu.gdtr.base + selector_offset(sel) + 4, &d.hi, 4, Engine::Privilege::kSupervisor);
-    cpu.tr = SegmentCache{sel, d.access(), d.base(), d.limit()};
-  } else {
-    cpu.ldtr = SegmentCache{sel, d.access(), d.base(), d.limit()};
-  }
-  return HelperResult::kContinue;
+  return done(s.insn.mnemonic() == ZYDIS_MNEMONIC_LTR ? load_task_register(e, sel) : load_ldt(e, sel));
 }
 
-HelperResult helper_sldt_str(Engine& e, const HelperSite& s) {
+HelperResult helper_sldt_str(HelperContext& e, const HelperSite& s) {
   uint16_t sel = s.insn.mnemonic() == ZYDIS_MNEMONIC_STR ? e.cpu.tr.selector : e.cpu.ldtr.selector;
   const ZydisDecodedOperand& op = s.insn.ops[0];
   if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
@@ -99,333 +101,109 @@ HelperResult helper_sldt_str(Engine& e, const HelperSite& s) {
     return HelperResult::kContinue;
   }
   uint32_t addr;
-  return mem_linear(e, s, 0, 2, true, addr) && e.write_linear(addr, &sel, 2) ? HelperResult::kContinue
-                                                                             : HelperResult::kExit;
+  return done(operand_linear(e, s.insn, op, 2, true, addr) && e.write_linear(addr, &sel, 2));
 }
 
-HelperResult helper_mov_to_sreg(Engine& e, const HelperSite& s) {
+HelperResult helper_mov_to_sreg(HelperContext& e, const HelperSite& s) {
   int seg = segment_of(s.insn.ops[0].reg.value);
   if (seg == kCs || seg < 0) return e.undefined(s.insn);
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[1], sel)) return HelperResult::kExit;
-  const uint32_t checked = e.cpu.seg_checked;
-  const uint32_t base = e.cpu.seg[static_cast<unsigned>(seg)].base;
-  if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
-  return after_load(e, s, static_cast<unsigned>(seg), checked, base);
+  const ModeBefore before(e.cpu, static_cast<unsigned>(seg));
+  if (!load_data_segment(e, static_cast<unsigned>(seg), sel)) return HelperResult::kExit;
+  return before.after_load(e, s);
 }
 
-HelperResult helper_pop_sreg(Engine& e, const HelperSite& s) {
-  int seg = segment_of(s.insn.ops[0].reg.value);
-  unsigned width = s.insn.info.operand_width / 8;
+HelperResult helper_pop_sreg(HelperContext& e, const HelperSite& s) {
+  auto seg = static_cast<unsigned>(segment_of(s.insn.ops[0].reg.value));
+  const unsigned width = operand_bytes(s);
   uint16_t sel;
   uint32_t addr;
   if (!segment_linear(e, kSs, e.cpu.gpr[kEsp], width, false, addr) || !e.read_linear(addr, &sel, 2))
     return HelperResult::kExit;
-  const uint32_t checked = e.cpu.seg_checked;
-  const uint32_t base = e.cpu.seg[static_cast<unsigned>(seg)].base;
-  if (load_data_segment(e, static_cast<unsigned>(seg), sel) == HelperResult::kExit) return HelperResult::kExit;
+  const ModeBefore before(e.cpu, seg);
+  if (!load_data_segment(e, seg, sel)) return HelperResult::kExit;
   e.cpu.gpr[kEsp] += width;
-  return after_load(e, s, static_cast<unsigned>(seg), checked, base);
+  return before.after_load(e, s);
 }
 
-HelperResult helper_load_far_pointer(Engine& e, const HelperSite& s) {  // lds les lfs lgs lss
+HelperResult helper_load_far_pointer(HelperContext& e, const HelperSite& s) {  // lds les lfs lgs lss
   static const std::pair<ZydisMnemonic, unsigned> kSeg[] = {{ZYDIS_MNEMONIC_LDS, kDs}, {ZYDIS_MNEMONIC_LES, kEs},
                                                             {ZYDIS_MNEMONIC_LFS, kFs}, {ZYDIS_MNEMONIC_LGS, kGs},
                                                             {ZYDIS_MNEMONIC_LSS, kSs}};
   unsigned seg = kDs;
   for (auto [m, sr] : kSeg)
     if (m == s.insn.mnemonic()) seg = sr;
-  unsigned width = s.insn.info.operand_width / 8;
-  uint32_t addr;
-  uint32_t offset = 0;
-  uint16_t sel;
-  if (!mem_linear(e, s, 1, width + 2, false, addr) || !e.read_linear(addr, &offset, width) || !e.read_linear(addr + width, &sel, 2)) return HelperResult::kExit;
-  const uint32_t checked = e.cpu.seg_checked;
-  const uint32_t base = e.cpu.seg[seg].base;
-  if (load_data_segment(e, seg, sel) == HelperResult::kExit) return HelperResult::kExit;
-  write_register(e.cpu, s.insn.ops[0].reg.value, offset);
-  return after_load(e, s, seg, checked, base);
-}
-
-namespace {
-// The selector:offset target of a far jmp/call (ptr16:32 or m16:32).
-bool far_target(Engine& e, const HelperSite& s, uint16_t& sel, uint32_t& offset) {
-  const ZydisDecodedOperand& op = s.insn.ops[0];
-  if (op.type == ZYDIS_OPERAND_TYPE_POINTER) {
-    sel = op.ptr.segment;
-    offset = op.ptr.offset;
-    return true;
-  }
-  unsigned width = s.insn.info.operand_width / 8;
-  uint32_t addr;
-  offset = 0;
-  return mem_linear(e, s, 0, width + 2, false, addr) && e.read_linear(addr, &offset, width) && e.read_linear(addr + width, &sel, 2);
-}
-}  // namespace
-
-namespace {
-// A far call through a call gate to a more privileged, non-conforming code
-// segment: switch to the TSS stack of the target level, copy the gate's
-// parameters, push the old SS:ESP and CS:EIP (SDM "CALL", call gates).
-bool call_to_inner(Engine& e, const Descriptor& gate, const Descriptor& code, uint16_t code_sel, uint32_t offset,
-                   uint32_t return_eip) {
-  CpuState& cpu = e.cpu;
-  unsigned new_cpl = code.dpl();
-  SegmentCache new_ss;
-  uint32_t esp;
-  if (!inner_stack(e, new_cpl, new_ss, esp)) return false;
-  if (offset > code.limit()) return e.raise(Vector::kGP, 0u), false;
-  unsigned params = gate.gate_parameters();
-  uint32_t copied[31];
-  const SegmentCache old_ss = cpu.seg[kSs], old_cs = cpu.seg[kCs];
-  const uint32_t old_esp = cpu.gpr[kEsp];
-  for (unsigned i = 0; i < params; ++i)
-    if (!e.read_linear(old_ss.base + old_esp + 4 * i, &copied[i], 4)) return false;
-  cpu.seg[kSs] = new_ss;
-  cpu.gpr[kEsp] = esp;
-  cpu.seg[kCs] = SegmentCache{with_rpl(code_sel, new_cpl), code.access(), code.base(), code.limit()};
-  bool ok = push32(e, old_ss.selector) && push32(e, old_esp);
-  for (unsigned i = params; ok && i-- > 0;) ok = push32(e, copied[i]);
-  ok = ok && push32(e, old_cs.selector) && push32(e, return_eip);
-  if (!ok) {
-    cpu.seg[kSs] = old_ss, cpu.seg[kCs] = old_cs, cpu.gpr[kEsp] = old_esp;
-    return false;
-  }
-  cpu.eip = offset;
-  e.state_changed();
-  return true;
-}
-
-// jmp/call far: to a code segment, through a call gate, or to a task.
-HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
-  CpuState& cpu = e.cpu;
   uint16_t sel;
   uint32_t offset;
-  if (!far_target(e, s, sel, offset)) return HelperResult::kExit;
-  const uint32_t return_eip = s.insn.next_eip();
-  Descriptor d;
-  if (null_selector(sel)) return e.raise(Vector::kGP, 0u);
-  if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
-  const unsigned cpl = cpu.cpl(), rpl = selector_rpl(sel);
-  if (d.system()) {
-    if (d.is(system_type::kCallGate16))  // valid, but not run yet: the run ends (status 2) saying so
-      return e.die(fmt::format("'{}' at EIP={:#010x} through a 16-bit call gate ({:#06x}) is not supported yet",
-                               s.insn.text(), s.insn.eip, sel));
-    const bool task = d.is(system_type::kTss32) || d.is(system_type::kTss16) || d.is(system_type::kTaskGate);
-    if (!task && !d.is(system_type::kCallGate32)) return e.raise(Vector::kGP, selector_error(sel));
-    // A TSS, task gate or call gate: usable at max(CPL, RPL) <= DPL, and present.
-    if (d.dpl() < std::max(cpl, rpl)) return e.raise(Vector::kGP, selector_error(sel));
-    if (!d.present()) return e.raise(Vector::kNP, selector_error(sel));
-    if (task) {
-      uint16_t tss = d.is(system_type::kTaskGate) ? d.gate_selector() : sel;
-      cpu.eip = return_eip;
-      if (!task_switch(e, tss, call ? TaskSwitchReason::kCall : TaskSwitchReason::kJmp)) cpu.eip = s.insn.eip;
-      return HelperResult::kExit;
-    }
-    const uint16_t code_sel = d.gate_selector();
-    const uint32_t target = d.gate_offset();
-    Descriptor code;
-    if (null_selector(code_sel)) return e.raise(Vector::kGP, 0u);
-    if (!read_descriptor(e, code_sel, code)) return HelperResult::kExit;
-    if (!code.code() || code.dpl() > cpl || (!call && !code.conforming() && code.dpl() != cpl))
-      return e.raise(Vector::kGP, selector_error(code_sel));
-    if (!code.present()) return e.raise(Vector::kNP, selector_error(code_sel));
-    if (call && !code.conforming() && code.dpl() < cpl) {
-      call_to_inner(e, d, code, code_sel, target, return_eip);
-      return HelperResult::kExit;
-    }
-    sel = with_rpl(code_sel, cpl);
-    offset = target;
-  } else if (d.code()) {
-    if (d.conforming() ? d.dpl() > cpl : (rpl > cpl || d.dpl() != cpl)) return e.raise(Vector::kGP, selector_error(sel));
-  } else {
-    return e.raise(Vector::kGP, selector_error(sel));
-  }
-  // A call pushes CS:EIP (CS:IP with a 16-bit operand size) before CS
-  // changes, so a fault on the stack leaves the old CS in place.
-  const uint32_t esp = cpu.gpr[kEsp];
-  const unsigned width = s.insn.info.operand_width / 8;
-  if (call && (!push_sized(e, width, cpu.seg[kCs].selector) || !push_sized(e, width, return_eip)))
-    return cpu.gpr[kEsp] = esp, HelperResult::kExit;
-  if (!far_transfer(e, sel, offset)) cpu.gpr[kEsp] = esp;
-  return HelperResult::kExit;
+  if (!read_far_pointer(e, s, s.insn.ops[1], sel, offset)) return HelperResult::kExit;
+  const ModeBefore before(e.cpu, seg);
+  if (!load_data_segment(e, seg, sel)) return HelperResult::kExit;
+  write_register(e.cpu, s.insn.ops[0].reg.value, offset);
+  return before.after_load(e, s);
 }
-}  // namespace
 
-HelperResult helper_jmp_far(Engine& e, const HelperSite& s) { return far_jmp_or_call(e, s, false); }
-HelperResult helper_call_far(Engine& e, const HelperSite& s) { return far_jmp_or_call(e, s, true); }
+HelperResult helper_jmp_far(HelperContext& e, const HelperSite& s) { return far_jmp_or_call(e, s, false); }
+HelperResult helper_call_far(HelperContext& e, const HelperSite& s) { return far_jmp_or_call(e, s, true); }
 
-namespace {
-// After a far return or iret to an outer level: load SS:ESP popped from the
-// inner stack, and null the data segments the new CPL may not use. A 16-bit
-// SP popped into a 16-bit stack segment keeps ESP's upper half.
-HelperResult load_outer_stack(Engine& e, uint32_t esp, uint16_t ss, unsigned width) {
-  if (load_data_segment(e, kSs, ss) == HelperResult::kExit) return HelperResult::kExit;
-  const bool stack32 = e.cpu.seg[kSs].access & access_rights::kBig;
-  e.cpu.gpr[kEsp] = width == 2 && !stack32 ? (e.cpu.gpr[kEsp] & 0xFFFF0000) | (esp & 0xFFFF) : esp;
-  for (unsigned seg : {kEs, kDs, kFs, kGs}) {
-    const SegmentCache& c = e.cpu.seg[seg];
-    if (!null_selector(c.selector) && !access_rights::conforming(c.access) && access_rights::dpl(c.access) < e.cpu.cpl())
-      e.cpu.seg[seg] = SegmentCache{};
-  }
-  e.state_changed();
-  return HelperResult::kExit;
-}
-}  // namespace
-
-// Far return: pops EIP and CS (IP and CS with a 16-bit operand size), and
-// SS:ESP too on a return to an outer level.
-HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
-  CpuState& cpu = e.cpu;
-  const unsigned old_cpl = cpu.cpl(), width = s.insn.info.operand_width / 8;
-  const uint32_t start_esp = cpu.gpr[kEsp];
-  uint32_t eip, cs, esp = 0, ss = 0;
+HelperResult helper_ret_far(HelperContext& e, const HelperSite& s) {
   uint32_t release = s.insn.visible() ? static_cast<uint32_t>(s.insn.ops[0].imm.value.u & 0xFFFF) : 0;
-  if (!pop(e, width, eip) || !pop(e, width, cs)) return HelperResult::kExit;
-  bool outer = selector_rpl(cs) > old_cpl;
-  if (outer) {
-    cpu.gpr[kEsp] += release;
-    if (!pop(e, width, esp) || !pop(e, width, ss)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  }
-  if (selector_rpl(cs) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(Vector::kGP, selector_error(cs));
-  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  if (!outer) {
-    cpu.gpr[kEsp] += release;
-    return HelperResult::kExit;
-  }
-  return load_outer_stack(e, esp + release, static_cast<uint16_t>(ss), width);
-}
-
-namespace {
-// The EFLAGS bits an iret loads from its image (SDM vol. 2, IRET): the
-// arithmetic flags, TF, DF, NT; RF, AC and ID with a 32-bit operand size; IF
-// where CPL <= IOPL; IOPL, and with 32 bits VIF and VIP, at CPL 0. (VM at
-// CPL 0 means a return to virtual-8086 mode; elsewhere it is ignored.)
-uint32_t iret_loads(unsigned cpl, unsigned iopl, bool op32) {
-  uint32_t load = eflags::kHostLive | eflags::kTF | eflags::kNT;
-  if (op32) load |= eflags::kRF | eflags::kAC | eflags::kID;
-  if (cpl <= iopl) load |= eflags::kIF;
-  if (cpl == 0) load |= eflags::kIOPL | (op32 ? eflags::kVIF | eflags::kVIP : 0);
-  return load;
-}
-}  // namespace
-
-HelperResult helper_iret(Engine& e, const HelperSite& s) {
-  CpuState& cpu = e.cpu;
-  if (cpu.eflags & eflags::kNT) {  // return to the task in the back link
-    uint16_t link;
-    if (!e.read_linear(cpu.tr.base, &link, 2, Engine::Privilege::kSupervisor)) return HelperResult::kExit;
-    cpu.eip = s.insn.next_eip();
-    if (!task_switch(e, link, TaskSwitchReason::kIret)) cpu.eip = s.insn.eip;  // faults report the iret
-    return HelperResult::kExit;
-  }
-  const unsigned old_cpl = cpu.cpl(), width = s.insn.info.operand_width / 8;
-  const uint32_t start_esp = cpu.gpr[kEsp];
-  uint32_t eip, cs, flags, esp = 0, ss = 0;
-  if (!pop(e, width, eip) || !pop(e, width, cs) || !pop(e, width, flags))
-    return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  if ((flags & eflags::kVM) && width == 4 && old_cpl == 0)
-    return e.die(fmt::format("iret to virtual-8086 mode ('{}' at EIP={:#010x}) is not supported yet", s.insn.text(),
-                             s.insn.eip));
-  bool outer = selector_rpl(cs) > old_cpl;
-  // Everything is popped at the old privilege, before CS changes.
-  if (outer && (!pop(e, width, esp) || !pop(e, width, ss))) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  if (selector_rpl(cs) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(Vector::kGP, selector_error(cs));
-  const uint32_t load = iret_loads(old_cpl, (cpu.eflags & eflags::kIOPL) >> 12, width == 4);
-  const uint32_t old_flags = cpu.eflags;
-  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
-  e.set_eflags((old_flags & ~load) | (flags & load));
-  if (outer) return load_outer_stack(e, esp, static_cast<uint16_t>(ss), width);
+  far_return(e, operand_bytes(s), release);
   return HelperResult::kExit;
 }
 
-// sysenter/sysexit load fixed flat segments derived from IA32_SYSENTER_CS
-// without reading descriptors (SDM: SYSENTER, SYSEXIT).
-namespace {
-SegmentCache flat_segment(uint16_t selector, unsigned dpl, bool code) {
-  SegmentCache c;
-  load_flat(c, selector, code);
-  c.access = static_cast<uint16_t>((c.access & ~access_rights::kDpl) | dpl << 5 | access_rights::kAccessed);
-  return c;
-}
-}  // namespace
-
-HelperResult helper_sysenter(Engine& e, const HelperSite&) {
-  CpuState& cpu = e.cpu;
-  auto cs = static_cast<uint16_t>(cpu.msr_sysenter[0] & 0xFFFC);
-  if (!cpu.protected_mode() || cs == 0) return e.raise(Vector::kGP, 0u);
-  e.set_eflags(cpu.eflags & ~(eflags::kVM | eflags::kIF | eflags::kRF));
-  cpu.seg[kCs] = flat_segment(cs, 0, true);
-  cpu.seg[kSs] = flat_segment(static_cast<uint16_t>(cs + 8), 0, false);
-  cpu.gpr[kEsp] = static_cast<uint32_t>(cpu.msr_sysenter[1]);
-  cpu.eip = static_cast<uint32_t>(cpu.msr_sysenter[2]);
-  e.state_changed();
+HelperResult helper_iret(HelperContext& e, const HelperSite& s) {
+  iret(e, operand_bytes(s), s.insn.next_eip());
   return HelperResult::kExit;
 }
 
-HelperResult helper_sysexit(Engine& e, const HelperSite&) {
-  CpuState& cpu = e.cpu;
-  auto cs = static_cast<uint16_t>(cpu.msr_sysenter[0] & 0xFFFC);
-  if (!cpu.protected_mode() || cs == 0) return e.raise(Vector::kGP, 0u);  // CPL 0: the op table
-  cpu.seg[kCs] = flat_segment(static_cast<uint16_t>((cs + 16) | 3), 3, true);
-  cpu.seg[kSs] = flat_segment(static_cast<uint16_t>((cs + 24) | 3), 3, false);
-  cpu.gpr[kEsp] = cpu.gpr[kEcx];
-  cpu.eip = cpu.gpr[kEdx];
-  e.state_changed();
+HelperResult helper_sysenter(HelperContext& e, const HelperSite&) {
+  sysenter(e);
+  return HelperResult::kExit;
+}
+
+HelperResult helper_sysexit(HelperContext& e, const HelperSite&) {
+  sysexit(e);
   return HelperResult::kExit;
 }
 
 // A segment check in translated code failed (see check_access).
-HelperResult helper_segment_gp(Engine& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
-HelperResult helper_segment_ss(Engine& e, const HelperSite&) { return e.raise(Vector::kSS, 0u); }
+HelperResult helper_segment_gp(HelperContext& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
+HelperResult helper_segment_ss(HelperContext& e, const HelperSite&) { return e.raise(Vector::kSS, 0u); }
 
-HelperResult helper_int(Engine& e, const HelperSite& s) {
+HelperResult helper_int(HelperContext& e, const HelperSite& s) {
   uint8_t vector;
   switch (s.insn.mnemonic()) {
-    case ZYDIS_MNEMONIC_INT3: vector = 3; break;
-    case ZYDIS_MNEMONIC_INT1: return e.raise_software(1, s.insn.next_eip(), EventKind::kIcebp);
+    case ZYDIS_MNEMONIC_INT3: vector = number(Vector::kBP); break;
+    case ZYDIS_MNEMONIC_INT1: return e.raise_software(number(Vector::kDB), s.insn.next_eip(), EventKind::kIcebp);
     case ZYDIS_MNEMONIC_INTO:
       if (!(e.cpu.eflags & eflags::kOF)) return HelperResult::kContinue;
-      vector = 4;
+      vector = number(Vector::kOF);
       break;
     default: vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u); break;
   }
   return e.raise_software(vector, s.insn.next_eip());
 }
 
-HelperResult helper_lar_lsl(Engine& e, const HelperSite& s) {
-  CpuState& cpu = e.cpu;
+HelperResult helper_lar_lsl(HelperContext& e, const HelperSite& s) {
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[1], sel)) return HelperResult::kExit;
-  Descriptor d;
-  bool ok = peek_descriptor(e, sel, d);
-  bool lsl = s.insn.mnemonic() == ZYDIS_MNEMONIC_LSL;
-  if (ok && d.system()) {
-    // The system types lar reports: TSSs, LDTs, call and task gates; lsl: those with a limit (no gates).
-    using namespace system_type;
-    const unsigned t = d.type();
-    const bool has_limit = t == kTss16 || t == kLdt || t == kTss16Busy || t == kTss32 || t == kTss32Busy;
-    ok = has_limit || (!lsl && (t == kCallGate16 || t == kTaskGate || t == kCallGate32));
-  }
-  if (ok && !d.conforming()) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), selector_rpl(sel));
-  if (!ok) {
-    cpu.eflags &= ~eflags::kZF;
+  std::optional<uint32_t> v = s.insn.mnemonic() == ZYDIS_MNEMONIC_LSL ? segment_limit_of(e, sel)
+                                                                      : access_rights_of(e, sel);
+  if (!v) {
+    e.cpu.eflags &= ~eflags::kZF;
     return HelperResult::kContinue;
   }
-  cpu.eflags |= eflags::kZF;
-  write_register(cpu, s.insn.ops[0].reg.value, lsl ? d.limit() : d.hi & 0x00FFFF00);
+  e.cpu.eflags |= eflags::kZF;
+  write_register(e.cpu, s.insn.ops[0].reg.value, *v);
   return HelperResult::kContinue;
 }
 
-HelperResult helper_verr_verw(Engine& e, const HelperSite& s) {
-  CpuState& cpu = e.cpu;
+HelperResult helper_verr_verw(HelperContext& e, const HelperSite& s) {
   uint16_t sel;
   if (!read_selector(e, s, s.insn.ops[0], sel)) return HelperResult::kExit;
-  Descriptor d;
-  bool ok = peek_descriptor(e, sel, d) && !d.system();
-  if (ok && !d.conforming()) ok = d.dpl() >= std::max<unsigned>(cpu.cpl(), selector_rpl(sel));
-  if (ok) ok = s.insn.mnemonic() == ZYDIS_MNEMONIC_VERW ? d.writable_data() : d.readable();
-  cpu.eflags = ok ? cpu.eflags | eflags::kZF : cpu.eflags & ~eflags::kZF;
+  bool ok = segment_verifies(e, sel, s.insn.mnemonic() == ZYDIS_MNEMONIC_VERW);
+  e.cpu.eflags = ok ? e.cpu.eflags | eflags::kZF : e.cpu.eflags & ~eflags::kZF;
   return HelperResult::kContinue;
 }
 

@@ -5,16 +5,16 @@
 #include <cstdint>
 #include <optional>
 
-namespace bt86 {
+#include "bt86/segmentation/system_context.h"
 
-class Engine;
+namespace bt86 {
 
 enum class TaskSwitchReason { kJmp, kCall, kIret, kInterrupt };
 
 // Switches to the task whose TSS the selector names. The current EIP saved
 // in the old TSS is cpu.eip on entry (the caller sets it to the return
 // point). On failure raises the architecture's fault and returns false.
-bool task_switch(Engine& e, uint16_t tss_selector, TaskSwitchReason reason,
+bool task_switch(SystemContext& ctx, uint16_t tss_selector, TaskSwitchReason reason,
                  std::optional<uint32_t> error_code = std::nullopt);
 
 }  // namespace bt86

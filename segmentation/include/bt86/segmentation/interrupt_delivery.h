@@ -1,0 +1,16 @@
+// Delivers an interrupt or exception through the guest IDT (SDM vol. 3,
+// ch. 6): interrupt, trap and task gates, the stack switch to an inner
+// privilege level, the frame; a fault while delivering is delivered
+// instead, or becomes a double or triple fault as the architecture says.
+#pragma once
+#include "bt86/segmentation/event.h"
+#include "bt86/segmentation/system_context.h"
+
+namespace bt86 {
+
+// True once the guest runs the handler (CS:EIP, stack and EFLAGS as the
+// architecture leaves them); false when the guest is dead (ctx.death():
+// a triple fault, or a valid form not run yet).
+bool deliver_event(SystemContext& ctx, const Event& event);
+
+}  // namespace bt86

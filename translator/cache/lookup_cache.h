@@ -1,0 +1,57 @@
+// The indirect-branch lookup cache: per block mode, a direct-mapped table
+// of 64 Ki entries from guest EIP to host code, which translated code
+// probes inline and without touching flags (BlockBuilder::jump_indirect);
+// a miss leaves through the run loop, which fills the entry. The tables
+// are kept apart by mode so that CPL switches do not clear them, and are
+// reset when the linear-to-physical translation may change, except for the
+// entries of global pages when only CR3 was loaded (as a TLB keeps them).
+#pragma once
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "cache/block.h"
+
+namespace bt86 {
+
+// A hit needs entry.neg_eip + eip == 0 (a flag-free test with lea + jrcxz).
+// Empty entries point at the miss path.
+struct IndirectEntry {
+  uint32_t neg_eip;
+  uint32_t flags;  // kGlobal; translated code never reads it
+  const uint8_t* host;
+};
+static_assert(sizeof(IndirectEntry) == 16);
+
+class LookupCache {
+public:
+  static constexpr uint32_t kEntries = 1u << 16;
+  // The target's page is global: the entry survives CR3 loads.
+  static constexpr uint32_t kGlobal = 1u << 0;
+
+  // miss_target: where an empty entry sends translated code (the stubs').
+  explicit LookupCache(const uint8_t* miss_target) : miss_target_(miss_target) {}
+
+  // The table of a block mode (made on first use), for CpuFrame::indirect_table.
+  const IndirectEntry* table(uint32_t mode) { return table_of(mode).entries.data(); }
+  void remember(uint32_t mode, uint32_t eip, const uint8_t* host, bool global);
+  // Every entry, or with keep_global those outside global pages (a CR3 load).
+  void reset(bool keep_global = false);
+  // The entry of a block that was invalidated, if it points at it.
+  void forget(const Block& block);
+  // The entries of the page holding `linear` (invlpg).
+  void forget_page(uint32_t linear);
+
+private:
+  struct Table {
+    std::vector<IndirectEntry> entries;
+    std::vector<uint32_t> filled;  // indices in use, so a reset touches only them
+  };
+  Table& table_of(uint32_t mode);
+  IndirectEntry empty() const { return {0, 0, miss_target_}; }
+
+  const uint8_t* miss_target_;
+  std::unordered_map<uint32_t, Table> tables_;
+};
+
+}  // namespace bt86

@@ -1,0 +1,104 @@
+// The exits of translated code that are not host faults: a direct exit
+// (chained to its target the first time), an indirect-branch miss (the
+// lookup cache filled), a C++ helper, and a step of a bounce block's access.
+#include <fmt/format.h>
+
+#include "dispatch/engine.h"
+#include "dispatch/host_faults.h"
+#include "runtime/helpers.h"
+
+namespace bt86 {
+
+int Engine::run_helper(const HelperSite& site) {
+  cpu.eip = site.insn.eip;
+  if (!site.exits) site.exits = &exit_counts_[site.cause];
+  ++*site.exits;
+  context_.site = &site;
+  HelperResult r = site.fn(context_, site);
+  context_.site = nullptr;  // the block holding it may go
+  if (!cache_.last_invalidated().empty()) {
+    // A helper wrote guest code: if that was the block running now, do not
+    // return into it.
+    forget_invalidated();
+    if (r == HelperResult::kContinue) {
+      cpu.eip = site.insn.next_eip();
+      r = HelperResult::kExit;
+    }
+  }
+  refresh_irq_pending();  // a helper may have raised or unmasked a line (for the inline sti)
+  if (r == HelperResult::kContinue && context_.interrupt_deliverable()) {
+    // A device raised a line, or IF was set: leave after this instruction
+    // (after the next one for sti, whose interrupt shadow covers it).
+    if (site.fn == helper_sti) request_service();
+    else cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
+  }
+  if (r == HelperResult::kContinue) return 0;
+  frame_.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
+  return 1;
+}
+
+Block* Engine::after_exit() {
+  uint64_t info = frame_.exit_info;
+  if (info == exit_tag::kIndirectMiss) {
+    ++indirect_miss_exits_;
+    uint32_t mode = current_mode();
+    Block* b = lookup_or_translate(cpu.eip, mode);
+    if (b && !count_blocks_) lookup_.remember(mode, cpu.eip, b->host, last_fetch_global_);
+    return b;
+  }
+  if (info == exit_tag::kHostFault) return handle_host_fault();
+  if (info & exit_tag::kHelper) return nullptr;  // the helper left cpu.eip where to go on
+
+  auto* link = reinterpret_cast<ExitLink*>(info);
+  ++block_link_exits_;
+  uint64_t generation = flush_generation_;
+  // A bounce block always comes back here: what its accesses wrote may
+  // have replaced translated code (see Bounce::commit).
+  bool chainable = link->owner->valid && !(link->owner->key.mode & mode::kBounce);
+  Block* target = lookup_or_translate(cpu.eip, current_mode());
+  // Counting runs never chain: every block returns here to count time.
+  if (target && chainable && !count_blocks_ && generation == flush_generation_ && target->valid) {
+    cache_.chain(*link, *target);
+    ++stats.chained_jumps;
+  }
+  return target;
+}
+
+int Engine::run_access(const HelperSite& site) {
+  cpu.eip = site.insn.eip;
+  if (!site.exits) site.exits = &exit_counts_[site.cause];
+  ++*site.exits;
+  const uint32_t arg = site.arg;
+  const bool done = arg == access_step::kCommit
+                        ? bounce_.commit()
+                        : bounce_.redirect(static_cast<uint32_t>(frame_.access_address), access_step::size(arg),
+                                           access_step::reads(arg), access_step::writes(arg));
+  if (done) {
+    // A device access may have raised a line or ended the run: stop at the
+    // next iteration boundary (a rep loop's poll) or after the instruction.
+    refresh_irq_pending();
+    if (context_.interrupt_deliverable() || control_.exit_status) request_service();
+    return 0;
+  }
+  frame_.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
+  return 1;
+}
+
+Block* Engine::bounce(const Block& faulting) {
+  if (faulting.key.mode & mode::kBounce) {
+    // Its accesses were all redirected: this cannot be the device again.
+    context_.die(fmt::format("internal error: a bounce block faulted at EIP={:#010x}", cpu.eip));
+    return nullptr;
+  }
+  return lookup_or_translate(cpu.eip, current_mode() | mode::kBounce);
+}
+
+}  // namespace bt86
+
+extern "C" int bt86_helper_entry(bt86::CpuFrame*, const void* site) {
+  return bt86::current_engine()->run_helper(*static_cast<const bt86::HelperSite*>(site));
+}
+
+extern "C" int bt86_access_entry(bt86::CpuFrame*, const void* site) {
+  return bt86::current_engine()->run_access(*static_cast<const bt86::HelperSite*>(site));
+}

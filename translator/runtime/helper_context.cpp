@@ -1,0 +1,68 @@
+#include "runtime/helper_context.h"
+
+#include <fmt/format.h>
+
+#include "bt86/segmentation/segment_check.h"
+
+namespace bt86 {
+
+bool HelperContext::read_linear(uint32_t linear, void* dst, unsigned size, Privilege p) {
+  return page_fault(memory.read(linear, dst, size, p == Privilege::kCurrent && user()));
+}
+
+bool HelperContext::write_linear(uint32_t linear, const void* src, unsigned size, Privilege p) {
+  return page_fault(memory.write(linear, src, size, p == Privilege::kCurrent && user()));
+}
+
+bool HelperContext::read_table_entry(uint32_t linear, Descriptor& out) {
+  return page_fault(memory.read_table_entry(linear, out));
+}
+
+void HelperContext::segments_changed() {
+  for (unsigned s = 0; s < 6; ++s) frame.seg_base[s] = cpu.seg[s].base;
+  refresh_segment_checks(cpu);
+  refresh_host_ac();
+}
+
+void HelperContext::data_segment_changed(unsigned seg) {
+  frame.seg_base[seg] = cpu.seg[seg].base;
+  refresh_segment_check(cpu, seg);
+}
+
+void HelperContext::eflags_changed() {
+  frame.string_stride = (cpu.eflags & eflags::kDF) ? -1 : 1;
+  refresh_host_ac();
+}
+
+void HelperContext::refresh_host_ac() {
+  bool on = (cpu.cr0 & cr0::kAM) && (cpu.eflags & eflags::kAC) && cpu.cpl() == 3;
+  frame.host_ac = on ? eflags::kAC : 0;
+}
+
+void HelperContext::paging_changed(bool cr3_written) {
+  memory.set_paging({cpu.cr0, cpu.cr3, cpu.cr4, cpu.efer}, cr3_written);
+}
+
+std::string HelperContext::describe_instruction() const {
+  if (!site) return fmt::format("the instruction at EIP={:#010x}", cpu.eip);
+  return fmt::format("'{}' at EIP={:#010x}", site->insn.text(), site->insn.eip);
+}
+
+HelperResult HelperContext::undefined(const Insn& insn) {
+  if (cpu.protected_mode() && cpu.idtr.limit >= number(Vector::kUD) * 8u + 7) return raise(Vector::kUD);
+  return die(fmt::format("undefined instruction ({}) '{}' at EIP={:#010x}, and the guest has no IDT to take #UD",
+                         insn.hex_bytes(), insn.info.mnemonic == ZYDIS_MNEMONIC_INVALID ? "(invalid opcode)" : insn.text(),
+                         insn.eip));
+}
+
+HelperResult HelperContext::fetch_fault(uint32_t linear) {
+  page_fault(memory.fetch_fault(linear, user()));
+  return HelperResult::kExit;  // mapped meanwhile: run the instruction again
+}
+
+bool HelperContext::string_loop_must_yield(unsigned iterations_done) const {
+  return iterations_done >= kStringBurst || requests_.stop || requests_.service || control.exit_status.has_value() ||
+         interrupt_deliverable();
+}
+
+}  // namespace bt86

@@ -1,0 +1,107 @@
+// What a C++ helper works with, and nothing more: the guest CPU state (and
+// the frame in which translated code keeps mirrors of it), guest memory,
+// the I/O bus, the compatibility-mode runner for legacy instructions, and
+// the means to raise an exception, leave translated code or end the run.
+// It is also the SystemContext on which the segmentation library's system
+// instructions run (segment loads, far transfers, interrupt delivery, task
+// switches).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "bt86/devices/bus.h"
+#include "bt86/devices/run_control.h"
+#include "bt86/segmentation/system_context.h"
+#include "bt86/translator/cpu_frame.h"
+#include "bt86/vcpu/device_service.h"
+#include "cache/block.h"
+#include "runtime/compat32.h"
+#include "runtime/guest_memory.h"
+
+namespace bt86 {
+
+// Requests from other threads and signal handlers that the run loop stop
+// translated code (the watchdog, the timer waker, a helper).
+struct StopRequests {
+  std::atomic<bool> stop{false};     // the run ends (--timeout)
+  std::atomic<bool> service{false};  // look at the devices first
+};
+
+class HelperContext final : public SystemContext {
+public:
+  HelperContext(CpuFrame& cpu_frame, GuestMemory& guest_memory, Bus& io_bus, RunControl& run_control,
+                const DeviceService& devices, const StopRequests& requests)
+      : SystemContext(cpu_frame.state), frame(cpu_frame), memory(guest_memory), io(io_bus), control(run_control),
+        devices_(devices), requests_(requests) {}
+
+  CpuFrame& frame;
+  GuestMemory& memory;
+  Bus& io;
+  RunControl& control;
+  Compat32 compat32;
+  // The helper site being carried out (set by the run loop).
+  const HelperSite* site = nullptr;
+
+  // ---- SystemContext ------------------------------------------------------
+  bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;
+  bool write_linear(uint32_t linear, const void* src, unsigned size, Privilege p = Privilege::kCurrent) override;
+  bool read_table_entry(uint32_t linear, Descriptor& out) override;
+  // The frame's segment-base mirror, the segment checks, host AC.
+  void segments_changed() override;
+  void data_segment_changed(unsigned seg) override;
+  // The frame's string-direction mirror, host AC.
+  void eflags_changed() override;
+  void paging_changed(bool cr3_written) override;
+  std::string describe_instruction() const override;
+
+  // ---- for helpers --------------------------------------------------------
+  // As SystemContext's, returning what a helper returns after raising.
+  HelperResult raise(Vector vector, std::optional<uint32_t> error_code = std::nullopt) {
+    SystemContext::raise(vector, error_code);
+    return HelperResult::kExit;
+  }
+  HelperResult raise_software(uint8_t vector, uint32_t return_eip, EventKind kind = EventKind::kSoftware) {
+    SystemContext::raise_software(vector, return_eip, kind);
+    return HelperResult::kExit;
+  }
+  HelperResult die(std::string why) {
+    SystemContext::die(std::move(why));
+    return HelperResult::kExit;
+  }
+  // Leaves translated code and goes on at eip.
+  HelperResult exit_to(uint32_t eip) {
+    cpu.eip = eip;
+    return HelperResult::kExit;
+  }
+  // #UD if the guest can take it (it has an IDT), else ends the run naming insn.
+  HelperResult undefined(const Insn& insn);
+  // #PF for an instruction fetch at linear (an instruction whose bytes run
+  // into a page that cannot be fetched), unless mapped meanwhile.
+  HelperResult fetch_fault(uint32_t linear);
+  void invlpg(uint32_t linear) { memory.invlpg(linear); }
+  // frame.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
+  void refresh_host_ac();
+
+  // Helpers that loop over a guest-chosen count (rep ins/outs) ask this at
+  // every iteration boundary after their first iteration. True: stop there,
+  // with ESI/EDI/ECX updated and cpu.eip still at the instruction, and leave
+  // translated code, so that the run loop can stop (timeout), service
+  // devices or deliver an interrupt before the instruction goes on, as a
+  // CPU takes them between iterations.
+  bool string_loop_must_yield(unsigned iterations_done) const;
+  // At most this many iterations per helper call even when nothing is
+  // waiting: block counts (virtual time, slices) then see the loop progress.
+  static constexpr unsigned kStringBurst = 4096;
+  // An interrupt waits in the PIC and IF lets the CPU take it.
+  bool interrupt_deliverable() const { return (cpu.eflags & eflags::kIF) && devices_.interrupt_pending(); }
+
+private:
+  bool user() const { return cpu.cpl() == 3; }
+  bool page_fault(const std::optional<PageFault>& fault) { return !fault || raise_pf(fault->linear, fault->error_code); }
+
+  const DeviceService& devices_;
+  const StopRequests& requests_;
+};
+
+}  // namespace bt86
