@@ -21,6 +21,7 @@
 #include "cache/code_cache.h"
 #include "cache/lookup_cache.h"
 #include "dispatch/bounce.h"
+#include "frontend/block_formation.h"
 #include "runtime/guest_memory.h"
 #include "runtime/helper_context.h"
 #include "bt86/vcpu/device_service.h"
@@ -94,9 +95,8 @@ private:
   // Block lookup by linear EIP; nullptr after raising a fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);
   bool last_fetch_global_ = false;  // the page of lookup_or_translate's eip is global
+  // Forms the block (frontend/block_formation.h) and enters it in the cache.
   Block* translate(uint32_t eip, uint64_t phys, uint32_t mode);
-  // Instruction bytes at phys (one page at most): RAM, else the MMIO bus.
-  void fetch_physical(uint64_t phys, uint8_t* dst, size_t n);
   // After translated code exited: the block to run next (nullptr: look it
   // up again at cpu.eip, or an exception is pending).
   Block* after_exit();
@@ -107,13 +107,12 @@ private:
   Block* bounce(const Block& faulting);
   void forget_invalidated();
 
-  GuestRam& ram_;
-  Bus& mmio_;
   RunControl& control_;
   CodeCache cache_;
   Stubs stubs_;
   AddressSpace aspace_;
   LookupCache lookup_{stubs_.miss_target};
+  BlockFormer former_;
   GuestMemory memory_;
   Platform platform_;
   HiddenTime hidden_time_{platform_.apparent_clock};

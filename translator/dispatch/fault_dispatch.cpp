@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "bt86/shadow/host_fault.h"
 #include "dispatch/engine.h"
 
 namespace bt86 {
@@ -61,45 +62,42 @@ Block* Engine::handle_host_fault() {
     context_.raise(Vector::kGP, 0u);
     return nullptr;
   }
-  bool user = false;
-  const ShadowWindow* window = aspace_.window_of(f.addr, user);
-  if (!window) {
-    context_.die(
-        fmt::format("internal error: host fault (signal {}) at {:#x} outside the guest window", f.signo, f.addr));
-    return nullptr;
-  }
-  if (window->classify(f.addr) != ShadowWindow::Region::kWindow) {
-    // Only an access that wraps around 4 GiB reaches a guard region.
-    ++stats.host_faults["wraparound"];
-    return bounce(*block);
-  }
-  uint32_t linear = window->linear(f.addr);
-  AddressSpace::Fill fill = aspace_.fill(linear, f.write, user);
-  switch (fill.outcome) {
-    case AddressSpace::Outcome::kMapped:  // resolved meanwhile: run the instruction again
-      if (fill.table_write) ++table_writes_;
+  const WindowFault w = resolve_window_fault(aspace_, f.addr, f.write);
+  switch (w.kind) {
+    case WindowFault::Kind::kOutside:
+      context_.die(
+          fmt::format("internal error: host fault (signal {}) at {:#x} outside the guest window", f.signo, f.addr));
       return nullptr;
+    case WindowFault::Kind::kGuard:
+      ++stats.host_faults["wraparound"];
+      return bounce(*block);
+    case WindowFault::Kind::kFilled:  // resolved meanwhile: run the instruction again
+      if (w.fill.table_write) ++table_writes_;
+      return nullptr;
+    case WindowFault::Kind::kGuestFault:
+      break;
+  }
+  switch (w.fill.outcome) {
     case AddressSpace::Outcome::kPageFault:
       ++stats.host_faults["guest_page_fault"];
-      context_.raise_pf(linear, fill.error_code);
+      context_.raise_pf(w.linear, w.fill.error_code);
       return nullptr;
     case AddressSpace::Outcome::kCodeWrite:
       ++stats.host_faults["code_write"];
-      return handle_code_write(static_cast<uint32_t>(fill.phys));
+      return handle_code_write(static_cast<uint32_t>(w.fill.phys));
     case AddressSpace::Outcome::kMmio:
       ++stats.host_faults["mmio"];
       return bounce(*block);
+    case AddressSpace::Outcome::kMapped:
+      break;
   }
   return nullptr;
 }
 
 bool Engine::try_hidden_fault(uintptr_t host_addr, bool write) {
-  bool user = false;
-  const ShadowWindow* window = aspace_.window_of(host_addr, user);
-  if (!window || window->classify(host_addr) != ShadowWindow::Region::kWindow) return false;
-  AddressSpace::Fill fill = aspace_.fill(window->linear(host_addr), write, user);
-  if (fill.outcome != AddressSpace::Outcome::kMapped) return false;
-  ++(fill.table_write ? table_writes_ : fill.dirty_upgrade ? dirty_upgrades_ : hidden_fills_);
+  const WindowFault w = resolve_window_fault(aspace_, host_addr, write);
+  if (w.kind != WindowFault::Kind::kFilled) return false;
+  ++(w.fill.table_write ? table_writes_ : w.fill.dirty_upgrade ? dirty_upgrades_ : hidden_fills_);
   return true;
 }
 

@@ -1,0 +1,109 @@
+#include "frontend/block_formation.h"
+
+#include <cstring>
+
+#include "emit/block_builder.h"
+#include "emit/emit.h"
+#include "runtime/helpers.h"
+
+namespace bt86 {
+
+namespace {
+// Where the bytes of one instruction come from: up to two physical pages.
+struct Fetched {
+  uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH] = {};
+  size_t len = 0;
+  uint32_t second_page = ~0u;  // physical page of the bytes past the first page (RAM)
+  bool second_page_faults = false;
+  bool second_page_not_ram = false;
+};
+}  // namespace
+
+void BlockFormer::fetch_physical(uint64_t phys, uint8_t* dst, size_t n) {
+  if (aspace_.is_ram(phys)) {
+    // SAFETY: RAM ends at a page boundary and the n bytes stay in phys's page.
+    std::memcpy(dst, ram_.host(phys), n);
+    return;
+  }
+  // A device answers what it reads; memory nobody backs reads as all ones,
+  // so code there is 0xFF bytes (FF FF is #UD), as on a PC.
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(mmio_.read(phys + i, 1));
+}
+
+std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t mode) {
+  const bool single = mode & mode::kOne;
+  const bool user = ((mode >> mode::kCplShift) & 3) == 3;
+  auto fresh = std::make_unique<Block>();
+  fresh->key = {static_cast<uint32_t>(phys), eip, mode};  // (a non-RAM page's blocks are never cached)
+  fresh->guest_eip = eip;
+  fresh->phys_pages[0] = static_cast<uint32_t>(phys) & ~0xFFFu;
+  BlockBuilder b(stubs_, cache_, std::move(fresh));
+
+  // Instruction bytes at linear pc, whose page starts at physical `page`.
+  auto fetch = [&](uint32_t pc) {
+    Fetched f;
+    uint32_t in_page = 4096 - (pc & 0xFFF);
+    size_t n1 = std::min<size_t>(in_page, ZYDIS_MAX_INSTRUCTION_LENGTH);
+    fetch_physical((phys & ~uint64_t{0xFFF}) + (pc & 0xFFF), f.bytes, n1);
+    f.len = n1;
+    if (n1 < ZYDIS_MAX_INSTRUCTION_LENGTH) {
+      Walk w = aspace_.translate(pc + in_page, Access::kFetch, user);
+      if (!w.ok) {
+        f.second_page_faults = true;
+        return f;
+      }
+      f.second_page_not_ram = !aspace_.is_ram(w.phys);
+      if (!f.second_page_not_ram) f.second_page = static_cast<uint32_t>(w.phys) & ~0xFFFu;
+      size_t n2 = ZYDIS_MAX_INSTRUCTION_LENGTH - n1;
+      fetch_physical(w.phys & ~uint64_t{0xFFF}, f.bytes + n1, n2);
+      f.len += n2;
+    }
+    return f;
+  };
+
+  uint32_t pc = eip;
+  for (unsigned n = 0;; ++n) {
+    Fetched f = fetch(pc);
+    std::optional<Insn> insn;
+    if (f.len) insn = decode({f.bytes, f.len}, pc, mode & mode::kCode32);
+    bool straddles = insn && (pc & 0xFFF) + insn->length() > 4096;
+    if (n > 0 && (!insn || straddles) && !single) {
+      // Leave undecodable or page-straddling instructions to a block of
+      // their own, so faults and page mappings are seen when they run.
+      b.jump_to(pc);
+      break;
+    }
+    b.begin_instruction(pc);
+    if (!insn) {
+      Insn bad{};
+      bad.eip = pc;
+      std::memcpy(bad.bytes, f.bytes, sizeof bad.bytes);
+      bad.info.length = static_cast<uint8_t>(std::min<size_t>(f.len, 4));
+      bad.info.mnemonic = ZYDIS_MNEMONIC_INVALID;
+      check_target(b, bad, pc);  // bytes past the CS limit: #GP(0), not #UD
+      if (f.second_page_faults) {
+        // Depends on a mapping, not on code bytes: never cache it.
+        b.block().key.mode |= mode::kSingle;
+        b.call_helper(helper_fetch_fault, "fetch_fault", bad);
+      }
+      else b.call_helper(helper_undefined, "undefined", bad);
+      pc += 1;
+      break;
+    }
+    if (straddles) b.block().phys_pages[1] = f.second_page;
+    // Bytes from a device or open bus are not write-tracked: never cached.
+    if (straddles && f.second_page_not_ram) b.block().key.mode |= mode::kSingle;
+    ++b.block().instructions;
+    Flow flow = emit_instruction(b, *insn);
+    pc = insn->next_eip();
+    if (flow == Flow::kEndBlock) break;
+    if (single || straddles || n + 1 >= kMaxInstructions || pc / CodeCache::kPage != eip / CodeCache::kPage) {
+      b.jump_to(pc);
+      break;
+    }
+  }
+  b.block().guest_end = pc;
+  return b.finish(cache_);  // nullptr when the cache is full
+}
+
+}  // namespace bt86
