@@ -1,4 +1,4 @@
-#include "acpi_tables.h"
+#include "bt86/host/acpi_tables.h"
 
 #include <cstring>
 #include <numeric>

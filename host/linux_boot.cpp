@@ -8,7 +8,7 @@
 #include <iterator>
 #include <vector>
 
-#include "acpi_tables.h"
+#include "bt86/host/acpi_tables.h"
 
 namespace bt86 {
 

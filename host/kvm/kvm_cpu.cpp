@@ -20,7 +20,7 @@
 #include "kvm_events.h"
 #include "kvm_exit_names.h"
 #include "kvm_insn.h"
-#include "vcpu_kick.h"
+#include "bt86/kvm/vcpu_kick.h"
 
 namespace bt86 {
 

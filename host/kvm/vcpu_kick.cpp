@@ -1,4 +1,4 @@
-#include "vcpu_kick.h"
+#include "bt86/kvm/vcpu_kick.h"
 
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "bt86/translator/block_mode.h"
 #include "frontend/insn.h"
 
 namespace bt86 {
@@ -16,8 +17,6 @@ namespace bt86 {
 struct Block;
 class HelperContext;
 
-// What the mode of the CPU means for a translation. Two blocks at the same
-// physical address with different modes are different translations.
 // A block is found by where its code is (the physical address, which code
 // protection and invalidation work on) and by the linear address it was
 // translated for: blocks embed linear addresses (exit targets, pushed
@@ -29,23 +28,6 @@ struct BlockKey {
   uint32_t mode;
   bool operator==(const BlockKey&) const = default;
 };
-
-namespace mode {
-constexpr uint32_t kCode32 = 1u << 0;
-constexpr uint32_t kFlat = 1u << 1;  // CS/DS/ES/SS bases are 0 and none needs checks
-constexpr uint32_t kProtected = 1u << 2;
-constexpr uint32_t kCplShift = 3;    // two bits
-constexpr uint32_t kSingle = 1u << 5;  // a one-instruction block, never cached
-constexpr uint32_t kPaging = 1u << 6;  // linear != physical: chain only within a page
-constexpr uint32_t kFpuTrap = 1u << 7;  // CR0.TS or CR0.EM: FPU/SSE instructions fault
-constexpr uint32_t kCheckedShift = 8;  // six bits: CpuState::seg_checked (accesses are range-checked)
-constexpr uint32_t kTscFaults = 1u << 14;  // CR4.TSD at CPL > 0: rdtsc raises #GP
-// One instruction whose every memory access asks the engine where its bytes
-// live (a device, open bus, the 4 GiB wrap: see dispatch/bounce.cpp).
-constexpr uint32_t kBounce = 1u << 15;
-constexpr uint32_t kOne = kSingle | kBounce;  // either: a block of one instruction
-constexpr uint32_t kSseOff = 1u << 16;     // CR4.OSFXSR clear: SSE instructions raise #UD
-}  // namespace mode
 
 using UnlinkHook = boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
 

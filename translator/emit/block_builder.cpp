@@ -88,6 +88,7 @@ Label BlockBuilder::segment_fault(const Insn& insn, bool stack) {
 }
 
 std::unique_ptr<Block> BlockBuilder::finish(CodeCache& cache) {
+  inline_size_ = static_cast<uint32_t>(a_.offset());
   for (PendingFault& f : faults_) {  // the helper raises and never returns here
     a_.bind(f.stub);
     a_.mov(r10, imm(reinterpret_cast<uint64_t>(f.site)));

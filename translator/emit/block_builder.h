@@ -50,6 +50,9 @@ public:
   // Emits the stubs and places the code in the cache; returns the finished
   // block, or nullptr when the cache is full.
   std::unique_ptr<Block> finish(CodeCache& cache);
+  // After finish: the bytes of the block's straight-line code, before the
+  // out-of-line stubs (segment faults, exits).
+  uint32_t inline_size() const { return inline_size_; }
 
 private:
   struct PendingExit {
@@ -68,6 +71,7 @@ private:
   };
   std::vector<PendingFault> faults_;
   std::vector<asmjit::Label> side_labels_;
+  uint32_t inline_size_ = 0;
 };
 
 }  // namespace bt86

@@ -22,7 +22,7 @@ namespace {
 constexpr uint32_t kEip = 0x00100000;
 
 // The guest's own linear address for a memory operand: the oracle.
-uint32_t guest_linear(const Insn& g, const ZydisDecodedOperand& m, const uint32_t seg_bases[6]) {
+uint32_t guest_linear(const GuestInsn& g, const ZydisDecodedOperand& m, const uint32_t seg_bases[6]) {
   auto value = [](ZydisRegister r) { return r == ZYDIS_REGISTER_NONE ? 0u : kGuestRegs[index64(r)]; };
   uint32_t ea = value(m.mem.base) + value(m.mem.index) * (m.mem.scale ? m.mem.scale : 1) +
                 static_cast<uint32_t>(m.mem.disp.has_displacement ? m.mem.disp.value : 0);
@@ -47,9 +47,9 @@ constexpr ZyanU64 kAnySegment = ZYDIS_ATTRIB_HAS_SEGMENT_CS | ZYDIS_ATTRIB_HAS_S
 
 // All the ident properties of one translated instruction.
 void check_ident(const Translation& t, const uint32_t seg_bases[6]) {
-  const Insn& g = t.guest;
+  const GuestInsn& g = t.guest;
   INFO("guest: " << g.text() << "   [" << g.hex_bytes() << "]\nhost block:\n" << t.listing);
-  CHECK(t.block->sites.empty());  // no helper call: not "unsupported"
+  CHECK(t.helpers.empty());  // no helper call: not "unsupported"
   REQUIRE_FALSE(t.body.empty());
   const ZydisDecodedOperand* gmem = g.memory_operand();
   bool high = false;
@@ -89,7 +89,7 @@ void check_ident(const Translation& t, const uint32_t seg_bases[6]) {
         for (unsigned j = 0; j < g.info.operand_count; ++j)
           if (g.ops[j].type == ZYDIS_OPERAND_TYPE_REGISTER && g.ops[j].reg.value != ZYDIS_REGISTER_NONE)
             CHECK(index64(g.ops[j].reg.value) != index64(ho.mem.base));
-        CHECK(t.block->side.front().spill_reg == static_cast<int8_t>(index64(ho.mem.base)));
+        CHECK(t.spill_reg == static_cast<int8_t>(index64(ho.mem.base)));
       } else {
         CHECK(ho.mem.base == ZYDIS_REGISTER_R15);
       }
@@ -114,7 +114,7 @@ unsigned check_corpus(uint32_t block_mode, const uint32_t seg_bases[6]) {
   OneInsnTranslator tr;
   unsigned count = 0;
   for (size_t off = 0; off < code.size(); ++count) {
-    std::optional<Insn> g = decode({code.data() + off, code.size() - off}, kEip, true);
+    std::optional<GuestInsn> g = decode_guest({code.data() + off, code.size() - off}, kEip, true);
     REQUIRE(g.has_value());
     check_ident(tr.translate({code.data() + off, g->length()}, kEip, block_mode), seg_bases);
     off += g->length();

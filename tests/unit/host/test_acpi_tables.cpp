@@ -7,7 +7,7 @@
 #include <cstring>
 #include <numeric>
 
-#include "acpi_tables.h"
+#include "bt86/host/acpi_tables.h"
 #include "bt86/devices/acpi_pm.h"
 
 namespace {

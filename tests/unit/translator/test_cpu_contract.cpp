@@ -1,4 +1,4 @@
-// CPUID is the contract (translator/cpu_model.h): every encoding of every
+// CPUID is the contract (segmentation/cpu_model.h): every encoding of every
 // instruction whose extension CPUID announces translates to code that runs
 // it (copied, expanded, or carried out by a helper), and every encoding of
 // every other instruction to #UD. The sweep walks the opcode maps as the
@@ -15,9 +15,7 @@
 #include <vector>
 
 #include "bt86/segmentation/cpu_model.h"
-#include "emit/emit.h"
-#include "runtime/helpers.h"
-#include "emit/op_table.h"
+#include "bt86/translator/testing.h"
 #include "host_code.h"
 
 using namespace bt86;
@@ -68,11 +66,13 @@ void for_each_encoding(Visit&& visit) {
       }
 }
 
-bool calls(const Swept& s, HelperFn fn) { return std::find(s.helpers.begin(), s.helpers.end(), fn) != s.helpers.end(); }
+bool calls(const Swept& s, const char* cause) {
+  return std::find(s.helpers.begin(), s.helpers.end(), cause) != s.helpers.end();
+}
 
 struct Findings {
   std::map<std::string, std::pair<unsigned, std::string>> by_kind;  // kind -> count, first example
-  void add(const std::string& kind, const Insn& insn) {
+  void add(const std::string& kind, const GuestInsn& insn) {
     auto& [n, example] = by_kind[kind];
     if (n++ == 0) example = fmt::format("{} ({})", insn.text(), insn.hex_bytes());
   }
@@ -88,21 +88,21 @@ void sweep(bool code32, Findings& findings, unsigned& total) {
   std::set<Bytes> seen;
   const uint32_t block_mode = code32 ? kFlatMode : kFlatMode & ~mode::kCode32;
   for_each_encoding([&](const Bytes& b) {
-    std::optional<Insn> insn = decode(b, kEip, code32);
+    std::optional<GuestInsn> insn = decode_guest(b, kEip, code32);
     if (!insn || !seen.emplace(b.begin(), b.begin() + insn->length()).second) return;
     ++total;
     Swept s = tr.sweep(*insn, block_mode);
     const std::string name = ZydisMnemonicGetString(insn->mnemonic());
     if (!cpu_implements(insn->info)) {
-      if (s.helpers.empty() || s.helpers.front() != helper_undefined) findings.add("not #UD: " + name, *insn);
+      if (s.helpers.empty() || s.helpers.front() != "undefined") findings.add("not #UD: " + name, *insn);
       return;
     }
-    if (calls(s, helper_unsupported)) findings.add("unsupported: " + name, *insn);
+    if (calls(s, "unsupported")) findings.add("unsupported: " + name, *insn);
     // A copied instruction must stay itself on the host: a prefix the guest
     // CPU ignores may make another instruction of the host's (F3 0F BD is
     // lzcnt there, bsr here).
     // (Zydis's encoder makes xchg eax, eax the host's nop, which it is.)
-    bool copied = !find_op(insn->mnemonic()) && s.helpers.empty();
+    bool copied = !testing::has_op_row(insn->mnemonic()) && s.helpers.empty();
     bool self_xchg = insn->mnemonic() == ZYDIS_MNEMONIC_XCHG && insn->ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
                      insn->ops[0].reg.value == insn->ops[1].reg.value && s.body == std::vector{ZYDIS_MNEMONIC_NOP};
     if (copied && !self_xchg && std::find(s.body.begin(), s.body.end(), insn->mnemonic()) == s.body.end())

@@ -22,7 +22,7 @@
 #include "bt86/host/machine.h"
 #include "bt86/bt/bt_cpu.h"
 #include "bt86/vcpu/signal_entry.h"
-#include "kvm/vcpu_kick.h"
+#include "bt86/kvm/vcpu_kick.h"
 
 using namespace bt86;
 

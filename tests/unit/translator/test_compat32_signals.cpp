@@ -1,4 +1,5 @@
-// translator/compat32.h under asynchronous signals: the engine's waker
+// translator/runtime/compat32.h (through testing.h's NativeLegacy) under
+// asynchronous signals: the engine's waker
 // signals the vCPU thread at any moment, and a signal that lands while the
 // host CPU is in compatibility mode must not derail the snippet (it did:
 // bt86 crashed with RIP 0 until compat32 blocked them).
@@ -11,7 +12,7 @@
 #include <atomic>
 #include <vector>
 
-#include "runtime/compat32.h"
+#include "bt86/translator/testing.h"
 
 namespace {
 std::atomic<uint64_t> g_signals{0};
@@ -19,9 +20,9 @@ void count_signal(int) { ++g_signals; }
 }  // namespace
 
 TEST_CASE("compat32: legacy instructions stay right while a timer signal storms the thread", "[compat32]") {
-  bt86::Compat32 c;
+  bt86::testing::NativeLegacy c;
   const uint8_t daa[] = {0x27};
-  std::vector<bt86::Compat32::Result> want;
+  std::vector<bt86::testing::NativeLegacy::Result> want;
   for (uint32_t v = 0; v < 0x200; ++v) want.push_back(c.run(daa, v & 0xFF, (v >> 8) ? 0x11 : 0));
 
   const int sig = SIGRTMIN + 1;
@@ -42,7 +43,7 @@ TEST_CASE("compat32: legacy instructions stay right while a timer signal storms 
   unsigned wrong = 0;
   for (int round = 0; round < 100; ++round)
     for (uint32_t v = 0; v < 0x200; ++v) {
-      bt86::Compat32::Result r = c.run(daa, v & 0xFF, (v >> 8) ? 0x11 : 0);
+      bt86::testing::NativeLegacy::Result r = c.run(daa, v & 0xFF, (v >> 8) ? 0x11 : 0);
       wrong += r.eax != want[v].eax || r.eflags != want[v].eflags;
     }
   timer_delete(timer);

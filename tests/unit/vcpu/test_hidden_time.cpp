@@ -1,4 +1,4 @@
-// translator/hidden_time.h: bt86's own work is hidden from the guest's
+// host/vcpu/hidden_time.h: bt86's own work is hidden from the guest's
 // clocks (device clock and TSC alike, by the same interval) and given back
 // while the guest halts, never more than was hidden.
 #include <catch2/catch.hpp>

@@ -127,7 +127,7 @@ void check_case(OneInsnTranslator& tr, const Case& c, uint32_t block_mode, Bases
   Translation t = tr.translate(c.bytes, kEip, block_mode);
   INFO(c.text << "   guest: " << t.guest.text() << "\nhost code:\n" << t.listing);
   REQUIRE(t.guest.length() == c.bytes.size());
-  REQUIRE(t.block->sites.empty());  // expanded inline, no helper
+  REQUIRE(t.helpers.empty());  // expanded inline, no helper
   ModelMachine m(bases);
   for (const HostInsn& h : t.body) REQUIRE(m.step(h));
   const Expect e = c.expect(bases);

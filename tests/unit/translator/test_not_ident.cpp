@@ -109,7 +109,7 @@ TEST_CASE("not ident: stack, string, I/O and system instructions are never copie
       // The host-stack uses allowed: calling the helper thunk, RFLAGS transfers.
       if (touches_rsp(h) && !rflags_transfer(h))
         CHECK((h.info.mnemonic == ZYDIS_MNEMONIC_CALL && h.branch_target() ==
-               reinterpret_cast<uint64_t>(tr.stubs().helper_thunk)));
+               reinterpret_cast<uint64_t>(tr.helper_thunk())));
       // Control leaves through direct jumps to stubs or exits, never through a guest register.
       if (h.info.mnemonic == ZYDIS_MNEMONIC_JMP || h.info.mnemonic == ZYDIS_MNEMONIC_CALL)
         CHECK((h.branch_target() != 0 || h.ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY));
@@ -128,7 +128,7 @@ TEST_CASE("not ident: rdtsc runs natively and adds the TSC offset, unless CR4.TS
   auto helper_calls = [&](const Translation& t) {
     return std::count_if(t.all.begin(), t.all.end(), [&](const HostInsn& h) {
       return h.info.mnemonic == ZYDIS_MNEMONIC_CALL &&
-             h.branch_target() == reinterpret_cast<uint64_t>(tr.stubs().helper_thunk);
+             h.branch_target() == reinterpret_cast<uint64_t>(tr.helper_thunk());
     });
   };
   Translation native = tr.translate(rdtsc, kEip);
@@ -156,7 +156,7 @@ TEST_CASE("not ident: mov to and from control, debug and segment registers goes 
   for (const Case& c : cases) {
     Translation t = tr.translate(c.bytes, kEip);
     INFO(c.text << "\nhost block:\n" << t.listing);
-    REQUIRE(t.block->sites.size() == 1);
+    REQUIRE(t.helpers.size() == 1);
     for (const HostInsn& h : t.all)
       for (unsigned i = 0; i < h.visible(); ++i) {
         if (h.ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER) continue;
