@@ -1,0 +1,24 @@
+# The hostile-guest suite (label "hostile"): guests/hostile under
+# tests/hostile_run.sh, a fixed seed set. The verdict of every run is first
+# about the host (bt86 ends by itself, within --timeout + 1 s, with status
+# 0-3 or 124, never by a signal); random CPL-0 code may wreck its own
+# machine (--host-only), every other kind must also PASS, and the endless
+# loops must end at the timeout (124). tests/hostile_long.sh runs many seeds.
+set(BT86_HOSTILE ${CMAKE_CURRENT_LIST_DIR}/hostile_run.sh)
+set(BT86_HOSTILE_KERNEL ${BT86_GUEST_DIR}/hostile.elf)
+
+# hostile_test(<name> "<kernel command line>" [hostile_run.sh options...])
+function(hostile_test name cmdline)
+  add_test(NAME hostile.${name}
+    COMMAND ${BT86_HOSTILE} ${ARGN} ${BT86_EXE} ${BT86_HOSTILE_KERNEL} "${cmdline}")
+  set_tests_properties(hostile.${name} PROPERTIES LABELS hostile TIMEOUT 120)
+endfunction()
+
+# Chaos: random code at CPL 3 (the guest kernel must survive every round)
+# and at CPL 0 (only the host's fate counts).
+foreach(seed 1 2 3 4)
+  hostile_test(ring3.seed${seed} "kind=ring3 seed=${seed} rounds=5000")
+endforeach()
+foreach(seed 1 2 3 4 5 6)
+  hostile_test(ring0.seed${seed} "kind=ring0 seed=${seed} rounds=5000" --host-only)
+endforeach()
