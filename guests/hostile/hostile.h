@@ -109,6 +109,10 @@ struct round_record {
 extern struct round_regs round_in;
 extern volatile struct round_record round_rec;
 
+/* A timer tick resumes the round once and ends it the second time; if this
+ * is not 0, a tick ends it once ECX is below this value (or at the 50th). */
+extern uint32_t timer_ends_below;
+
 /* Runs round_in; returns the vector (or EV_*) that ended it, with the
  * machine as the kernel set it up again (rescue_c). */
 uint32_t round_run(void);
@@ -133,7 +137,9 @@ static inline uint8_t *phys_ptr(uint32_t p) { return (uint8_t *)p; }
 /* 0 when the kernel image, the tables and the canary are as machine_init
  * left them; else prints what changed and returns 1. */
 int machine_intact(void);
-/* Masks or unmasks the timer (IRQ0). */
+/* Masks or unmasks the timer (IRQ0). Unmasked only while a round runs: the
+ * PIC owes ticks that came while it was unmasked but not taken, and would
+ * deliver them all at the start of the next round. */
 void timer_enable(int on);
 
 /* ---- the seeded random source (xorshift128) ---- */

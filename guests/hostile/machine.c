@@ -80,7 +80,8 @@ static void init_tasks(void)
     for (unsigned i = 0; i <= IOMAP_BYTES; i++)
         main_tss.iomap[i] = 0xFF;
     /* User code may use the POST port, COM2 and an unclaimed port. */
-    static const uint16_t allowed[] = {0x80, 0x2F8, 0x2F9, 0x2FA, 0x2FB, 0x2FC, 0x2FD, 0x1F0};
+    static const uint16_t allowed[] = {0x80, 0x81, 0x82, 0x83, 0x2F8, 0x2F9, 0x2FA, 0x2FB,
+                                       0x2FC, 0x2FD, 0x1F0, 0x1F1, 0x1F2, 0x1F3};
     for (unsigned i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
         main_tss.iomap[allowed[i] / 8] &= (uint8_t) ~(1u << (allowed[i] % 8));
     init_task(&df_tss, df_entry, df_stack, sizeof df_stack);
@@ -201,9 +202,10 @@ static uint32_t checksum(const volatile void *p, uint32_t bytes)
     return h;
 }
 
+/* What no round may change (the targeted kinds may change other PDEs). */
 static uint32_t tables_checksum(void)
 {
-    return checksum(kernel_pd, sizeof kernel_pd) ^ checksum(pt0, sizeof pt0) * 3 ^
+    return checksum(kernel_pd, 2 * sizeof kernel_pd[0]) ^ checksum(pt0, sizeof pt0) * 3 ^
            checksum(pt1, sizeof pt1) * 5 ^ checksum(idt, sizeof idt) * 7 ^
            checksum(phys_ptr(P_CANARY), PAGE_SIZE) * 11 ^ checksum(phys_ptr(P_RO), PAGE_SIZE) * 13;
 }
@@ -222,8 +224,7 @@ static void load_tables(void)
 static void init_devices(void)
 {
     dev_setup(); /* PIC at 0x20/0x28, all masked; loads a GDT/IDT of its own */
-    pit_ch0_rate(PIT_1KHZ);
-    pic_set_masks(0xFE, 0xFF);
+    pit_ch0_rate(PIT_1KHZ); /* IRQ0 stays masked but in rounds: see timer_enable */
     outb(0x3FB, 0x03); /* COM1: 8N1, DLAB off; no interrupts; DTR, RTS */
     outb(0x3F9, 0x00);
     outb(0x3FC, 0x03);
@@ -300,7 +301,8 @@ void rescue_c(void)
     uint32_t mxcsr = 0x1F80;
     __asm__ volatile("fninit\n\tldmxcsr %0" : : "m"(mxcsr));
     for (unsigned i = 0; i < DEMAND_PAGES; i++)
-        user_pt[PT_INDEX(U_DEMAND) + i] = 0;
+        if (user_pt[PT_INDEX(U_DEMAND) + i])
+            map_page(U_DEMAND + i * PAGE_SIZE, 0, 0);
     if (hostile_kind == K_RING0 || hostile_kind == K_DESC) {
         /* The round may have reprogrammed any device the kernel relies on. */
         wrmsr(MSR_SYSENTER_CS, S_KCODE);
@@ -312,7 +314,6 @@ void rescue_c(void)
         outb(PIC1_CMD, 0x20);
     }
     load_tables();
-    write_cr3(k_cr3); /* drops the demand pages' TLB entries */
     in_handler = 0;
     in_round = 0;
 }

@@ -168,6 +168,16 @@ df_entry:                               ; the #DF task; its error code is on the
 global rescue
 rescue:
         cli
+        mov eax, cr0                    ; (a CR3 or paging-mode change costs a
+        cmp eax, [cs:k_cr0]             ; virtualizer much: only if needed)
+        jne .control_registers
+        mov eax, cr4
+        cmp eax, [cs:k_cr4]
+        jne .control_registers
+        mov eax, cr3
+        cmp eax, [cs:k_cr3]
+        je .tables
+.control_registers:
         mov eax, cr0                    ; paging off while CR3/CR4 change: the
         and eax, 0x7FFFFFFF             ; kernel is identity-mapped in every
         mov cr0, eax                    ; set-up it uses
@@ -177,6 +187,7 @@ rescue:
         mov cr3, eax
         mov eax, [cs:k_cr0]
         mov cr0, eax
+.tables:
         lgdt [cs:k_gdtr]
         lidt [cs:k_idtr]
         mov eax, KDATA
