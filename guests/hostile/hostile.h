@@ -123,6 +123,10 @@ extern enum hostile_kind hostile_kind;
 
 extern volatile uint64_t gdt[GDT_ENTRIES], ldt[LDT_ENTRIES], idt[256];
 extern uint32_t kernel_pd[1024], user_pt[1024];
+/* The control registers every rescue loads (a kind may change them). */
+extern uint32_t k_cr0, k_cr3, k_cr4;
+/* Where RAM ends (Multiboot's upper memory): memory above it is unclaimed. */
+extern uint32_t ram_end;
 
 /* Sets up GDT, LDT, IDT, TSSs, paging (CR0.WP, CR0.AM), the PIC and the
  * PIT (1 kHz), the SYSENTER MSRs; remembers all of it for rescue_c. */

@@ -6,6 +6,7 @@
 #include "print.h"
 
 enum hostile_kind hostile_kind;
+uint32_t ram_end;
 struct options opt = {.seed = 1, .rounds = 0, .first = 0, .verbose = 0, .variant = ""};
 uint32_t rng_state[4];
 
@@ -100,6 +101,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
         for (unsigned i = 1; s[i - 1] && i < sizeof cmdline - 1; i++)
             cmdline[i] = s[i - 1];
     }
+    ram_end = mbi->flags & 1 ? 0x100000 + mbi->mem_upper * 1024 : 0x1000000;
     int kind = parse_cmdline(cmdline + 1);
     if (kind < 0) {
         put_str("FAIL: the command line needs kind=ring0|ring3|wrap|pages|desc|smc|rep\n");
