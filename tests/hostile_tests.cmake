@@ -22,3 +22,16 @@ endforeach()
 foreach(seed 1 2 3 4 5 6)
   hostile_test(ring0.seed${seed} "kind=ring0 seed=${seed} rounds=5000" --host-only)
 endforeach()
+
+# Targeted attacks, each checked against the SDM by the guest itself:
+# every addressing form at the 4 GiB wrap, wild page tables (32-bit with
+# and without PSE, PAE), self-modifying code through two mappings.
+foreach(seed 1 2)
+  hostile_test(wrap.seed${seed} "kind=wrap seed=${seed}")
+  hostile_test(smc.seed${seed} "kind=smc seed=${seed}")
+endforeach()
+foreach(seed 1 2 3)
+  hostile_test(pages.seed${seed} "kind=pages seed=${seed}")
+endforeach()
+# mov cr3 with a reserved bit in a present PAE PDPTE: #GP(0).
+hostile_test(pages.pdpte "kind=pages seed=1 variant=pdpte rounds=20")
