@@ -37,6 +37,7 @@ enum {
     U_DEMAND = 0x40040000, /* not present until touched: #PF maps P_DEMAND pages */
     U_OPENBUS = 0x40050000, /* P_UNBACKED, user RW */
     U_CANARY = 0x40051000, /* P_CANARY, supervisor */
+    U_TRAP = 0x40058000,   /* P_TRAP (int3 everywhere), user read-only */
     U_AREA_END = 0x40060000,
     WRAP_HI = 0xFFFFF000,  /* P_WRAP_HI, user RW */
     WRAP_LO = 0x00000000,  /* P_WRAP_LO, user RW */
@@ -102,7 +103,7 @@ struct round_regs {
  * `fault` is the vector that ended it. */
 struct round_record {
     uint32_t vector, error, eip, cs, eflags, esp, ss, cr2, fault;
-    uint32_t eax, ecx, edx, ebx, ebp, esi, edi;
+    uint32_t eax, ecx, edx, ebx, ebp, esi, edi, ds;
     uint32_t ticks, demand_maps, resumes;
 };
 

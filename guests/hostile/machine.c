@@ -180,6 +180,7 @@ static void init_paging(void)
     user_pt[PT_INDEX(U_RO)] = P_RO | (PTE_USER & ~PG_RW);
     user_pt[PT_INDEX(U_OPENBUS)] = P_UNBACKED | PTE_USER;
     user_pt[PT_INDEX(U_CANARY)] = P_CANARY | PTE_KERNEL;
+    user_pt[PT_INDEX(U_TRAP)] = P_TRAP | (PTE_USER & ~PG_RW);
 
     uint32_t *canary = (uint32_t *)P_CANARY, *ro = (uint32_t *)P_RO;
     for (unsigned i = 0; i < 1024; i++) {
@@ -260,6 +261,10 @@ void machine_commit_tables(void)
 {
     for (unsigned i = 0; i < GDT_ENTRIES; i++)
         gdt_saved[i] = gdt[i];
+    /* ltr marked ours busy; saved, they are available again */
+    static const uint16_t tasks[] = {S_TSS, S_DF_TSS, S_UTASK_TSS, S_TINY_TSS};
+    for (unsigned i = 0; i < sizeof tasks / sizeof tasks[0]; i++)
+        gdt_saved[tasks[i] >> 3] &= ~(1ull << 41);
     for (unsigned i = 0; i < LDT_ENTRIES; i++)
         ldt_saved[i] = ldt[i];
 }
@@ -292,7 +297,7 @@ void rescue_c(void)
         gdt[i] = gdt_saved[i];
     for (unsigned i = 0; i < LDT_ENTRIES; i++)
         ldt[i] = ldt_saved[i];
-    if (hostile_kind == K_RING0 || hostile_kind == K_DESC) /* CPL 0 code may write anything */
+    if (hostile_kind == K_RING0 || hostile_kind == K_DESC) /* random code, garbage gates */
         for (unsigned v = 0; v < 256; v++)
             idt[v] = idt_saved[v];
     init_tasks();
@@ -303,7 +308,7 @@ void rescue_c(void)
     for (unsigned i = 0; i < DEMAND_PAGES; i++)
         if (user_pt[PT_INDEX(U_DEMAND) + i])
             map_page(U_DEMAND + i * PAGE_SIZE, 0, 0);
-    if (hostile_kind == K_RING0 || hostile_kind == K_DESC) {
+    if (hostile_kind == K_RING0) {
         /* The round may have reprogrammed any device the kernel relies on. */
         wrmsr(MSR_SYSENTER_CS, S_KCODE);
         wrmsr(MSR_SYSENTER_ESP, (uint32_t)sysenter_stack + sizeof sysenter_stack - 16);

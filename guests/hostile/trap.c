@@ -71,6 +71,7 @@ uint32_t trap_dispatch(struct trap_frame *f)
     r->ebp = f->ebp;
     r->esi = f->esi;
     r->edi = f->edi;
+    r->ds = f->ds & 0xFFFF;
     if (f->cs == S_KCODE && f->eip >= (uint32_t)round_run && f->eip < (uint32_t)round_run_end) {
         r->fault = f->vector; /* round_in itself could not be loaded */
         r->vector = EV_SETUP;

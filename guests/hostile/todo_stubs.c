@@ -1,2 +1,0 @@
-#include "hostile.h"
-int desc_run(void) { return 1; }
