@@ -35,3 +35,10 @@ foreach(seed 1 2 3)
 endforeach()
 # mov cr3 with a reserved bit in a present PAE PDPTE: #GP(0).
 hostile_test(pages.pdpte "kind=pages seed=1 variant=pdpte rounds=20")
+# Garbage descriptors and frames; variant=types: every descriptor type under
+# lar/lsl/verr/verw, segment loads, ltr and lldt (lldt of a reserved type
+# is #GP).
+foreach(seed 1 2 3)
+  hostile_test(desc.seed${seed} "kind=desc seed=${seed}")
+endforeach()
+hostile_test(desc.types "kind=desc variant=types")
