@@ -42,3 +42,14 @@ foreach(seed 1 2 3)
   hostile_test(desc.seed${seed} "kind=desc seed=${seed}")
 endforeach()
 hostile_test(desc.types "kind=desc variant=types")
+
+# Endless string loops: interrupts must come between iterations (a tick
+# ends each loop once it made progress, at CPL 0 and 3, over RAM, open bus
+# and ports), and a loop nothing can interrupt must still end at --timeout
+# (124), whether it runs as translated code or in a helper of bt86.
+hostile_test(rep.interrupted "kind=rep seed=1")
+foreach(variant jmp movsb-ram stosd-ram-user insb-ram outsb-ram outsd-ram-user lodsb-unbacked
+        movsd-unbacked stosb-unbacked-user cmpsb-unbacked scasb-unbacked)
+  hostile_test(rep.endless.${variant} "kind=rep variant=endless-${variant}"
+    --timeout 2 --expect-status 124)
+endforeach()
