@@ -56,8 +56,9 @@ if [ "$quiet" -eq 0 ]; then
     tr -d '\r' <"$out" | tr -c '\n[:print:]' '?' | tail -n 40
 fi
 
-# bt86's own account: its first message line.
-why=$(grep -a -m1 '^bt86: ' "$out" | tr -c '\n[:print:]' '?' | cut -c1-160)
+# bt86's own account: its first message (random CPL-0 code may have left a
+# line of its own unfinished on COM1).
+why=$(grep -a -o -m1 'bt86: .*' "$out" | tr -c '\n[:print:]' '?' | cut -c1-160)
 outcome= verdict=ok
 if [ "$status" -eq 137 ]; then
     outcome=hang why="still running $((timeout_s + 10)) s after start: killed (--timeout $timeout_s)"
