@@ -20,5 +20,13 @@ uint32_t attempt_run(struct snippet s, uint32_t offset)
         *code++ = *p;
     round_in.eip = U_CODE + offset;
     round_rec = (struct round_record){0};
-    return round_run();
+    if (opt.verbose)
+        kprintf("attempt: %u bytes at %04x:%08x, eax %08x ebx %08x esi %08x\n",
+                (uint32_t)(s.end - s.begin), round_in.cs, round_in.eip, round_in.eax, round_in.ebx,
+                round_in.esi);
+    uint32_t v = round_run();
+    if (opt.verbose)
+        kprintf("attempt: %s error %x at %04x:%08x\n", event_name(v), round_rec.error,
+                round_rec.cs & 0xFFFF, round_rec.eip);
+    return v;
 }

@@ -32,7 +32,7 @@ static void pick_code_and_stack(int cpl, uint32_t start)
     round_in.ss = cpl ? S_UDATA : S_KDATA;
     round_in.esp = U_STACK + 0x1000 + (rng_below(0xF00) & ~3u);
     switch (rng_below(cpl ? 24 : 40)) {
-    case 0: round_in.cs = S_CODE16; round_in.eip = start; break;
+    case 0: if (cpl) round_in.cs = S_CODE16, round_in.eip = start; break;
     case 1: round_in.cs = cpl ? L_UCODE : S_CONF0 & ~3; break;
     case 2: round_in.cs = cpl ? S_CONF0 : S_KCODE; break;
     case 3: round_in.cs = cpl ? S_XONLY : S_KCODE; break;

@@ -10,9 +10,10 @@
  *    o16 iret of random frames, int through a garbage IDT gate: these are
  *    only survived. Every place they can land holds int3 or is not mapped
  *    (code segments are based at 0 or at the int3 page, gates and frames
- *    point there, page 0 and the last page are int3 in this kind), so even
- *    at CPL 0 nothing runs that could hurt the kernel; tasks it switches
- *    to keep the kernel's CR3 and stacks that can be pushed on safely. */
+ *    point there, page 0, the last page and the code pages are int3 in
+ *    this kind), so even at CPL 0 nothing runs that could hurt the kernel,
+ *    and the timer ends what still loops; tasks it switches to keep the
+ *    kernel's CR3 and stacks that can be pushed on safely. */
 #include "attempt.h"
 #include "desc_model.h"
 #include "gen.h"
@@ -182,10 +183,16 @@ static void try_transfer(int cpl)
     }
     idt[GATE_VECTOR] = random_gate(one_in(2) ? 14 : one_in(2) ? 15 : one_in(2) ? 5 : 6,
                                    (one_in(8) ? 0 : ACC_P) | ACC_DPL(rng_below(4)));
+    /* Nothing but int3 where the snippet is not (S_CODE16 is based at the
+     * code page), and the timer on, so that no transfer can loop. */
+    for (unsigned i = 0; i < 2 * PAGE_SIZE; i++)
+        phys_ptr(P_CODE)[i] = 0xCC;
     attempt_reset(cpl);
     round_in.edi = SANE_STACK;
     round_in.esi = U_DATA + FRAME;
+    timer_enable(1);
     attempt_run(*snippets[k], rng_below(0x1F00));
+    timer_enable(0);
 }
 
 /* variant=types: every type (system or not), present or not, at DPL 0 and
