@@ -222,10 +222,15 @@ static void load_tables(void)
                      : "memory");
 }
 
+/* The PIT runs from the first round that wants the timer on: the host's
+ * first timer signals then come while guest code runs. */
+static int pit_started;
+
 static void init_devices(void)
 {
     dev_setup(); /* PIC at 0x20/0x28, all masked; loads a GDT/IDT of its own */
-    pit_ch0_rate(PIT_1KHZ); /* IRQ0 stays masked but in rounds: see timer_enable */
+    if (pit_started)
+        pit_ch0_rate(PIT_1KHZ); /* IRQ0 stays masked but in rounds: see timer_enable */
     outb(0x3FB, 0x03); /* COM1: 8N1, DLAB off; no interrupts; DTR, RTS */
     outb(0x3F9, 0x00);
     outb(0x3FC, 0x03);
@@ -271,6 +276,10 @@ void machine_commit_tables(void)
 
 void timer_enable(int on)
 {
+    if (on && !pit_started) {
+        pit_started = 1;
+        pit_ch0_rate(PIT_1KHZ);
+    }
     pic_set_masks(on ? 0xFE : 0xFF, 0xFF);
 }
 
