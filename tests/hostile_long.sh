@@ -18,10 +18,23 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
-# The table of results.txt in $1.
+# The table of results.txt in $1; with a bt86 to run, each chaos failure's
+# reproducer runs again with `verbose` to name the round it died in.
 report() {
     sort -k1,1 -k2,2n "$1/results.txt" -o "$1/results.txt"
-    awk -f "$here/hostile_table.awk" "$1/results.txt"
+    awk -v reproducers="$1/reproducers.txt" -f "$here/hostile_table.awk" "$1/results.txt"
+    if [ -n "${bt86:-}" ] && [ -s "$1/reproducers.txt" ]; then
+        echo
+        echo "each chaos reproducer again, verbose: the round it died in (replay it alone"
+        echo "with round=N) and how (timing may make it differ from the first run):"
+        grep -E '^kind=ring[03] ' "$1/reproducers.txt" | while read -r cmdline; do
+            timeout -s KILL $((timeout_s + 10)) "$bt86" run --kernel "$kernel" \
+                --append "$cmdline verbose" --timeout "$timeout_s" >"$1/replay.txt" 2>&1
+            round=$(grep -a -o 'round [0-9]*: starts' "$1/replay.txt" | tail -n 1 | cut -d' ' -f2 | tr -d :)
+            how=$(grep -a -o -m1 'bt86: .*' "$1/replay.txt" | cut -c7-120)
+            echo "  $cmdline: round ${round:-none}: $how"
+        done
+    fi
     ! grep -q ' FAIL ' "$1/results.txt"
 }
 

@@ -32,7 +32,11 @@ function quoted(name,   rest) {
         next
     }
     fails[kind]++
-    if (!(key in seen)) { seen[key] = quoted("cmdline"); order[++keys] = key }
+    if (!(key in seen)) {
+        seen[key] = quoted("cmdline")
+        order[++keys] = key
+        if (reproducers != "") print seen[key] > reproducers
+    }
     nkey[key]++
 }
 END {

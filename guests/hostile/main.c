@@ -73,6 +73,8 @@ static int parse_cmdline(char *p)
             opt.seed = parse_number(v);
         if ((v = value_of(p, "rounds=")))
             opt.rounds = parse_number(v);
+        if ((v = value_of(p, "first=")))
+            opt.first = parse_number(v);
         if ((v = value_of(p, "round="))) { /* replays one round */
             opt.first = parse_number(v);
             opt.rounds = 1;
