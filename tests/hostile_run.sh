@@ -92,5 +92,6 @@ elif [ "$verdict" = ok ] && [ -z "$expect_status" ] && [ "$host_only" -eq 0 ]; t
     fi
 fi
 
+why=$(printf '%s' "$why" | tr '"' "'") # one line that tests/hostile_table.awk reads
 echo "hostile: $verdict outcome=$outcome status=$status seconds=$seconds cmdline=\"$cmdline\" why=\"$why\""
 [ "$verdict" = ok ]

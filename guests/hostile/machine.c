@@ -236,6 +236,13 @@ static void init_devices(void)
     outb(0x3FC, 0x03);
 }
 
+static void set_sysenter(void)
+{
+    wrmsr(MSR_SYSENTER_CS, S_KCODE);
+    wrmsr(MSR_SYSENTER_ESP, (uint32_t)sysenter_stack + sizeof sysenter_stack - 16);
+    wrmsr(MSR_SYSENTER_EIP, (uint32_t)sysenter_entry);
+}
+
 void machine_init(void)
 {
     init_devices();
@@ -243,9 +250,7 @@ void machine_init(void)
     init_gdt();
     init_idt();
     init_paging();
-    wrmsr(MSR_SYSENTER_CS, S_KCODE);
-    wrmsr(MSR_SYSENTER_ESP, (uint32_t)sysenter_stack + sizeof sysenter_stack - 16);
-    wrmsr(MSR_SYSENTER_EIP, (uint32_t)sysenter_entry);
+    set_sysenter();
     k_gdtr = (struct dtr){sizeof gdt - 1, (uint32_t)gdt};
     k_idtr = (struct dtr){sizeof idt - 1, (uint32_t)idt};
     k_cr3 = (uint32_t)kernel_pd;
@@ -311,7 +316,7 @@ void rescue_c(void)
             idt[v] = idt_saved[v];
     init_tasks();
     __asm__ volatile("mov %0, %%dr7" : : "r"(0u));
-    __asm__ volatile("mov %0, %%cr2" : : "r"(0u));
+    write_cr2(0);
     uint32_t mxcsr = 0x1F80;
     __asm__ volatile("fninit\n\tldmxcsr %0" : : "m"(mxcsr));
     for (unsigned i = 0; i < DEMAND_PAGES; i++)
@@ -319,9 +324,7 @@ void rescue_c(void)
             map_page(U_DEMAND + i * PAGE_SIZE, 0, 0);
     if (hostile_kind == K_RING0) {
         /* The round may have reprogrammed any device the kernel relies on. */
-        wrmsr(MSR_SYSENTER_CS, S_KCODE);
-        wrmsr(MSR_SYSENTER_ESP, (uint32_t)sysenter_stack + sizeof sysenter_stack - 16);
-        wrmsr(MSR_SYSENTER_EIP, (uint32_t)sysenter_entry);
+        set_sysenter();
         init_devices(); /* loads tables of its own: before ours */
     } else {
         outb(PIC2_CMD, 0x20);
