@@ -42,6 +42,8 @@ foreach(seed 1 2 3)
   hostile_test(desc.seed${seed} "kind=desc seed=${seed}")
 endforeach()
 hostile_test(desc.types "kind=desc variant=types")
+# A task switch to a TSS whose limit is below 0x67 (jmp, call, int): #TS.
+hostile_test(desc.tiny-tss "kind=desc variant=tiny-tss")
 
 # Endless string loops: interrupts must come between iterations (a tick
 # ends each loop once it made progress, at CPL 0 and 3, over RAM, open bus

@@ -5,7 +5,8 @@
  * fills two garbage TSSs; then, with random selectors:
  *  - lar, lsl, verr, verw, loads of DS/ES/FS/GS/SS, ltr and lldt, each
  *    checked against the SDM's rules (desc_model.c; variant=types runs
- *    them over every type of descriptor instead);
+ *    them over every type of descriptor instead; variant=tiny-tss checks
+ *    task switches to a TSS whose limit is below 0x67);
  *  - far jmp/call through random far pointers, retf, retf 8, iretd and
  *    o16 iret of random frames, int through a garbage IDT gate: these are
  *    only survived. Every place they can land holds int3 or is not mapped
@@ -214,10 +215,41 @@ static int every_type(void)
     return attempt_failures;
 }
 
+/* variant=tiny-tss: a task switch to a TSS whose limit is below 0x67, by
+ * jmp and call (to it and through a task gate) and by int through a task
+ * gate, at CPL 0 and 3: #TS(TSS) (SDM vol. 3, 7.3 and table 7-1). */
+static int tiny_tss(void)
+{
+    static const uint16_t targets[] = {S_TINY_TSS, S_TINY_GATE};
+    static const struct snippet *const how[] = {&d_jmpf, &d_callf, &d_int};
+    volatile uint32_t *pointer = (volatile uint32_t *)phys_ptr(P_DATA + FRAME);
+    for (int cpl = 0; cpl <= 3; cpl += 3)
+        for (unsigned t = 0; t < COUNT(targets); t++)
+            for (unsigned h = 0; h < COUNT(how); h++) {
+                pointer[0] = U_TRAP;
+                pointer[1] = targets[t];
+                idt[GATE_VECTOR] = gate_desc(S_TINY_TSS & ~3, 0, ACC_P | ACC_DPL(3) | SYS_TASK_GATE, 0);
+                attempt_reset(cpl);
+                round_in.edi = SANE_STACK;
+                round_in.esi = U_DATA + FRAME;
+                uint32_t v = attempt_run(*how[h], 0x100);
+                static const char *const names[] = {"jmp far", "call far", "int 0x40"};
+                CHECK(v == V_TS && round_rec.error == (S_TINY_TSS & ~3u),
+                      "cpl %d %s to %04x (a TSS of limit 0x2f): %s error %x, want #TS(%x)", cpl,
+                      names[h], h == 2 ? 0x40 : targets[t], event_name(v), round_rec.error,
+                      S_TINY_TSS & ~3u);
+            }
+    attempt_failures += machine_intact();
+    kprintf("hostile desc: tiny TSS: %d failures\n", attempt_failures);
+    return attempt_failures;
+}
+
 int desc_run(void)
 {
-    if (opt.variant[0] == 't')
+    if (opt.variant[0] == 't' && opt.variant[1] == 'y')
         return every_type();
+    if (opt.variant[0] == 't' && opt.variant[1] == 'i')
+        return tiny_tss();
     uint32_t rounds = opt.rounds ? opt.rounds : 200;
     struct outcome_counts counts = {0};
     timer_enable(0);
