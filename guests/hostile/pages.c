@@ -49,10 +49,11 @@ static volatile uint8_t *view(uint64_t p)
     return 0;
 }
 
-/* No RAM and no device there (the PC's hole at 640 KiB-1 MiB too). */
+/* No RAM and no device there: above RAM, and the VGA window (bt86 has RAM
+ * at 0xC0000-0xFFFFF, as PCs shadow their ROMs there). */
 static int unclaimed(uint64_t p)
 {
-    return p >= ram_end || (p >= 0xA0000 && p < 0x100000);
+    return p >= ram_end || (p >= 0xA0000 && p < 0xC0000);
 }
 
 static uint64_t read_phys(uint64_t p, unsigned size, int *unsure)

@@ -71,7 +71,8 @@ static void set_up(const struct op *o, enum memory mem, int cpl, int down)
     round_in.ecx = 0xFFFFFFFF;
     round_in.esi = base + rng_below(LARGE) - LARGE / 2;
     round_in.edi = round_in.esi + (mem == RAM ? 8 * LARGE : 0x100000);
-    round_in.eax = mem == UNBACKED ? 0xFFFFFFFF : o->s == &r_scasb_ne ? 0x5A : 0;
+    /* repe scasb over open bus looks for all ones; repne scasb for 0x5A */
+    round_in.eax = o->s == &r_scasb_ne ? 0x5A : mem == UNBACKED ? 0xFFFFFFFF : 0;
     round_in.edx = one_in(2) ? PORT_POST : PORT_UNCLAIMED;
     if (down)
         round_in.eflags |= FLAG_DF;
