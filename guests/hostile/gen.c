@@ -496,11 +496,14 @@ uint64_t gen_descriptor(int user_safe)
             d = seg_desc(base, rng() & 0xFFFFF, access, rng_below(16));
     }
     if (user_safe && !(d & (1ull << 44))) {
+        /* No 286 TSS or gate: valid, but bt86 ends the run at one (not run
+         * yet), so their 32-bit forms instead. */
+        unsigned type = (unsigned)(d >> 40) & 0xF;
+        if (type == 1 || type == 3 || type == 4 || type == 6 || type == 7)
+            d |= 8ull << 40, type |= 8;
         /* CPL 3 must not reach CPL 0 at an address this kernel did not
          * choose: no present TSS, task gate or call gate. */
-        unsigned type = (unsigned)(d >> 40) & 0xF;
-        if (type == 1 || type == 3 || type == 4 || type == 5 || type == 9 || type == 11 ||
-            type == 12)
+        if (type == 5 || type == 9 || type == 11 || type == 12)
             d &= ~(1ull << 47);
     }
     return d;

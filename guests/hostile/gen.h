@@ -19,6 +19,6 @@ uint32_t gen_value(void);
 uint16_t gen_selector(void);
 /* User EFLAGS: IF, random arithmetic flags, sometimes DF, AC, TF, NT, RF. */
 uint32_t gen_eflags(void);
-/* A random descriptor; user_safe leaves out every present descriptor that
- * could take CPL 3 to CPL 0 (TSS, task gate, call gate). */
+/* A random descriptor; user_safe leaves out 286 system descriptors and
+ * every present one that could take CPL 3 to CPL 0 (TSS, task/call gate). */
 uint64_t gen_descriptor(int user_safe);
