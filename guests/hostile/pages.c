@@ -127,7 +127,9 @@ static void fill_wild_tables(void)
         switch (rng_below(8)) {
         case 0: /* a large page, maybe with reserved bits, maybe of the kernel */
         case 1: {
-            static const uint32_t frames[] = {0, 0x400000, SCRATCH, UNBACKED, UNBACKED + 0x400000};
+            /* (not 4 MiB: with PSE off that is a table in the code page,
+             * which each attempt rewrites before it runs) */
+            static const uint32_t frames[] = {0, SCRATCH, UNBACKED, UNBACKED + 0x400000};
             uint32_t frame = frames[rng_below(COUNT(frames))];
             safe = frame >= SCRATCH;
             d = frame | PG_PS | (one_in(4) ? (rng() & 0x1FE000) : 0);
