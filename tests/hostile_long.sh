@@ -29,7 +29,7 @@ report() {
         echo "with round=N) and how (timing may make it differ from the first run):"
         grep -E '^kind=ring[03] ' "$1/reproducers.txt" | while read -r cmdline; do
             timeout -s KILL $((timeout_s + 10)) "$bt86" run --kernel "$kernel" \
-                --append "$cmdline verbose" --timeout "$timeout_s" >"$1/replay.txt" 2>&1
+                --append "$cmdline verbose" --timeout "$timeout_s" </dev/null >"$1/replay.txt" 2>&1
             round=$(grep -a -o 'round [0-9]*: starts' "$1/replay.txt" | tail -n 1 | cut -d' ' -f2 | tr -d :)
             how=$(grep -a -o -m1 'bt86: .*' "$1/replay.txt" | cut -c7-120)
             echo "  $cmdline: round ${round:-none}: $how"

@@ -45,7 +45,7 @@ trap 'rm -f "$out"' EXIT
 start=$(date +%s%N)
 # The outer limit only catches a bt86 that ignores its own --timeout.
 timeout -s KILL $((timeout_s + 10)) "$bt86" run --kernel "$kernel" --append "$cmdline" \
-    --timeout "$timeout_s" "$@" >"$out" 2>&1
+    --timeout "$timeout_s" "$@" </dev/null >"$out" 2>&1
 status=$?
 end=$(date +%s%N)
 elapsed_ms=$(( (end - start) / 1000000 ))
