@@ -202,7 +202,7 @@ static void t_frame(struct gen *g)
 {
     int outer = one_in(2), is_iret = one_in(2);
     uint32_t flags = gen_eflags();
-    if (one_in(8))
+    if (g->cpl && one_in(8)) /* (at CPL 0 it would enter virtual-8086 mode, not run yet) */
         flags |= FLAG_VM;
     if (outer) {
         push_imm(g, gen_selector()); /* SS */
