@@ -129,8 +129,8 @@ extern uint32_t k_cr0, k_cr3, k_cr4;
 /* Where RAM ends (Multiboot's upper memory): memory above it is unclaimed. */
 extern uint32_t ram_end;
 
-/* Sets up GDT, LDT, IDT, TSSs, paging (CR0.WP, CR0.AM), the PIC and the
- * PIT (1 kHz), the SYSENTER MSRs; remembers all of it for rescue_c. */
+/* Sets up GDT, LDT, IDT, TSSs, paging (CR0.WP, CR0.AM), the PIC, the
+ * SYSENTER MSRs; remembers all of it for rescue_c. */
 void machine_init(void);
 /* The current GDT/LDT become what every rescue restores. */
 void machine_commit_tables(void);
@@ -142,9 +142,10 @@ static inline uint8_t *phys_ptr(uint32_t p) { return (uint8_t *)p; }
 /* 0 when the kernel image, the tables and the canary are as machine_init
  * left them; else prints what changed and returns 1. */
 int machine_intact(void);
-/* Masks or unmasks the timer (IRQ0). Unmasked only while a round runs: the
- * PIC owes ticks that came while it was unmasked but not taken, and would
- * deliver them all at the start of the next round. */
+/* Masks or unmasks the timer (IRQ0); the first unmask starts the PIT
+ * (1 kHz). Unmasked only while a round runs: the PIC owes ticks that came
+ * while it was unmasked but not taken, and would deliver them all at the
+ * start of the next round. */
 void timer_enable(int on);
 
 /* ---- the seeded random source (xorshift128) ---- */
