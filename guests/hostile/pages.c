@@ -132,7 +132,9 @@ static void fill_wild_tables(void)
             static const uint32_t frames[] = {0, SCRATCH, UNBACKED, UNBACKED + 0x400000};
             uint32_t frame = frames[rng_below(COUNT(frames))];
             safe = frame >= SCRATCH;
-            d = frame | PG_PS | (one_in(4) ? (rng() & 0x1FE000) : 0);
+            /* Reserved bits only where PS counts: with PSE off they are
+             * address bits of a table (0 + 1 MiB would be the kernel). */
+            d = frame | PG_PS | ((pae || pse) && one_in(4) ? (rng() & 0x1FE000) : 0);
             break;
         }
         case 2: d = wild_directory(); safe = 0; break; /* the directory as a table */
