@@ -26,4 +26,25 @@ REP_SNIP r_outsb, rep outsb
 REP_SNIP r_outsd, rep outsd
 REP_SNIP r_jmp, jmp $
 
+
+; Endless new code: jumps to the 16-byte slots of [EDI, ESI) in turn, each
+; holding `mov eax, ecx; jmp ebx` (the kernel wrote them), and ebx brings it
+; back; the slots are aliases of the same RAM at ever new linear addresses,
+; so every pass translates a block that stays (nothing is written).
+global r_newcode_begin, r_newcode_end
+section .text
+r_newcode_begin:
+        call .base
+.base:  pop ebx
+        add ebx, .back - .base
+        mov edx, edi
+.loop:  jmp edi
+.back:  inc ecx
+        add edi, 16
+        cmp edi, esi
+        jb .loop
+        mov edi, edx
+        jmp .loop
+r_newcode_end:
+
 section .note.GNU-stack noalloc noexec nowrite progbits

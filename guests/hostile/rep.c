@@ -14,13 +14,15 @@
  * loop with no interrupt that could end it (CPL 0 with IF clear, or CPL 3
  * with the PIC masked), plus endless-jmp (jmp $ with IF clear). Nothing in
  * the guest ends it: bt86 must stop it at --timeout (status 124). A loop
- * that ends prints FAIL. */
+ * that ends prints FAIL. endless-newcode jumps through ever new linear
+ * aliases of the same code, so bt86 holds a full translation cache when the
+ * timeout comes (and must still end within a second). */
 #include "attempt.h"
 #include "paging.h"
 
 SNIPPET(r_movsb); SNIPPET(r_movsd); SNIPPET(r_stosb); SNIPPET(r_stosd); SNIPPET(r_lodsb);
 SNIPPET(r_lodsd); SNIPPET(r_cmpsb); SNIPPET(r_scasb); SNIPPET(r_scasb_ne); SNIPPET(r_insb);
-SNIPPET(r_insw); SNIPPET(r_outsb); SNIPPET(r_outsd); SNIPPET(r_jmp);
+SNIPPET(r_insw); SNIPPET(r_outsb); SNIPPET(r_outsd); SNIPPET(r_jmp); SNIPPET(r_newcode);
 
 enum { SI = 1, DI = 2, PORT = 4 };
 enum memory { RAM, UNBACKED };
@@ -143,6 +145,18 @@ static int endless(const char *what)
                 kprintf("FAIL: it ended: %s, ecx %08x\n", event_name(v), round_rec.ecx);
                 return 1;
             }
+    if (str_eq(what, "newcode")) { /* a translation cache that keeps growing */
+        for (uint32_t *p = (uint32_t *)RAM_LIN; p < (uint32_t *)(RAM_LIN + LARGE); p += 4)
+            *p = 0xE3FFC889; /* mov eax, ecx; jmp ebx */
+        attempt_reset(0);
+        round_in.eflags &= ~FLAG_IF;
+        round_in.edi = RAM_LIN;
+        round_in.esi = UNBACKED_LIN;
+        put_str("rep: new code at every pass with interrupts off: must end only at the timeout\n");
+        uint32_t v = attempt_run(r_newcode, 0x100);
+        kprintf("FAIL: it ended: %s\n", event_name(v));
+        return 1;
+    }
     if (str_eq(what, "jmp")) {
         attempt_reset(0);
         round_in.eflags &= ~FLAG_IF;
