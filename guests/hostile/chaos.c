@@ -53,6 +53,9 @@ static void new_round(int cpl)
     rng_fill(code, CODE_BYTES);
     uint32_t len = 32 + rng_below(224), start = rng_below(CODE_BYTES - len);
     gen_code(code + start, U_CODE + start, len, cpl);
+    if (!cpl) /* what an iret pops at CPL 0: not a virtual-8086 EFLAGS (not run yet) */
+        for (uint32_t *w = (uint32_t *)phys_ptr(P_STACK); w < (uint32_t *)phys_ptr(P_STACK + 0x2000); w++)
+            *w = 0;
     for (unsigned i = GDT_FIRST_RANDOM; i < GDT_ENTRIES; i++)
         gdt[i] = gen_descriptor(cpl != 0);
     for (unsigned i = LDT_FIRST_RANDOM; i < LDT_ENTRIES; i++)
