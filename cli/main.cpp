@@ -82,6 +82,10 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& 
   try {
     std::unique_ptr<bt86::Vcpu> cpu = bt86::make_vcpu(choice, context);
     outcome = run_vcpu(*cpu, o, timeout);
+    // When no other boot follows, the vCPU (bt86's translations) is left to
+    // the process exit: freeing a full translation cache block by block took
+    // seconds, past --timeout (hostile.rep.endless.newcode).
+    if (!(machine.control.reset && o.restart_on_reset)) (void)cpu.release();
   } catch (const bt86::KvmError& e) {
     say(fmt::format("{}: {}", choice.switching ? "--switch-every needs KVM, which cannot run here"
                                                 : "the kvm backend cannot run here",

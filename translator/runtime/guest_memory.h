@@ -17,6 +17,7 @@
 #include "bt86/segmentation/descriptor_cache.h"
 #include "bt86/shadow/address_space.h"
 #include "bt86/shadow/guest_ram.h"
+#include "bt86/shadow/page_walk.h"
 #include "cache/code_cache.h"
 #include "cache/lookup_cache.h"
 
@@ -48,6 +49,8 @@ public:
   // The fault of an instruction fetch at linear, if it still faults.
   std::optional<PageFault> fetch_fault(uint32_t linear, bool user);
 
+  // PAE: whether the four PDPTEs at cr3 may be loaded (page_walk.h).
+  bool pae_pdptes_valid(uint32_t cr3) const { return bt86::pae_pdptes_valid(ram_, cr3); }
   // A guest page holding translations is written: they go, and the page
   // becomes writable until code from it is translated again.
   void invalidate_code(uint32_t phys);

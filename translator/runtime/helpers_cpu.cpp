@@ -21,6 +21,16 @@ HelperResult exit_after(HelperContext& e, const HelperSite& s) { return e.exit_t
 // CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
 constexpr uint32_t kCr4Supported = 0x7FF;
 
+// Whether writing v to CRn loads the PAE PDPTEs (SDM vol. 3, 4.4.1): with
+// PAE paging on afterwards, a MOV to CR3, to CR0 changing PG, CD or NW, or
+// to CR4 changing PAE, PGE or PSE.
+bool loads_pdptes(const CpuState& cpu, unsigned n, uint32_t v) {
+  uint32_t cr0 = n == 0 ? v : cpu.cr0, cr4 = n == 4 ? v : cpu.cr4;
+  if (!(cr0 & cr0::kPG) || !(cr4 & cr4::kPAE)) return false;
+  return n == 3 || (n == 0 && ((cpu.cr0 ^ v) & (cr0::kPG | cr0::kCD | cr0::kNW))) ||
+         (n == 4 && ((cpu.cr4 ^ v) & (cr4::kPAE | cr4::kPGE | cr4::kPSE)));
+}
+
 // MSR numbers the guests of this engine version use.
 constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
 }  // namespace
@@ -132,6 +142,7 @@ HelperResult helper_mov_cr(HelperContext& e, const HelperSite& s) {
     v |= cr0::kET;
   }
   if (n == 4 && (v & ~kCr4Supported)) return e.raise(Vector::kGP, 0u);
+  if (loads_pdptes(cpu, n, v) && !e.memory.pae_pdptes_valid(n == 3 ? v : cpu.cr3)) return e.raise(Vector::kGP, 0u);
   *crs[n] = v;
   if (n == 2) return HelperResult::kContinue;
   if (n == 0) e.segments_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks

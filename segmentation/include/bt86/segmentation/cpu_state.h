@@ -38,7 +38,8 @@ constexpr uint32_t kPE = 1u << 0, kMP = 1u << 1, kEM = 1u << 2, kTS = 1u << 3, k
 }
 
 namespace cr4 {
-constexpr uint32_t kTSD = 1u << 2, kPCE = 1u << 8, kOSFXSR = 1u << 9, kOSXMMEXCPT = 1u << 10;
+constexpr uint32_t kTSD = 1u << 2, kPSE = 1u << 4, kPAE = 1u << 5, kPGE = 1u << 7, kPCE = 1u << 8, kOSFXSR = 1u << 9,
+                   kOSXMMEXCPT = 1u << 10;
 }
 
 // The hidden part of a segment register, as the last load left it.
