@@ -42,7 +42,7 @@ void save_flags(Assembler& a) {
   a.bind(no_ac);
 }
 // cpu.eflags' host-live bits -> host RFLAGS, plus AC when the guest's
-// alignment checks run natively (cpu.host_ac). While translated code runs,
+// alignment checks run natively (frame.host_ac). While translated code runs,
 // cpu.eflags keeps only the virtual bits (the live ones read as zero), so
 // an inline pushf can add the two halves without masking. Clobbers r10.
 void load_flags(Assembler& a) {

@@ -1,4 +1,4 @@
-// What the BT engine needs from the machine's devices beyond the buses: the
+// What a backend needs from the machine's devices beyond the buses: the
 // interrupt controller, time, and input from the host. Every member may be
 // absent (a machine without them runs, but nothing can interrupt it).
 #pragma once
