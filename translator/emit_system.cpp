@@ -113,9 +113,31 @@ Flow emit_unsupported(BlockBuilder& b, const Insn& insn) {
   return Flow::kEndBlock;
 }
 
+namespace {
+// mov r32, CR0/CR2/CR3/CR4 at CPL 0 reads CpuState inline: the control
+// registers change only in C++ code, which keeps them there. (Linux reads
+// CR2 in every page fault; as a helper call it cost ~150 cycles.) At
+// CPL 3 the helper raises #GP(0).
+bool emit_inline_cr_read(BlockBuilder& b, const Insn& insn) {
+  const ZydisRegister dst = insn.ops[0].reg.value, src = insn.ops[1].reg.value;
+  if (((b.mode() >> mode::kCplShift) & 3) != 0 || ZydisRegisterGetClass(dst) != ZYDIS_REGCLASS_GPR32) return false;
+  size_t offset;
+  switch (src) {
+    case ZYDIS_REGISTER_CR0: offset = offsetof(CpuState, cr0); break;
+    case ZYDIS_REGISTER_CR2: offset = offsetof(CpuState, cr2); break;
+    case ZYDIS_REGISTER_CR3: offset = offsetof(CpuState, cr3); break;
+    case ZYDIS_REGISTER_CR4: offset = offsetof(CpuState, cr4); break;
+    default: return false;
+  }
+  b.a().mov(hostreg::guest32(guest_gpr_of(dst)), hostreg::cpu_field(offset, 4));
+  return true;
+}
+}  // namespace
+
 Flow emit_mov_cr_dr(BlockBuilder& b, const Insn& insn) {
   bool dr = ZydisRegisterGetClass(insn.ops[0].reg.value) == ZYDIS_REGCLASS_DEBUG ||
             ZydisRegisterGetClass(insn.ops[1].reg.value) == ZYDIS_REGCLASS_DEBUG;
+  if (!dr && emit_inline_cr_read(b, insn)) return Flow::kContinue;
   b.call_helper(dr ? helper_mov_dr : helper_mov_cr, dr ? "mov_dr" : "mov_cr", insn);
   return Flow::kContinue;
 }
