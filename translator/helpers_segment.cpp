@@ -260,7 +260,7 @@ HelperResult far_jmp_or_call(Engine& e, const HelperSite& s, bool call) {
   const unsigned width = s.insn.info.operand_width / 8;
   if (call && (!push_sized(e, width, cpu.seg[kCs].selector) || !push_sized(e, width, return_eip)))
     return cpu.gpr[kEsp] = esp, HelperResult::kExit;
-  if (!far_transfer(e, sel, offset)) cpu.gpr[kEsp] = esp;
+  if (!far_transfer(e, sel, offset, Transfer::kJumpOrCall)) cpu.gpr[kEsp] = esp;
   return HelperResult::kExit;
 }
 }  // namespace
@@ -301,7 +301,7 @@ HelperResult helper_ret_far(Engine& e, const HelperSite& s) {
     if (!pop(e, width, esp) || !pop(e, width, ss)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   }
   if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
-  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
+  if (!far_transfer(e, static_cast<uint16_t>(cs), eip, Transfer::kReturn)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   if (!outer) {
     cpu.gpr[kEsp] += release;
     return HelperResult::kExit;
@@ -346,7 +346,7 @@ HelperResult helper_iret(Engine& e, const HelperSite& s) {
   if ((cs & 3) < old_cpl) return cpu.gpr[kEsp] = start_esp, e.raise(13, cs & ~3u);
   const uint32_t load = iret_loads(old_cpl, (cpu.eflags & eflags::kIOPL) >> 12, width == 4);
   const uint32_t old_flags = cpu.eflags;
-  if (!far_transfer(e, static_cast<uint16_t>(cs), eip)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
+  if (!far_transfer(e, static_cast<uint16_t>(cs), eip, Transfer::kReturn)) return cpu.gpr[kEsp] = start_esp, HelperResult::kExit;
   e.set_eflags((old_flags & ~load) | (flags & load));
   if (outer) return load_outer_stack(e, esp, static_cast<uint16_t>(ss), width);
   return HelperResult::kExit;

@@ -65,16 +65,20 @@ void mark_accessed(Engine& e, uint16_t selector, Descriptor& d) {
   e.write_linear(table + (selector & ~7u) + 4, &d.hi, 4, Engine::Privilege::kSupervisor);
 }
 
-bool far_transfer(Engine& e, uint16_t selector, uint32_t offset) {
+bool far_transfer(Engine& e, uint16_t selector, uint32_t offset, Transfer kind) {
   CpuState& cpu = e.cpu;
   Descriptor d;
   if ((selector & ~3u) == 0) return e.raise(13, 0u), false;
   if (!read_descriptor(e, selector, d)) return false;
   if (!d.code()) return e.raise(13, selector & ~3u), false;
+  const unsigned rpl = selector & 3u;
+  const bool conforming = d.type() & 4;
+  if (kind == Transfer::kReturn && (conforming ? d.dpl() > rpl : d.dpl() != rpl))
+    return e.raise(13, selector & ~3u), false;
   if (!d.present()) return e.raise(11, selector & ~3u), false;
   if (offset > d.limit()) return e.raise(13, 0u), false;  // the new EIP must be inside the new CS
   mark_accessed(e, selector, d);
-  unsigned cpl = d.type() & 4 ? cpu.cpl() : d.dpl();  // conforming keeps CPL
+  const unsigned cpl = kind == Transfer::kReturn ? rpl : cpu.cpl();
   cpu.seg[kCs] = SegmentCache{static_cast<uint16_t>((selector & ~3u) | cpl), d.access(), d.base(), d.limit()};
   cpu.eip = offset;
   e.state_changed();

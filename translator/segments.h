@@ -21,8 +21,12 @@ bool read_descriptor(Engine& e, uint16_t selector, Descriptor& out);
 HelperResult load_data_segment(Engine& e, unsigned seg, uint16_t selector);
 // Sets the accessed bit of a descriptor being loaded, in the table too.
 void mark_accessed(Engine& e, uint16_t selector, Descriptor& d);
-// Loads CS and EIP for a far transfer; false after raising on failure.
-bool far_transfer(Engine& e, uint16_t selector, uint32_t offset);
+// Loads CS and EIP for a far transfer; false after raising on failure. A
+// jmp or call (checked by its caller) keeps the CPL; a return (iret, far
+// ret) goes to the selector's RPL, which the code segment must allow: a
+// non-conforming one's DPL equal to it, a conforming one's not above it.
+enum class Transfer { kJumpOrCall, kReturn };
+bool far_transfer(Engine& e, uint16_t selector, uint32_t offset, Transfer kind);
 // Like read_descriptor, but only answers whether the selector names an
 // entry inside its table, without raising (lar, lsl, verr, verw).
 bool peek_descriptor(Engine& e, uint16_t selector, Descriptor& out);
