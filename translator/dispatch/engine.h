@@ -75,8 +75,8 @@ public:
   void request_service();
 
   // ---- for the thunks (exits.cpp) -------------------------------------------
-  // A helper: carries out the instruction of the site; non-zero when
-  // translated code is to be left.
+  // A helper: carries out the instruction of the site; returns what
+  // bt86_helper_entry does (dispatch/stubs.h).
   int run_helper(const HelperSite& site);
   // The access thunk: one step of an instruction in a bounce block.
   int run_access(const HelperSite& site);
@@ -92,6 +92,9 @@ private:
   bool user_mode() const { return cpu.cpl() == 3; }
   // frame_.irq_pending from the PIC, for the inline sti/popf.
   void refresh_irq_pending() { frame_.irq_pending = devices_.interrupt_pending(); }
+  // The host code of the block to go on with straight from a helper that
+  // ended its block, or nullptr when the run loop has work first.
+  const uint8_t* continuation();
   // Block lookup by linear EIP; nullptr after raising a fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);
   bool last_fetch_global_ = false;  // the page of lookup_or_translate's eip is global

@@ -138,7 +138,7 @@ Stubs Stubs::generate(CodeCache& cache) {
   // host ABI) remembers whether the x87 state stayed live.
   auto emit_thunk = [&](const Label& at, int (*entry)(CpuFrame*, const void*)) {
     Label full_save = a.newLabel(), call = a.newLabel(), full_restore = a.newLabel(), resume = a.newLabel(),
-          thunk_exit = a.newLabel(), saved = a.newLabel();
+          thunk_exit = a.newLabel(), saved = a.newLabel(), back = a.newLabel(), go_on = a.newLabel();
     a.bind(at);
     a.mov(cpu_exit_info(), r10);  // save_flags clobbers r10
     save_flags(a);
@@ -162,7 +162,10 @@ Stubs Stubs::generate(CodeCache& cache) {
     a.call(rax);
     a.add(rsp, 8);
     a.test(eax, eax);
-    a.jnz(thunk_exit);
+    a.jz(back);
+    a.cmp(eax, kThunkContinueAt);
+    a.jne(thunk_exit);
+    a.bind(back);  // into translated code: the block, or the next one (continue_at)
     a.test(ebx, ebx);
     a.jz(full_restore);
     load_guest_sse(a);
@@ -170,9 +173,18 @@ Stubs Stubs::generate(CodeCache& cache) {
     a.bind(full_restore);
     a.fxrstor64(cpu_fxsave());
     a.bind(resume);
+    a.test(eax, eax);
+    a.jnz(go_on);
     load_flags(a);
     load_gprs(a);
     a.ret();
+    a.bind(go_on);  // the next block may run in the other window
+    a.mov(kWindow, frame_field(offsetof(CpuFrame, window_base), 8));
+    a.mov(r11, frame_field(offsetof(CpuFrame, continue_at), 8));
+    load_flags(a);
+    load_gprs(a);
+    a.lea(rsp, ptr(rsp, 8));  // drop the return address into the block that ended (lea: the guest's flags are live)
+    a.jmp(r11);
     a.bind(thunk_exit);  // the run loop wants the whole x87/SSE image
     a.test(ebx, ebx);
     a.jz(saved);

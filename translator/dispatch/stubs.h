@@ -17,9 +17,11 @@ constexpr uint64_t kIndirectMiss = 2;
 constexpr uint64_t kHostFault = 3;
 }  // namespace exit_tag
 
-// Called by the thunk with the guest state saved in the frame; returns
-// non-zero to leave translated code (the helper then set the guest EIP and
-// exit_info).
+// Called by the thunk with the guest state saved in the frame; returns 0 to
+// return into the block, kThunkContinueAt to go on at the frame's
+// continue_at (the next block), anything else to leave translated code (the
+// helper then set the guest EIP and exit_info).
+constexpr int kThunkContinueAt = 2;
 extern "C" int bt86_helper_entry(CpuFrame* frame, const void* site);
 // The same for an access of a bounce block (a step inside an instruction,
 // not an instruction of its own: see Engine::run_access).

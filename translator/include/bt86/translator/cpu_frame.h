@@ -37,6 +37,9 @@ struct alignas(64) CpuFrame {
   // A bounce block's access (dispatch/bounce.cpp): in, the guest linear
   // address (low dword); out, the offset from window_base to access instead.
   uint64_t access_address;
+  // Where a helper thunk goes on when its helper ended the block and the
+  // next one is ready (Engine::continuation).
+  uint64_t continue_at;
 };
 
 static_assert(std::is_standard_layout_v<CpuFrame>);

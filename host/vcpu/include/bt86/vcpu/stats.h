@@ -14,6 +14,7 @@ struct Stats {
   uint64_t chained_jumps = 0;
   uint64_t blocks_invalidated = 0;
   uint64_t tc_flushes = 0;
+  uint64_t helper_continuations = 0;  // helpers that went on to the next block without the run loop
   std::map<std::string, uint64_t> exits;        // by cause
   std::map<std::string, uint64_t> host_faults;  // by cause
   std::map<std::string, uint64_t> shadow;       // shadow address spaces: contexts, evictions
