@@ -72,7 +72,8 @@ void Engine::request_service() {
 }
 
 bool Engine::interrupt_deliverable() const {
-  return platform_.pic && (cpu.eflags & eflags::kIF) && platform_.pic->interrupt_pending();
+  const InterruptController* ic = platform_.interrupts;
+  return ic && ((!cpu.nmi_blocked && ic->nmi_pending()) || ((cpu.eflags & eflags::kIF) && ic->interrupt_pending()));
 }
 
 bool Engine::string_loop_must_yield(unsigned iterations_done) const {
@@ -88,9 +89,17 @@ void Engine::service_devices() {
   }
   if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
   if (!pending_ && interrupt_deliverable()) {
+    InterruptController& ic = *platform_.interrupts;
     cpu.halted = false;
-    count_exit("external_interrupt");
-    pending_ = PendingException{platform_.pic->acknowledge(), std::nullopt, EventKind::kExternal};
+    if (!cpu.nmi_blocked && ic.nmi_pending()) {  // NMIs come first and ignore IF
+      ic.acknowledge_nmi();
+      cpu.nmi_blocked = true;
+      count_exit("nmi");
+      pending_ = PendingException{2, std::nullopt, EventKind::kExternal};
+    } else {
+      count_exit("external_interrupt");
+      pending_ = PendingException{ic.acknowledge(), std::nullopt, EventKind::kExternal};
+    }
     hidden_time_.catch_up_at_interrupt(cpu);
   }
   if (waker_ && platform_.events) waker_->set_deadline(platform_.events->next_deadline().value_or(UINT64_MAX));
@@ -526,7 +535,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (cpu.halted) {
       if (!(cpu.eflags & eflags::kIF))
         return finish(exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu.eip));
-      if (!platform_.pic)
+      if (!platform_.interrupts)
         return finish(exit_status::kHalted,
                       fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu.eip));
       wait_while_halted();

@@ -117,8 +117,8 @@ public:
   // At most this many iterations per helper call even when nothing is
   // waiting: block counts (virtual time, slices) then see the loop progress.
   static constexpr unsigned kStringBurst = 4096;
-  // cpu.irq_pending from the PIC, for the inline sti/popf.
-  void refresh_irq_pending() { cpu.irq_pending = platform_.pic && platform_.pic->interrupt_pending(); }
+  // cpu.irq_pending from the interrupt controller, for the inline sti/popf.
+  void refresh_irq_pending() { cpu.irq_pending = platform_.interrupts && platform_.interrupts->interrupt_pending(); }
 
   // ---- for the signal handler -------------------------------------------
   bool owns_host_pc(uintptr_t pc) const { return cache_.contains(reinterpret_cast<const void*>(pc)); }
@@ -152,6 +152,7 @@ private:
   // Device work between runs of translated code: input, timers, and the
   // delivery of a pending external interrupt.
   void service_devices();
+  // An NMI, or an external interrupt that EFLAGS.IF lets in, waits.
   bool interrupt_deliverable() const;
   // A halted CPU with IF set: wait for the next deadline or input.
   void wait_while_halted();

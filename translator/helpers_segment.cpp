@@ -325,6 +325,7 @@ uint32_t iret_loads(unsigned cpl, unsigned iopl, bool op32) {
 
 HelperResult helper_iret(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
+  cpu.nmi_blocked = false;  // an NMI handler's iret lets the next NMI in (even one that faults, SDM 6.7.1)
   if (cpu.eflags & eflags::kNT) {  // return to the task in the back link
     uint16_t link;
     if (!e.read_linear(cpu.tr.base, &link, 2, Engine::Privilege::kSupervisor)) return HelperResult::kExit;

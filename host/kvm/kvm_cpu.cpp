@@ -62,7 +62,8 @@ private:
   std::string internal_error();
   // Terminal input into COM1, expired device timers (as the BT engine does).
   void service_devices(Waker* input);
-  bool interrupt_pending() const { return platform_.pic && platform_.pic->interrupt_pending(); }
+  bool interrupt_pending() const { return platform_.interrupts && platform_.interrupts->interrupt_pending(); }
+  bool nmi_pending() const { return platform_.interrupts && platform_.interrupts->nmi_pending(); }
   // Nanoseconds until the next device event on the machine's clock.
   uint64_t device_event_ns() const;
   void wait_while_halted(uint64_t limit_ns);
@@ -249,22 +250,27 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
         sync_state();
         return finish({exit_status::kHalted, fmt::format("guest halted with interrupts disabled at EIP={:#010x}", cpu_.eip)});
       }
-      if (!platform_.pic) {
+      if (!platform_.interrupts) {
         sync_state();
         return finish({exit_status::kHalted,
                        fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu_.eip)});
       }
-      if (!interrupt_pending()) {
+      if (!interrupt_pending() && !nmi_pending()) {
         wait_while_halted(std::min(ns_until(slice_at, now), ns_until(timeout_at, now)));
         continue;
       }
       halted_ = false;  // the interrupt below wakes it
     }
     r->request_interrupt_window = 0;
+    if (!ending && nmi_pending()) {  // KVM holds it back while the guest handles an NMI
+      inject_nmi(vcpu_);
+      platform_.interrupts->acknowledge_nmi();
+      ++stats_.exits["nmi"];
+    }
     if (!ending && interrupt_pending()) {
       bool can_take = window_known ? r->ready_for_interrupt_injection && r->if_flag : (cpu_.eflags & eflags::kIF) != 0;
       if (can_take && !vcpu_events(vcpu_).interrupt_queued) {
-        inject_interrupt(vcpu_, platform_.pic->acknowledge());
+        inject_interrupt(vcpu_, platform_.interrupts->acknowledge());
         ++stats_.exits["external_interrupt"];
       } else {
         r->request_interrupt_window = 1;  // exits with KVM_EXIT_IRQ_WINDOW_OPEN when it can

@@ -207,6 +207,12 @@ void to_kvm(const CpuState& cpu, const KvmVcpu& vcpu) {
   }
   put_fpu(cpu, vcpu);
   put_msrs(cpu, vcpu);
+  // NMI blocking (an NMI handler has not reached its iret yet).
+  kvm_vcpu_events ev{};
+  vcpu.ioctl_or_throw(KVM_GET_VCPU_EVENTS, &ev, "KVM_GET_VCPU_EVENTS");
+  ev.nmi.masked = cpu.nmi_blocked;
+  ev.flags = 0;  // the other fields as they are
+  vcpu.ioctl_or_throw(KVM_SET_VCPU_EVENTS, &ev, "KVM_SET_VCPU_EVENTS");
 }
 
 void from_kvm(const KvmVcpu& vcpu, CpuState& cpu) {
@@ -248,6 +254,9 @@ void from_kvm(const KvmVcpu& vcpu, CpuState& cpu) {
   }
   get_fpu(vcpu, cpu);
   get_msrs(vcpu, cpu);
+  kvm_vcpu_events ev{};
+  vcpu.ioctl_or_throw(KVM_GET_VCPU_EVENTS, &ev, "KVM_GET_VCPU_EVENTS");
+  cpu.nmi_blocked = ev.nmi.masked;
 }
 
 }  // namespace bt86

@@ -96,6 +96,7 @@ struct alignas(64) CpuState {
   uint64_t tsc_offset;
   uint64_t msr_sysenter[3];  // IA32_SYSENTER_CS, _ESP, _EIP
   bool halted;
+  bool nmi_blocked;  // an NMI is being handled: the next waits for an iret
 
   alignas(16) uint8_t fxsave[512];  // guest x87/SSE state while outside TC
 
