@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "bt86/host/memory_map.h"
+#include "bt86/segmentation/msrs.h"
 
 namespace bt86 {
 
@@ -101,6 +102,7 @@ Machine::Machine(const MachineConfig& config)
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);
+  power_on_msrs(cpu);
 }
 
 // IA32_APIC_BASE moved the register page or turned it off; a page that

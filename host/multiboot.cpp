@@ -9,6 +9,8 @@
 #include <iterator>
 #include <vector>
 
+#include "bt86/host/memory_map.h"
+
 namespace bt86 {
 
 using namespace multiboot;
@@ -164,8 +166,8 @@ std::vector<ModuleEntry> load_modules(Machine& m, Placer& placer, const std::vec
 uint32_t write_info(Machine& m, Placer& placer, const std::string& command_line, const std::vector<ModuleEntry>& mods) {
   const uint32_t ram_kib = static_cast<uint32_t>(m.ram.size() >> 10);
   struct [[gnu::packed]] MmapEntry { uint32_t size; uint64_t addr, len; uint32_t type; };
-  const MmapEntry mmap[] = {{20, 0, kLowRamEnd, 1}, {20, kLowRamEnd, 0x400, 2}, {20, 0xF0000, 0x10000, 2},
-                            {20, kHighRam, m.ram.size() - kHighRam, 1}};
+  std::vector<MmapEntry> mmap;
+  for (const E820Entry& e : pc_memory_map(m.ram.size())) mmap.push_back({20, e.addr, e.size, e.type});
   uint32_t info[22] = {};
   info[0] = 1u << 0 | 1u << 2 | 1u << 3 | 1u << 6 | 1u << 9;  // mem, cmdline, mods, mmap, boot loader name
   info[1] = 640;                                             // mem_lower (KiB)
@@ -173,8 +175,8 @@ uint32_t write_info(Machine& m, Placer& placer, const std::string& command_line,
   info[4] = placer.put_string(command_line, "the kernel command line");
   info[5] = static_cast<uint32_t>(mods.size());
   info[6] = mods.empty() ? 0 : placer.put(mods.data(), mods.size(), 4, "the module list");
-  info[11] = sizeof mmap;
-  info[12] = placer.put(mmap, std::size(mmap), 4, "the memory map");
+  info[11] = static_cast<uint32_t>(mmap.size() * sizeof(MmapEntry));
+  info[12] = placer.put(mmap.data(), mmap.size(), 4, "the memory map");
   info[16] = placer.put_string("bt86", "the boot loader name");
   return placer.put(info, std::size(info), 4, "the Multiboot information");
 }

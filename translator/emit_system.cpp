@@ -69,6 +69,8 @@ constexpr SystemOp kSystemOps[] = {
     {ZYDIS_MNEMONIC_INTO, helper_int, "into", false},
     {ZYDIS_MNEMONIC_SYSENTER, helper_sysenter, "sysenter", true},
     {ZYDIS_MNEMONIC_SYSEXIT, helper_sysexit, "sysexit", true},
+    {ZYDIS_MNEMONIC_SYSCALL, helper_syscall, "syscall", true},
+    {ZYDIS_MNEMONIC_SYSRET, helper_sysret, "sysret", true},
     {ZYDIS_MNEMONIC_LAR, helper_lar_lsl, "lar", false},
     {ZYDIS_MNEMONIC_LSL, helper_lar_lsl, "lsl", false},
     {ZYDIS_MNEMONIC_VERR, helper_verr_verw, "verr", false},

@@ -68,6 +68,7 @@ public:
   Compat32 compat32;
 
   // ---- for helpers -----------------------------------------------------
+  LocalApic* apic() const { return platform_.apic; }
   // Ends the run because the guest did something we cannot go on from.
   HelperResult die(std::string message);
   // Raises a guest exception at the current instruction (cpu.eip).

@@ -24,6 +24,7 @@ BT86_HELPER(helper_pop_sreg); BT86_HELPER(helper_load_far_pointer); BT86_HELPER(
 BT86_HELPER(helper_call_far); BT86_HELPER(helper_ret_far); BT86_HELPER(helper_iret);
 BT86_HELPER(helper_int); BT86_HELPER(helper_lar_lsl); BT86_HELPER(helper_verr_verw);
 BT86_HELPER(helper_sysenter); BT86_HELPER(helper_sysexit);
+BT86_HELPER(helper_syscall); BT86_HELPER(helper_sysret);
 BT86_HELPER(helper_segment_gp); BT86_HELPER(helper_segment_ss);
 // helpers_legacy.cpp
 BT86_HELPER(helper_native32); BT86_HELPER(helper_bound); BT86_HELPER(helper_arpl);

@@ -7,6 +7,7 @@
 
 #include "emit.h"
 #include "bt86/segmentation/cpuid.h"
+#include "bt86/segmentation/msrs.h"
 #include "engine.h"
 #include "guest_operands.h"
 #include "helpers.h"
@@ -25,8 +26,6 @@ bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
 // CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
 constexpr uint32_t kCr4Supported = 0x7FF;
 
-// MSR numbers the guests of this engine version use.
-constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
 }  // namespace
 
 HelperResult helper_cli(Engine& e, const HelperSite&) {
@@ -49,7 +48,8 @@ HelperResult helper_hlt(Engine& e, const HelperSite& s) {
 
 HelperResult helper_cpuid(Engine& e, const HelperSite&) {
   uint32_t* r = e.cpu.gpr;
-  CpuidLeaf leaf = guest_cpuid(r[kEax], r[kEcx]);
+  const LocalApic* apic = e.apic();
+  CpuidLeaf leaf = current_cpuid(e.cpu, apic && apic->hardware_enabled(), r[kEax], r[kEcx]);
   r[kEax] = leaf.eax, r[kEbx] = leaf.ebx, r[kEcx] = leaf.ecx, r[kEdx] = leaf.edx;
   return HelperResult::kContinue;
 }
@@ -64,34 +64,32 @@ HelperResult helper_rdtsc(Engine& e, const HelperSite&) {
 
 HelperResult helper_rdpmc(Engine& e, const HelperSite&) {
   if (!ring0(e.cpu) && !(e.cpu.cr4 & (1u << 8))) return e.raise(13, 0u);  // CR4.PCE
-  if (e.cpu.gpr[kEcx] > 1) return e.raise(13, 0u);
-  e.cpu.gpr[kEax] = e.cpu.gpr[kEdx] = 0;  // no performance counters: they read as zero
+  std::optional<uint64_t> v = read_pmc(e.cpu, e.cpu.gpr[kEcx]);
+  if (!v) return e.raise(13, 0u);
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(*v);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(*v >> 32);
   return HelperResult::kContinue;
 }
 
 HelperResult helper_rdmsr(Engine& e, const HelperSite&) {
   if (!ring0(e.cpu)) return e.raise(13, 0u);
-  uint64_t v;
-  switch (e.cpu.gpr[kEcx]) {
-    case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
-    case kMsrArchCapabilities: v = guest_arch_capabilities(); break;
-    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: v = e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs]; break;
-    default: return e.raise(13, 0u);
-  }
-  e.cpu.gpr[kEax] = static_cast<uint32_t>(v);
-  e.cpu.gpr[kEdx] = static_cast<uint32_t>(v >> 32);
+  std::optional<uint64_t> v = read_msr({e.cpu, e.apic(), __rdtsc()}, e.cpu.gpr[kEcx]);
+  if (!v) return e.raise(13, 0u);
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(*v);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(*v >> 32);
   return HelperResult::kContinue;
 }
 
-HelperResult helper_wrmsr(Engine& e, const HelperSite&) {
+HelperResult helper_wrmsr(Engine& e, const HelperSite& s) {
   if (!ring0(e.cpu)) return e.raise(13, 0u);
-  uint64_t v = uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax];
-  switch (e.cpu.gpr[kEcx]) {
-    case kMsrTsc: e.cpu.tsc_offset = v - __rdtsc(); break;
-    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs] = v; break;
-    default: return e.raise(13, 0u);
-  }
-  return HelperResult::kContinue;
+  const uint32_t index = e.cpu.gpr[kEcx];
+  const uint64_t efer = e.cpu.efer;
+  if (!write_msr({e.cpu, e.apic(), __rdtsc()}, index, uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax]))
+    return e.raise(13, 0u);
+  if (e.cpu.efer != efer) e.paging_changed();
+  // A write to IA32_APIC_BASE may move or remove the APIC's page: leave the
+  // block (the run loop looks at interrupts anyway).
+  return index == msr::kApicBase ? exit_after(e, s) : HelperResult::kContinue;
 }
 
 HelperResult helper_pushf(Engine& e, const HelperSite& s) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "emit.h"
+#include "bt86/segmentation/msrs.h"
 #include "engine.h"
 #include "guest_operands.h"
 #include "helpers.h"
@@ -385,6 +386,37 @@ HelperResult helper_sysexit(Engine& e, const HelperSite&) {
   cpu.seg[kSs] = flat_segment(static_cast<uint16_t>((cs + 24) | 3), 3, false);
   cpu.gpr[kEsp] = cpu.gpr[kEcx];
   cpu.eip = cpu.gpr[kEdx];
+  e.state_changed();
+  return HelperResult::kExit;
+}
+
+// syscall/sysret outside long mode, as AMD's family-6 CPUs define them
+// (AMD64 APM vol. 3): flat CS/SS from STAR[47:32] on the way in, EIP from
+// STAR[31:0] and the return address in ECX; on the way out CS from
+// STAR[63:48] at RPL 3 and SS's selector after it, SS's base, limit and
+// attributes left as they were.
+HelperResult helper_syscall(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  if (!(cpu.efer & msr::kEferSce)) return e.undefined(s.insn);
+  auto cs = static_cast<uint16_t>(cpu.msr_star >> 32);
+  cpu.gpr[kEcx] = s.insn.next_eip();
+  e.set_eflags(cpu.eflags & ~(eflags::kVM | eflags::kIF | eflags::kRF));
+  cpu.seg[kCs] = flat_segment(static_cast<uint16_t>(cs & 0xFFFC), 0, true);
+  cpu.seg[kSs] = flat_segment(static_cast<uint16_t>(cs + 8), 0, false);
+  cpu.eip = static_cast<uint32_t>(cpu.msr_star);
+  e.state_changed();
+  return HelperResult::kExit;
+}
+
+HelperResult helper_sysret(Engine& e, const HelperSite& s) {
+  CpuState& cpu = e.cpu;
+  if (!(cpu.efer & msr::kEferSce)) return e.undefined(s.insn);
+  if (!cpu.protected_mode() || cpu.cpl() != 0) return e.raise(13, 0u);
+  auto cs = static_cast<uint16_t>(cpu.msr_star >> 48);
+  cpu.seg[kCs] = flat_segment(static_cast<uint16_t>(cs | 3), 3, true);
+  cpu.seg[kSs].selector = static_cast<uint16_t>((cs + 8) | 3);
+  cpu.eip = cpu.gpr[kEcx];
+  e.set_eflags(cpu.eflags | eflags::kIF);
   e.state_changed();
   return HelperResult::kExit;
 }
