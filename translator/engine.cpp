@@ -88,7 +88,7 @@ void Engine::service_devices() {
     waker_->rearm_input(wanted ? platform_.input_fd() : -1);
   }
   if (platform_.events && platform_.clock) platform_.events->run_expired(platform_.clock->now_ns());
-  if (!pending_ && interrupt_deliverable()) {
+  if (!pending_ && !sti_shadow_ && interrupt_deliverable()) {
     InterruptController& ic = *platform_.interrupts;
     cpu.halted = false;
     if (!cpu.nmi_blocked && ic.nmi_pending()) {  // NMIs come first and ignore IF
@@ -413,10 +413,11 @@ int Engine::run_helper(const HelperSite& site) {
   }
   refresh_irq_pending();  // a helper may have raised or unmasked a line (for the inline sti)
   if (r == HelperResult::kContinue && interrupt_deliverable()) {
-    // A device raised a line, or IF was set: leave after this instruction
-    // (after the next one for sti, whose interrupt shadow covers it).
-    if (site.fn == helper_sti) request_service();
-    else cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
+    // A device raised a line, or IF was set: leave after this instruction,
+    // and for sti after the next one, which its interrupt shadow covers
+    // (run alone, so that whatever follows it in the block waits).
+    if (site.fn == helper_sti) sti_shadow_ = true;
+    cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
   }
   if (r == HelperResult::kContinue) return 0;
   cpu.exit_info = reinterpret_cast<uint64_t>(&site) | exit_tag::kHelper;
@@ -547,7 +548,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap). A
     // bounce block is one instruction already.
     const bool stepping = cpu.eflags & eflags::kTF;
-    if (stepping && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
+    const bool one = stepping || std::exchange(sti_shadow_, false);
+    if (one && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
     cpu.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));

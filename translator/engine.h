@@ -222,6 +222,9 @@ private:
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> service_requested_{false};
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
+  // sti let an interrupt in: the instruction after it (its shadow) runs
+  // alone before the interrupt is taken.
+  bool sti_shadow_ = false;
   Platform platform_;
   HiddenTime hidden_time_{platform_.apparent_clock};
   // Set when translation began: the interval until guest code runs again
