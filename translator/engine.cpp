@@ -2,6 +2,7 @@
 // enter translated code, and deal with whatever made it exit.
 #include "engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -322,6 +323,13 @@ Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
       break;
     }
     b.begin_instruction(pc);
+    // An instruction breakpoint: #DB before the instruction, fetch faults
+    // and decoding (not again when a bounce block completes it).
+    if (!(mode & mode::kBounce) && std::find(breakpoints_.begin(), breakpoints_.end(), pc) != breakpoints_.end()) {
+      Insn at{};
+      at.eip = pc;
+      b.call_helper(helper_breakpoint, "breakpoint", insn ? *insn : at);
+    }
     if (!insn) {
       Insn bad{};
       bad.eip = pc;
@@ -387,10 +395,7 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   if (!hide_from_) hide_from_ = hidden_time_.mark();
   Block* b = translate(eip, phys, mode);
   if (!b) {
-    cache_.flush();
-    ++flush_generation_;
-    ++stats.tc_flushes;
-    reset_indirect_tables();
+    flush_translations();
     b = translate(eip, phys, mode);
     if (!b) throw std::runtime_error("translation cache cannot hold a single block");
   }
@@ -449,6 +454,34 @@ Block* Engine::after_exit() {
     ++stats.chained_jumps;
   }
   return target;
+}
+
+void Engine::flush_translations() {
+  cache_.flush();
+  ++flush_generation_;
+  ++stats.tc_flushes;
+  reset_indirect_tables();
+}
+
+bool Engine::breakpoints_changed() {
+  std::vector<uint32_t> armed;
+  for (unsigned n = 0; n < 4; ++n) {
+    bool enabled = (cpu.dr[7] >> (2 * n)) & 3;
+    bool execute = ((cpu.dr[7] >> (16 + 4 * n)) & 3) == 0;
+    if (enabled && execute) armed.push_back(cpu.dr[n]);
+  }
+  if (armed == breakpoints_) return false;
+  breakpoints_ = std::move(armed);
+  breakpoints_stale_ = true;
+  return true;
+}
+
+uint32_t Engine::breakpoint_hits(uint32_t linear) const {
+  uint32_t hits = 0;
+  for (unsigned n = 0; n < 4; ++n)
+    if (((cpu.dr[7] >> (2 * n)) & 3) && ((cpu.dr[7] >> (16 + 4 * n)) & 3) == 0 && cpu.dr[n] == linear)
+      hits |= 1u << n;
+  return hits;
 }
 
 void Engine::forget_guest_memory() {
@@ -520,6 +553,10 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (stop_requested_.exchange(false) | service_requested_.exchange(false) | std::exchange(safepoint_hit_, false))
       mprotect(cache_.poll_page(), CodeCache::kPage, PROT_READ);
     if (platform_.quit_requested && platform_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
+    if (std::exchange(breakpoints_stale_, false)) {
+      flush_translations();
+      next = nullptr;
+    }
     service_devices();
     if (pending_) {
       PendingException e = *pending_;
@@ -548,7 +585,11 @@ RunOutcome Engine::run(const RunLimits& limits) {
     // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap). A
     // bounce block is one instruction already.
     const bool stepping = cpu.eflags & eflags::kTF;
-    const bool one = stepping || std::exchange(sti_shadow_, false);
+    // EFLAGS.RF (an iret from a debug handler): the next instruction runs
+    // alone, without its instruction breakpoint, and RF clears once it
+    // completed.
+    const bool resuming = cpu.eflags & eflags::kRF;
+    const bool one = stepping || resuming || std::exchange(sti_shadow_, false);
     if (one && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
@@ -565,6 +606,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     const bool completed = cpu.exit_info != exit_tag::kHostFault;
     next = after_exit();
     forget_invalidated();
+    if (resuming && completed && !pending_) cpu.eflags &= ~eflags::kRF;
     if (stepping && completed && !pending_ && !death_ && !control.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
       raise(1);

@@ -106,6 +106,12 @@ public:
   // The cheaper form after a data segment register (not CS) was loaded.
   void data_segment_changed(unsigned seg);
   void set_eflags(uint32_t value);  // also updates the DF mirror and host_ac
+  // After a write to DR0-DR3 or DR7: true when the armed instruction
+  // breakpoints changed. Translations carry their checks, so they are
+  // dropped before guest code runs again; the helper must leave its block.
+  bool breakpoints_changed();
+  // The DR6 bits (B0-B3) of the armed instruction breakpoints at linear.
+  uint32_t breakpoint_hits(uint32_t linear) const;
   // cpu.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
   void refresh_host_ac();
   // Helpers that loop over a guest-chosen count (rep ins/outs, string
@@ -225,6 +231,12 @@ private:
   // sti let an interrupt in: the instruction after it (its shadow) runs
   // alone before the interrupt is taken.
   bool sti_shadow_ = false;
+  // Instruction breakpoints (DR7 enabled, R/W 00): their linear addresses,
+  // and whether translations made before the last change must go.
+  std::vector<uint32_t> breakpoints_;
+  bool breakpoints_stale_ = false;
+  // Drops every translation (the cache filled, or breakpoints changed).
+  void flush_translations();
   Platform platform_;
   HiddenTime hidden_time_{platform_.apparent_clock};
   // Set when translation began: the interval until guest code runs again

@@ -11,7 +11,7 @@ namespace bt86 {
 BT86_HELPER(helper_cli); BT86_HELPER(helper_sti); BT86_HELPER(helper_hlt);
 BT86_HELPER(helper_cpuid); BT86_HELPER(helper_rdtsc); BT86_HELPER(helper_rdpmc); BT86_HELPER(helper_rdmsr); BT86_HELPER(helper_wrmsr);
 BT86_HELPER(helper_pushf); BT86_HELPER(helper_popf);
-BT86_HELPER(helper_mov_cr); BT86_HELPER(helper_mov_dr); BT86_HELPER(helper_clts); BT86_HELPER(helper_lmsw);
+BT86_HELPER(helper_mov_cr); BT86_HELPER(helper_mov_dr); BT86_HELPER(helper_breakpoint); BT86_HELPER(helper_clts); BT86_HELPER(helper_lmsw);
 BT86_HELPER(helper_smsw); BT86_HELPER(helper_cache_control);
 BT86_HELPER(helper_undefined); BT86_HELPER(helper_unsupported);
 BT86_HELPER(helper_fetch_fault); BT86_HELPER(helper_fpu_unavailable);

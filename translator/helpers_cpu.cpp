@@ -157,7 +157,16 @@ HelperResult helper_mov_dr(Engine& e, const HelperSite& s) {
     cpu.gpr[guest_gpr_of(dst.reg.value)] = cpu.dr[src.reg.value - ZYDIS_REGISTER_DR0];
   else
     cpu.dr[dst.reg.value - ZYDIS_REGISTER_DR0] = read_register(cpu, src.reg.value);
-  return HelperResult::kContinue;
+  // New instruction breakpoints may lie in this very block.
+  return e.breakpoints_changed() ? exit_after(e, s) : HelperResult::kContinue;
+}
+
+// An armed instruction breakpoint: #DB (a fault) unless EFLAGS.RF says the
+// debug handler resumes this instruction.
+HelperResult helper_breakpoint(Engine& e, const HelperSite& s) {
+  if (e.cpu.eflags & eflags::kRF) return HelperResult::kContinue;
+  e.cpu.dr[6] |= e.breakpoint_hits(s.insn.eip);
+  return e.raise(1);
 }
 
 HelperResult helper_clts(Engine& e, const HelperSite&) {
