@@ -10,7 +10,7 @@ constexpr uint64_t kWritable = 0xFF00000000000000ull | 0x1AFFF;
 constexpr uint8_t kRegId = 0x00, kRegVersion = 0x01, kRegArbitration = 0x02, kRegTable = 0x10;
 }  // namespace
 
-IoApic::IoApic(uint8_t id, std::function<void(const ApicMessage&)> send)
+IoApic::IoApic(uint8_t id, std::function<bool(const ApicMessage&)> send)
     : send_(std::move(send)), id_(uint32_t{id} << 24) {
   redirection_.fill(kMasked);
 }
@@ -54,6 +54,7 @@ void IoApic::write_register(uint8_t index, uint32_t value) {
   uint64_t half_mask = (index & 1 ? 0xFFFFFFFF00000000ull : 0xFFFFFFFFull) & kWritable;
   e = (e & ~half_mask) | (half & half_mask);
   if (!(e & kLevel)) e &= ~kRemoteIrr;  // only level entries wait for an EOI
+  if (e & (kLevel | kMasked)) owed_[pin] = 0;
   service_level(pin);                    // unmasked (or made level) with the pin asserted
 }
 
@@ -65,7 +66,21 @@ void IoApic::set_pin(unsigned pin, bool level) {
   level_[pin] = level;
   uint64_t e = redirection_[pin];
   if (e & kLevel) service_level(pin);
-  else if (!was && asserted(pin) && !(e & kMasked)) send(pin);  // an edge while masked is lost
+  else if (!was && asserted(pin) && !(e & kMasked)) edge(pin);  // an edge while masked is lost
+}
+
+void IoApic::edge(unsigned pin) {
+  if (!send(pin) && owed_[pin] < catch_up_limit_[pin]) ++owed_[pin];
+}
+
+void IoApic::acknowledged(uint8_t vector) {
+  for (unsigned pin = 0; pin < kPins; ++pin) {
+    uint64_t e = redirection_[pin];
+    if (!owed_[pin] || (e & (kLevel | kMasked)) || (e & 0xFF) != vector) continue;
+    --owed_[pin];
+    ++caught_up_;
+    edge(pin);
+  }
 }
 
 void IoApic::service_level(unsigned pin) {
@@ -85,7 +100,7 @@ void IoApic::eoi(uint8_t vector) {
   }
 }
 
-void IoApic::send(unsigned pin) {
+bool IoApic::send(unsigned pin) {
   uint64_t e = redirection_[pin];
   ApicMessage m;
   m.delivery = static_cast<ApicDelivery>((e >> 8) & 7);
@@ -93,7 +108,7 @@ void IoApic::send(unsigned pin) {
   m.level_triggered = e & kLevel;
   m.logical = e & (1u << 11);
   m.destination = static_cast<uint8_t>(e >> 56);
-  if (send_) send_(m);
+  return !send_ || send_(m);
 }
 
 void IsaInterruptRouter::set_irq(unsigned line, bool level) {

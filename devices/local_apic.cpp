@@ -99,7 +99,9 @@ void LocalApic::eoi() {
   if (v < 0) return;
   auto vector = static_cast<uint8_t>(v);
   set(isr_, vector, false);
-  if (!test(tmr_, vector)) return;
+  const bool level = test(tmr_, vector);
+  if (wiring_.on_eoi) wiring_.on_eoi(vector, level);
+  if (!level) return;
   // A level-triggered interrupt: its source may assert it again.
   for (unsigned pin : {0u, 1u}) {
     uint32_t& lvt = lvt_[kLint0 + pin];
@@ -108,7 +110,6 @@ void LocalApic::eoi() {
       if (lint_level_[pin]) set_lint(pin, true);
     }
   }
-  if (wiring_.on_level_eoi) wiring_.on_level_eoi(vector);
 }
 
 void LocalApic::signal_error(uint32_t bits) {
@@ -166,22 +167,26 @@ bool LocalApic::addressed(const ApicMessage& m) const {
   return (m.destination >> 4) == (logical_id >> 4) && (m.destination & logical_id & 0x0F) != 0;
 }
 
-void LocalApic::receive(const ApicMessage& message) {
-  if (hardware_enabled() && addressed(message)) accept(message);
+bool LocalApic::receive(const ApicMessage& message) {
+  return hardware_enabled() && addressed(message) && accept(message);
 }
 
-void LocalApic::accept(const ApicMessage& m) {
+bool LocalApic::accept(const ApicMessage& m) {
   switch (m.delivery) {
     case ApicDelivery::kFixed:
-    case ApicDelivery::kLowestPriority:  // one CPU: this one has the lowest priority
-      if (software_enabled()) accept_fixed(m.vector, m.level_triggered);
-      break;
+    case ApicDelivery::kLowestPriority: {  // one CPU: this one has the lowest priority
+      if (!software_enabled()) return false;
+      bool fresh = m.vector >= 16 && !test(irr_, m.vector);
+      accept_fixed(m.vector, m.level_triggered);
+      return fresh;
+    }
     case ApicDelivery::kNmi: nmi_pending_ = true; break;
     case ApicDelivery::kInit:
       if (!m.deassert && wiring_.on_init) wiring_.on_init();
       break;
     default: break;  // SMI: no SMM; StartUp: only a CPU waiting for SIPI takes it; ExtINT: from the pin only
   }
+  return true;
 }
 
 void LocalApic::send_ipi() {

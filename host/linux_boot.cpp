@@ -200,7 +200,7 @@ void load_linux(Machine& m, const std::string& bzimage, const std::string& initr
   std::memcpy(m.ram.host(kCmdlineAddr), command_line.c_str(), command_line.size() + 1);
   write_boot_params(m, file, k, initrd_addr, initrd_size);
   write_gdt(m);
-  write_acpi_tables(m.ram);
+  write_firmware_tables(m.ram);
   enter_32bit(m.cpu);
 }
 

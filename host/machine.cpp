@@ -37,8 +37,12 @@ Machine::Machine(const MachineConfig& config)
       // The 8259A pair's INTR is LINT0 (read there in ExtINT mode; edges
       // matter only in the other modes).
       pic([this] { lapic.set_lint(0, pic.interrupt_pending()); }),
-      io_apic(kIoApicId, [this](const ApicMessage& m) { lapic.receive(m); }),
-      lapic(0, LocalApic::Wiring{clock_, &events, &tsc, &pic, [this](uint8_t vector) { io_apic.eoi(vector); },
+      io_apic(kIoApicId, [this](const ApicMessage& m) { return lapic.receive(m); }),
+      lapic(0, LocalApic::Wiring{clock_, &events, &tsc, &pic,
+                                 [this](uint8_t vector, bool level) {
+                                   if (level) io_apic.eoi(vector);
+                                   io_apic.acknowledged(vector);
+                                 },
                                  [this] {
                                    // An INIT resets the CPU, which here means the machine.
                                    control.reset = true;
@@ -64,6 +68,7 @@ Machine::Machine(const MachineConfig& config)
   // Guests that count timer interrupts (Linux's periodic tick) keep time
   // across host delays longer than a tick: up to ~4 s at 250 Hz.
   pic.set_catch_up(0, 1000);
+  io_apic.set_catch_up(IsaInterruptRouter::pin_of(0), 1000);
   io.map(Pic8259Pair::kMasterPort, Pic8259Pair::kPorts, pic.master_device());
   io.map(Pic8259Pair::kSlavePort, Pic8259Pair::kPorts, pic.slave_device());
   io.map(Pic8259Pair::kElcrPort, Pic8259Pair::kPorts, pic.elcr_device());

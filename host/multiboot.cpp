@@ -9,6 +9,7 @@
 #include <iterator>
 #include <vector>
 
+#include "acpi_tables.h"
 #include "bt86/host/memory_map.h"
 
 namespace bt86 {
@@ -27,10 +28,12 @@ struct Header {
   uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
 };
 
-// Where the kernel went: its entry point and the first byte past it.
+// Where the kernel went: its entry point, its lowest byte and the first
+// byte past it.
 struct Image {
   uint32_t entry = 0;
   uint64_t end = 0;
+  uint64_t start = UINT64_MAX;
 };
 
 uint64_t page_up(uint64_t a) { return (a + kPage - 1) & ~(kPage - 1); }
@@ -68,6 +71,7 @@ void copy_into_ram(Machine& m, uint64_t gpa, const uint8_t* src, uint64_t len, u
   std::memcpy(m.ram.host(gpa), src, len);
   std::memset(m.ram.host(gpa + len), 0, memsz - len);
   image.end = std::max(image.end, gpa + memsz);
+  image.start = std::min(image.start, gpa);
 }
 
 Image load_elf(Machine& m, const std::vector<uint8_t>& file, const std::string& path) {
@@ -206,6 +210,9 @@ void load_multiboot(Machine& m, const std::string& path, const std::string& comm
     throw LoadError(fmt::format("'{}' asks for Multiboot features this loader lacks (flags {:#x})", path, header.flags));
   const Image image = header.flags & (1u << 16) ? load_aout_kludge(m, file, header, offset) : load_elf(m, file, path);
 
+  // The firmware's tables (ACPI, MP) in the BIOS area, as a PC leaves them,
+  // unless the kernel itself lies there.
+  if (image.end <= kAcpiTablesAddr || image.start >= kAcpiTablesAddr + kAcpiTablesSize) write_firmware_tables(m.ram);
   Placer placer(m, image.end);
   write_gdt(m, placer);
   const std::vector<ModuleEntry> mods = load_modules(m, placer, modules);

@@ -13,7 +13,11 @@ using bt86::ApicMessage;
 
 struct Io {
   std::vector<ApicMessage> sent;
-  bt86::IoApic ioapic{1, [this](const ApicMessage& m) { sent.push_back(m); }};
+  bool fresh = true;  // what the local APIC answers
+  bt86::IoApic ioapic{1, [this](const ApicMessage& m) {
+                        sent.push_back(m);
+                        return fresh;
+                      }};
   uint32_t reg(uint8_t index) {
     ioapic.write(0x00, 4, index);
     return ioapic.read(0x10, 4);
@@ -137,4 +141,33 @@ TEST_CASE("io apic: ISA lines reach the 8259A and the I/O APIC, IRQ0 on pin 2", 
   CHECK(pic.seen == std::vector<std::pair<unsigned, bool>>{{0, true}});
   CHECK(bt86::IsaInterruptRouter::pin_of(4) == 4);
   CHECK(bt86::IsaInterruptRouter::pin_of(2) == 9);
+}
+
+TEST_CASE("io apic: lost-tick catch-up re-sends edges the local APIC coalesced, one per EOI", "[dev][ioapic]") {
+  Io io;
+  io.ioapic.set_catch_up(2, 2);
+  io.route(2, 0x30);
+  auto tick = [&] {
+    io.ioapic.set_pin(2, false);
+    io.ioapic.set_pin(2, true);
+  };
+  tick();  // a new request
+  io.fresh = false;
+  tick(), tick(), tick();  // coalesced: two owed (the limit), one lost
+  CHECK(io.sent.size() == 4);
+  io.fresh = true;
+  io.ioapic.acknowledged(0x31);  // another vector: nothing
+  CHECK(io.sent.size() == 4);
+  io.ioapic.acknowledged(0x30);
+  io.ioapic.acknowledged(0x30);
+  io.ioapic.acknowledged(0x30);
+  CHECK(io.sent.size() == 6);
+  CHECK(io.ioapic.caught_up() == 2);
+  // Without catch-up (pin 4) a coalesced edge stays lost.
+  io.route(4, 0x34);
+  io.fresh = false;
+  io.ioapic.set_pin(4, true);
+  io.fresh = true;
+  io.ioapic.acknowledged(0x34);
+  CHECK(io.sent.size() == 7);
 }

@@ -39,7 +39,7 @@ struct Apic {
   bt86::EventQueue events;
   FakeTsc tsc{clock};
   FakePic pic;
-  std::vector<uint8_t> level_eois;
+  std::vector<uint8_t> level_eois, eois;
   int inits = 0;
   struct Move {
     uint64_t old_base;
@@ -49,7 +49,11 @@ struct Apic {
   };
   std::vector<Move> moves;
   bt86::LocalApic apic{0, bt86::LocalApic::Wiring{
-                              &clock, &events, &tsc, &pic, [this](uint8_t v) { level_eois.push_back(v); },
+                              &clock, &events, &tsc, &pic,
+                              [this](uint8_t v, bool level) {
+                                if (level) level_eois.push_back(v);
+                                eois.push_back(v);
+                              },
                               [this] { ++inits; },
                               [this](uint64_t o, bool w, uint64_t n, bool on) { moves.push_back({o, w, n, on}); }}};
 
@@ -283,12 +287,16 @@ TEST_CASE("local apic: level-triggered messages set TMR and broadcast their EOI"
   CHECK(a.take() == 0x72);
   a.wr(kEoi, 0);
   CHECK(a.level_eois.empty());
+  CHECK(a.eois == std::vector<uint8_t>{0x72});
   CHECK(a.take() == 0x31);
   a.wr(kEoi, 0);
   CHECK(a.level_eois == std::vector<uint8_t>{0x31});
   // Messages for another APIC ID are not accepted.
-  a.apic.receive(ApicMessage{ApicDelivery::kFixed, 0x33, false, false, false, 7});
+  CHECK_FALSE(a.apic.receive(ApicMessage{ApicDelivery::kFixed, 0x33, false, false, false, 7}));
   CHECK_FALSE(a.apic.requested(0x33));
+  // A second request of a waiting vector is no new request.
+  CHECK(a.apic.receive(ApicMessage{ApicDelivery::kFixed, 0x34}));
+  CHECK_FALSE(a.apic.receive(ApicMessage{ApicDelivery::kFixed, 0x34}));
 }
 
 TEST_CASE("local apic: LINT0 in ExtINT mode passes the 8259A's INTR", "[dev][apic]") {

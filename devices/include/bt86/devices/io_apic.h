@@ -22,8 +22,9 @@ public:
   static constexpr uint32_t kVersion = 0x20;
   static constexpr uint32_t kRegSelect = 0x00, kWindow = 0x10, kEoi = 0x40;
 
-  // send delivers a message to the local APICs.
-  IoApic(uint8_t id, std::function<void(const ApicMessage&)> send);
+  // send delivers a message to the local APICs; it returns false when the
+  // message made no new request (its vector was already requested).
+  IoApic(uint8_t id, std::function<bool(const ApicMessage&)> send);
 
   std::string_view name() const override { return "io-apic"; }
   uint32_t read(uint64_t offset, unsigned size) override;
@@ -35,6 +36,17 @@ public:
   // A local APIC's EOI for a level-triggered vector.
   void eoi(uint8_t vector);
 
+  // Lost-tick catch-up on an edge pin, the policy Pic8259::set_catch_up
+  // applies to the 8259A (and KVM's PIT "reinject" to both): an edge whose
+  // message made no new request (the previous one still waits) is owed, up
+  // to limit, and each EOI of the entry's vector (`acknowledged`, for edge
+  // vectors too: bt86's own wiring, not an APIC bus message) sends one owed
+  // edge again. A guest that counts timer interrupts then keeps time when
+  // the host held its vCPU longer than a period. Edges while masked are lost.
+  void set_catch_up(unsigned pin, uint32_t limit) { catch_up_limit_[pin] = limit; }
+  void acknowledged(uint8_t vector);
+  uint64_t caught_up() const { return caught_up_; }
+
   uint64_t entry(unsigned pin) const { return redirection_[pin]; }
 
 private:
@@ -44,13 +56,18 @@ private:
   // Sends a level entry's message if its pin is asserted and nothing of it
   // is still in service.
   void service_level(unsigned pin);
-  void send(unsigned pin);
+  // Sends the entry's message; true when it made a new request.
+  bool send(unsigned pin);
+  // An edge on an unmasked pin.
+  void edge(unsigned pin);
 
-  std::function<void(const ApicMessage&)> send_;
+  std::function<bool(const ApicMessage&)> send_;
   uint32_t id_;
   uint8_t select_ = 0;
   std::array<uint64_t, kPins> redirection_{};
   std::array<bool, kPins> level_{};
+  std::array<uint32_t, kPins> catch_up_limit_{}, owed_{};
+  uint64_t caught_up_ = 0;
 };
 
 // ISA interrupt lines on a PC with both controllers: each line reaches the

@@ -46,8 +46,9 @@ public:
     const GuestTsc* tsc = nullptr;  // for TSC-deadline mode
     // The 8259A pair's INTR on LINT0 (ExtINT acknowledges it).
     InterruptController* extint = nullptr;
-    // EOI of a level-triggered interrupt, broadcast to the I/O APICs.
-    std::function<void(uint8_t vector)> on_level_eoi;
+    // Every EOI, with whether the vector was level-triggered (then the
+    // I/O APICs see it as the EOI broadcast).
+    std::function<void(uint8_t vector, bool level)> on_eoi;
     // An INIT addressed to this CPU (which resets it).
     std::function<void()> on_init;
     // The register page moved or (dis)appeared: where it was and where it
@@ -68,8 +69,9 @@ public:
   void acknowledge_nmi() override { nmi_pending_ = false; }
 
   // A message on the APIC bus (from an I/O APIC): accepted if it
-  // addresses this APIC.
-  void receive(const ApicMessage& message);
+  // addresses this APIC. False when it made no new request: a fixed
+  // interrupt whose vector was requested already.
+  bool receive(const ApicMessage& message);
   // The level on LINT0 or LINT1 changed (LINT0 in ExtINT mode is read
   // from `extint` instead).
   void set_lint(unsigned pin, bool level);
@@ -113,8 +115,8 @@ private:
   void eoi();
   void send_ipi();
   bool addressed(const ApicMessage& m) const;
-  // Delivers a message this APIC accepted.
-  void accept(const ApicMessage& m);
+  // Delivers a message this APIC accepted (false: no new request).
+  bool accept(const ApicMessage& m);
   void accept_fixed(uint8_t vector, bool level);
   // An interrupt from one of the local sources (an LVT entry).
   void local_interrupt(unsigned lvt);
