@@ -6,7 +6,8 @@
  * interrupts in one-shot, periodic and TSC-deadline modes and counts down
  * by its divider; an NMI waits for the iret of the one being handled;
  * IA32_APIC_BASE moves the register page and turns the APIC off (and
- * CPUID's APIC flag with it). The I/O APIC and LINT0 are in ioapic.c. */
+ * CPUID's APIC flag with it); IA32_MISC_ENABLE can cap CPUID at leaf 2.
+ * The I/O APIC and LINT0 are in ioapic.c. */
 #include "apic.h"
 #include "check.h"
 #include "desc.h"
@@ -257,6 +258,13 @@ static void check_base(void)
     check_eq("enabled again: CPUID.1:EDX.APIC set", pm_cpuid1_edx() >> 9 & 1, 1);
     check_eq("enabled again: power-up state (SPIV)", apic_read(APIC_SPIV), 0xFF);
     check_eq("enabled again: LVT masked", apic_read(APIC_LVT_LINT0), LVT_MASKED);
+    /* IA32_MISC_ENABLE's "limit CPUID maxval" caps leaf 0 at 2. */
+    uint64_t misc = rdmsr(0x1A0);
+    wrmsr(0x1A0, misc | 1u << 22);
+    uint32_t a = 0, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    check_eq("MISC_ENABLE limits CPUID: leaf 0 reports 2", a, 2);
+    wrmsr(0x1A0, misc);
 }
 
 void kmain(uint32_t magic, uint32_t mbi)

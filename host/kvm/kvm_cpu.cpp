@@ -20,6 +20,7 @@
 #include "kvm_events.h"
 #include "kvm_exit_names.h"
 #include "kvm_insn.h"
+#include "kvm_msrs.h"
 #include "vcpu_kick.h"
 
 namespace bt86 {
@@ -45,6 +46,7 @@ public:
         vcpu_(vm_) {
     vm_.map_ram(ram_);
     set_guest_cpuid(vcpu_, options.extra_cpuid_leaf1_edx);
+    route_msrs_to_userspace(vm_);
   }
 
   RunOutcome run(const RunLimits& limits);
@@ -308,6 +310,11 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
         handle_mmio();
         access_in_flight_ = true;
         ending |= counted_slice;
+        break;
+      case KVM_EXIT_X86_RDMSR:
+      case KVM_EXIT_X86_WRMSR:
+        handle_msr_exit(*r, cpu_, platform_.apic);
+        access_in_flight_ = true;  // KVM completes the instruction at the next entry
         break;
       case KVM_EXIT_HLT:
         // With the PIC in userspace KVM leaves halts to us: RIP is past the
