@@ -18,6 +18,16 @@ void write_stdout(uint8_t byte) {
   [[maybe_unused]] auto n = ::write(STDOUT_FILENO, &byte, 1);
 }
 
+// QEMU's "etc/e820": 20-byte entries, address, length and type, little endian.
+std::vector<uint8_t> fw_cfg_e820(uint64_t ram_bytes) {
+  std::vector<uint8_t> out;
+  auto append = [&out](uint64_t v, unsigned bytes) {
+    for (unsigned i = 0; i < bytes; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  for (const E820Entry& e : pc_memory_map(ram_bytes)) append(e.addr, 8), append(e.size, 8), append(e.type, 4);
+  return out;
+}
+
 void reset_fpu(CpuState& cpu) {
   // The FXSAVE image of FNINIT/power-on: FCW=037F, all tags empty, MXCSR=1F80.
   std::memset(cpu.fxsave, 0, sizeof cpu.fxsave);
@@ -97,13 +107,7 @@ Machine::Machine(const MachineConfig& config)
   fw_cfg.set_u64(FwCfg::kRamSize, config.memory_bytes);
   fw_cfg.set_u16(FwCfg::kCpuCount, 1);
   fw_cfg.set_u16(FwCfg::kMaxCpus, 1);
-  // QEMU's "etc/e820": 20-byte entries, address, length and type, little endian.
-  std::vector<uint8_t> e820;
-  auto append = [&e820](uint64_t v, unsigned bytes) {
-    for (unsigned i = 0; i < bytes; ++i) e820.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  };
-  for (const E820Entry& e : pc_memory_map(config.memory_bytes)) append(e.addr, 8), append(e.size, 8), append(e.type, 4);
-  fw_cfg.add_file("etc/e820", std::move(e820));
+  fw_cfg.add_file("etc/e820", fw_cfg_e820(config.memory_bytes));
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);
@@ -113,7 +117,7 @@ Machine::Machine(const MachineConfig& config)
 // IA32_APIC_BASE moved the register page or turned it off; a page that
 // would overlap another device's range stays unmapped (the guest's doing).
 void Machine::move_local_apic(uint64_t old_base, bool was_on, uint64_t new_base, bool now_on) {
-  if (was_on) mmio.unmap(old_base);
+  if (was_on) mmio.unmap(old_base, lapic);
   if (!now_on) return;
   try {
     mmio.map(new_base, LocalApic::kSize, lapic);

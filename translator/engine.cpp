@@ -463,27 +463,6 @@ void Engine::flush_translations() {
   reset_indirect_tables();
 }
 
-bool Engine::breakpoints_changed() {
-  std::vector<uint32_t> armed;
-  for (unsigned n = 0; n < 4; ++n) {
-    bool enabled = (cpu.dr[7] >> (2 * n)) & 3;
-    bool execute = ((cpu.dr[7] >> (16 + 4 * n)) & 3) == 0;
-    if (enabled && execute) armed.push_back(cpu.dr[n]);
-  }
-  if (armed == breakpoints_) return false;
-  breakpoints_ = std::move(armed);
-  breakpoints_stale_ = true;
-  return true;
-}
-
-uint32_t Engine::breakpoint_hits(uint32_t linear) const {
-  uint32_t hits = 0;
-  for (unsigned n = 0; n < 4; ++n)
-    if (((cpu.dr[7] >> (2 * n)) & 3) && ((cpu.dr[7] >> (16 + 4 * n)) & 3) == 0 && cpu.dr[n] == linear)
-      hits |= 1u << n;
-  return hits;
-}
-
 void Engine::forget_guest_memory() {
   cache_.flush();
   ++flush_generation_;
