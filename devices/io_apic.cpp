@@ -54,7 +54,7 @@ void IoApic::write_register(uint8_t index, uint32_t value) {
   uint64_t half_mask = (index & 1 ? 0xFFFFFFFF00000000ull : 0xFFFFFFFFull) & kWritable;
   e = (e & ~half_mask) | (half & half_mask);
   if (!(e & kLevel)) e &= ~kRemoteIrr;  // only level entries wait for an EOI
-  if (e & (kLevel | kMasked)) owed_[pin] = 0;
+  if (e & kLevel) owed_[pin] = 0;  // owed edges stay owed across masking, as on the 8259A
   service_level(pin);                    // unmasked (or made level) with the pin asserted
 }
 
@@ -77,9 +77,7 @@ void IoApic::acknowledged(uint8_t vector) {
   for (unsigned pin = 0; pin < kPins; ++pin) {
     uint64_t e = redirection_[pin];
     if (!owed_[pin] || (e & (kLevel | kMasked)) || (e & 0xFF) != vector) continue;
-    --owed_[pin];
-    ++caught_up_;
-    edge(pin);
+    if (send(pin)) --owed_[pin], ++caught_up_;
   }
 }
 

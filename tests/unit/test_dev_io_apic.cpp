@@ -163,11 +163,22 @@ TEST_CASE("io apic: lost-tick catch-up re-sends edges the local APIC coalesced, 
   io.ioapic.acknowledged(0x30);
   CHECK(io.sent.size() == 6);
   CHECK(io.ioapic.caught_up() == 2);
+  // What is owed stays owed across masking; an EOI while masked sends nothing.
+  io.fresh = false;
+  tick();
+  io.route(2, 0x10030);
+  io.fresh = true;
+  io.ioapic.acknowledged(0x30);
+  CHECK(io.sent.size() == 7);
+  io.route(2, 0x30);
+  io.ioapic.acknowledged(0x30);
+  CHECK(io.sent.size() == 8);
+  CHECK(io.ioapic.caught_up() == 3);
   // Without catch-up (pin 4) a coalesced edge stays lost.
   io.route(4, 0x34);
   io.fresh = false;
   io.ioapic.set_pin(4, true);
   io.fresh = true;
   io.ioapic.acknowledged(0x34);
-  CHECK(io.sent.size() == 7);
+  CHECK(io.sent.size() == 9);
 }

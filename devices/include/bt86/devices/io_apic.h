@@ -42,7 +42,8 @@ public:
   // to limit, and each EOI of the entry's vector (`acknowledged`, for edge
   // vectors too: bt86's own wiring, not an APIC bus message) sends one owed
   // edge again. A guest that counts timer interrupts then keeps time when
-  // the host held its vCPU longer than a period. Edges while masked are lost.
+  // the host held its vCPU longer than a period. Edges while masked are
+  // lost, what is owed stays owed across masking.
   void set_catch_up(unsigned pin, uint32_t limit) { catch_up_limit_[pin] = limit; }
   void acknowledged(uint8_t vector);
   uint64_t caught_up() const { return caught_up_; }
