@@ -15,7 +15,7 @@ declare -A qemu
 if command -v qemu-system-i386 >/dev/null; then
   echo "kut_compare: running the suite on QEMU TCG ..." >&2
   while read -r verdict name rest; do
-    qemu[$name]="$verdict $rest"
+    qemu[$name]="$verdict${rest:+ $rest}"
   done < <(cd "$dir/src" && ACCEL=tcg ./run_tests.sh 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g')
 fi
 
@@ -27,5 +27,6 @@ for name in $names; do
     77) bt="SKIP ($(sed -n 's/^SKIPPED: [^:]*: //p' <<<"$out"))" ;;
     *) bt="FAIL $(sed -n 's/^kut_run: [^:]*: FAIL *//p' <<<"$out")" ;;
   esac
+  bt=${bt% }
   printf '| %s | %s | %s |\n' "$name" "$bt" "${qemu[$name]:-not run}"
 done
