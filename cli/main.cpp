@@ -99,8 +99,12 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& 
       return std::nullopt;
     }
   } else {
-    bt86::BtCpu cpu(context);
-    outcome = run_backend(cpu, o, o.backend, timeout);
+    auto cpu = std::make_unique<bt86::BtCpu>(context);
+    outcome = run_backend(*cpu, o, o.backend, timeout);
+    // When no other boot follows, the translations are left to the process
+    // exit: freeing a full translation cache block by block took seconds,
+    // past --timeout (hostile.rep.endless.newcode).
+    if (!(machine.control.reset && o.restart_on_reset)) (void)cpu.release();
   }
   guest_reset = machine.control.reset;
   return outcome;

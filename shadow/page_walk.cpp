@@ -39,6 +39,9 @@ uint64_t reserved_bits(bool pae, bool nx, bool large) {
   return r;
 }
 
+// PDPTE bits 2:1 and 8:5 are reserved too (and NX: PAE PDPTEs have none).
+constexpr uint64_t kPdpteReserved = kPaeHighReserved | kNX | 0x1E6;
+
 uint32_t fault_code(bool present, Access access, bool user, bool nx) {
   uint32_t code = present ? pf::kPresent : 0;
   if (access == Access::kWrite) code |= pf::kWrite;
@@ -48,6 +51,14 @@ uint32_t fault_code(bool present, Access access, bool user, bool nx) {
 }
 
 }  // namespace
+
+bool pae_pdptes_valid(GuestRam& ram, uint32_t cr3) {
+  for (unsigned i = 0; i < 4; ++i) {
+    uint64_t v = Entry{&ram, (cr3 & ~0x1Fu) + i * 8, true}.load();
+    if ((v & kP) && (v & kPdpteReserved)) return false;
+  }
+  return true;
+}
 
 Walk walk(GuestRam& ram, const PagingMode& mode, uint32_t linear, Access access, bool user, bool set_bits) {
   Walk w;

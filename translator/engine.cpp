@@ -435,7 +435,9 @@ Block* Engine::after_exit() {
     ++indirect_miss_exits_;
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
-    if (b && !count_blocks_) remember_indirect(mode, cpu.eip, b->host, last_fetch_global_);
+    // Not a one-instruction block (code outside RAM, a fetch fault): it is
+    // freed at the next safe point, and its code must be fetched anew.
+    if (b && b->valid && !count_blocks_) remember_indirect(mode, cpu.eip, b->host, last_fetch_global_);
     return b;
   }
   if (info == exit_tag::kHostFault) return handle_host_fault();

@@ -26,6 +26,17 @@ bool ring0(const CpuState& cpu) { return cpu.cpl() == 0; }
 // CR4 bits this CPU has: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT.
 constexpr uint32_t kCr4Supported = 0x7FF;
 
+// Whether writing v to CRn loads the PAE PDPTEs (SDM vol. 3, 4.4.1): with
+// PAE paging on afterwards, a MOV to CR3, to CR0 changing PG, CD or NW, or
+// to CR4 changing PAE, PGE or PSE.
+bool loads_pdptes(const CpuState& cpu, unsigned n, uint32_t v) {
+  constexpr uint32_t kPse = 1u << 4, kPae = 1u << 5, kPge = 1u << 7;
+  uint32_t cr0 = n == 0 ? v : cpu.cr0, cr4 = n == 4 ? v : cpu.cr4;
+  if (!(cr0 & cr0::kPG) || !(cr4 & kPae)) return false;
+  return n == 3 || (n == 0 && ((cpu.cr0 ^ v) & (cr0::kPG | cr0::kCD | cr0::kNW))) ||
+         (n == 4 && ((cpu.cr4 ^ v) & (kPae | kPge | kPse)));
+}
+
 }  // namespace
 
 HelperResult helper_cli(Engine& e, const HelperSite&) {
@@ -141,6 +152,7 @@ HelperResult helper_mov_cr(Engine& e, const HelperSite& s) {
     v |= cr0::kET;
   }
   if (n == 4 && (v & ~kCr4Supported)) return e.raise(13, 0u);
+  if (loads_pdptes(cpu, n, v) && !pae_pdptes_valid(e.ram, n == 3 ? v : cpu.cr3)) return e.raise(13, 0u);
   *crs[n] = v;
   if (n == 2) return HelperResult::kContinue;
   if (n == 0) e.state_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks

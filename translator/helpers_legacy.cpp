@@ -11,7 +11,10 @@ namespace bt86 {
 HelperResult helper_native32(Engine& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   if ((s.insn.mnemonic() == ZYDIS_MNEMONIC_AAM) && (s.insn.ops[0].imm.value.u & 0xFF) == 0) return e.raise(0);
-  auto r = e.compat32.run({s.insn.bytes, s.insn.length()}, cpu.gpr[kEax], cpu.eflags);
+  // Without its prefixes (up to 14 of them, which change nothing here): the
+  // compatibility-mode slot holds the opcode and at most an immediate.
+  const unsigned prefixes = s.insn.info.raw.prefix_count;
+  auto r = e.compat32.run({s.insn.bytes + prefixes, s.insn.length() - prefixes}, cpu.gpr[kEax], cpu.eflags);
   cpu.gpr[kEax] = r.eax;
   cpu.eflags = (cpu.eflags & ~eflags::kHostLive) | (r.eflags & (eflags::kHostLive & ~eflags::kDF)) |
                (cpu.eflags & eflags::kDF);

@@ -84,7 +84,7 @@ HelperResult helper_lldt_ltr(Engine& e, const HelperSite& s) {
   Descriptor d;
   if (!read_descriptor(e, sel, d)) return HelperResult::kExit;
   unsigned want = ltr ? 0x09 : 0x02;  // available 32-bit TSS, LDT
-  if (!d.system() || (d.type() & 0x1D) != (want & 0x1D) || (ltr && d.type() != 0x09)) return e.raise(13, sel & ~3u);
+  if (!d.system() || d.type() != want) return e.raise(13, sel & ~3u);
   if (!d.present()) return e.raise(11, sel & ~3u);
   SegmentCache cache{sel, d.access(), d.base(), d.limit()};
   if (ltr) {

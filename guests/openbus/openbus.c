@@ -452,6 +452,14 @@ static void code_forms(int cpl)
     v = run_form(cpl, f_call_eax);
     check_no_event(cpl, "call into code in the device", v);
     check_cpl(cpl, "  EAX", rout.eax, 0x12345678);
+    /* The device's bytes change: the same indirect call runs the new ones
+     * (bt86 once kept the first translation in its indirect-branch table). */
+    poke8(DEVICE + 0x801, 0x21), poke8(DEVICE + 0x804, 0x87);
+    regs_reset(STACK_TOP, 0);
+    rin.eax = DEVICE + 0x800;
+    v = run_form(cpl, f_call_eax);
+    check_no_event(cpl, "call into rewritten code in the device", v);
+    check_cpl(cpl, "  EAX", rout.eax, 0x87345621);
 
     /* mov eax, imm32 at the last byte of RAM below the hole: its immediate
      * is open bus, and so is the next instruction. */

@@ -46,6 +46,11 @@ struct Walk {
   uint64_t directory_page = kNone;
 };
 
+// PAE: whether the four PDPTEs at cr3 may be loaded. A MOV to CR0, CR3 or
+// CR4 that loads them raises #GP(0) when a present one has a reserved bit
+// set (SDM vol. 3, 4.4.1). Entries outside RAM read as not present.
+bool pae_pdptes_valid(GuestRam& ram, uint32_t cr3);
+
 // Walks the guest tables for one access. user: the access is made at CPL 3.
 // With set_bits, A (and D for writes) are set in guest memory as hardware
 // does on a successful walk. Page tables outside RAM read as not present.
