@@ -6,7 +6,8 @@ namespace bt86 {
 
 Platform machine_platform(Machine& m, Terminal* terminal) {
   Platform p;
-  p.pic = &m.pic;
+  p.interrupts = &m.lapic;
+  p.apic = &m.lapic;
   p.events = &m.events;
   p.clock = &m.clock();
   p.virtual_clock = m.virtual_clock();

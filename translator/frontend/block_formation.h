@@ -2,7 +2,8 @@
 // fetched through the guest page tables (RAM, else the MMIO bus) and
 // decoded one instruction after another, each handed to its emitter, until
 // the block ends: at a control transfer or a helper that leaves translated
-// code, at a page boundary, or after kMaxInstructions. An instruction that
+// code, at a page boundary, or after kMaxInstructions. An instruction with
+// an armed instruction breakpoint gets the check (#DB) before it. An instruction that
 // does not decode or that straddles two pages gets a block of its own, so
 // that its fault, or the mapping of its second page, is seen when it runs.
 #pragma once
@@ -15,6 +16,7 @@
 #include "cache/block.h"
 #include "cache/code_cache.h"
 #include "dispatch/stubs.h"
+#include "runtime/breakpoints.h"
 
 namespace bt86 {
 
@@ -22,8 +24,9 @@ class BlockFormer {
 public:
   static constexpr unsigned kMaxInstructions = 96;
 
-  BlockFormer(GuestRam& ram, Bus& mmio, AddressSpace& aspace, const Stubs& stubs, CodeCache& cache)
-      : ram_(ram), mmio_(mmio), aspace_(aspace), stubs_(stubs), cache_(cache) {}
+  BlockFormer(GuestRam& ram, Bus& mmio, AddressSpace& aspace, const Stubs& stubs, CodeCache& cache,
+              const InstructionBreakpoints& breakpoints)
+      : ram_(ram), mmio_(mmio), aspace_(aspace), stubs_(stubs), cache_(cache), breakpoints_(breakpoints) {}
 
   // The block at linear eip, whose first byte is at physical phys, for the
   // block mode; placed in the cache but not yet entered in it. nullptr
@@ -39,6 +42,7 @@ private:
   AddressSpace& aspace_;
   const Stubs& stubs_;
   CodeCache& cache_;
+  const InstructionBreakpoints& breakpoints_;
 };
 
 }  // namespace bt86
