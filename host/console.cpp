@@ -12,6 +12,7 @@ Platform machine_platform(Machine& m, Terminal* terminal) {
   p.clock = &m.clock();
   p.virtual_clock = m.virtual_clock();
   p.apparent_clock = m.apparent_clock();
+  p.cpu_state_moved = [&m](const CpuState* live) { m.tsc.follow(live); };
   if (!terminal) return p;
   p.input_fd = [terminal] { return terminal->wait_fd(); };
   // Only as many bytes as the receive FIFO takes: the rest waits in the

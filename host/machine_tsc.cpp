@@ -15,9 +15,10 @@ uint64_t monotonic_ns() {
 constexpr uint64_t kMinBaselineNs = 1'000'000;
 }  // namespace
 
-MachineTsc::MachineTsc(const CpuState& cpu) : cpu_(cpu), origin_ns_(monotonic_ns()), origin_tsc_(__rdtsc()) {}
+MachineTsc::MachineTsc(const CpuState& cpu)
+    : own_(cpu), cpu_(&cpu), origin_ns_(monotonic_ns()), origin_tsc_(__rdtsc()) {}
 
-uint64_t MachineTsc::now() const { return __rdtsc() + cpu_.tsc_offset; }
+uint64_t MachineTsc::now() const { return __rdtsc() + cpu_->tsc_offset; }
 
 double MachineTsc::ns_per_cycle() const {
   uint64_t ns, tsc;

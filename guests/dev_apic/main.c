@@ -219,6 +219,20 @@ static void check_timer(void)
     wait_for(1, 50);
     check_eq("TSC-deadline: interrupt", taken_count == 1 ? taken_log[0].vector : taken_count, 0x70);
     check_eq("TSC-deadline: the MSR reads 0 after", (uint32_t)rdmsr(MSR_TSC_DEADLINE), 0);
+    /* The deadline is compared with the TSC the guest reads now, however
+     * it got there: here the guest moved its TSC back by 2^40 (bt86 also
+     * moves it back by the time it hides from the guest). A deadline 2^31
+     * cycles ahead is still armed right after it was written (however
+     * loaded the host); one 200,000 cycles ahead then fires. */
+    log_reset();
+    wrmsr(MSR_TSC, rdtsc() - (1ull << 40));
+    const uint64_t deadline = rdtsc() + (1ull << 31);
+    wrmsr(MSR_TSC_DEADLINE, deadline);
+    check_eq("TSC-deadline after a TSC write: still armed", rdmsr(MSR_TSC_DEADLINE) == deadline, 1);
+    wrmsr(MSR_TSC_DEADLINE, rdtsc() + 200000);
+    wait_for(1, 50);
+    check_eq("... then the interrupt", taken_count == 1 ? taken_log[0].vector : taken_count, 0x70);
+    wrmsr(MSR_TSC, rdtsc() + (1ull << 40));
     log_reset();
     wrmsr(MSR_TSC_DEADLINE, rdtsc() - 1); /* already passed */
     sti_nop_cli();

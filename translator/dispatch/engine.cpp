@@ -192,11 +192,16 @@ RunOutcome Engine::run(const RunLimits& limits) {
   // The machine's CpuState is the guest's between runs (another backend may
   // run it next); during the run it is the frame's.
   frame_.state = machine_cpu_;
+  if (platform_.cpu_state_moved) platform_.cpu_state_moved(&frame_.state);
   struct CopyBack {
     CpuState& to;
     const CpuState& from;
-    ~CopyBack() { to = from; }
-  } copy_back{machine_cpu_, frame_.state};
+    const Platform& platform;
+    ~CopyBack() {
+      to = from;
+      if (platform.cpu_state_moved) platform.cpu_state_moved(nullptr);
+    }
+  } copy_back{machine_cpu_, frame_.state, platform_};
   const double timeout_seconds = limits.timeout_seconds;
   FaultHandlerScope faults(*this);
   Watchdog watchdog(timeout_seconds, *this, timed_out_);

@@ -8,6 +8,7 @@
 #include "bt86/devices/clock.h"
 #include "bt86/devices/interrupt_controller.h"
 #include "bt86/devices/local_apic.h"
+#include "bt86/segmentation/cpu_state.h"
 
 namespace bt86 {
 
@@ -36,6 +37,12 @@ struct Platform {
   std::function<bool()> wants_input;
   // True when the user asked to quit (Ctrl-A x).
   std::function<bool()> quit_requested;
+  // A backend that runs the guest on a copy of GuestContext::cpu (the BT
+  // engine's frame) says so when its run starts, and passes null when the
+  // run ended and GuestContext::cpu is current again: devices that read the
+  // running CPU (the guest TSC of the local APIC's TSC-deadline timer)
+  // follow it.
+  std::function<void(const CpuState*)> cpu_state_moved;
 };
 
 }  // namespace bt86
