@@ -15,15 +15,9 @@ uint64_t HostClock::host_ns() const {
   return ns > 0 ? static_cast<uint64_t>(ns) : 0;
 }
 
-// Never backwards, even when a hidden interval (measured in TSC cycles and
-// converted) came out a few ns longer than the host clock saw it.
 uint64_t HostClock::now_ns() const {
   const uint64_t host = host_ns(), behind = behind_ns();
-  const uint64_t now = host > behind ? host - behind : 0;
-  uint64_t last = last_now_.load(std::memory_order_relaxed);
-  while (now > last && !last_now_.compare_exchange_weak(last, now, std::memory_order_relaxed)) {
-  }
-  return std::max(now, last);
+  return host > behind ? host - behind : 0;
 }
 
 uint64_t HostClock::catch_up(uint64_t ns) {

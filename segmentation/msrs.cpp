@@ -1,5 +1,6 @@
 #include "bt86/segmentation/msrs.h"
 
+#include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpuid.h"
 
 namespace bt86 {

@@ -38,9 +38,19 @@ bool segment_allows(const CpuState& cpu, unsigned seg, uint32_t offset, unsigned
   return same(b, kEverything) || bounds_allow(b, offset, size);
 }
 
+namespace {
+// Field by field: a whole-struct copy went through the stack as two 8-byte
+// stores and a 16-byte load, a failed store forwarding that made this the
+// hottest function of an int 0x80 round trip.
+void store(AccessBounds& to, const AccessBounds& from) {
+  to.lo_adj = from.lo_adj;
+  to.hi_adj = from.hi_adj;
+}
+}  // namespace
+
 void refresh_segment_check(CpuState& cpu, unsigned i) {
-  if (i == kCs) cpu.fetch_bounds = fetch_bounds(cpu.seg[kCs], cpu.protected_mode());
-  for (unsigned w = 0; w < 2; ++w) cpu.seg_bounds[i][w] = segment_bounds(cpu.seg[i], w, cpu.protected_mode());
+  if (i == kCs) store(cpu.fetch_bounds, fetch_bounds(cpu.seg[kCs], cpu.protected_mode()));
+  for (unsigned w = 0; w < 2; ++w) store(cpu.seg_bounds[i][w], segment_bounds(cpu.seg[i], w, cpu.protected_mode()));
   // CS is never writable in protected mode; writes through it are
   // refused where they are translated, so only its reads decide.
   bool plain = same(cpu.seg_bounds[i][0], kEverything) && (i == kCs || same(cpu.seg_bounds[i][1], kEverything));

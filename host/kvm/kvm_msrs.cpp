@@ -5,6 +5,8 @@
 
 #include <iterator>
 
+#include "bt86/devices/local_apic.h"
+
 namespace bt86 {
 
 namespace {

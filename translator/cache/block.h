@@ -77,7 +77,7 @@ constexpr bool writes(uint32_t arg) { return arg & (1u << 17); }
 
 // Host offset (from the block start) of the first host instruction of each
 // guest instruction; spill_reg >= 0 marks code that borrowed a guest
-// register (its value is then in CpuState::spill while the code runs).
+// register (its value is then in CpuFrame::spill while the code runs).
 struct SideEntry {
   uint32_t host_offset;
   uint32_t guest_eip;

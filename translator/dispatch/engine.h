@@ -91,7 +91,7 @@ private:
   void wait_while_halted();
   PagingMode paging_mode() const { return {cpu.cr0, cpu.cr3, cpu.cr4, cpu.efer}; }
   bool user_mode() const { return cpu.cpl() == 3; }
-  // cpu.irq_pending from the interrupt controller, for the inline sti/popf.
+  // frame_.irq_pending from the interrupt controller, for the inline sti/popf.
   void refresh_irq_pending() { frame_.irq_pending = devices_.interrupt_pending(); }
   // Block lookup by linear EIP; nullptr after raising a fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);

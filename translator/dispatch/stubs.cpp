@@ -42,7 +42,7 @@ void save_flags(Assembler& a) {
   a.bind(no_ac);
 }
 // cpu.eflags' host-live bits -> host RFLAGS, plus AC when the guest's
-// alignment checks run natively (cpu.host_ac). While translated code runs,
+// alignment checks run natively (frame.host_ac). While translated code runs,
 // cpu.eflags keeps only the virtual bits (the live ones read as zero), so
 // an inline pushf can add the two halves without masking. Clobbers r10.
 void load_flags(Assembler& a) {
@@ -64,6 +64,28 @@ void load_host_fpu(Assembler& a, const Label& host_mxcsr) {
   a.fnclex();
   a.fldcw(x86::word_ptr(host_mxcsr, 4));
   a.ldmxcsr(x86::dword_ptr(host_mxcsr));
+}
+
+// A helper call whose guest runs with the x87's default control word saves
+// only what C++ code clobbers of the guest's x87/SSE state: XMM0-7
+// (caller-saved in the host ABI, used by memcpy and friends) and MXCSR,
+// into their places in cpu.fxsave. bt86's C++ code never uses the x87 (no
+// long double), and with every x87 exception masked a pending one cannot
+// trap in C++, so the guest's x87 state stays in the host FPU. Any other
+// control word takes the whole FXSAVE/FXRSTOR. Measured reason: FXSAVE,
+// FXRSTOR and the control-word loads were ~150 cycles of every helper call
+// (in/out, mov sreg, int, iret).
+constexpr int kMxcsrOffset = 24, kXmmOffset = 160;
+constexpr uint16_t kHostFcw = 0x037F;
+
+void save_guest_sse(Assembler& a, const Label& host_mxcsr) {
+  for (unsigned i = 0; i < 8; ++i) a.movaps(state_field(offsetof(CpuState, fxsave) + kXmmOffset + 16 * i, 16), xmm(i));
+  a.stmxcsr(state_field(offsetof(CpuState, fxsave) + kMxcsrOffset, 4));
+  a.ldmxcsr(x86::dword_ptr(host_mxcsr));
+}
+void load_guest_sse(Assembler& a) {
+  for (unsigned i = 0; i < 8; ++i) a.movaps(xmm(i), state_field(offsetof(CpuState, fxsave) + kXmmOffset + 16 * i, 16));
+  a.ldmxcsr(state_field(offsetof(CpuState, fxsave) + kMxcsrOffset, 4));
 }
 
 }  // namespace
@@ -112,13 +134,26 @@ Stubs Stubs::generate(CodeCache& cache) {
   // call from translated code, r10 = HelperSite*: saves the guest state,
   // calls entry(frame, site), and returns into translated code (entry gave 0)
   // or leaves it.
+  // ebx (guest EBX, saved and reloaded around the call, callee-saved in the
+  // host ABI) remembers whether the x87 state stayed live.
   auto emit_thunk = [&](const Label& at, int (*entry)(CpuFrame*, const void*)) {
+    Label full_save = a.newLabel(), call = a.newLabel(), full_restore = a.newLabel(), resume = a.newLabel(),
+          thunk_exit = a.newLabel(), saved = a.newLabel();
     a.bind(at);
     a.mov(cpu_exit_info(), r10);  // save_flags clobbers r10
     save_flags(a);
     save_gprs(a);
+    a.fnstcw(state_field(offsetof(CpuState, fxsave), 2));
+    a.cmp(state_field(offsetof(CpuState, fxsave), 2), imm(kHostFcw));
+    a.jne(full_save);
+    save_guest_sse(a, host_mxcsr);
+    a.mov(ebx, 1);
+    a.jmp(call);
+    a.bind(full_save);
     a.fxsave64(cpu_fxsave());
     load_host_fpu(a, host_mxcsr);
+    a.xor_(ebx, ebx);
+    a.bind(call);
     a.cld();
     a.mov(rdi, kFrame);
     a.mov(rsi, cpu_exit_info());
@@ -126,14 +161,25 @@ Stubs Stubs::generate(CodeCache& cache) {
     a.mov(rax, imm(reinterpret_cast<uint64_t>(entry)));
     a.call(rax);
     a.add(rsp, 8);
-    Label thunk_exit = a.newLabel();
     a.test(eax, eax);
     a.jnz(thunk_exit);
+    a.test(ebx, ebx);
+    a.jz(full_restore);
+    load_guest_sse(a);
+    a.jmp(resume);
+    a.bind(full_restore);
     a.fxrstor64(cpu_fxsave());
+    a.bind(resume);
     load_flags(a);
     load_gprs(a);
     a.ret();
-    a.bind(thunk_exit);
+    a.bind(thunk_exit);  // the run loop wants the whole x87/SSE image
+    a.test(ebx, ebx);
+    a.jz(saved);
+    load_guest_sse(a);
+    a.fxsave64(cpu_fxsave());
+    load_host_fpu(a, host_mxcsr);
+    a.bind(saved);
     a.add(rsp, 8);  // drop the return address into translated code
     a.jmp(leave);
   };

@@ -2,9 +2,10 @@
 // whose access faulted because its bytes are not plain RAM in the window: a
 // device, open bus (physical memory nobody backs), or the 4 GiB wrap (the
 // access ran into the guard region above or below the window). Its every
-// access first asks the engine where to go (Engine::redirect_access), so
-// expansions (push, pop, call, ret, string instructions ...) and ident
-// instructions alike run natively on the bytes the engine chose.
+// access first asks the engine where to go (redirect_access, answered by
+// Engine::run_access through the access thunk), so expansions (push, pop,
+// call, ret, string instructions ...) and ident instructions alike run
+// natively on the bytes the engine chose.
 #include <stdexcept>
 
 #include "emit/emit.h"

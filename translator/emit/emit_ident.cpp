@@ -154,7 +154,7 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   // AH..BH cannot be encoded together with a REX prefix, which r15/r9 need,
   // and r8d (guest ESP, as in movzx esp, dh) needs: borrow a low register
   // for the host address or for ESP while the instruction runs (a fault in
-  // between restores it from cpu.spill).
+  // between restores it from frame.spill).
   int spill = free_low_register(insn);
   if (spill < 0) return emit_unsupported(b, insn);
   Gp host = hostreg::guest64(spill);
@@ -184,7 +184,7 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
 // maskmovq and maskmovdqu store through DS:EDI (DI with a 16-bit address
 // size; another segment by override), which the host instruction takes
 // from rdi: rdi holds the host address while it runs, guest EDI waits in
-// cpu.spill (restored from there if the store faults).
+// frame.spill (restored from there if the store faults).
 Flow emit_maskmov(BlockBuilder& b, const Insn& insn) {
   const ZydisDecodedOperand* mem = nullptr;
   for (unsigned i = 0; i < insn.info.operand_count; ++i)

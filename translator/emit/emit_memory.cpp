@@ -57,7 +57,7 @@ bool operand_writes(const ZydisDecodedOperand& op) {
 }
 
 // The range check of segment_check.h without touching host flags: the two
-// 64-bit sums go through cpu.check_scratch so that their high dwords (0 or
+// 64-bit sums go through frame.check_scratch so that their high dwords (0 or
 // 1, or 2 for the upper sum) can be read; hi(lower) - hi(upper) - 1 is zero
 // exactly when the access is allowed, and jrcxz tests that (rcx swapped out
 // of the way). r12 and r13 are the only registers it uses.

@@ -1,5 +1,5 @@
 // String instructions, expanded into host loops over the window. The step
-// direction comes from cpu.string_stride (a mirror of EFLAGS.DF kept by
+// direction comes from frame.string_stride (a mirror of EFLAGS.DF kept by
 // cld/std/popf/iret), so no flag is tested. A rep loop polls the safepoint
 // each iteration; the state there is an architectural iteration boundary.
 #include "emit/emit.h"

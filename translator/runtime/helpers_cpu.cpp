@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpuid.h"
 #include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/msrs.h"

@@ -1,7 +1,7 @@
 // devices/uart16550.h as a 16550A: the receive FIFO and its trigger levels
 // and timeout, overrun, interrupt identification and priorities, the THRE
 // interrupt rules, modem status deltas and loopback. (The register basics a
-// driver probes are in test_uart.cpp.)
+// driver probes are in host/test_uart.cpp.)
 #include <catch2/catch.hpp>
 
 #include <vector>

@@ -3,6 +3,7 @@
 // index raises #GP, and CPUID follows IA32_APIC_BASE and IA32_MISC_ENABLE.
 #include <catch2/catch.hpp>
 
+#include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpuid.h"
 #include "bt86/segmentation/msrs.h"
 

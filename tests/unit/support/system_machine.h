@@ -1,9 +1,10 @@
 // Test support: a protected-mode machine for the segmentation library's
 // system instructions (interrupt delivery, iret, task switches), run on the
 // library's own SystemContext with no translator behind it. Guest memory is
-// a flat 1 MiB (paging off, linear = physical) in which the tests build a
-// GDT, an IDT and TSSs; pages can be made absent, so that an access to them
-// is a #PF with the CR2 and error code a not-present page gives.
+// a flat 1 MiB (linear = physical, whatever CR0.PG says: the machine walks
+// no page tables) in which the tests build a GDT, an IDT and TSSs; pages can
+// be made absent, so that an access to them is a #PF with the CR2 and error
+// code a supervisor access to a not-present page gives.
 #pragma once
 #include <cstdint>
 #include <cstring>

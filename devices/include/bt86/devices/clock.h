@@ -40,7 +40,6 @@ public:
 private:
   timespec start_{};
   std::atomic<uint64_t> behind_ns_{0};  // read by signal handlers and the KVM waker too
-  mutable std::atomic<uint64_t> last_now_{0};  // what now_ns() last returned
 };
 
 // Time that moves only when told to: deterministic runs and unit tests.

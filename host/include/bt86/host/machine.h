@@ -53,7 +53,7 @@ public:
 
   const Clock& clock() const { return *clock_; }
   VirtualClock* virtual_clock() { return virtual_ ? &virtual_clock_ : nullptr; }
-  // The clock bt86 hides its own work from (translator/hidden_time.h):
+  // The clock bt86 hides its own work from (bt86/vcpu/hidden_time.h):
   // null unless ClockMode::kHost.
   HostClock* apparent_clock() { return apparent_ ? &host_clock_ : nullptr; }
 

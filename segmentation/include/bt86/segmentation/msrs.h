@@ -14,10 +14,11 @@
 #include <cstdint>
 #include <optional>
 
-#include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpu_state.h"
 
 namespace bt86 {
+
+class LocalApic;  // bt86/devices/local_apic.h
 
 namespace msr {
 constexpr uint32_t kP5McAddr = 0x0, kP5McType = 0x1, kTsc = 0x10, kApicBase = 0x1B, kArchCapabilities = 0x10A,

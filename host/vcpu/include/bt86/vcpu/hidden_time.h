@@ -1,13 +1,14 @@
-// bt86's own work that a PC never does (translating guest code, and the
-// exit and run-loop detour around it) runs with the guest stopped, and is hidden from the guest's clocks as if it had not
-// happened: the device clock stands still (HostClock::stand_still) and the
-// guest's TSC, the host's plus CpuState::tsc_offset, moves back by as many
-// cycles. The guest gets that time back while it halts, where it cannot
-// tell a longer halt from a shorter one, and a busy guest gets part of it
-// back whenever a device interrupts it (a quarter of the time since the
-// last such gift): its clocks then converge on the host's within a few
-// seconds of a burst of translation. Guest clocks stay consistent with each
-// other throughout; only against the host's do they lag, and never lead.
+// bt86's own work that a PC never does (translating guest code, and the exit
+// and run-loop detour around it) runs with the guest stopped, and is hidden
+// from the guest's clocks as if it had not happened: the device clock stands
+// still (HostClock::stand_still) and the guest's TSC, the host's plus
+// CpuState::tsc_offset, moves back by as many cycles. The guest gets that
+// time back while it halts, where it cannot tell a longer halt from a shorter
+// one, and a busy guest gets part of it back whenever a device interrupts it
+// (a quarter of the time since the last such gift): its clocks then converge
+// on the host's within a few seconds of a burst of translation. Guest clocks
+// stay consistent with each other throughout; only against the host's do they
+// lag, and never lead.
 //
 // Measured reason: a cold calibration loop pays for translating its own
 // exit, ~50,000 cycles here, inside the interval it measures; Linux's fast

@@ -11,7 +11,7 @@
 // The x87/SSE control words need nothing here: Linux enters every handler
 // with the FPU in its initial state (x87 control word 0x37F, MXCSR 0x1F80,
 // the host's own) and gives the interrupted code its own back at sigreturn.
-// tests/unit/test_host_entry.cpp checks all of it on the running kernel.
+// tests/unit/host/test_host_entry.cpp checks all of it on the running kernel.
 #pragma once
 #include <signal.h>
 
