@@ -2,10 +2,11 @@
 // fetched through the guest page tables (RAM, else the MMIO bus) and
 // decoded one instruction after another, each handed to its emitter, until
 // the block ends: at a control transfer or a helper that leaves translated
-// code, at a page boundary, or after kMaxInstructions. An instruction with
-// an armed instruction breakpoint gets the check (#DB) before it. An instruction that
+// code, at a page boundary, or after kMaxInstructions. An instruction that
 // does not decode or that straddles two pages gets a block of its own, so
 // that its fault, or the mapping of its second page, is seen when it runs.
+// An instruction at an armed instruction breakpoint gets the check (#DB)
+// before it.
 #pragma once
 #include <cstdint>
 #include <memory>
