@@ -23,6 +23,13 @@ void Bus::map(uint64_t base, uint64_t length, Device& device) {
   ranges_.emplace(base, Range{length, &device});
 }
 
+bool Bus::unmap(uint64_t base, const Device& device) {
+  auto it = ranges_.find(base);
+  if (it == ranges_.end() || it->second.device != &device) return false;
+  ranges_.erase(it);
+  return true;
+}
+
 Bus::Hit Bus::find(uint64_t addr) const {
   auto it = ranges_.upper_bound(addr);
   if (it == ranges_.begin()) return {nullptr, 0};

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "bt86/devices/acpi_pm.h"
+#include "bt86/host/machine.h"
+#include "mp_table.h"
 
 namespace bt86 {
 
@@ -15,7 +17,7 @@ using Bytes = std::vector<uint8_t>;
 
 // Where each structure goes, inside [kAcpiTablesAddr, +kAcpiTablesSize).
 constexpr uint32_t kRsdp = kAcpiTablesAddr, kRsdt = kRsdp + 0x40, kFacs = kRsdp + 0x80, kFadt = kRsdp + 0xC0,
-                   kDsdt = kRsdp + 0x180;
+                   kMadt = kRsdp + 0x140, kDsdt = kRsdp + 0x200;
 
 struct [[gnu::packed]] Header {
   char signature[4];
@@ -48,6 +50,29 @@ static_assert(sizeof(Header) + sizeof(Fadt) == 116);
 // (PWR_BUTTON/SLP_BUTTON set mean "not a fixed feature"); a 32-bit PM timer.
 constexpr uint32_t kWbinvd = 1 << 0, kProcC1 = 1 << 2, kPwrButton = 1 << 4, kSlpButton = 1 << 5,
                    kTmrValExt = 1 << 8;
+
+// ---- the MADT (ACPI spec, 5.2.12) ----
+
+// The interrupt controllers: the CPU's local APIC, the I/O APIC, ISA IRQ0
+// on pin 2 (a PC chipset's wiring), the SCI as the level-triggered,
+// active-high line devices/acpi_pm.h drives, and LINT1 as every CPU's NMI
+// input. PCAT_COMPAT: the 8259A pair is there too (an OS using the APICs
+// masks it).
+Bytes madt_body() {
+  Bytes b;
+  auto put = [&b](uint64_t v, unsigned bytes) {
+    for (unsigned i = 0; i < bytes; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  constexpr uint32_t kPcatCompat = 1;
+  constexpr uint16_t kActiveHighLevel = 0x1 | 0x3 << 2;
+  put(LocalApic::kDefaultBase, 4), put(kPcatCompat, 4);
+  put(0, 1), put(8, 1), put(0, 1), put(0, 1), put(1, 4);  // processor local APIC: UID 0, APIC ID 0, enabled
+  put(1, 1), put(12, 1), put(Machine::kIoApicId, 1), put(0, 1), put(IoApic::kBase, 4), put(0, 4);  // I/O APIC, GSI 0-23
+  put(2, 1), put(10, 1), put(0, 1), put(0, 1), put(IsaInterruptRouter::pin_of(0), 4), put(0, 2);  // IRQ0 -> GSI 2
+  put(2, 1), put(10, 1), put(0, 1), put(AcpiPm::kSciIrq, 1), put(AcpiPm::kSciIrq, 4), put(kActiveHighLevel, 2);
+  put(4, 1), put(6, 1), put(0xFF, 1), put(0, 2), put(1, 1);  // local APIC NMI: every CPU, LINT1
+  return b;
+}
 
 // ---- the DSDT's AML, built from its grammar (ACPI spec, chapter 20) ----
 
@@ -163,7 +188,7 @@ void write_acpi_tables(GuestRam& ram) {
   rsdp[8] = checksum_of(rsdp, sizeof rsdp);
   std::memcpy(ram.host(kRsdp), rsdp, sizeof rsdp);
 
-  const uint32_t rsdt_entries[] = {kFadt};
+  const uint32_t rsdt_entries[] = {kFadt, kMadt};
   put(ram, kRsdt, table("RSDT", 1, rsdt_entries, sizeof rsdt_entries));
 
   // FACS: no header checksum; the OS owns the waking vector and global lock.
@@ -172,10 +197,18 @@ void write_acpi_tables(GuestRam& ram) {
 
   Fadt fadt = fadt_body();
   put(ram, kFadt, table("FACP", 1, &fadt, sizeof fadt));
+  Bytes madt = madt_body();
+  put(ram, kMadt, table("APIC", 1, madt.data(), madt.size()));
+  if (kMadt + sizeof(Header) + madt.size() > kDsdt) throw std::logic_error("the MADT outgrew its area");
   Bytes aml = dsdt_aml();
   Bytes dsdt = table("DSDT", 1, aml.data(), aml.size());
   if (kDsdt + dsdt.size() > kAcpiTablesAddr + kAcpiTablesSize) throw std::logic_error("the DSDT outgrew its area");
   put(ram, kDsdt, dsdt);
+}
+
+void write_firmware_tables(GuestRam& ram) {
+  write_acpi_tables(ram);
+  write_mp_table(ram);
 }
 
 }  // namespace bt86

@@ -6,11 +6,13 @@ namespace bt86 {
 
 Platform machine_platform(Machine& m, Terminal* terminal) {
   Platform p;
-  p.pic = &m.pic;
+  p.interrupts = &m.lapic;
+  p.apic = &m.lapic;
   p.events = &m.events;
   p.clock = &m.clock();
   p.virtual_clock = m.virtual_clock();
   p.apparent_clock = m.apparent_clock();
+  p.cpu_state_moved = [&m](const CpuState* live) { m.tsc.follow(live); };
   if (!terminal) return p;
   p.input_fd = [terminal] { return terminal->wait_fd(); };
   // Only as many bytes as the receive FIFO takes: the rest waits in the

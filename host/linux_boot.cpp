@@ -6,9 +6,11 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <vector>
 
 #include "bt86/host/acpi_tables.h"
+#include "bt86/host/memory_map.h"
 
 namespace bt86 {
 
@@ -123,13 +125,14 @@ void check_command_line(const Kernel& k, const std::string& cmdline) {
 // The BIOS memory map the kernel would have asked INT 15h/E820 for.
 void write_e820(Machine& m) {
   struct [[gnu::packed]] Entry { uint64_t addr, size; uint32_t type; };
-  constexpr uint32_t kRam = 1, kReserved = 2;
-  static_assert(kAcpiTablesAddr >= 0xF0000 && kAcpiTablesAddr + kAcpiTablesSize <= 0x100000);
-  const Entry map[] = {{0, 0x9FC00, kRam}, {0x9FC00, 0x400, kReserved}, {0xF0000, 0x10000, kReserved},
-                       {kKernelAddr, m.ram.size() - kKernelAddr, kRam}};
-  static_assert(sizeof(Entry) == 20 && std::size(map) <= bp::kE820Max);
-  std::memcpy(m.ram.host(kBootParamsAddr + bp::kE820Table), map, sizeof map);
-  poke<uint8_t>(m, kBootParamsAddr + bp::kE820Entries, std::size(map));
+  static_assert(sizeof(Entry) == 20);
+  const std::vector<E820Entry> map = pc_memory_map(m.ram.size());
+  if (map.size() > bp::kE820Max) throw std::logic_error("the memory map outgrew the zero page's E820 table");
+  for (size_t i = 0; i < map.size(); ++i) {
+    const Entry e{map[i].addr, map[i].size, map[i].type};
+    std::memcpy(m.ram.host(kBootParamsAddr + bp::kE820Table + i * sizeof e), &e, sizeof e);
+  }
+  poke<uint8_t>(m, kBootParamsAddr + bp::kE820Entries, static_cast<uint8_t>(map.size()));
 }
 
 void write_boot_params(Machine& m, const Bytes& f, const Kernel& k, uint32_t initrd_addr, uint32_t initrd_size) {
@@ -197,7 +200,7 @@ void load_linux(Machine& m, const std::string& bzimage, const std::string& initr
   std::memcpy(m.ram.host(kCmdlineAddr), command_line.c_str(), command_line.size() + 1);
   write_boot_params(m, file, k, initrd_addr, initrd_size);
   write_gdt(m);
-  write_acpi_tables(m.ram);
+  write_firmware_tables(m.ram);
   enter_32bit(m.cpu);
 }
 

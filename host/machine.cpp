@@ -4,6 +4,9 @@
 
 #include <cstring>
 
+#include "bt86/host/memory_map.h"
+#include "bt86/segmentation/msrs.h"
+
 namespace bt86 {
 
 namespace {
@@ -13,6 +16,16 @@ constexpr int64_t kVirtualEpoch = 1767225600;
 void write_stdout(uint8_t byte) {
   // Unbuffered so guest output interleaves correctly with our messages.
   [[maybe_unused]] auto n = ::write(STDOUT_FILENO, &byte, 1);
+}
+
+// QEMU's "etc/e820": 20-byte entries, address, length and type, little endian.
+std::vector<uint8_t> fw_cfg_e820(uint64_t ram_bytes) {
+  std::vector<uint8_t> out;
+  auto append = [&out](uint64_t v, unsigned bytes) {
+    for (unsigned i = 0; i < bytes; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  for (const E820Entry& e : pc_memory_map(ram_bytes)) append(e.addr, 8), append(e.size, 8), append(e.type, 4);
+  return out;
 }
 
 void reset_fpu(CpuState& cpu) {
@@ -31,24 +44,41 @@ Machine::Machine(const MachineConfig& config)
       virtual_(config.clock == ClockMode::kVirtual),
       apparent_(config.clock == ClockMode::kHost),
       clock_(virtual_ ? static_cast<const Clock*>(&virtual_clock_) : &host_clock_),
-      pit(*clock_, events, IrqLine(pic, 0)),
+      // The 8259A pair's INTR is LINT0 (read there in ExtINT mode; edges
+      // matter only in the other modes).
+      pic([this] { lapic.set_lint(0, pic.interrupt_pending()); }),
+      io_apic(kIoApicId, [this](const ApicMessage& m) { return lapic.receive(m); }),
+      lapic(0, LocalApic::Wiring{clock_, &events, &tsc, &pic,
+                                 [this](uint8_t vector, bool level) {
+                                   if (level) io_apic.eoi(vector);
+                                   io_apic.acknowledged(vector);
+                                 },
+                                 [this] {
+                                   // An INIT resets the CPU, which here means the machine.
+                                   control.reset = true;
+                                   control.request_exit(kResetExitStatus, "the guest sent INIT to its CPU");
+                                 },
+                                 [this](uint64_t o, bool w, uint64_t n, bool on) { move_local_apic(o, w, n, on); }}),
+      pit(*clock_, events, IrqLine(isa, 0)),
       // Deterministic runs start the wall clock at a fixed moment too.
-      rtc(*clock_, events, IrqLine(pic, Rtc146818::kIrq), config.memory_bytes,
+      rtc(*clock_, events, IrqLine(isa, Rtc146818::kIrq), config.memory_bytes,
           virtual_ ? std::optional<Rtc146818::WallTime>(Rtc146818::WallTime{kVirtualEpoch, 0}) : std::nullopt),
       com1(config.serial_out ? config.serial_out : write_stdout,
-           Uart16550::Wiring{IrqLine(pic, Uart16550::kCom1Irq), clock_, &events}),
-      com2([](uint8_t) {}, Uart16550::Wiring{IrqLine(pic, Uart16550::kCom2Irq), clock_, &events}),
-      kbc(IrqLine(pic, I8042::kKeyboardIrq), IrqLine(pic, I8042::kAuxIrq),
+           Uart16550::Wiring{IrqLine(isa, Uart16550::kCom1Irq), clock_, &events}),
+      com2([](uint8_t) {}, Uart16550::Wiring{IrqLine(isa, Uart16550::kCom2Irq), clock_, &events}),
+      kbc(IrqLine(isa, I8042::kKeyboardIrq), IrqLine(isa, I8042::kAuxIrq),
           [this] {
             control.reset = true;
             control.request_exit(kResetExitStatus, "the guest reset the machine");
           },
           [](bool) {}),
-      acpi_pm(*clock_, events, IrqLine(pic, AcpiPm::kSciIrq),
-              [this] { control.request_exit(kPowerOffExitStatus, "the guest powered off (ACPI S5)"); }) {
+      acpi_pm(*clock_, events, IrqLine(isa, AcpiPm::kSciIrq),
+              [this] { control.request_exit(kPowerOffExitStatus, "the guest powered off (ACPI S5)"); }),
+      bochs_shutdown([this] { control.request_exit(kPowerOffExitStatus, "the guest shut down (Bochs port 0x8900)"); }) {
   // Guests that count timer interrupts (Linux's periodic tick) keep time
   // across host delays longer than a tick: up to ~4 s at 250 Hz.
   pic.set_catch_up(0, 1000);
+  io_apic.set_catch_up(IsaInterruptRouter::pin_of(0), 1000);
   io.map(Pic8259Pair::kMasterPort, Pic8259Pair::kPorts, pic.master_device());
   io.map(Pic8259Pair::kSlavePort, Pic8259Pair::kPorts, pic.slave_device());
   io.map(Pic8259Pair::kElcrPort, Pic8259Pair::kPorts, pic.elcr_device());
@@ -66,9 +96,33 @@ Machine::Machine(const MachineConfig& config)
   pci.attach(PciHostBridge::kDevice, PciHostBridge::kFunction, host_bridge);
   io.map(PciConfigMechanism1::kPort, PciConfigMechanism1::kPorts, pci);
   mmio.map(TestIomem::kBase, TestIomem::kSize, test_iomem);
+  io.map(TestLatch::kPort, TestLatch::kPorts, test_latch);
+  io.map(TestFlushPage::kPort, TestFlushPage::kPorts, test_flush_page);
+  io.map(BochsShutdownPort::kPort, 1, bochs_shutdown);
+  mmio.map(IoApic::kBase, IoApic::kSize, io_apic);
+  mmio.map(lapic.base_address(), LocalApic::kSize, lapic);
+  // As a PC BIOS leaves the bootstrap processor: the 8259A pair's virtual wire.
+  lapic.set_virtual_wire();
+  io.map(FwCfg::kPort, FwCfg::kPorts, fw_cfg);
+  fw_cfg.set_u64(FwCfg::kRamSize, config.memory_bytes);
+  fw_cfg.set_u16(FwCfg::kCpuCount, 1);
+  fw_cfg.set_u16(FwCfg::kMaxCpus, 1);
+  fw_cfg.add_file("etc/e820", fw_cfg_e820(config.memory_bytes));
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);
+  power_on_msrs(cpu);
+}
+
+// IA32_APIC_BASE moved the register page or turned it off; a page that
+// would overlap another device's range stays unmapped (the guest's doing).
+void Machine::move_local_apic(uint64_t old_base, bool was_on, uint64_t new_base, bool now_on) {
+  if (was_on) mmio.unmap(old_base, lapic);
+  if (!now_on) return;
+  try {
+    mmio.map(new_base, LocalApic::kSize, lapic);
+  } catch (const BusError&) {
+  }
 }
 
 }  // namespace bt86

@@ -9,6 +9,9 @@
 #include <iterator>
 #include <vector>
 
+#include "bt86/host/acpi_tables.h"
+#include "bt86/host/memory_map.h"
+
 namespace bt86 {
 
 using namespace multiboot;
@@ -25,10 +28,12 @@ struct Header {
   uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
 };
 
-// Where the kernel went: its entry point and the first byte past it.
+// Where the kernel went: its entry point, its lowest byte and the first
+// byte past it.
 struct Image {
   uint32_t entry = 0;
   uint64_t end = 0;
+  uint64_t start = UINT64_MAX;
 };
 
 uint64_t page_up(uint64_t a) { return (a + kPage - 1) & ~(kPage - 1); }
@@ -66,6 +71,7 @@ void copy_into_ram(Machine& m, uint64_t gpa, const uint8_t* src, uint64_t len, u
   std::memcpy(m.ram.host(gpa), src, len);
   std::memset(m.ram.host(gpa + len), 0, memsz - len);
   image.end = std::max(image.end, gpa + memsz);
+  image.start = std::min(image.start, gpa);
 }
 
 Image load_elf(Machine& m, const std::vector<uint8_t>& file, const std::string& path) {
@@ -164,8 +170,8 @@ std::vector<ModuleEntry> load_modules(Machine& m, Placer& placer, const std::vec
 uint32_t write_info(Machine& m, Placer& placer, const std::string& command_line, const std::vector<ModuleEntry>& mods) {
   const uint32_t ram_kib = static_cast<uint32_t>(m.ram.size() >> 10);
   struct [[gnu::packed]] MmapEntry { uint32_t size; uint64_t addr, len; uint32_t type; };
-  const MmapEntry mmap[] = {{20, 0, kLowRamEnd, 1}, {20, kLowRamEnd, 0x400, 2}, {20, 0xF0000, 0x10000, 2},
-                            {20, kHighRam, m.ram.size() - kHighRam, 1}};
+  std::vector<MmapEntry> mmap;
+  for (const E820Entry& e : pc_memory_map(m.ram.size())) mmap.push_back({20, e.addr, e.size, e.type});
   uint32_t info[22] = {};
   info[0] = 1u << 0 | 1u << 2 | 1u << 3 | 1u << 6 | 1u << 9;  // mem, cmdline, mods, mmap, boot loader name
   info[1] = 640;                                             // mem_lower (KiB)
@@ -173,8 +179,8 @@ uint32_t write_info(Machine& m, Placer& placer, const std::string& command_line,
   info[4] = placer.put_string(command_line, "the kernel command line");
   info[5] = static_cast<uint32_t>(mods.size());
   info[6] = mods.empty() ? 0 : placer.put(mods.data(), mods.size(), 4, "the module list");
-  info[11] = sizeof mmap;
-  info[12] = placer.put(mmap, std::size(mmap), 4, "the memory map");
+  info[11] = static_cast<uint32_t>(mmap.size() * sizeof(MmapEntry));
+  info[12] = placer.put(mmap.data(), mmap.size(), 4, "the memory map");
   info[16] = placer.put_string("bt86", "the boot loader name");
   return placer.put(info, std::size(info), 4, "the Multiboot information");
 }
@@ -204,6 +210,9 @@ void load_multiboot(Machine& m, const std::string& path, const std::string& comm
     throw LoadError(fmt::format("'{}' asks for Multiboot features this loader lacks (flags {:#x})", path, header.flags));
   const Image image = header.flags & (1u << 16) ? load_aout_kludge(m, file, header, offset) : load_elf(m, file, path);
 
+  // The firmware's tables (ACPI, MP) in the BIOS area, as a PC leaves them,
+  // unless the kernel itself lies there.
+  if (image.end <= kAcpiTablesAddr || image.start >= kAcpiTablesAddr + kAcpiTablesSize) write_firmware_tables(m.ram);
   Placer placer(m, image.end);
   write_gdt(m, placer);
   const std::vector<ModuleEntry> mods = load_modules(m, placer, modules);

@@ -1,5 +1,7 @@
 #include "bt86/segmentation/cpuid.h"
 
+#include "bt86/segmentation/msrs.h"
+
 #include <cpuid.h>
 
 #include <cstring>
@@ -21,9 +23,9 @@ constexpr char kBrand[49] = "bt86 binary-translated i686 CPU";
 // instruction-set extension raises #UD): only what this engine implements.
 // SSE3 only where the host has it, since guest SSE3 code runs natively.
 using namespace feature;
-constexpr CpuidFeature kAnnounced[] = {kFpu,  kPse,  kTsc,  kMsr, kPae, kCx8, kSep,
-                                       kPge,  kCmov, kMmx,  kFxsr, kSse, kSse2,
-                                       kArchCapabilities};
+constexpr CpuidFeature kAnnounced[] = {kFpu, kPse,  kTsc, kMsr,  kPae, kMce, kCx8,  kApic, kSep,
+                                       kPge, kMca,  kCmov, kPat, kMmx, kFxsr, kSse, kSse2, kTscDeadline,
+                                       kArchCapabilities, kSyscall};
 constexpr CpuidFeature kAnnouncedIfHost[] = {kSse3};
 
 uint32_t& reg_of(CpuidLeaf& l, CpuidFeature::Register r) {
@@ -69,6 +71,16 @@ CpuidLeaf guest_cpuid(uint32_t leaf, uint32_t subleaf) {
       break;
     default: break;
   }
+  return r;
+}
+
+CpuidLeaf current_cpuid(const CpuState& cpu, bool apic_enabled, uint32_t leaf, uint32_t subleaf) {
+  constexpr uint32_t kLimitedMaxLeaf = 2;
+  const bool limited = cpu.msr_misc_enable & msr::kMiscEnableLimitCpuid;
+  if (limited && leaf > kLimitedMaxLeaf && leaf < 0x80000000) leaf = kLimitedMaxLeaf;  // the highest basic leaf's data
+  CpuidLeaf r = guest_cpuid(leaf, subleaf);
+  if (leaf == 0 && limited) r.eax = kLimitedMaxLeaf;
+  if (leaf == 1 && !apic_enabled) reg_of(r, kApic.reg) &= ~(1u << kApic.bit);
   return r;
 }
 

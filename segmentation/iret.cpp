@@ -12,6 +12,7 @@ namespace bt86 {
 
 bool iret(SystemContext& ctx, unsigned width, uint32_t return_eip) {
   CpuState& cpu = ctx.cpu;
+  cpu.nmi_blocked = false;  // an NMI handler's iret lets the next NMI in (even one that faults, SDM 6.7.1)
   if (cpu.eflags & eflags::kNT) {  // return to the task in the back link
     uint16_t link;
     if (!ctx.read_linear(cpu.tr.base, &link, 2, SystemContext::Privilege::kSupervisor)) return false;

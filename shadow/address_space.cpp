@@ -52,9 +52,9 @@ bool AddressSpace::is_ram(uint64_t phys) const {
   return ram_.contains(phys) && !(phys >= kVgaHoleStart && phys < kVgaHoleEnd);
 }
 
-size_t AddressSpace::mapped_pages() const {
+size_t AddressSpace::host_mappings() const {
   size_t n = 0;
-  for (const auto& c : contexts_) n += c->views[0]->mapped_pages() + c->views[1]->mapped_pages();
+  for (const auto& c : contexts_) n += c->views[0]->host_mappings() + c->views[1]->host_mappings();
   return n;
 }
 
@@ -149,7 +149,7 @@ Walk AddressSpace::translate(uint32_t linear, Access access, bool user) {
 // Empties whole contexts, least recently used first (the current one last),
 // until the mappings fit the budget again.
 void AddressSpace::within_budget() {
-  while (mapped_pages() >= kMappingBudget) {
+  while (host_mappings() >= kMappingBudget) {
     Context* victim = nullptr;
     for (auto& c : contexts_)
       if (c->live && c.get() != current_ && (!victim || c->last_used < victim->last_used)) victim = c.get();

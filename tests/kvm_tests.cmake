@@ -65,6 +65,8 @@ bt86_kvm_guest_test(guest.dev_reset protected-32,iretd ${CMAKE_CURRENT_LIST_DIR}
 # PIT interrupts injected from the shared PIC; handlers without iretd.
 bt86_kvm_guest_test(guest.dev_irq protected-32
   ${run_guest} ${BT86_EXE} ${BT86_GUEST_DIR}/dev_irq.elf 1 --backend kvm)
+bt86_kvm_guest_test(guest.apic_msrs protected-32
+  ${run_guest} ${BT86_EXE} ${BT86_GUEST_DIR}/apic_msrs.elf 1 --backend kvm)
 # ud2 with no IDT: a triple fault on KVM, reported naming ud2 and its address.
 bt86_kvm_guest_test(guest.ud protected-32
   ${run_guest} --expect-fault ud2 ${BT86_EXE} ${BT86_GUEST_DIR}/ud.elf 2 --backend kvm)
@@ -114,6 +116,8 @@ bt86_switch_test(smc protected-32 ${BT86_EXE} ${BT86_GUEST_DIR}/smc.elf 1 200 1)
 bt86_switch_test(ud protected-32 --expect-fault ud2 ${BT86_EXE} ${BT86_GUEST_DIR}/ud.elf 2 30 1)
 bt86_switch_test(dev_irq protected-32 ${BT86_EXE} ${BT86_GUEST_DIR}/dev_irq.elf 1 300 1000)
 bt86_switch_test(dev_irq.ms protected-32 ${BT86_EXE} ${BT86_GUEST_DIR}/dev_irq.elf 1 100 0.2ms)
+# The local APIC and its MSRs stay with the machine while the CPU moves.
+bt86_switch_test(apic_msrs protected-32 ${BT86_EXE} ${BT86_GUEST_DIR}/apic_msrs.elf 1 20 0.2ms)
 bt86_switch_test(integer protected-32,daa ${BT86_EXE} ${BT86_GUEST_DIR}/integer.elf 1 200 20000)
 bt86_switch_test(fpu_sse protected-32,ldmxcsr,cpuid ${BT86_EXE} ${BT86_GUEST_DIR}/fpu_sse.elf 1 200 20000)
 foreach(name paging_perm paging_ad paging_tlb paging_smc paging_mmio)
@@ -141,6 +145,7 @@ bt86_compare_test(hello protected-32 serial)
 bt86_compare_test(smc protected-32 serial)
 bt86_compare_test(ud protected-32 serial)
 bt86_compare_test(dev_irq protected-32 verdicts)
+bt86_compare_test(apic_msrs protected-32 serial)
 bt86_compare_test(integer protected-32,daa serial)
 bt86_compare_test(fpu_sse protected-32,ldmxcsr,cpuid serial)
 foreach(name paging_perm paging_ad paging_tlb paging_smc paging_mmio)

@@ -1,8 +1,9 @@
 /* cpu_model: CPUID is the contract. Every instruction whose extension CPUID
  * does not announce raises #UD (SDM vol. 2, each instruction's "CPUID
  * Feature Flag" and "#UD If CPUID.xxx = 0"), at CPL 0 and CPL 3, reported
- * at the instruction: syscall/sysret, VMX, SVM, TSX, VIA PadLock, VEX, EVEX
- * and XOP forms, SSSE3, SSE4, POPCNT, ... and rsm outside SMM. Where CPUID
+ * at the instruction: VMX, SVM, TSX, VIA PadLock, VEX, EVEX and XOP forms,
+ * SSSE3, SSE4, POPCNT, ... and rsm outside SMM (syscall/sysret, which
+ * EFER.SCE gates as well, are priv_syscall's). Where CPUID
  * does announce one (SSE3 here, if the host has it), it runs. What later
  * extensions took from the hint-NOP space (MPX, CET, CLDEMOTE) stays a NOP
  * without them, and F3 0F BD/BC stay bsr/bsf without LZCNT/BMI1.
@@ -49,8 +50,6 @@ struct item {
 #define HINT_NOP(name, ...) ITEM(name, NOP, NEVER, 4, 0, __VA_ARGS__)
 
 static const struct item items[] = {
-    UD("syscall", EDX(0x80000001, 11), 0x0F, 0x05),
-    UD("sysret", EDX(0x80000001, 11), 0x0F, 0x07),
     UD("rsm (not in SMM)", NEVER, 0x0F, 0xAA),
     UD("vmread ebx, eax", ECX(1, 5), 0x0F, 0x78, 0xC3),
     UD("vmwrite ebx, eax", ECX(1, 5), 0x0F, 0x79, 0xD8),

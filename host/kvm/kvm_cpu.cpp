@@ -1,7 +1,8 @@
 // The KVM backend's run loop: load the CPU state into the vCPU, KVM_RUN,
-// hand port I/O and MMIO exits to the machine's buses, inject the shared
-// PIC's interrupts, sleep through guest halts until the next device event,
-// and turn every other exit into the same outcomes the BT backend reports.
+// hand port I/O and MMIO exits to the machine's buses and MSR exits to the
+// MSR model, inject the interrupts and NMIs of the machine's interrupt
+// controller, sleep through guest halts until the next device event, and
+// turn every other exit into the same outcomes the BT backend reports.
 #include "bt86/kvm/kvm_cpu.h"
 
 #include <sys/ioctl.h>
@@ -21,6 +22,7 @@
 #include "kvm_exit_names.h"
 #include "kvm_insn.h"
 #include "bt86/kvm/vcpu_kick.h"
+#include "kvm_msrs.h"
 
 namespace bt86 {
 
@@ -42,6 +44,7 @@ public:
         vcpu_(vm_) {
     vm_.map_ram(ram_);
     set_guest_cpuid(vcpu_, options.extra_cpuid_leaf1_edx);
+    route_msrs_to_userspace(vm_);
   }
 
   RunOutcome run(const RunLimits& limits);
@@ -58,6 +61,7 @@ private:
   RunOutcome guest_died(const std::string& why);
   std::string internal_error();
   bool interrupt_pending() const { return devices_.interrupt_pending(); }
+  bool nmi_pending() const { return devices_.nmi_pending(); }
 
   CpuState& cpu_;
   GuestRam& ram_;
@@ -217,7 +221,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
         return finish({exit_status::kHalted,
                        fmt::format("guest halted at EIP={:#010x} and no device can interrupt it", cpu_.eip)});
       }
-      if (!interrupt_pending()) {
+      if (!interrupt_pending() && !nmi_pending()) {
         // The kick signal (input, timers) also ends the sleep early.
         ++stats_.exits["halt_wait"];
         devices_.halt_wait(input_.get(), std::min(ns_until(slice_at, now), ns_until(timeout_at, now)));
@@ -226,6 +230,11 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
       halted_ = false;  // the interrupt below wakes it
     }
     r->request_interrupt_window = 0;
+    if (!ending && nmi_pending()) {  // KVM holds it back while the guest handles an NMI
+      inject_nmi(vcpu_);
+      devices_.acknowledge_nmi();
+      ++stats_.exits["nmi"];
+    }
     if (!ending && interrupt_pending()) {
       bool can_take = window_known ? r->ready_for_interrupt_injection && r->if_flag : (cpu_.eflags & eflags::kIF) != 0;
       if (can_take && !vcpu_events(vcpu_).interrupt_queued) {
@@ -267,6 +276,11 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
         handle_mmio();
         access_in_flight_ = true;
         ending |= counted_slice;
+        break;
+      case KVM_EXIT_X86_RDMSR:
+      case KVM_EXIT_X86_WRMSR:
+        handle_msr_exit(*r, cpu_, devices_.local_apic());
+        access_in_flight_ = true;  // KVM completes the instruction at the next entry
         break;
       case KVM_EXIT_HLT:
         // With the PIC in userspace KVM leaves halts to us: RIP is past the

@@ -18,4 +18,6 @@ void inject_interrupt(const KvmVcpu& vcpu, uint8_t vector) {
   vcpu.ioctl_or_throw(KVM_INTERRUPT, &irq, "KVM_INTERRUPT");
 }
 
+void inject_nmi(const KvmVcpu& vcpu) { vcpu.ioctl_or_throw(KVM_NMI, nullptr, "KVM_NMI"); }
+
 }  // namespace bt86

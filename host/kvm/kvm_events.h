@@ -20,5 +20,7 @@ VcpuEvents vcpu_events(const KvmVcpu& vcpu);
 // KVM_INTERRUPT: delivered at the next entry (the caller checked that the
 // guest can take it: IF set, no shadow).
 void inject_interrupt(const KvmVcpu& vcpu, uint8_t vector);
+// KVM_NMI: queued; KVM delivers it when the guest is not handling one.
+void inject_nmi(const KvmVcpu& vcpu);
 
 }  // namespace bt86

@@ -5,20 +5,22 @@
 
 #include <cstring>
 
+#include "bt86/segmentation/msrs.h"
 #include "kvm_abi.h"
 
 namespace bt86 {
 
 namespace {
-constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174;
+constexpr uint32_t kMsrTsc = msr::kTsc, kMsrSysenterCs = msr::kSysenterCs;
 constexpr size_t kFxsaveSize = 512;
 constexpr size_t kXstateBvOffset = 512;  // XSAVE header: which components the image holds
 constexpr uint64_t kXstateFpSse = 3;
 
-// KVM_GET/SET_MSRS' argument, with room for the few MSRs we move.
+// KVM_GET/SET_MSRS' argument, with room for the few MSRs we move: those
+// KVM owns to run the guest (kvm_msrs.h), the others stay bt86's.
 struct MsrList {
   kvm_abi::MsrsHeader header;
-  kvm_msr_entry entries[4];
+  kvm_msr_entry entries[6];
 };
 
 // CpuState gains an EFER with the paging work; until it has one the guest
@@ -94,6 +96,8 @@ void put_msrs(const CpuState& cpu, const KvmVcpu& vcpu) {
   MsrList m{};
   unsigned n = 0;
   for (unsigned i = 0; i < 3; ++i) m.entries[n++] = {kMsrSysenterCs + i, 0, cpu.msr_sysenter[i]};
+  m.entries[n++] = {msr::kPat, 0, cpu.msr_pat};
+  m.entries[n++] = {msr::kStar, 0, cpu.msr_star};
   if (vcpu.has_tsc_offset_attr()) {
     // Exact: the guest TSC is the host's plus this offset, as in CpuState.
     uint64_t offset = cpu.tsc_offset;
@@ -107,18 +111,22 @@ void put_msrs(const CpuState& cpu, const KvmVcpu& vcpu) {
   }
   m.header.nmsrs = n;
   if (::ioctl(vcpu.fd(), kvm_abi::kSetMsrs, &m) != static_cast<int>(n))
-    throw KvmError("KVM_SET_MSRS: KVM refused the SYSENTER or TSC MSRs");
+    throw KvmError("KVM_SET_MSRS: KVM refused the SYSENTER, PAT, STAR or TSC MSRs");
 }
 
 void get_msrs(const KvmVcpu& vcpu, CpuState& cpu) {
   MsrList m{};
   unsigned n = 0;
   for (unsigned i = 0; i < 3; ++i) m.entries[n++].index = kMsrSysenterCs + i;
+  m.entries[n++].index = msr::kPat;
+  m.entries[n++].index = msr::kStar;
   if (!vcpu.has_tsc_offset_attr()) m.entries[n++].index = kMsrTsc;
   m.header.nmsrs = n;
   if (::ioctl(vcpu.fd(), kvm_abi::kGetMsrs, &m) != static_cast<int>(n))
-    throw KvmError("KVM_GET_MSRS: KVM did not report the SYSENTER or TSC MSRs");
+    throw KvmError("KVM_GET_MSRS: KVM did not report the SYSENTER, PAT, STAR or TSC MSRs");
   for (unsigned i = 0; i < 3; ++i) cpu.msr_sysenter[i] = m.entries[i].data;
+  cpu.msr_pat = m.entries[3].data;
+  cpu.msr_star = m.entries[4].data;
   if (vcpu.has_tsc_offset_attr()) {
     uint64_t offset = 0;
     kvm_device_attr attr{};
@@ -128,7 +136,7 @@ void get_msrs(const KvmVcpu& vcpu, CpuState& cpu) {
     vcpu.ioctl_or_throw(KVM_GET_DEVICE_ATTR, &attr, "KVM_GET_DEVICE_ATTR(TSC offset)");
     cpu.tsc_offset = offset;
   } else {
-    cpu.tsc_offset = m.entries[3].data - __rdtsc();
+    cpu.tsc_offset = m.entries[5].data - __rdtsc();
   }
 }
 }  // namespace
@@ -207,6 +215,12 @@ void to_kvm(const CpuState& cpu, const KvmVcpu& vcpu) {
   }
   put_fpu(cpu, vcpu);
   put_msrs(cpu, vcpu);
+  // NMI blocking (an NMI handler has not reached its iret yet).
+  kvm_vcpu_events ev{};
+  vcpu.ioctl_or_throw(KVM_GET_VCPU_EVENTS, &ev, "KVM_GET_VCPU_EVENTS");
+  ev.nmi.masked = cpu.nmi_blocked;
+  ev.flags = 0;  // the other fields as they are
+  vcpu.ioctl_or_throw(KVM_SET_VCPU_EVENTS, &ev, "KVM_SET_VCPU_EVENTS");
 }
 
 void from_kvm(const KvmVcpu& vcpu, CpuState& cpu) {
@@ -244,6 +258,9 @@ void from_kvm(const KvmVcpu& vcpu, CpuState& cpu) {
   }
   get_fpu(vcpu, cpu);
   get_msrs(vcpu, cpu);
+  kvm_vcpu_events ev{};
+  vcpu.ioctl_or_throw(KVM_GET_VCPU_EVENTS, &ev, "KVM_GET_VCPU_EVENTS");
+  cpu.nmi_blocked = ev.nmi.masked;
 }
 
 }  // namespace bt86

@@ -16,9 +16,14 @@ void DeviceService::service(VcpuWaker* waker) {
 }
 
 uint8_t DeviceService::acknowledge() {
-  uint8_t vector = platform_.pic->acknowledge();
+  uint8_t vector = platform_.interrupts->acknowledge();
   if (hidden_) hidden_->catch_up_at_interrupt(cpu_);
   return vector;
+}
+
+void DeviceService::acknowledge_nmi() {
+  platform_.interrupts->acknowledge_nmi();
+  if (hidden_) hidden_->catch_up_at_interrupt(cpu_);
 }
 
 std::optional<uint64_t> DeviceService::next_deadline() const {

@@ -58,9 +58,9 @@ private:
 
 Engine::Engine(GuestContext c)
     : machine_cpu_(c.cpu), control_(c.control), stubs_(Stubs::generate(cache_)), aspace_(c.ram),
-      former_(c.ram, c.mmio, aspace_, stubs_, cache_), memory_(c.ram, c.mmio, aspace_, cache_, lookup_),
+      former_(c.ram, c.mmio, aspace_, stubs_, cache_, breakpoints_), memory_(c.ram, c.mmio, aspace_, cache_, lookup_),
       platform_(c.platform),
-      context_(frame_, memory_, c.io, c.control, devices_, requests_) {}
+      context_(frame_, memory_, c.io, c.control, breakpoints_, devices_, requests_) {}
 
 Engine::~Engine() = default;
 
@@ -76,10 +76,17 @@ void Engine::request_service() {
 
 void Engine::service_devices() {
   devices_.service(waker_.get());
-  if (!context_.pending() && context_.interrupt_deliverable()) {
+  if (!context_.pending() && !sti_shadow_ && context_.interrupt_deliverable()) {
     cpu.halted = false;
-    count_exit("external_interrupt");
-    context_.raise_event(Event{devices_.acknowledge(), std::nullopt, EventKind::kExternal});
+    if (!cpu.nmi_blocked && devices_.nmi_pending()) {  // NMIs come first and ignore IF
+      devices_.acknowledge_nmi();
+      cpu.nmi_blocked = true;
+      count_exit("nmi");
+      context_.raise_event(Event{number(Vector::kNMI), std::nullopt, EventKind::kExternal});
+    } else {
+      count_exit("external_interrupt");
+      context_.raise_event(Event{devices_.acknowledge(), std::nullopt, EventKind::kExternal});
+    }
   }
   if (waker_ && platform_.events) waker_->set_deadline(devices_.next_deadline().value_or(UINT64_MAX));
 }
@@ -161,14 +168,18 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   if (!hide_from_) hide_from_ = hidden_time_.mark();
   Block* b = translate(eip, phys, mode);
   if (!b) {
-    cache_.flush();
-    ++flush_generation_;
-    ++stats.tc_flushes;
-    lookup_.reset();
+    flush_translations();
     b = translate(eip, phys, mode);
     if (!b) throw std::runtime_error("translation cache cannot hold a single block");
   }
   return b;
+}
+
+void Engine::flush_translations() {
+  cache_.flush();
+  ++flush_generation_;
+  ++stats.tc_flushes;
+  lookup_.reset();
 }
 
 void Engine::forget_guest_memory() {
@@ -181,11 +192,16 @@ RunOutcome Engine::run(const RunLimits& limits) {
   // The machine's CpuState is the guest's between runs (another backend may
   // run it next); during the run it is the frame's.
   frame_.state = machine_cpu_;
+  if (platform_.cpu_state_moved) platform_.cpu_state_moved(&frame_.state);
   struct CopyBack {
     CpuState& to;
     const CpuState& from;
-    ~CopyBack() { to = from; }
-  } copy_back{machine_cpu_, frame_.state};
+    const Platform& platform;
+    ~CopyBack() {
+      to = from;
+      if (platform.cpu_state_moved) platform.cpu_state_moved(nullptr);
+    }
+  } copy_back{machine_cpu_, frame_.state, platform_};
   const double timeout_seconds = limits.timeout_seconds;
   FaultHandlerScope faults(*this);
   Watchdog watchdog(timeout_seconds, *this, timed_out_);
@@ -225,6 +241,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
   context_.segments_changed();
   set_eflags(context_, cpu.eflags);
   context_.paging_changed(false);
+  breakpoints_.update(cpu);  // another backend may have armed or disarmed some
   if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<TimerWaker>(*platform_.clock, [this] { request_service(); });
 
@@ -245,6 +262,10 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (requests_.stop.exchange(false) | requests_.service.exchange(false) | std::exchange(safepoint_hit_, false))
       mprotect(cache_.poll_page(), CodeCache::kPage, PROT_READ);
     if (devices_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
+    if (breakpoints_.take_stale()) {  // translations carry the checks of the old ones
+      flush_translations();
+      next = nullptr;
+    }
     service_devices();
     if (std::optional<Event> e = context_.take_pending()) {
       next = nullptr;
@@ -271,7 +292,12 @@ RunOutcome Engine::run(const RunLimits& limits) {
     // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap). A
     // bounce block is one instruction already.
     const bool stepping = cpu.eflags & eflags::kTF;
-    if (stepping && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
+    // EFLAGS.RF (an iret from a debug handler): the next instruction runs
+    // alone, without its instruction breakpoint, and RF clears once it
+    // completed. The instruction in sti's shadow runs alone too.
+    const bool resuming = cpu.eflags & eflags::kRF;
+    const bool one = stepping || resuming || std::exchange(sti_shadow_, false);
+    if (one && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
     frame_.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
@@ -287,6 +313,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     const bool completed = frame_.exit_info != exit_tag::kHostFault;
     next = after_exit();
     forget_invalidated();
+    if (resuming && completed && !context_.pending()) cpu.eflags &= ~eflags::kRF;
     if (stepping && completed && !context_.pending() && !context_.death() && !control_.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
       context_.raise(Vector::kDB);

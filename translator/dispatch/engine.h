@@ -22,6 +22,7 @@
 #include "cache/lookup_cache.h"
 #include "dispatch/bounce.h"
 #include "frontend/block_formation.h"
+#include "runtime/breakpoints.h"
 #include "runtime/guest_memory.h"
 #include "runtime/helper_context.h"
 #include "bt86/vcpu/device_service.h"
@@ -84,13 +85,13 @@ public:
 private:
   uint32_t current_mode() const;
   // Device work between runs of translated code: input, timers, and the
-  // delivery of a pending external interrupt.
+  // delivery of a pending NMI or external interrupt.
   void service_devices();
   // A halted CPU with IF set: wait for the next deadline or input.
   void wait_while_halted();
   PagingMode paging_mode() const { return {cpu.cr0, cpu.cr3, cpu.cr4, cpu.efer}; }
   bool user_mode() const { return cpu.cpl() == 3; }
-  // frame_.irq_pending from the PIC, for the inline sti/popf.
+  // frame_.irq_pending from the interrupt controller, for the inline sti/popf.
   void refresh_irq_pending() { frame_.irq_pending = devices_.interrupt_pending(); }
   // The host code of the block to go on with straight from a helper that
   // ended its block, or nullptr when the run loop has work first.
@@ -100,6 +101,8 @@ private:
   bool last_fetch_global_ = false;  // the page of lookup_or_translate's eip is global
   // Forms the block (frontend/block_formation.h) and enters it in the cache.
   Block* translate(uint32_t eip, uint64_t phys, uint32_t mode);
+  // Drops every translation (the cache filled, or breakpoints changed).
+  void flush_translations();
   // After translated code exited: the block to run next (nullptr: look it
   // up again at cpu.eip, or an exception is pending).
   Block* after_exit();
@@ -115,6 +118,7 @@ private:
   Stubs stubs_;
   AddressSpace aspace_;
   LookupCache lookup_{stubs_.miss_target};
+  InstructionBreakpoints breakpoints_;
   BlockFormer former_;
   GuestMemory memory_;
   Platform platform_;
@@ -136,6 +140,9 @@ private:
 
   HostFault fault_{};
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
+  // sti let an interrupt in: the instruction after it (its shadow) runs
+  // alone before the interrupt is taken.
+  bool sti_shadow_ = false;
   // Set when translation began: the interval until guest code runs again
   // (or the guest halts) is hidden from the guest's clocks.
   std::optional<HiddenTime::Mark> hide_from_;

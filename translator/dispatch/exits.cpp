@@ -28,10 +28,11 @@ int Engine::run_helper(const HelperSite& site) {
   }
   refresh_irq_pending();  // a helper may have raised or unmasked a line (for the inline sti)
   if (r == HelperResult::kContinue && context_.interrupt_deliverable()) {
-    // A device raised a line, or IF was set: leave after this instruction
-    // (after the next one for sti, whose interrupt shadow covers it).
-    if (site.fn == helper_sti) request_service();
-    else cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
+    // A device raised a line, or IF was set: leave after this instruction,
+    // and for sti after the next one, which its interrupt shadow covers
+    // (run alone, so that whatever follows it in the block waits).
+    if (site.fn == helper_sti) sti_shadow_ = true;
+    cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
   }
   if (r == HelperResult::kContinue) return 0;
   if (const uint8_t* next = continuation()) {

@@ -137,6 +137,9 @@ constexpr OpRow kOps[] = {
     {ZYDIS_MNEMONIC_INTO,        kAny,                     nullptr,         helper_int,              "into",             kGoesOn, kAnyCpl},
     {ZYDIS_MNEMONIC_SYSENTER,    kAny,                     nullptr,         helper_sysenter,         "sysenter",         kEnds,   kAnyCpl},
     {ZYDIS_MNEMONIC_SYSEXIT,     kAny,                     nullptr,         helper_sysexit,          "sysexit",          kEnds,   kCpl0},
+    // sysret's CPL check is its own: #UD (EFER.SCE clear) comes first
+    {ZYDIS_MNEMONIC_SYSCALL,     kAny,                     nullptr,         helper_syscall,          "syscall",          kEnds,   kAnyCpl},
+    {ZYDIS_MNEMONIC_SYSRET,      kAny,                     nullptr,         helper_sysret,           "sysret",           kEnds,   kAnyCpl},
     // legacy instructions with no 64-bit encoding
     {ZYDIS_MNEMONIC_DAA,         kAny,                     nullptr,         helper_native32,         "legacy_native",    kGoesOn, kAnyCpl},
     {ZYDIS_MNEMONIC_DAS,         kAny,                     nullptr,         helper_native32,         "legacy_native",    kGoesOn, kAnyCpl},

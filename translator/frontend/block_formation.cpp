@@ -74,6 +74,13 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t m
       break;
     }
     b.begin_instruction(pc);
+    // An instruction breakpoint: #DB before the instruction, fetch faults
+    // and decoding (not again when a bounce block completes it).
+    if (!(mode & mode::kBounce) && breakpoints_.armed_at(pc)) {
+      Insn at{};
+      at.eip = pc;
+      b.call_helper(helper_breakpoint, "breakpoint", insn ? *insn : at);
+    }
     if (!insn) {
       Insn bad{};
       bad.eip = pc;

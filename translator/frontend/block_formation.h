@@ -5,6 +5,8 @@
 // code, at a page boundary, or after kMaxInstructions. An instruction that
 // does not decode or that straddles two pages gets a block of its own, so
 // that its fault, or the mapping of its second page, is seen when it runs.
+// An instruction at an armed instruction breakpoint gets the check (#DB)
+// before it.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "cache/block.h"
 #include "cache/code_cache.h"
 #include "dispatch/stubs.h"
+#include "runtime/breakpoints.h"
 
 namespace bt86 {
 
@@ -22,8 +25,9 @@ class BlockFormer {
 public:
   static constexpr unsigned kMaxInstructions = 96;
 
-  BlockFormer(GuestRam& ram, Bus& mmio, AddressSpace& aspace, const Stubs& stubs, CodeCache& cache)
-      : ram_(ram), mmio_(mmio), aspace_(aspace), stubs_(stubs), cache_(cache) {}
+  BlockFormer(GuestRam& ram, Bus& mmio, AddressSpace& aspace, const Stubs& stubs, CodeCache& cache,
+              const InstructionBreakpoints& breakpoints)
+      : ram_(ram), mmio_(mmio), aspace_(aspace), stubs_(stubs), cache_(cache), breakpoints_(breakpoints) {}
 
   // The block at linear eip, whose first byte is at physical phys, for the
   // block mode; placed in the cache but not yet entered in it. nullptr
@@ -39,6 +43,7 @@ private:
   AddressSpace& aspace_;
   const Stubs& stubs_;
   CodeCache& cache_;
+  const InstructionBreakpoints& breakpoints_;
 };
 
 }  // namespace bt86

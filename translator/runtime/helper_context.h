@@ -1,7 +1,8 @@
 // What a C++ helper works with, and nothing more: the guest CPU state (and
 // the frame in which translated code keeps mirrors of it), guest memory,
-// the I/O bus, the compatibility-mode runner for legacy instructions, and
-// the means to raise an exception, leave translated code or end the run.
+// the I/O bus, the local APIC (for its MSRs), the instruction breakpoints,
+// the compatibility-mode runner for legacy instructions, and the means to
+// raise an exception, leave translated code or end the run.
 // It is also the SystemContext on which the segmentation library's system
 // instructions run (segment loads, far transfers, interrupt delivery, task
 // switches).
@@ -16,6 +17,7 @@
 #include "bt86/translator/cpu_frame.h"
 #include "bt86/vcpu/device_service.h"
 #include "cache/block.h"
+#include "runtime/breakpoints.h"
 #include "runtime/compat32.h"
 #include "runtime/guest_memory.h"
 
@@ -31,14 +33,16 @@ struct StopRequests {
 class HelperContext final : public SystemContext {
 public:
   HelperContext(CpuFrame& cpu_frame, GuestMemory& guest_memory, Bus& io_bus, RunControl& run_control,
-                const DeviceService& devices, const StopRequests& requests)
+                InstructionBreakpoints& instruction_breakpoints, const DeviceService& devices,
+                const StopRequests& requests)
       : SystemContext(cpu_frame.state), frame(cpu_frame), memory(guest_memory), io(io_bus), control(run_control),
-        devices_(devices), requests_(requests) {}
+        breakpoints(instruction_breakpoints), devices_(devices), requests_(requests) {}
 
   CpuFrame& frame;
   GuestMemory& memory;
   Bus& io;
   RunControl& control;
+  InstructionBreakpoints& breakpoints;
   Compat32 compat32;
   // The helper site being carried out (set by the run loop).
   const HelperSite* site = nullptr;
@@ -93,8 +97,13 @@ public:
   // At most this many iterations per helper call even when nothing is
   // waiting: block counts (virtual time, slices) then see the loop progress.
   static constexpr unsigned kStringBurst = 4096;
-  // An interrupt waits in the PIC and IF lets the CPU take it.
-  bool interrupt_deliverable() const { return (cpu.eflags & eflags::kIF) && devices_.interrupt_pending(); }
+  // An NMI waits and the CPU is not handling one, or an interrupt waits
+  // and IF lets the CPU take it.
+  bool interrupt_deliverable() const {
+    return (!cpu.nmi_blocked && devices_.nmi_pending()) || ((cpu.eflags & eflags::kIF) && devices_.interrupt_pending());
+  }
+  // The local APIC, null on a machine without one.
+  LocalApic* local_apic() const { return devices_.local_apic(); }
 
 private:
   bool user() const { return cpu.cpl() == 3; }

@@ -14,7 +14,7 @@ namespace bt86 {
 BT86_HELPER(helper_cli); BT86_HELPER(helper_sti); BT86_HELPER(helper_hlt);
 BT86_HELPER(helper_cpuid); BT86_HELPER(helper_rdtsc); BT86_HELPER(helper_rdpmc); BT86_HELPER(helper_rdmsr); BT86_HELPER(helper_wrmsr);
 BT86_HELPER(helper_pushf); BT86_HELPER(helper_popf);
-BT86_HELPER(helper_mov_cr); BT86_HELPER(helper_mov_dr); BT86_HELPER(helper_clts); BT86_HELPER(helper_lmsw);
+BT86_HELPER(helper_mov_cr); BT86_HELPER(helper_mov_dr); BT86_HELPER(helper_breakpoint); BT86_HELPER(helper_clts); BT86_HELPER(helper_lmsw);
 BT86_HELPER(helper_smsw); BT86_HELPER(helper_cache_control);
 BT86_HELPER(helper_undefined); BT86_HELPER(helper_unsupported); BT86_HELPER(helper_general_protection);
 BT86_HELPER(helper_fetch_fault); BT86_HELPER(helper_fpu_unavailable);
@@ -27,6 +27,7 @@ BT86_HELPER(helper_pop_sreg); BT86_HELPER(helper_load_far_pointer); BT86_HELPER(
 BT86_HELPER(helper_call_far); BT86_HELPER(helper_ret_far); BT86_HELPER(helper_iret);
 BT86_HELPER(helper_int); BT86_HELPER(helper_lar_lsl); BT86_HELPER(helper_verr_verw);
 BT86_HELPER(helper_sysenter); BT86_HELPER(helper_sysexit);
+BT86_HELPER(helper_syscall); BT86_HELPER(helper_sysret);
 BT86_HELPER(helper_segment_gp); BT86_HELPER(helper_segment_ss);
 // helpers_legacy.cpp
 BT86_HELPER(helper_native32); BT86_HELPER(helper_bound); BT86_HELPER(helper_arpl);

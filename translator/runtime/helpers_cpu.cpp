@@ -5,8 +5,10 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpuid.h"
 #include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/msrs.h"
 #include "bt86/segmentation/privilege.h"
 #include "bt86/segmentation/segment_load.h"
 #include "emit/emit.h"
@@ -31,8 +33,6 @@ bool loads_pdptes(const CpuState& cpu, unsigned n, uint32_t v) {
          (n == 4 && ((cpu.cr4 ^ v) & (cr4::kPAE | cr4::kPGE | cr4::kPSE)));
 }
 
-// MSR numbers the guests of this engine version use.
-constexpr uint32_t kMsrTsc = 0x10, kMsrSysenterCs = 0x174, kMsrSysenterEsp = 0x175, kMsrSysenterEip = 0x176;
 }  // namespace
 
 HelperResult helper_cli(HelperContext& e, const HelperSite&) {
@@ -54,7 +54,8 @@ HelperResult helper_hlt(HelperContext& e, const HelperSite& s) {
 
 HelperResult helper_cpuid(HelperContext& e, const HelperSite&) {
   uint32_t* r = e.cpu.gpr;
-  CpuidLeaf leaf = guest_cpuid(r[kEax], r[kEcx]);
+  const LocalApic* apic = e.local_apic();
+  CpuidLeaf leaf = current_cpuid(e.cpu, apic && apic->hardware_enabled(), r[kEax], r[kEcx]);
   r[kEax] = leaf.eax, r[kEbx] = leaf.ebx, r[kEcx] = leaf.ecx, r[kEdx] = leaf.edx;
   return HelperResult::kContinue;
 }
@@ -69,32 +70,30 @@ HelperResult helper_rdtsc(HelperContext& e, const HelperSite&) {
 
 HelperResult helper_rdpmc(HelperContext& e, const HelperSite&) {
   if (e.cpu.cpl() != 0 && !(e.cpu.cr4 & cr4::kPCE)) return e.raise(Vector::kGP, 0u);
-  if (e.cpu.gpr[kEcx] > 1) return e.raise(Vector::kGP, 0u);
-  e.cpu.gpr[kEax] = e.cpu.gpr[kEdx] = 0;  // no performance counters: they read as zero
+  std::optional<uint64_t> v = read_pmc(e.cpu, e.cpu.gpr[kEcx]);
+  if (!v) return e.raise(Vector::kGP, 0u);
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(*v);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(*v >> 32);
   return HelperResult::kContinue;
 }
 
 HelperResult helper_rdmsr(HelperContext& e, const HelperSite&) {
-  uint64_t v;
-  switch (e.cpu.gpr[kEcx]) {
-    case kMsrTsc: v = __rdtsc() + e.cpu.tsc_offset; break;
-    case kMsrArchCapabilities: v = guest_arch_capabilities(); break;
-    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: v = e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs]; break;
-    default: return e.raise(Vector::kGP, 0u);
-  }
-  e.cpu.gpr[kEax] = static_cast<uint32_t>(v);
-  e.cpu.gpr[kEdx] = static_cast<uint32_t>(v >> 32);
+  std::optional<uint64_t> v = read_msr({e.cpu, e.local_apic(), __rdtsc()}, e.cpu.gpr[kEcx]);
+  if (!v) return e.raise(Vector::kGP, 0u);
+  e.cpu.gpr[kEax] = static_cast<uint32_t>(*v);
+  e.cpu.gpr[kEdx] = static_cast<uint32_t>(*v >> 32);
   return HelperResult::kContinue;
 }
 
-HelperResult helper_wrmsr(HelperContext& e, const HelperSite&) {
-  uint64_t v = uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax];
-  switch (e.cpu.gpr[kEcx]) {
-    case kMsrTsc: e.cpu.tsc_offset = v - __rdtsc(); break;
-    case kMsrSysenterCs: case kMsrSysenterEsp: case kMsrSysenterEip: e.cpu.msr_sysenter[e.cpu.gpr[kEcx] - kMsrSysenterCs] = v; break;
-    default: return e.raise(Vector::kGP, 0u);
-  }
-  return HelperResult::kContinue;
+HelperResult helper_wrmsr(HelperContext& e, const HelperSite& s) {
+  const uint32_t index = e.cpu.gpr[kEcx];
+  const uint64_t efer = e.cpu.efer;
+  if (!write_msr({e.cpu, e.local_apic(), __rdtsc()}, index, uint64_t{e.cpu.gpr[kEdx]} << 32 | e.cpu.gpr[kEax]))
+    return e.raise(Vector::kGP, 0u);
+  if (e.cpu.efer != efer) e.paging_changed(false);
+  // A write to IA32_APIC_BASE may move or remove the APIC's page: leave the
+  // block (the run loop looks at interrupts anyway).
+  return index == msr::kApicBase ? exit_after(e, s) : HelperResult::kContinue;
 }
 
 HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
@@ -158,7 +157,16 @@ HelperResult helper_mov_dr(HelperContext& e, const HelperSite& s) {
     cpu.gpr[guest_gpr_of(dst.reg.value)] = cpu.dr[src.reg.value - ZYDIS_REGISTER_DR0];
   else
     cpu.dr[dst.reg.value - ZYDIS_REGISTER_DR0] = read_register(cpu, src.reg.value);
-  return HelperResult::kContinue;
+  // New instruction breakpoints may lie in this very block.
+  return e.breakpoints.update(cpu) ? exit_after(e, s) : HelperResult::kContinue;
+}
+
+// An armed instruction breakpoint: #DB (a fault) unless EFLAGS.RF says the
+// debug handler resumes this instruction.
+HelperResult helper_breakpoint(HelperContext& e, const HelperSite& s) {
+  if (e.cpu.eflags & eflags::kRF) return HelperResult::kContinue;
+  e.cpu.dr[6] |= InstructionBreakpoints::hits(e.cpu, s.insn.eip);
+  return e.raise(Vector::kDB);
 }
 
 HelperResult helper_clts(HelperContext& e, const HelperSite&) {

@@ -167,6 +167,16 @@ HelperResult helper_sysexit(HelperContext& e, const HelperSite&) {
   return HelperResult::kExit;
 }
 
+HelperResult helper_syscall(HelperContext& e, const HelperSite& s) {
+  syscall(e, s.insn.next_eip());
+  return HelperResult::kExit;
+}
+
+HelperResult helper_sysret(HelperContext& e, const HelperSite&) {
+  sysret(e);
+  return HelperResult::kExit;
+}
+
 // A segment check in translated code failed (see check_access).
 HelperResult helper_segment_gp(HelperContext& e, const HelperSite&) { return e.raise(Vector::kGP, 0u); }
 HelperResult helper_segment_ss(HelperContext& e, const HelperSite&) { return e.raise(Vector::kSS, 0u); }

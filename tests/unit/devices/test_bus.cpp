@@ -177,3 +177,16 @@ TEST_CASE("bus: adjacent ranges on either side are accepted", "[bus]") {
   CHECK(bus.find(0x110).device == &above);
   CHECK(bus.find(0x110).offset == 0);
 }
+
+TEST_CASE("bus: unmap removes a device's range, and only that device's", "[bus]") {
+  bt86::Bus bus("test");
+  RecordingDevice a, b;
+  bus.map(0x1000, 0x100, a);
+  CHECK_FALSE(bus.unmap(0x1000, b));  // another device's range stays
+  CHECK(bus.find(0x1010).device == &a);
+  CHECK_FALSE(bus.unmap(0x1010, a));  // not where its range starts
+  CHECK(bus.unmap(0x1000, a));
+  CHECK(bus.find(0x1010).device == nullptr);
+  bus.map(0x1080, 0x100, b);  // the space is free again
+  CHECK(bus.find(0x1080).device == &b);
+}

@@ -143,6 +143,23 @@ TEST_CASE_METHOD(Loader, "multiboot: segments below 1 MiB and in the legacy hole
   for (auto area : loader_areas(*this)) CHECK(area.first >= kLoadAddr + kMemSize);
 }
 
+// The BIOS area holds the firmware's tables (ACPI, MP) as on a PC, unless
+// the kernel loads itself there.
+TEST_CASE_METHOD(Loader, "multiboot: the firmware tables are in the BIOS area unless the kernel is", "[multiboot]") {
+  load(minimal_elf32());
+  CHECK(std::memcmp(machine.ram.host(0xF0000), "RSD PTR ", 8) == 0);
+  CHECK(std::memcmp(machine.ram.host(0xF0800), "_MP_", 4) == 0);
+}
+
+TEST_CASE_METHOD(Loader, "multiboot: a kernel in the BIOS area keeps its bytes", "[multiboot]") {
+  ElfShape bios;
+  bios.paddr = 0xF0000;
+  const Bytes image = elf32({bios}, 0xF0000);
+  load(image);
+  CHECK(std::memcmp(machine.ram.host(0xF0000), kCode, sizeof kCode) == 0);
+  CHECK(std::memcmp(machine.ram.host(0xF0800), "_MP_", 4) != 0);
+}
+
 TEST_CASE_METHOD(Loader, "multiboot: --initrd files become modules, each with its own string", "[multiboot]") {
   Bytes first(5000);
   for (size_t i = 0; i < first.size(); ++i) first[i] = static_cast<uint8_t>(i * 7);

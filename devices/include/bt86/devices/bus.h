@@ -23,6 +23,9 @@ public:
 
   // Throws BusError for an empty range or one that overlaps a mapped range.
   void map(uint64_t base, uint64_t length, Device& device);
+  // Removes device's range at base (a device that moves, like the local
+  // APIC); false when the device is not mapped there.
+  bool unmap(uint64_t base, const Device& device);
 
   struct Hit {
     Device* device;

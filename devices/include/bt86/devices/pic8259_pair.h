@@ -8,12 +8,13 @@
 #include <functional>
 
 #include "bt86/devices/byte_device.h"
+#include "bt86/devices/interrupt_controller.h"
 #include "bt86/devices/irq.h"
 #include "bt86/devices/pic8259.h"
 
 namespace bt86 {
 
-class Pic8259Pair final : public InterruptSink {
+class Pic8259Pair final : public InterruptSink, public InterruptController {
 public:
   static constexpr uint16_t kMasterPort = 0x20, kSlavePort = 0xA0, kElcrPort = 0x4D0;
   static constexpr uint64_t kPorts = 2;  // each of the three devices spans two ports
@@ -28,11 +29,11 @@ public:
   void set_irq(unsigned line, bool level) override;
 
   // The CPU's INTR pin: an unmasked request outranks everything in service.
-  bool interrupt_pending() const { return master_.output(); }
+  bool interrupt_pending() const override { return master_.output(); }
   // The INTA cycle: the vector to deliver. IRR/ISR change as on the chip;
   // a request that vanished yields the spurious IRQ7 (master vector + 7)
   // or IRQ15 (slave vector + 7) with no in-service bit set.
-  uint8_t acknowledge();
+  uint8_t acknowledge() override;
 
   // Lost-tick catch-up on ISA line 0-15 (see Pic8259::set_catch_up).
   void set_catch_up(unsigned line, uint32_t limit);

@@ -1,7 +1,8 @@
 // The ACPI tables a PC's firmware would leave for an operating system,
 // reduced to what describes bt86's machine: RSDP → RSDT → FADT (with FACS
-// and a DSDT that only defines \_S5). The FADT points at the PM registers
-// of devices/acpi_pm.h. No MADT: the machine has no local APIC or IOAPIC.
+// and a DSDT that defines \_S5 and the PCI root) and the MADT (the local
+// APIC, the I/O APIC and how ISA interrupts reach it). The FADT points at
+// the PM registers of devices/acpi_pm.h.
 #pragma once
 #include <cstdint>
 
@@ -14,5 +15,7 @@ namespace bt86 {
 constexpr uint32_t kAcpiTablesAddr = 0xF0000, kAcpiTablesSize = 0x1000;
 
 void write_acpi_tables(GuestRam& ram);
+// What the BIOS area holds: the ACPI tables and the MP table (mp_table.h).
+void write_firmware_tables(GuestRam& ram);
 
 }  // namespace bt86

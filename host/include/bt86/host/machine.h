@@ -10,7 +10,10 @@
 #include "bt86/devices/bus.h"
 #include "bt86/devices/clock.h"
 #include "bt86/devices/debug_exit.h"
+#include "bt86/devices/fw_cfg.h"
 #include "bt86/devices/i8042.h"
+#include "bt86/devices/io_apic.h"
+#include "bt86/devices/local_apic.h"
 #include "bt86/devices/pci_config.h"
 #include "bt86/devices/pci_host_bridge.h"
 #include "bt86/devices/pic8259_pair.h"
@@ -19,7 +22,9 @@
 #include "bt86/devices/rtc146818.h"
 #include "bt86/devices/run_control.h"
 #include "bt86/devices/test_iomem.h"
+#include "bt86/devices/test_ports.h"
 #include "bt86/devices/uart16550.h"
+#include "bt86/host/machine_tsc.h"
 #include "bt86/segmentation/cpu_state.h"
 #include "bt86/shadow/guest_ram.h"
 
@@ -67,7 +72,14 @@ private:
 
 public:
   EventQueue events;
+  MachineTsc tsc{cpu};
+  // The interrupt controllers: ISA lines reach both the 8259A pair and the
+  // I/O APIC (`isa`); the CPU takes interrupts from its local APIC, with the
+  // 8259A pair behind LINT0.
   Pic8259Pair pic;
+  IoApic io_apic;
+  IsaInterruptRouter isa{pic, io_apic};
+  LocalApic lapic;
   Pit8254 pit;
   SystemControlPortB port61{pit};
   Rtc146818 rtc;
@@ -80,7 +92,19 @@ public:
   AcpiPm acpi_pm;
   PciConfigMechanism1 pci;
   PciHostBridge host_bridge;
+  FwCfg fw_cfg;
+  // QEMU's and Bochs' test-device conventions (for kvm-unit-tests).
   TestIomem test_iomem;
+  TestLatch test_latch;
+  TestFlushPage test_flush_page;
+  BochsShutdownPort bochs_shutdown;
+
+  // The I/O APIC's ID (the MADT's): 1, apart from the CPU's APIC ID 0, as
+  // P6-era APIC buses required and later ones allow.
+  static constexpr uint8_t kIoApicId = 1;
+
+private:
+  void move_local_apic(uint64_t old_base, bool was_on, uint64_t new_base, bool now_on);
 };
 
 }  // namespace bt86

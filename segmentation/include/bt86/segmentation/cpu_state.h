@@ -59,6 +59,9 @@ struct AccessBounds {
   uint64_t hi_adj;  // 2^32 - 1 - highest allowed offset
 };
 
+// Machine-check banks (IA32_MCG_CAP's count): as many as the P6 family has.
+constexpr unsigned kMcBanks = 5;
+
 struct TableRegister {
   uint32_t base;
   uint16_t limit;
@@ -79,7 +82,14 @@ struct alignas(64) CpuState {
   uint32_t dr[8];
   uint64_t tsc_offset;    // the guest TSC is the host's plus this (rdtsc inline)
   uint64_t msr_sysenter[3];  // IA32_SYSENTER_CS, _ESP, _EIP
+  uint64_t msr_star;         // STAR: SYSCALL's and SYSRET's CS and SYSCALL's EIP
+  uint64_t msr_pat;          // IA32_PAT
+  uint64_t msr_misc_enable;  // IA32_MISC_ENABLE
+  uint64_t mcg_status;       // IA32_MCG_STATUS
+  uint64_t mc_bank[kMcBanks][4];  // IA32_MCi_CTL, _STATUS, _ADDR, _MISC
+  uint64_t perf_evtsel[4], perf_ctr[4];  // the K7-style performance counters (no events counted)
   bool halted;
+  bool nmi_blocked;  // an NMI is being handled: the next waits for an iret
 
   alignas(16) uint8_t fxsave[512];  // guest x87/SSE state while outside TC
 
@@ -110,7 +120,7 @@ static_assert(offsetof(CpuState, eflags) == 36);
 static_assert(offsetof(CpuState, seg) == 40);
 static_assert(offsetof(CpuState, tsc_offset) % 8 == 0);
 static_assert(offsetof(CpuState, fxsave) % 16 == 0);
-static_assert(offsetof(CpuState, seg_bounds) == 768);
+static_assert(offsetof(CpuState, seg_bounds) == 1024);
 
 // Registers, flags, segments, control and table registers, for reports.
 std::string dump_state(const CpuState& cpu);

@@ -29,10 +29,10 @@ namespace bt86 {
 
 class AddressSpace {
 public:
-  // Past this many mapped pages in all contexts (each may cost a host VMA,
-  // limited by vm.max_map_count, 65530 by default) contexts are emptied,
-  // least recently used first.
-  static constexpr size_t kMappingBudget = 24000;
+  // Past this many host VMAs in all contexts' windows (at most, see
+  // ShadowWindow::host_mappings; vm.max_map_count is 65530 by default)
+  // contexts are emptied, least recently used first.
+  static constexpr size_t kMappingBudget = 48000;
   // Guest address spaces whose shadows are kept (each reserves 12 GiB of
   // host address space and nothing else until it maps pages).
   static constexpr size_t kContexts = 8;
@@ -78,7 +78,7 @@ public:
   // Gives the page's mappings back the protection the guest tables allow.
   void unprotect_code(uint32_t phys);
 
-  size_t mapped_pages() const;
+  size_t host_mappings() const;
   struct Counters {
     uint64_t budget_flushes = 0;
     uint64_t context_switches = 0;  // CR3 values that changed the context

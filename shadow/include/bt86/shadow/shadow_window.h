@@ -46,12 +46,25 @@ public:
   void unmap_all();
   const Mapping* mapping(uint32_t linear_page) const;
   size_t mapped_pages() const { return mapped_.size(); }
+  // At most how many host VMAs the window costs: one per mapped page (the
+  // kernel may merge neighbours, but need not), one per stretch of
+  // unmapped pages between them (the PROT_NONE reservation splits), and
+  // one for the guard regions. Dense mappings cost about a VMA per page,
+  // scattered ones two.
+  size_t host_mappings() const { return mapped_.size() + gaps_ + 1; }
 
 private:
+  bool is_mapped(uint64_t page) const { return page < kSpan && mapped_.count(static_cast<uint32_t>(page)); }
+  // Stretches of unmapped pages that start in [from, to] (page addresses).
+  size_t gaps_starting(uint64_t from, uint64_t to) const;
+  // Counts them all again (after large unmaps).
+  void recount_gaps();
+
   const GuestRam& ram_;
   uint8_t* reservation_ = nullptr;
   uint8_t* base_ = nullptr;
   std::unordered_map<uint32_t, Mapping> mapped_;  // by linear page
+  size_t gaps_ = 1;  // stretches of unmapped pages: at first the whole window
 };
 
 }  // namespace bt86

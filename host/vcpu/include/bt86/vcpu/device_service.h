@@ -3,8 +3,10 @@
 // devices and expired device timers. A guest that halts with interrupts
 // enabled waits in halt_wait() for the next device event or host input
 // (under the virtual clock, time jumps to the event), first getting back
-// time the backend hid from it (hidden_time.h). Interrupts are taken from
-// the PIC with acknowledge(), which also hands back part of the hidden time.
+// time the backend hid from it (hidden_time.h). Interrupts and NMIs are
+// taken from the machine's interrupt controller (the local APIC, or the
+// 8259A pair alone) with acknowledge() and acknowledge_nmi(), which also
+// hand back part of the hidden time.
 // Whether and how an interrupt reaches the CPU is the backend's business.
 #pragma once
 #include <cstdint>
@@ -43,11 +45,18 @@ public:
   // Host input into the devices (and `waker` told whether to watch for
   // more), then the device timers that expired.
   void service(VcpuWaker* waker);
-  bool has_interrupt_controller() const { return platform_.pic != nullptr; }
-  // An interrupt waits in the PIC, whatever the CPU's IF says.
-  bool interrupt_pending() const { return platform_.pic && platform_.pic->interrupt_pending(); }
-  // Takes the waiting interrupt's vector from the PIC.
+  bool has_interrupt_controller() const { return platform_.interrupts != nullptr; }
+  // A maskable interrupt waits at the CPU's INTR, whatever its IF says.
+  bool interrupt_pending() const { return platform_.interrupts && platform_.interrupts->interrupt_pending(); }
+  // An NMI waits, whatever the CPU's NMI blocking says.
+  bool nmi_pending() const { return platform_.interrupts && platform_.interrupts->nmi_pending(); }
+  // Takes the waiting interrupt's vector from the interrupt controller.
   uint8_t acknowledge();
+  // Takes the waiting NMI.
+  void acknowledge_nmi();
+  // The local APIC (IA32_APIC_BASE, TSC_DEADLINE, CPUID's APIC flag); null
+  // on a machine without one.
+  LocalApic* local_apic() const { return platform_.apic; }
   // When the next device event is due, on the guest's clock; and how far off.
   std::optional<uint64_t> next_deadline() const;
   uint64_t ns_to_next_event() const;

@@ -1,16 +1,24 @@
 // What a backend needs from the machine's devices beyond the buses: the
-// interrupt controller, time, and input from the host. Every member may be
-// absent (a machine without them runs, but nothing can interrupt it).
+// interrupt controller, the local APIC's MSRs, time, and input from the
+// host. Every member may be absent (a machine without them runs, but
+// nothing can interrupt it).
 #pragma once
 #include <functional>
 
 #include "bt86/devices/clock.h"
-#include "bt86/devices/pic8259_pair.h"
+#include "bt86/devices/interrupt_controller.h"
+#include "bt86/devices/local_apic.h"
+#include "bt86/segmentation/cpu_state.h"
 
 namespace bt86 {
 
 struct Platform {
-  Pic8259Pair* pic = nullptr;
+  // What the CPU's INTR and NMI come from: the local APIC (with the 8259A
+  // pair behind its LINT0), or the 8259A pair alone.
+  InterruptController* interrupts = nullptr;
+  // The local APIC, for IA32_APIC_BASE and IA32_TSC_DEADLINE (absent: no
+  // APIC, and CPUID says so).
+  LocalApic* apic = nullptr;
   EventQueue* events = nullptr;
   const Clock* clock = nullptr;
   // Set for deterministic runs: time then advances with guest work only.
@@ -29,6 +37,12 @@ struct Platform {
   std::function<bool()> wants_input;
   // True when the user asked to quit (Ctrl-A x).
   std::function<bool()> quit_requested;
+  // A backend that runs the guest on a copy of GuestContext::cpu (the BT
+  // engine's frame) says so when its run starts, and passes null when the
+  // run ended and GuestContext::cpu is current again: devices that read the
+  // running CPU (the guest TSC of the local APIC's TSC-deadline timer)
+  // follow it.
+  std::function<void(const CpuState*)> cpu_state_moved;
 };
 
 }  // namespace bt86
