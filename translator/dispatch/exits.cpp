@@ -46,12 +46,15 @@ int Engine::run_helper(const HelperSite& site) {
 // A helper that moved EIP or changed the mode (int, iret, far transfers,
 // segment and control-register loads) goes on in the next block without
 // the run loop when the run loop has nothing else to do: no stop or
-// service asked for, no interrupt due, no instruction counting or single
-// step, and the block translated already. Measured reason: leaving and re-entering
+// service asked for, no interrupt due, no instruction counting, nothing to
+// run alone (single step, RF, sti's shadow), no stale breakpoints, and the
+// block translated already. Measured reason: leaving and re-entering
 // translated code through the run loop was most of an int 0x80 round trip.
 const uint8_t* Engine::continuation() {
   if (count_blocks_ || hide_from_ || timed_out_ || safepoint_hit_ || requests_.stop || requests_.service) return nullptr;
-  if (context_.death() || control_.exit_status || (cpu.eflags & eflags::kTF)) return nullptr;
+  if (context_.death() || control_.exit_status || sti_shadow_ || breakpoints_.stale()) return nullptr;
+  // TF and RF make the next instruction run alone (run loop).
+  if (cpu.eflags & (eflags::kTF | eflags::kRF)) return nullptr;
   // The event the helper raised (int n, a fault) is delivered here as the
   // run loop would first thing.
   if (std::optional<Event> e = context_.take_pending())

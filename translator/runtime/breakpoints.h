@@ -23,6 +23,7 @@ public:
   static uint32_t hits(const CpuState& cpu, uint32_t linear);
   // True once after the armed set changed.
   bool take_stale() { return std::exchange(stale_, false); }
+  bool stale() const { return stale_; }
 
 private:
   std::vector<uint32_t> armed_;
