@@ -60,7 +60,11 @@ Engine::Engine(GuestContext c)
     : machine_cpu_(c.cpu), control_(c.control), stubs_(Stubs::generate(cache_)), aspace_(c.ram),
       former_(c.ram, c.mmio, aspace_, stubs_, cache_), memory_(c.ram, c.mmio, aspace_, cache_, lookup_),
       platform_(c.platform),
-      context_(frame_, memory_, c.io, c.control, devices_, requests_) {}
+      context_(frame_, memory_, c.io, c.control, devices_, requests_), tracer_(c.platform.tracer) {
+  context_.tracer = tracer_;
+  context_.debug = &debug_;
+  former_.debug = &debug_;
+}
 
 Engine::~Engine() = default;
 
@@ -87,6 +91,7 @@ void Engine::service_devices() {
 void Engine::end_hidden_interval() {
   if (hide_from_) hidden_time_.hide_since(*hide_from_, cpu);
   hide_from_.reset();
+  if (tracer_) tracer_->release_time();
 }
 
 void Engine::wait_while_halted() {
@@ -129,6 +134,8 @@ uint32_t Engine::current_mode() const {
 Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
   std::unique_ptr<Block> block = former_.form(eip, phys, mode);
   if (!block) return nullptr;  // cache full
+  if (tracer_ && tracer_->on(trace::kTranslate))
+    tracer_->translation(Tracer::where(cpu), eip, block->guest_end, phys, block->instructions);
   ++stats.blocks_translated;
   stats.guest_instructions_translated += block->instructions;
   stats.tc_bytes += block->host_size;
@@ -158,7 +165,10 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
     if (Block* b = cache_.find({static_cast<uint32_t>(phys), eip, mode})) return b;
   // The guest does not see the time translation takes (hidden_time.h),
   // counted until its code runs again.
-  if (!hide_from_) hide_from_ = hidden_time_.mark();
+  if (!hide_from_) {
+    hide_from_ = hidden_time_.mark();
+    if (tracer_) tracer_->hold_time();
+  }
   Block* b = translate(eip, phys, mode);
   if (!b) {
     cache_.flush();
@@ -181,6 +191,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
   // The machine's CpuState is the guest's between runs (another backend may
   // run it next); during the run it is the frame's.
   frame_.state = machine_cpu_;
+  if (tracer_) tracer_->set_cpu(&cpu);
   struct CopyBack {
     CpuState& to;
     const CpuState& from;
@@ -225,6 +236,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
   context_.segments_changed();
   set_eflags(context_, cpu.eflags);
   context_.paging_changed(false);
+  begin_debugging(limits.debug);
   if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<TimerWaker>(*platform_.clock, [this] { request_service(); });
 
@@ -236,7 +248,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (!single) cache_.collect_garbage();
     if (!next_ok) next = nullptr;
     if (control_.exit_status) return finish(*control_.exit_status, control_.reason);
-    if (context_.death()) return finish(exit_status::kGuestDied, *context_.death() + "\n" + dump_state(cpu));
+    if (context_.death()) return finish(exit_status::kGuestDied, death_report(*context_.death(), cpu, tracer_));
     if (timed_out_) return finish(exit_status::kTimeout, fmt::format("timeout after {} s", timeout_seconds));
     // Whoever revoked the poll page (watchdog, waker, helper) set a flag
     // first; a stop at the page also proves it. Both orders of the other
@@ -245,10 +257,19 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (requests_.stop.exchange(false) | requests_.service.exchange(false) | std::exchange(safepoint_hit_, false))
       mprotect(cache_.poll_page(), CodeCache::kPage, PROT_READ);
     if (devices_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
+    // A debugger's stop comes before the devices' interrupts (an exception
+    // the last instruction raised is delivered first).
+    if (!context_.pending())
+      if (std::optional<DebugStop> stop = debug_.take_stop()) {
+        RunOutcome out = finish(exit_status::kDebugStop, "stopped for the debugger");
+        out.debug_stop = *stop;
+        return out;
+      }
     service_devices();
     if (std::optional<Event> e = context_.take_pending()) {
       next = nullptr;
       if (!deliver_event(context_, *e)) continue;  // the guest is dead
+      if (debug_.stepping()) debug_.step_done();  // a step that delivers stops at the handler
     }
     // Nothing is pending here: the state is whole for another backend.
     // Every slice makes progress: at least one block, unless halted.
@@ -266,11 +287,12 @@ RunOutcome Engine::run(const RunLimits& limits) {
       continue;
     }
     if (!cpu.protected_mode())
-      return finish(exit_status::kGuestDied, "real mode is not supported yet\n" + dump_state(cpu));
+      return finish(exit_status::kGuestDied, death_report("real mode is not supported yet", cpu, tracer_));
     uint32_t mode = current_mode();
-    // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap). A
-    // bounce block is one instruction already.
-    const bool stepping = cpu.eflags & eflags::kTF;
+    // EFLAGS.TF or a debugger's step: one uncached instruction at a time,
+    // then #DB (a trap) or the debugger's stop. A bounce block is one
+    // instruction already.
+    const bool stepping = (cpu.eflags & eflags::kTF) || debug_.stepping();
     if (stepping && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
@@ -287,7 +309,9 @@ RunOutcome Engine::run(const RunLimits& limits) {
     const bool completed = frame_.exit_info != exit_tag::kHostFault;
     next = after_exit();
     forget_invalidated();
-    if (stepping && completed && !context_.pending() && !context_.death() && !control_.exit_status) {
+    if (stepping && completed && debug_.stepping()) debug_.step_done();
+    if (stepping && completed && (cpu.eflags & eflags::kTF) && !context_.pending() && !context_.death() &&
+        !control_.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
       context_.raise(Vector::kDB);
       next = nullptr;
@@ -300,6 +324,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
 Translator::Translator(GuestContext context) : engine_(std::make_unique<Engine>(context)) {}
 Translator::~Translator() = default;
 RunOutcome Translator::run(const RunLimits& limits) { return engine_->run(limits); }
+void Translator::interrupt() { engine_->interrupt(); }
 void Translator::forget_guest_memory() { engine_->forget_guest_memory(); }
 uint64_t Translator::instructions_run() const { return engine_->instructions_run(); }
 const Stats& Translator::stats() const { return engine_->stats; }

@@ -13,6 +13,7 @@ int Engine::run_helper(const HelperSite& site) {
   cpu.eip = site.insn.eip;
   if (!site.exits) site.exits = &exit_counts_[site.cause];
   ++*site.exits;
+  trace_exit(site.cause);
   context_.site = &site;
   HelperResult r = site.fn(context_, site);
   context_.site = nullptr;  // the block holding it may go
@@ -41,6 +42,7 @@ Block* Engine::after_exit() {
   uint64_t info = frame_.exit_info;
   if (info == exit_tag::kIndirectMiss) {
     ++indirect_miss_exits_;
+    trace_exit("indirect_miss");
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
     // Not a one-instruction block (code outside RAM, a fetch fault): it is
@@ -53,6 +55,7 @@ Block* Engine::after_exit() {
 
   auto* link = reinterpret_cast<ExitLink*>(info);
   ++block_link_exits_;
+  trace_exit("block_link");
   uint64_t generation = flush_generation_;
   // A bounce block always comes back here: what its accesses wrote may
   // have replaced translated code (see Bounce::commit).
@@ -70,6 +73,7 @@ int Engine::run_access(const HelperSite& site) {
   cpu.eip = site.insn.eip;
   if (!site.exits) site.exits = &exit_counts_[site.cause];
   ++*site.exits;
+  trace_exit(site.cause);
   const uint32_t arg = site.arg;
   const bool done = arg == access_step::kCommit
                         ? bounce_.commit()

@@ -74,6 +74,13 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t m
       break;
     }
     b.begin_instruction(pc);
+    // A debugger's breakpoint: the run ends before the instruction, its
+    // fetch faults and its decoding (not in the bounce block completing it).
+    if (debug && !(mode & mode::kBounce) && debug->breakpoint_at(pc)) {
+      Insn at{};
+      at.eip = pc;
+      b.call_helper(helper_debugger_breakpoint, "debugger_breakpoint", insn ? *insn : at);
+    }
     if (!insn) {
       Insn bad{};
       bad.eip = pc;

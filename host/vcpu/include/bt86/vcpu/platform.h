@@ -6,6 +6,7 @@
 
 #include "bt86/devices/clock.h"
 #include "bt86/devices/pic8259_pair.h"
+#include "bt86/vcpu/tracer.h"
 
 namespace bt86 {
 
@@ -29,6 +30,8 @@ struct Platform {
   std::function<bool()> wants_input;
   // True when the user asked to quit (Ctrl-A x).
   std::function<bool()> quit_requested;
+  // Event tracing and the ring of the last interrupts (tracer.h); null: none.
+  Tracer* tracer = nullptr;
 };
 
 }  // namespace bt86
