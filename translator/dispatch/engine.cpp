@@ -269,7 +269,10 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (std::optional<Event> e = context_.take_pending()) {
       next = nullptr;
       if (!deliver_event(context_, *e)) continue;  // the guest is dead
-      if (debug_.stepping()) debug_.step_done();  // a step that delivers stops at the handler
+      if (debug_.stepping()) {  // a step that delivers stops at the handler
+        debug_.step_done();
+        continue;
+      }
     }
     // Nothing is pending here: the state is whole for another backend.
     // Every slice makes progress: at least one block, unless halted.
