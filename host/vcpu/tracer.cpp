@@ -1,5 +1,6 @@
 #include "bt86/vcpu/tracer.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace bt86 {
@@ -55,6 +56,11 @@ std::optional<uint32_t> parse_trace_events(std::string_view list, std::string& e
     }
   }
   return mask;
+}
+
+uint64_t Tracer::now() {
+  const uint64_t ns = held_ns_ ? *held_ns_ : clock_ ? clock_->now_ns() : 0;
+  return last_ns_ = std::max(last_ns_, ns);
 }
 
 void Tracer::line(uint64_t ns, Where at, std::string_view what) {

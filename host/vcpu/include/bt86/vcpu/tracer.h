@@ -46,7 +46,10 @@ public:
 
   bool on(uint32_t event) const { return events_ & event; }
   // The guest's clock of the machine being run (a restart brings a new one).
-  void set_clock(const Clock* clock) { clock_ = clock; }
+  void set_clock(const Clock* clock) {
+    clock_ = clock;
+    last_ns_ = 0;
+  }
   // While bt86 works on its own (translating), the guest's clock stands
   // still and is set back afterwards (hidden_time.h): events in between
   // carry the time at which it stopped.
@@ -77,7 +80,9 @@ private:
     Where at;
     Event event;
   };
-  uint64_t now() const { return held_ns_ ? *held_ns_ : clock_ ? clock_->now_ns() : 0; }
+  // The guest's time, never before an earlier event's (setting the clock
+  // back after a hidden interval can land a little before the time held).
+  uint64_t now();
   void line(uint64_t ns, Where at, std::string_view what);
 
   uint32_t events_;
@@ -88,6 +93,7 @@ private:
   uint64_t delivered_ = 0;
   std::optional<uint32_t> last_mode_;
   std::optional<uint64_t> held_ns_;
+  uint64_t last_ns_ = 0;
 };
 
 // A dying guest's report: why, the last interrupts (when a tracer kept
