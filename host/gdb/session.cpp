@@ -29,8 +29,9 @@ Session::Action Session::serve() {
     if (!packet) return Action::kHangup;
     std::optional<Action> action;
     std::string reply = answer(*packet, action);
-    // Resuming packets are answered by the stop that ends the run.
-    if (action && (*action == Action::kContinue || *action == Action::kStep)) return *action;
+    // Resuming packets are answered by the stop that ends the run; 'k'
+    // has no answer.
+    if (action && *action != Action::kDetach) return *action;
     if (!channel_.send(reply)) return Action::kHangup;
     if (action) return *action;
   }
@@ -99,7 +100,7 @@ std::string Session::answer(std::string_view p, std::optional<Action>& action) {
       return "OK";
     case 'k':
       action = Action::kKill;
-      return "OK";
+      return "";
     case 'H': case 'T': return "OK";  // one thread: every thread is it
     case 'q': case 'Q': return query(p);
     case 'v':

@@ -295,7 +295,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     // EFLAGS.TF or a debugger's step: one uncached instruction at a time,
     // then #DB (a trap) or the debugger's stop. A bounce block is one
     // instruction already.
-    const bool stepping = (cpu.eflags & eflags::kTF) || debug_.stepping();
+    const bool trap_flag = cpu.eflags & eflags::kTF;  // as the instruction starts: popf may change it
+    const bool stepping = trap_flag || debug_.stepping();
     if (stepping && !(next && (next->key.mode & mode::kBounce))) next = lookup_or_translate(cpu.eip, mode | mode::kSingle);
     if (!next) next = lookup_or_translate(cpu.eip, mode);
     if (!next) continue;  // a fetch fault is pending
@@ -312,9 +313,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     const bool completed = frame_.exit_info != exit_tag::kHostFault;
     next = after_exit();
     forget_invalidated();
-    if (stepping && completed && debug_.stepping()) debug_.step_done();
-    if (stepping && completed && (cpu.eflags & eflags::kTF) && !context_.pending() && !context_.death() &&
-        !control_.exit_status) {
+    if (completed && debug_.stepping()) debug_.step_done();
+    if (trap_flag && completed && !context_.pending() && !context_.death() && !control_.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
       context_.raise(Vector::kDB);
       next = nullptr;
