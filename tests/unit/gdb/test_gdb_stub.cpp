@@ -87,10 +87,13 @@ private:
 
 struct Served : test::AsmGuest {
   gdb::GdbServer server{0};
-  // Serves the guest on `vcpu` (started stopped) while `talk` plays gdb.
-  RunOutcome serve(Vcpu& vcpu, const std::function<void(Client&)>& talk) {
+  // Serves the guest on `vcpu` while `talk` plays gdb, which connects
+  // before the guest starts (start_stopped) or while it runs.
+  RunOutcome serve(Vcpu& vcpu, const std::function<void(Client&)>& talk, bool start_stopped = true,
+                   double timeout = 20.0) {
     std::future<RunOutcome> outcome =
-        std::async(std::launch::async, [&] { return server.run(vcpu, context(), 20.0, true); });
+        std::async(std::launch::async, [&] { return server.run(vcpu, context(), timeout, start_stopped); });
+    if (!start_stopped) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     {
       Client gdb(server.port());
       talk(gdb);
@@ -154,4 +157,25 @@ TEST_CASE_METHOD(Served, "gdb stub: a backend without breakpoints refuses them",
     CHECK(gdb.ask("vCont;c") == "W01");  // the guest's exit status (1) ends the session
   });
   CHECK(out.exit_status == 1);
+}
+
+TEST_CASE_METHOD(Served, "gdb stub: a gdb that connects to a running guest stops it", "[gdb]") {
+  load([](ax::Assembler& a) {
+    asmjit::Label loop = a.newLabel();
+    a.bind(loop);
+    a.inc(ax::eax);
+    a.jmp(loop);
+  });
+  BtCpu vcpu(context());
+  RunOutcome out = serve(
+      vcpu,
+      [&](Client& gdb) {
+        CHECK(gdb.ask("?") == "S05");
+        const std::string eax = gdb.ask("p0");
+        CHECK(eax != le32(0));  // it ran before gdb came
+        CHECK(gdb.ask("p0") == eax);  // and stands still now
+        CHECK(gdb.ask("D") == "OK");
+      },
+      false, 1.0);
+  CHECK(out.exit_status == exit_status::kTimeout);  // detached, it ran on until the timeout
 }
