@@ -55,14 +55,15 @@ void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
   bt86::load_multiboot(machine, o.kernel, o.append, bt86::split_module_list(o.initrd));
 }
 
-// One boot of a fresh machine on the chosen backend(s); nullopt when it
-// cannot start (after saying why).
+// What every boot of a run shares.
 struct BootTools {
   bt86::Terminal& terminal;
   bt86::Tracer& tracer;
   bt86::gdb::GdbServer* gdb;  // null without --gdb
 };
 
+// One boot of a fresh machine on the chosen backend(s); nullopt when it
+// cannot start (after saying why).
 std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools& tools, double timeout,
                                      bool first_boot, bool& guest_reset) {
   bt86::Tracer& tracer = tools.tracer;

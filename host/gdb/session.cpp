@@ -126,13 +126,13 @@ std::optional<Session::Action> Session::resume(std::string_view p) {
     size_t semi = rest.find(';');
     rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
   }
+  const bool step = kind == 's' || kind == 'S';
+  if (step && !vcpu_.debug_abilities().step) return std::nullopt;
   if (!rest.empty()) {
     std::optional<uint64_t> address = parse_hex(rest);
     if (!address) return std::nullopt;
     context_.cpu.eip = static_cast<uint32_t>(*address);
   }
-  const bool step = kind == 's' || kind == 'S';
-  if (step && !vcpu_.debug_abilities().step) return std::nullopt;
   return step ? Action::kStep : Action::kContinue;
 }
 
