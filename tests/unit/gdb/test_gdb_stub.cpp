@@ -45,7 +45,7 @@ public:
     raw(fmt::format("${}#{:02x}", data, sum & 0xFF));
     REQUIRE(byte() == '+');
   }
-  // The next packet's data (acknowledged); "" with ok = false if none.
+  // The next packet's data (acknowledged).
   std::string receive() {
     char c;
     while ((c = byte()) != '$') REQUIRE(c != 0);
