@@ -1,5 +1,6 @@
 // bt86: run a 32-bit x86 guest as binary-translated code, or on KVM.
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -9,7 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
+#include "bt86/gdb/gdb_server.h"
 #include "bt86/host/backends.h"
 #include "bt86/host/console.h"
 #include "bt86/host/linux_boot.h"
@@ -19,6 +22,7 @@
 #include "bt86/kvm/kvm_probe.h"
 #include "bt86/kvm/kvm_vm.h"
 #include "bt86/kvm/vfio_passthrough.h"
+#include "bt86/vcpu/tracer.h"
 #include "options.h"
 
 namespace {
@@ -27,9 +31,11 @@ constexpr int kUsageError = 2;
 
 void say(const std::string& s) { std::fprintf(stderr, "bt86: %s\n", s.c_str()); }
 
-// Runs the loaded machine on its vCPU (one backend, or two taking turns).
-bt86::RunOutcome run_vcpu(bt86::Vcpu& cpu, const bt86::RunOptions& o, double timeout) {
-  bt86::RunOutcome outcome = cpu.run(timeout);
+// Runs the loaded machine on its vCPU (one backend, or two taking turns),
+// under gdb's control with --gdb.
+bt86::RunOutcome run_vcpu(bt86::Vcpu& cpu, const bt86::GuestContext& context, const bt86::RunOptions& o,
+                          bt86::gdb::GdbServer* gdb, double timeout, bool first_boot) {
+  bt86::RunOutcome outcome = gdb ? gdb->run(cpu, context, timeout, o.wait_gdb && first_boot) : cpu.run(timeout);
   if (std::string summary = cpu.summary(); !summary.empty()) say(summary);
   if (!o.stats_file.empty()) {
     std::ofstream out(o.stats_file);
@@ -49,10 +55,18 @@ void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
   bt86::load_multiboot(machine, o.kernel, o.append, bt86::split_module_list(o.initrd));
 }
 
+// What every boot of a run shares.
+struct BootTools {
+  bt86::Terminal& terminal;
+  bt86::Tracer& tracer;
+  bt86::gdb::GdbServer* gdb;  // null without --gdb
+};
+
 // One boot of a fresh machine on the chosen backend(s); nullopt when it
 // cannot start (after saying why).
-std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& terminal, double timeout,
-                                     bool& guest_reset) {
+std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools& tools, double timeout,
+                                     bool first_boot, bool& guest_reset) {
+  bt86::Tracer& tracer = tools.tracer;
   const bt86::ClockMode clock = o.clock == "virtual" ? bt86::ClockMode::kVirtual
                                 : o.clock == "wall"  ? bt86::ClockMode::kWall
                                                      : bt86::ClockMode::kHost;
@@ -64,7 +78,13 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& 
     return std::nullopt;
   }
   bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control,
-                             bt86::machine_platform(machine, &terminal)};
+                             bt86::machine_platform(machine, &tools.terminal)};
+  context.platform.tracer = &tracer;
+  tracer.set_clock(&machine.clock());
+  if (tracer.on(bt86::trace::kIo)) {
+    machine.io.set_observer([&tracer](bool w, uint64_t a, unsigned n, uint32_t v) { tracer.io(true, w, a, n, v); });
+    machine.mmio.set_observer([&tracer](bool w, uint64_t a, unsigned n, uint32_t v) { tracer.io(false, w, a, n, v); });
+  }
   const bt86::BackendChoice choice{o.backend, o.switch_instructions || o.switch_seconds > 0,
                                    {o.switch_instructions, o.switch_seconds}};
   // Refused (exit 2, with the reason) before the guest starts.
@@ -81,7 +101,7 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& 
   std::optional<bt86::RunOutcome> outcome;
   try {
     std::unique_ptr<bt86::Vcpu> cpu = bt86::make_vcpu(choice, context);
-    outcome = run_vcpu(*cpu, o, timeout);
+    outcome = run_vcpu(*cpu, context, o, tools.gdb, timeout, first_boot);
     // When no other boot follows, the vCPU (bt86's translations) is left to
     // the process exit: freeing a full translation cache block by block took
     // seconds, past --timeout (hostile.rep.endless.newcode).
@@ -97,6 +117,27 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, bt86::Terminal& 
 }
 
 int run(const bt86::RunOptions& o) {
+  // The trace (and the ring of the last interrupts, kept even without
+  // --trace) covers every boot.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> trace_file(nullptr, std::fclose);
+  if (!o.trace_file.empty()) {
+    trace_file.reset(std::fopen(o.trace_file.c_str(), "w"));
+    if (!trace_file) {
+      say(fmt::format("--trace-file {}: {}", o.trace_file, std::strerror(errno)));
+      return kUsageError;
+    }
+  }
+  bt86::Tracer tracer(o.trace_events, trace_file ? trace_file.get() : stderr);
+  std::unique_ptr<bt86::gdb::GdbServer> gdb;
+  if (o.gdb_port >= 0) {
+    try {
+      gdb = std::make_unique<bt86::gdb::GdbServer>(static_cast<uint16_t>(o.gdb_port));
+    } catch (const std::system_error& e) {
+      say(fmt::format("--gdb: cannot listen: {}", e.what()));
+      return kUsageError;
+    }
+    say(fmt::format("gdb: listening on tcp::{}", gdb->port()));
+  }
   // The terminal is COM1's input (raw mode only when stdin is a terminal);
   // it stays across restarts.
   bt86::Terminal terminal;
@@ -108,7 +149,8 @@ int run(const bt86::RunOptions& o) {
       timeout = std::max(o.timeout_seconds - spent, 1e-3);
     }
     bool guest_reset = false;
-    std::optional<bt86::RunOutcome> outcome = boot(o, terminal, timeout, guest_reset);
+    std::optional<bt86::RunOutcome> outcome =
+        boot(o, BootTools{terminal, tracer, gdb.get()}, timeout, restarts == 0, guest_reset);
     if (!outcome) return kUsageError;
     if (guest_reset && o.restart_on_reset) {
       say("the guest reset the machine: restarting it (--on-reset restart)");

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <string_view>
 
+#include "bt86/vcpu/tracer.h"
+
 namespace bt86 {
 
 namespace {
@@ -41,7 +43,8 @@ std::string usage() {
   return "usage: bt86 run --kernel FILE [--initrd FILE] [--append STR] [--memory SIZE]\n"
          "                [--backend bt|kvm] [--clock host|wall|virtual] [--on-reset exit|restart]\n"
          "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
-         "                [--passthrough PCI-ADDRESS]\n"
+         "                [--passthrough PCI-ADDRESS] [--trace EVENTS [--trace-file FILE]]\n"
+         "                [--gdb tcp::PORT | -s] [--wait-gdb | -S]\n"
          "       bt86 kvm-probe [--needs PROBE,...] [--oracle]\n"
          "       bt86 --help | --version\n"
          "  --kernel FILE      kernel to boot: a Linux bzImage (\"HdrS\" at offset 0x202,\n"
@@ -70,6 +73,12 @@ std::string usage() {
          "  --passthrough ADDR assign the host PCI device ADDR (e.g. 0000:01:00.0) to\n"
          "                     the guest through VFIO; --backend kvm only\n"
          "  --stats FILE       write engine statistics as JSON to FILE\n"
+         "  --trace EVENTS     write one line per event (guest time, EIP, CPL, details):\n"
+         "                     int, io, cr, mode, exit, translate or all, comma-separated\n"
+         "  --trace-file FILE  where --trace writes (default: stderr)\n"
+         "  --gdb tcp::PORT    serve gdb's remote protocol on PORT (0: any free port);\n"
+         "                     -s is --gdb tcp::1234\n"
+         "  --wait-gdb, -S     start the guest stopped until gdb continues it\n"
          "COM1 is the terminal. A guest write of v to port 0xF4 ends the run with\n"
          "status (v << 1) | 1; bad input exits with status 2.\n"
          "kvm-probe runs a tiny guest per CPU mode on /dev/kvm and says which work;\n"
@@ -115,6 +124,29 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
       o.restart_on_reset = *v == "restart";
     } else if (arg == "--backend") { if (!(v = value())) return std::nullopt; o.backend = *v; }
     else if (arg == "--passthrough") { if (!(v = value())) return std::nullopt; o.passthrough = *v; }
+    else if (arg == "--trace") {
+      if (!(v = value())) return std::nullopt;
+      std::optional<uint32_t> events = parse_trace_events(*v, error);
+      if (!events) return std::nullopt;
+      o.trace_events = *events;
+    } else if (arg == "--trace-file") { if (!(v = value())) return std::nullopt; o.trace_file = *v; }
+    else if (arg == "-s") o.gdb_port = 1234;
+    else if (arg == "-S" || arg == "--wait-gdb") o.wait_gdb = true;
+    else if (arg == "--gdb") {
+      if (!(v = value())) return std::nullopt;
+      int port = -1;
+      std::string_view spec = *v;
+      if (spec.starts_with("tcp::")) {
+        spec.remove_prefix(5);
+        auto [end, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), port);
+        if (ec != std::errc() || end != spec.data() + spec.size() || port > 65535) port = -1;
+      }
+      if (port < 0) {
+        error = fmt::format("--gdb {}: expected tcp::PORT (a port number, 0 for any free one)", *v);
+        return std::nullopt;
+      }
+      o.gdb_port = port;
+    }
     else if (arg == "--switch-every") {
       if (!(v = value())) return std::nullopt;
       if (!parse_switch_every(*v, o)) {
@@ -154,6 +186,18 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
   }
   if (!o.passthrough.empty() && o.backend != "kvm") {
     error = "--passthrough needs --backend kvm (bt86 cannot give a guest a host device)";
+    return std::nullopt;
+  }
+  if (o.wait_gdb && o.gdb_port < 0) {
+    error = "--wait-gdb (-S) needs --gdb tcp::PORT or -s";
+    return std::nullopt;
+  }
+  if (o.gdb_port >= 0 && (o.switch_instructions || o.switch_seconds > 0)) {
+    error = "--gdb and --switch-every do not go together (a debugger stops one backend)";
+    return std::nullopt;
+  }
+  if (!o.trace_file.empty() && !o.trace_events) {
+    error = "--trace-file needs --trace EVENTS";
     return std::nullopt;
   }
   if (!o.passthrough.empty() && (o.switch_instructions || o.switch_seconds > 0)) {

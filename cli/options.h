@@ -21,6 +21,12 @@ struct RunOptions {
   uint64_t switch_instructions = 0;
   double switch_seconds = 0;
   std::string passthrough;  // --passthrough: a host PCI address for VFIO
+  uint32_t trace_events = 0;  // --trace: bt86/vcpu/tracer.h's trace:: bits
+  std::string trace_file;     // --trace-file: where the trace goes (stderr when empty)
+  // --gdb tcp::PORT (-s: port 1234): serve gdb's remote protocol; -1: off,
+  // 0: any free port (said on stderr).
+  int gdb_port = -1;
+  bool wait_gdb = false;  // --wait-gdb / -S: start stopped, for gdb
   bool help = false;        // --help / -h: print the usage, run nothing
 };
 

@@ -52,6 +52,17 @@ bool Bus::inside_one_range(uint64_t addr, unsigned size) const {
 }
 
 uint32_t Bus::read(uint64_t addr, unsigned size) {
+  const uint32_t value = dispatch_read(addr, size);
+  if (observer_) observer_(false, addr, size, value);
+  return value;
+}
+
+void Bus::write(uint64_t addr, unsigned size, uint32_t value) {
+  if (observer_) observer_(true, addr, size, value);
+  dispatch_write(addr, size, value);
+}
+
+uint32_t Bus::dispatch_read(uint64_t addr, unsigned size) {
   if (inside_one_range(addr, size)) {
     Hit hit = find(addr);
     return hit.device->read(hit.offset, size);
@@ -64,11 +75,11 @@ uint32_t Bus::read(uint64_t addr, unsigned size) {
   // owns it (all ones where nobody does), as the byte lanes of a split
   // bus cycle would.
   uint32_t value = 0;
-  for (unsigned i = 0; i < size; ++i) value |= (read(addr + i, 1) & 0xFFu) << (8 * i);
+  for (unsigned i = 0; i < size; ++i) value |= (dispatch_read(addr + i, 1) & 0xFFu) << (8 * i);
   return value;
 }
 
-void Bus::write(uint64_t addr, unsigned size, uint32_t value) {
+void Bus::dispatch_write(uint64_t addr, unsigned size, uint32_t value) {
   if (inside_one_range(addr, size)) {
     Hit hit = find(addr);
     return hit.device->write(hit.offset, size, value);
@@ -77,7 +88,7 @@ void Bus::write(uint64_t addr, unsigned size, uint32_t value) {
     ++unclaimed_;
     return;
   }
-  for (unsigned i = 0; i < size; ++i) write(addr + i, 1, value >> (8 * i) & 0xFF);
+  for (unsigned i = 0; i < size; ++i) dispatch_write(addr + i, 1, value >> (8 * i) & 0xFF);
 }
 
 }  // namespace bt86

@@ -138,6 +138,7 @@ bool deliver_event(SystemContext& ctx, const Event& first) {
   for (int depth = 0; depth < 5; ++depth) {
     std::optional<Event> nested;
     why.clear();
+    ctx.delivering(e);
     if (deliver_through_idt(ctx, e, nested, why)) return true;
     if (ctx.death()) return false;
     if (!nested && ctx.pending()) {  // a fault while reading tables, switching stacks or tasks, pushing the frame

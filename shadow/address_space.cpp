@@ -5,7 +5,6 @@
 namespace bt86 {
 
 namespace {
-constexpr uint64_t kVgaHoleStart = 0xA0000, kVgaHoleEnd = 0xC0000;
 constexpr uint32_t kPageMask = ~0xFFFu;
 constexpr uint64_t kUnpaged = 1ull << 32;  // the context key with paging off (never a CR3 value)
 
@@ -49,7 +48,7 @@ ShadowWindow& AddressSpace::view(bool user) const { return view(*current_, user)
 ShadowWindow& AddressSpace::view(const Context& c, bool user) const { return *c.views[user ? 1 : 0]; }
 
 bool AddressSpace::is_ram(uint64_t phys) const {
-  return ram_.contains(phys) && !(phys >= kVgaHoleStart && phys < kVgaHoleEnd);
+  return is_ram_address(ram_, phys);
 }
 
 size_t AddressSpace::host_mappings() const {
@@ -123,6 +122,11 @@ void AddressSpace::flush_all() {
   std::fill(traced_.begin(), traced_.end(), false);
 }
 
+void AddressSpace::set_watched_pages(std::vector<uint32_t> pages) {
+  watched_ = std::move(pages);
+  flush_all();
+}
+
 void AddressSpace::flush_page(uint32_t linear) {
   view(false).unmap(linear & kPageMask);
   view(true).unmap(linear & kPageMask);
@@ -180,6 +184,7 @@ AddressSpace::Fill AddressSpace::fill(uint32_t linear, bool write, bool user) {
   within_budget();
   Walk w = translate(linear, write ? Access::kWrite : Access::kRead, user);
   if (!w.ok) return {Outcome::kPageFault, 0, w.error_code};
+  if (watched(linear)) return {Outcome::kWatched, w.phys};
   if (!is_ram(w.phys)) return {Outcome::kMmio, w.phys};
   auto phys_page = static_cast<uint32_t>(w.phys) & kPageMask;
   if (write && code_[phys_page >> 12]) return {Outcome::kCodeWrite, w.phys};
@@ -222,7 +227,7 @@ void AddressSpace::map_around(uint32_t linear, uint32_t phys_page, bool guest_wr
       pages[n++] = {page, phys_page, guest_writable};
       continue;
     }
-    if (v.mapping(page)) continue;
+    if (v.mapping(page) || watched(page)) continue;
     Walk w = mode_.enabled() ? walk(ram_, mode_, page, Access::kRead, user, false) : translate(page, Access::kRead, user);
     if (!w.ok || (mode_.enabled() && !w.accessed) || !is_ram(w.phys)) continue;
     if (mode_.enabled()) trace_tables(w, page, exempt_page);

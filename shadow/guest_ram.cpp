@@ -30,4 +30,9 @@ GuestRam::~GuestRam() {
   close(fd_);
 }
 
+bool is_ram_address(const GuestRam& ram, uint64_t phys) {
+  constexpr uint64_t kVgaHoleStart = 0xA0000, kVgaHoleEnd = 0xC0000;
+  return ram.contains(phys) && !(phys >= kVgaHoleStart && phys < kVgaHoleEnd);
+}
+
 }  // namespace bt86

@@ -29,6 +29,11 @@ endfunction()
 # The probe itself: passes wherever KVM is usable, whatever it can run.
 bt86_kvm_test(probe - ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 0 "^KVM: usable" ${BT86_EXE} kvm-probe)
 
+# --trace on KVM: its exits and port I/O, with EIP and CPL.
+bt86_kvm_test(trace.hello protected-32 ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 1
+  "eip=0x[0-9a-f]{8} cpl=0 io port write 0x3f8 size=1 value=0x48"
+  ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/hello.elf --backend kvm --trace io,exit --timeout 30)
+
 set(run_guest sh ${CMAKE_CURRENT_LIST_DIR}/run_guest.sh)
 set(vs_native sh ${CMAKE_CURRENT_LIST_DIR}/compare_native.sh)
 bt86_kvm_guest_test(guest.hello protected-32 ${run_guest} ${BT86_EXE} ${BT86_GUEST_DIR}/hello.elf 1 --backend kvm)

@@ -49,6 +49,10 @@ public:
 
   RunOutcome run(const RunLimits& limits);
   const Stats& stats() const { return stats_; }
+  void interrupt() {
+    interrupt_requested_ = true;
+    if (running_.load(std::memory_order_acquire)) VcpuKick::kick(vcpu_thread_);
+  }
 
 private:
   void handle_io();
@@ -62,6 +66,8 @@ private:
   std::string internal_error();
   bool interrupt_pending() const { return devices_.interrupt_pending(); }
   bool nmi_pending() const { return devices_.nmi_pending(); }
+  // Where the vCPU is now, for a trace line (two ioctls: only when tracing).
+  Tracer::Where where_now() const;
 
   CpuState& cpu_;
   GuestRam& ram_;
@@ -81,7 +87,19 @@ private:
   std::unique_ptr<InputWaker> input_;
   pthread_t vcpu_thread_{};
   std::atomic<bool> running_{false};
+  std::atomic<bool> interrupt_requested_{false};  // Vcpu::interrupt: end the run like a slice
+  Tracer* const tracer_ = platform_.tracer;
+  // What the tracer reads for device accesses: EIP and CPL as the last exit left them.
+  CpuState trace_cpu_{};
 };
+
+Tracer::Where KvmCpu::Impl::where_now() const {
+  kvm_regs regs{};
+  kvm_sregs sregs{};
+  vcpu_.ioctl_or_throw(KVM_GET_REGS, &regs, "KVM_GET_REGS");
+  vcpu_.ioctl_or_throw(KVM_GET_SREGS, &sregs, "KVM_GET_SREGS");
+  return {static_cast<uint32_t>(regs.rip), (sregs.cr0 & cr0::kPE) ? sregs.cs.selector & 3u : 0u};
+}
 
 void KvmCpu::Impl::handle_io() {
   const auto& io = vcpu_.run()->io;
@@ -133,7 +151,7 @@ void KvmCpu::Impl::sync_state() {
 }
 
 RunOutcome KvmCpu::Impl::guest_died(const std::string& why) {
-  return {exit_status::kGuestDied, why + "\n" + dump_state(cpu_)};
+  return {exit_status::kGuestDied, death_report(why, cpu_, tracer_)};
 }
 
 std::string KvmCpu::Impl::internal_error() {
@@ -165,6 +183,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   };
   kvm_run* r = vcpu_.run();
   r->immediate_exit = 0;
+  if (tracer_) tracer_->set_cpu(&trace_cpu_);
   try {
     to_kvm(cpu_, vcpu_);
   } catch (const KvmError& e) {
@@ -204,10 +223,16 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
     }
     devices_.service(input_.get());
     if (now >= slice_at && (entered_once || halted_)) ending = true;  // every slice makes progress
+    // A debugger's interrupt ends the run as a slice ends: with nothing
+    // pending inside KVM that CpuState cannot carry.
+    const bool interrupted = interrupt_requested_.load();
+    if (interrupted) ending = true;
     if (ending) {
       complete_access();
       if (halted_ || vcpu_events(vcpu_).quiet()) {
         from_kvm(vcpu_, cpu_);
+        if (interrupted && interrupt_requested_.exchange(false))
+          return finish({exit_status::kDebugStop, "stopped for the debugger"});
         return finish({exit_status::kSliceEnded, "slice ended"});
       }
     }
@@ -238,7 +263,9 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
     if (!ending && interrupt_pending()) {
       bool can_take = window_known ? r->ready_for_interrupt_injection && r->if_flag : (cpu_.eflags & eflags::kIF) != 0;
       if (can_take && !vcpu_events(vcpu_).interrupt_queued) {
-        inject_interrupt(vcpu_, devices_.acknowledge());
+        const uint8_t vector = devices_.acknowledge();
+        if (tracer_) tracer_->interrupt(where_now(), Event{vector, std::nullopt, EventKind::kExternal});
+        inject_interrupt(vcpu_, vector);
         ++stats_.exits["external_interrupt"];
       } else {
         r->request_interrupt_window = 1;  // exits with KVM_EXIT_IRQ_WINDOW_OPEN when it can
@@ -266,6 +293,13 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
     }
     access_in_flight_ = false;
     ++stats_.exits[kvm_exit_name(r->exit_reason)];
+    if (tracer_ && tracer_->on(trace::kExit | trace::kIo)) {
+      const Tracer::Where at = where_now();
+      trace_cpu_.eip = at.eip;
+      trace_cpu_.cr0 = at.cpl ? cr0::kPE : 0;
+      trace_cpu_.seg[kCs].selector = static_cast<uint16_t>(at.cpl);
+      if (tracer_->on(trace::kExit)) tracer_->exit(at, kvm_exit_name(r->exit_reason));
+    }
     switch (r->exit_reason) {
       case KVM_EXIT_IO:
         handle_io();
@@ -317,6 +351,7 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
 KvmCpu::KvmCpu(GuestContext context, KvmOptions options) : impl_(std::make_unique<Impl>(context, options)) {}
 KvmCpu::~KvmCpu() = default;
 RunOutcome KvmCpu::run(const RunLimits& limits) { return impl_->run(limits); }
+void KvmCpu::interrupt() { impl_->interrupt(); }
 Stats KvmCpu::stats() const { return impl_->stats(); }
 
 }  // namespace bt86

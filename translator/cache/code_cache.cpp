@@ -108,6 +108,14 @@ size_t CodeCache::invalidate_page(uint32_t phys) {
   return victims.size();
 }
 
+size_t CodeCache::invalidate_linear(uint32_t linear) {
+  std::vector<Block*> victims;
+  for (auto& [key, b] : by_key_)
+    if (linear - b->guest_eip < b->guest_end - b->guest_eip) victims.push_back(b.get());
+  for (Block* b : victims) invalidate(*b);
+  return victims.size();
+}
+
 void CodeCache::collect_garbage() {
   for (auto& b : graveyard_) by_host_.erase(b->host);
   graveyard_.clear();

@@ -53,6 +53,10 @@ public:
   // Invalidates every block with code on the 4 KiB guest-physical page
   // holding phys; returns how many.
   size_t invalidate_page(uint32_t phys);
+  // Invalidates every block whose guest code covers the linear address, in
+  // any mode and from any physical page (a debugger's breakpoint changed
+  // there); returns how many. A walk over all blocks: a debugger's pace.
+  size_t invalidate_linear(uint32_t linear);
   // Invalidates one block: unchains incoming jumps, forgets its key.
   void invalidate(Block& block);
   // Frees invalidated blocks; only when no translated code is running.

@@ -21,7 +21,8 @@ bool Bounce::redirect(uint32_t linear, unsigned size, bool read, bool write) {
     Walk w = aspace_.translate(a, write ? Access::kWrite : Access::kRead, user);
     if (!w.ok) return context_.raise_pf(a, w.error_code);
     // A write to translated code goes through write_linear, which drops it.
-    if (!aspace_.is_ram(w.phys) || (write && aspace_.is_code(static_cast<uint32_t>(w.phys)))) plain = false;
+    if (!aspace_.is_ram(w.phys) || (write && aspace_.is_code(static_cast<uint32_t>(w.phys))) || aspace_.watched(a))
+      plain = false;
     done += std::min(size - done, 4096 - (a & 0xFFFu));
   }
   if (plain) {

@@ -4,7 +4,8 @@
 // (emit/emit_bounce.cpp). Plain RAM is accessed in the window as usual;
 // anything else (a device, physical memory nobody backs, which reads as all
 // ones and drops writes like a PC's open bus, a page holding translated
-// code being written, an access that wraps around 4 GiB) in a scratch
+// code being written, a page a debugger watches, an access that wraps
+// around 4 GiB) in a scratch
 // buffer, filled through guest memory's C++ accessors before a read and
 // written back after the store. So every instruction form, ident or
 // expanded, runs natively with its own flags on exactly the bytes the CPU

@@ -60,7 +60,11 @@ Engine::Engine(GuestContext c)
     : machine_cpu_(c.cpu), control_(c.control), stubs_(Stubs::generate(cache_)), aspace_(c.ram),
       former_(c.ram, c.mmio, aspace_, stubs_, cache_, breakpoints_), memory_(c.ram, c.mmio, aspace_, cache_, lookup_),
       platform_(c.platform),
-      context_(frame_, memory_, c.io, c.control, breakpoints_, devices_, requests_) {}
+      context_(frame_, memory_, c.io, c.control, breakpoints_, devices_, requests_), tracer_(c.platform.tracer) {
+  context_.tracer = tracer_;
+  context_.debug = &debug_;
+  former_.debug = &debug_;
+}
 
 Engine::~Engine() = default;
 
@@ -94,6 +98,7 @@ void Engine::service_devices() {
 void Engine::end_hidden_interval() {
   if (hide_from_) hidden_time_.hide_since(*hide_from_, cpu);
   hide_from_.reset();
+  if (tracer_) tracer_->release_time();
 }
 
 void Engine::wait_while_halted() {
@@ -136,6 +141,8 @@ uint32_t Engine::current_mode() const {
 Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
   std::unique_ptr<Block> block = former_.form(eip, phys, mode);
   if (!block) return nullptr;  // cache full
+  if (tracer_ && tracer_->on(trace::kTranslate))
+    tracer_->translation(Tracer::where(cpu), eip, block->guest_end, phys, block->instructions);
   ++stats.blocks_translated;
   stats.guest_instructions_translated += block->instructions;
   stats.tc_bytes += block->host_size;
@@ -165,7 +172,10 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
     if (Block* b = cache_.find({static_cast<uint32_t>(phys), eip, mode})) return b;
   // The guest does not see the time translation takes (hidden_time.h),
   // counted until its code runs again.
-  if (!hide_from_) hide_from_ = hidden_time_.mark();
+  if (!hide_from_) {
+    hide_from_ = hidden_time_.mark();
+    if (tracer_) tracer_->hold_time();
+  }
   Block* b = translate(eip, phys, mode);
   if (!b) {
     flush_translations();
@@ -193,6 +203,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
   // run it next); during the run it is the frame's.
   frame_.state = machine_cpu_;
   if (platform_.cpu_state_moved) platform_.cpu_state_moved(&frame_.state);
+  if (tracer_) tracer_->set_cpu(&cpu);
   struct CopyBack {
     CpuState& to;
     const CpuState& from;
@@ -242,6 +253,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
   set_eflags(context_, cpu.eflags);
   context_.paging_changed(false);
   breakpoints_.update(cpu);  // another backend may have armed or disarmed some
+  begin_debugging(limits.debug);
   if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<TimerWaker>(*platform_.clock, [this] { request_service(); });
 
@@ -253,7 +265,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (!single) cache_.collect_garbage();
     if (!next_ok) next = nullptr;
     if (control_.exit_status) return finish(*control_.exit_status, control_.reason);
-    if (context_.death()) return finish(exit_status::kGuestDied, *context_.death() + "\n" + dump_state(cpu));
+    if (context_.death()) return finish(exit_status::kGuestDied, death_report(*context_.death(), cpu, tracer_));
     if (timed_out_) return finish(exit_status::kTimeout, fmt::format("timeout after {} s", timeout_seconds));
     // Whoever revoked the poll page (watchdog, waker, helper) set a flag
     // first; a stop at the page also proves it. Both orders of the other
@@ -266,10 +278,22 @@ RunOutcome Engine::run(const RunLimits& limits) {
       flush_translations();
       next = nullptr;
     }
+    // A debugger's stop comes before the devices' interrupts (an exception
+    // the last instruction raised is delivered first).
+    if (!context_.pending())
+      if (std::optional<DebugStop> stop = debug_.take_stop()) {
+        RunOutcome out = finish(exit_status::kDebugStop, "stopped for the debugger");
+        out.debug_stop = *stop;
+        return out;
+      }
     service_devices();
     if (std::optional<Event> e = context_.take_pending()) {
       next = nullptr;
       if (!deliver_event(context_, *e)) continue;  // the guest is dead
+      if (debug_.stepping()) {  // a step that delivers stops at the handler
+        debug_.step_done();
+        continue;
+      }
     }
     // Nothing is pending here: the state is whole for another backend.
     // Every slice makes progress: at least one block, unless halted.
@@ -287,11 +311,13 @@ RunOutcome Engine::run(const RunLimits& limits) {
       continue;
     }
     if (!cpu.protected_mode())
-      return finish(exit_status::kGuestDied, "real mode is not supported yet\n" + dump_state(cpu));
+      return finish(exit_status::kGuestDied, death_report("real mode is not supported yet", cpu, tracer_));
     uint32_t mode = current_mode();
-    // EFLAGS.TF: one uncached instruction at a time, then #DB (a trap). A
-    // bounce block is one instruction already.
-    const bool stepping = cpu.eflags & eflags::kTF;
+    // EFLAGS.TF or a debugger's step: one uncached instruction at a time,
+    // then #DB (a trap) or the debugger's stop. A bounce block is one
+    // instruction already.
+    const bool trap_flag = cpu.eflags & eflags::kTF;  // as the instruction starts: popf may change it
+    const bool stepping = trap_flag || debug_.stepping();
     // EFLAGS.RF (an iret from a debug handler): the next instruction runs
     // alone, without its instruction breakpoint, and RF clears once it
     // completed. The instruction in sti's shadow runs alone too.
@@ -314,7 +340,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     next = after_exit();
     forget_invalidated();
     if (resuming && completed && !context_.pending()) cpu.eflags &= ~eflags::kRF;
-    if (stepping && completed && !context_.pending() && !context_.death() && !control_.exit_status) {
+    if (completed && debug_.stepping()) debug_.step_done();
+    if (trap_flag && completed && !context_.pending() && !context_.death() && !control_.exit_status) {
       cpu.dr[6] |= 1u << 14;  // DR6.BS
       context_.raise(Vector::kDB);
       next = nullptr;
@@ -327,6 +354,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
 Translator::Translator(GuestContext context) : engine_(std::make_unique<Engine>(context)) {}
 Translator::~Translator() = default;
 RunOutcome Translator::run(const RunLimits& limits) { return engine_->run(limits); }
+void Translator::interrupt() { engine_->interrupt(); }
 void Translator::forget_guest_memory() { engine_->forget_guest_memory(); }
 uint64_t Translator::instructions_run() const { return engine_->instructions_run(); }
 const Stats& Translator::stats() const { return engine_->stats; }

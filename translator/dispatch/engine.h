@@ -21,6 +21,7 @@
 #include "cache/code_cache.h"
 #include "cache/lookup_cache.h"
 #include "dispatch/bounce.h"
+#include "dispatch/debug_stops.h"
 #include "frontend/block_formation.h"
 #include "runtime/breakpoints.h"
 #include "runtime/guest_memory.h"
@@ -51,6 +52,8 @@ public:
   // Drops translations and shadow mappings (see Translator::forget_guest_memory).
   void forget_guest_memory();
   uint64_t instructions_run() const { return instructions_run_; }
+  // Vcpu::interrupt: from any thread.
+  void interrupt();
 
 private:
   // The frame translated code runs in (r14); the machine's CpuState is
@@ -112,6 +115,8 @@ private:
   // plain RAM in the window: it runs again as a bounce block.
   Block* bounce(const Block& faulting);
   void forget_invalidated();
+  // A debugger's request for this run (dispatch/debug_stops.cpp).
+  void begin_debugging(const DebugRequest* request);
 
   RunControl& control_;
   CodeCache cache_;
@@ -127,6 +132,7 @@ private:
   StopRequests requests_;
   HelperContext context_;
   Bounce bounce_{context_, aspace_};
+  DebugStops debug_;
 
   uint64_t flush_generation_ = 0;
   uint64_t hidden_fills_ = 0, dirty_upgrades_ = 0, table_writes_ = 0;
@@ -136,7 +142,15 @@ private:
   std::unordered_map<const char*, uint64_t> exit_counts_;
   uint64_t& indirect_miss_exits_ = exit_counts_["indirect_miss"];
   uint64_t& block_link_exits_ = exit_counts_["block_link"];
-  void count_exit(const char* cause) { ++exit_counts_[cause]; }
+  void count_exit(const char* cause) {
+    ++exit_counts_[cause];
+    trace_exit(cause);
+  }
+  // Event tracing (bt86/vcpu/tracer.h): C++ paths only, never translated code.
+  Tracer* const tracer_;
+  void trace_exit(const char* cause) {
+    if (tracer_ && tracer_->on(trace::kExit)) tracer_->exit(Tracer::where(cpu), cause);
+  }
 
   HostFault fault_{};
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page

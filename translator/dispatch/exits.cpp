@@ -14,6 +14,7 @@ int Engine::run_helper(const HelperSite& site) {
   cpu.eip = site.insn.eip;
   if (!site.exits) site.exits = &exit_counts_[site.cause];
   ++*site.exits;
+  trace_exit(site.cause);
   context_.site = &site;
   HelperResult r = site.fn(context_, site);
   context_.site = nullptr;  // the block holding it may go
@@ -53,6 +54,7 @@ int Engine::run_helper(const HelperSite& site) {
 const uint8_t* Engine::continuation() {
   if (count_blocks_ || hide_from_ || timed_out_ || safepoint_hit_ || requests_.stop || requests_.service) return nullptr;
   if (context_.death() || control_.exit_status || sti_shadow_ || breakpoints_.stale()) return nullptr;
+  if (debug_.stepping() || debug_.stop_due()) return nullptr;
   // TF and RF make the next instruction run alone (run loop).
   if (cpu.eflags & (eflags::kTF | eflags::kRF)) return nullptr;
   // The event the helper raised (int n, a fault) is delivered here as the
@@ -77,6 +79,7 @@ Block* Engine::after_exit() {
   uint64_t info = frame_.exit_info;
   if (info == exit_tag::kIndirectMiss) {
     ++indirect_miss_exits_;
+    trace_exit("indirect_miss");
     uint32_t mode = current_mode();
     Block* b = lookup_or_translate(cpu.eip, mode);
     // Not a one-instruction block (code outside RAM, a fetch fault): it is
@@ -89,6 +92,7 @@ Block* Engine::after_exit() {
 
   auto* link = reinterpret_cast<ExitLink*>(info);
   ++block_link_exits_;
+  trace_exit("block_link");
   uint64_t generation = flush_generation_;
   // A bounce block always comes back here: what its accesses wrote may
   // have replaced translated code (see Bounce::commit).
@@ -106,6 +110,7 @@ int Engine::run_access(const HelperSite& site) {
   cpu.eip = site.insn.eip;
   if (!site.exits) site.exits = &exit_counts_[site.cause];
   ++*site.exits;
+  trace_exit(site.cause);
   const uint32_t arg = site.arg;
   const bool done = arg == access_step::kCommit
                         ? bounce_.commit()

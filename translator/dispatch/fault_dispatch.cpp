@@ -88,6 +88,9 @@ Block* Engine::handle_host_fault() {
     case AddressSpace::Outcome::kMmio:
       ++stats.host_faults["mmio"];
       return bounce(*block);
+    case AddressSpace::Outcome::kWatched:  // a debugger's watchpoint: each access is checked
+      ++stats.host_faults["watched"];
+      return bounce(*block);
     case AddressSpace::Outcome::kMapped:
       break;
   }

@@ -74,6 +74,14 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t m
       break;
     }
     b.begin_instruction(pc);
+    // A debugger's breakpoint: the run ends before the instruction, its
+    // fetch faults and its decoding (not in the bounce block completing it);
+    // it comes before the guest's own instruction breakpoint.
+    if (debug && !(mode & mode::kBounce) && debug->breakpoint_at(pc)) {
+      Insn at{};
+      at.eip = pc;
+      b.call_helper(helper_debugger_breakpoint, "debugger_breakpoint", insn ? *insn : at);
+    }
     // An instruction breakpoint: #DB before the instruction, fetch faults
     // and decoding (not again when a bounce block completes it).
     if (!(mode & mode::kBounce) && breakpoints_.armed_at(pc)) {

@@ -7,6 +7,7 @@
 // that its fault, or the mapping of its second page, is seen when it runs.
 // An instruction at an armed instruction breakpoint gets the check (#DB)
 // before it.
+// A debugger's breakpoint puts a check before its instruction.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "bt86/shadow/guest_ram.h"
 #include "cache/block.h"
 #include "cache/code_cache.h"
+#include "dispatch/debug_stops.h"
 #include "dispatch/stubs.h"
 #include "runtime/breakpoints.h"
 
@@ -33,6 +35,9 @@ public:
   // block mode; placed in the cache but not yet entered in it. nullptr
   // when the cache is full.
   std::unique_ptr<Block> form(uint32_t eip, uint64_t phys, uint32_t mode);
+
+  // A debugger's breakpoints (dispatch/debug_stops.h); null: none.
+  const DebugStops* debug = nullptr;
 
 private:
   // Instruction bytes at phys (one page at most): RAM, else the MMIO bus.

@@ -7,11 +7,15 @@
 namespace bt86 {
 
 bool HelperContext::read_linear(uint32_t linear, void* dst, unsigned size, Privilege p) {
-  return page_fault(memory.read(linear, dst, size, p == Privilege::kCurrent && user()));
+  if (!page_fault(memory.read(linear, dst, size, p == Privilege::kCurrent && user()))) return false;
+  if (debug && debug->watching()) debug->access(linear, size, false);
+  return true;
 }
 
 bool HelperContext::write_linear(uint32_t linear, const void* src, unsigned size, Privilege p) {
-  return page_fault(memory.write(linear, src, size, p == Privilege::kCurrent && user()));
+  if (!page_fault(memory.write(linear, src, size, p == Privilege::kCurrent && user()))) return false;
+  if (debug && debug->watching()) debug->access(linear, size, true);
+  return true;
 }
 
 bool HelperContext::read_table_entry(uint32_t linear, Descriptor& out) {
@@ -22,6 +26,7 @@ void HelperContext::segments_changed() {
   for (unsigned s = 0; s < 6; ++s) frame.seg_base[s] = cpu.seg[s].base;
   refresh_segment_checks(cpu);
   refresh_host_ac();
+  if (tracer) tracer->mode(Tracer::where(cpu), cpu);  // CR0 and iret's EFLAGS.VM end here
 }
 
 void HelperContext::data_segment_changed(unsigned seg) {
@@ -41,6 +46,7 @@ void HelperContext::refresh_host_ac() {
 
 void HelperContext::paging_changed(bool cr3_written) {
   memory.set_paging({cpu.cr0, cpu.cr3, cpu.cr4, cpu.efer}, cr3_written);
+  if (tracer) tracer->mode(Tracer::where(cpu), cpu);
 }
 
 std::string HelperContext::describe_instruction() const {

@@ -16,8 +16,10 @@
 #include "bt86/segmentation/system_context.h"
 #include "bt86/translator/cpu_frame.h"
 #include "bt86/vcpu/device_service.h"
+#include "bt86/vcpu/tracer.h"
 #include "cache/block.h"
 #include "runtime/breakpoints.h"
+#include "dispatch/debug_stops.h"
 #include "runtime/compat32.h"
 #include "runtime/guest_memory.h"
 
@@ -46,6 +48,10 @@ public:
   Compat32 compat32;
   // The helper site being carried out (set by the run loop).
   const HelperSite* site = nullptr;
+  // Event tracing; null: none (C++ paths only, never translated code).
+  Tracer* tracer = nullptr;
+  // A debugger's stops: its watchpoints see the accesses made here.
+  DebugStops* debug = nullptr;
 
   // ---- SystemContext ------------------------------------------------------
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;
@@ -58,6 +64,9 @@ public:
   void eflags_changed() override;
   void paging_changed(bool cr3_written) override;
   std::string describe_instruction() const override;
+  void delivering(const Event& event) override {
+    if (tracer) tracer->interrupt(Tracer::where(cpu), event);
+  }
 
   // ---- for helpers --------------------------------------------------------
   // As SystemContext's, returning what a helper returns after raising.
@@ -86,6 +95,10 @@ public:
   void invlpg(uint32_t linear) { memory.invlpg(linear); }
   // frame.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
   void refresh_host_ac();
+  // CRn went from old to now, for traces.
+  void cr_written(unsigned n, uint32_t old, uint32_t now) {
+    if (tracer && tracer->on(trace::kCr)) tracer->cr(Tracer::where(cpu), n, old, now);
+  }
 
   // Helpers that loop over a guest-chosen count (rep ins/outs) ask this at
   // every iteration boundary after their first iteration. True: stop there,

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <fmt/format.h>
+#include <utility>
 
 #include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpuid.h"
@@ -142,7 +143,7 @@ HelperResult helper_mov_cr(HelperContext& e, const HelperSite& s) {
   }
   if (n == 4 && (v & ~kCr4Supported)) return e.raise(Vector::kGP, 0u);
   if (loads_pdptes(cpu, n, v) && !e.memory.pae_pdptes_valid(n == 3 ? v : cpu.cr3)) return e.raise(Vector::kGP, 0u);
-  *crs[n] = v;
+  e.cr_written(n, std::exchange(*crs[n], v), v);
   if (n == 2) return HelperResult::kContinue;
   if (n == 0) e.segments_changed();  // CR0.PE decides segment checks, CR0.AM alignment checks
   e.paging_changed(n == 3);
@@ -170,7 +171,9 @@ HelperResult helper_breakpoint(HelperContext& e, const HelperSite& s) {
 }
 
 HelperResult helper_clts(HelperContext& e, const HelperSite&) {
+  const uint32_t old = e.cpu.cr0;
   e.cpu.cr0 &= ~cr0::kTS;
+  e.cr_written(0, old, e.cpu.cr0);
   return HelperResult::kContinue;
 }
 
@@ -185,7 +188,9 @@ HelperResult helper_lmsw(HelperContext& e, const HelperSite& s) {
     v = static_cast<uint16_t>(read_register(cpu, op.reg.value));
   }
   // LMSW sets PE, MP, EM, TS from the operand but cannot clear PE.
+  const uint32_t old = cpu.cr0;
   cpu.cr0 = (cpu.cr0 & ~0xEu) | (v & 0xF) | (cpu.cr0 & cr0::kPE);
+  e.cr_written(0, old, cpu.cr0);
   e.segments_changed();
   return exit_after(e, s);
 }

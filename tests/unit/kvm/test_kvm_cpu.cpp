@@ -6,10 +6,12 @@
 // mode (no /dev/kvm, or a KVM that lacks it).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "bt86/host/machine.h"
@@ -241,4 +243,26 @@ TEST_CASE("kvm_cpu: a triple fault is reported with the instruction and state (s
   CHECK(out.exit_status == exit_status::kGuestDied);
   CHECK(out.message.find("triple fault") != std::string::npos);
   CHECK(out.message.find("guest state:") != std::string::npos);
+}
+
+TEST_CASE("kvm_cpu: interrupt() stops a guest loop for a debugger, which can resume it (skipped where KVM cannot run it)",
+          "[kvm]") {
+  SKIP_WITHOUT_KVM();
+  const uint8_t code[] = {0x40, 0xEB, 0xFD};  // inc eax; jmp back
+  TinyGuest g(code);
+  KvmCpu cpu(g.context());
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cpu.interrupt();
+  });
+  RunOutcome out = cpu.run(10.0);
+  stopper.join();
+  REQUIRE(out.exit_status == exit_status::kDebugStop);
+  CHECK(out.debug_stop.reason == DebugStop::Reason::kInterrupted);
+  CHECK((g.machine.cpu.eip == kCode || g.machine.cpu.eip == kCode + 1));
+  const uint32_t counted = g.machine.cpu.gpr[kEax];
+  CHECK(counted > 0);
+  out = cpu.run(0.2);  // it goes on from there
+  CHECK(out.exit_status == exit_status::kTimeout);
+  CHECK(g.machine.cpu.gpr[kEax] > counted);
 }

@@ -5,6 +5,7 @@
 // is split into bytes, each going to its owner or to the floating bus.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -39,7 +40,14 @@ public:
 
   uint64_t unclaimed_accesses() const { return unclaimed_; }
 
+  // Sees every access as the bus was asked for it (a read with the value it
+  // returned), e.g. for tracing; empty: none.
+  using Observer = std::function<void(bool write, uint64_t addr, unsigned size, uint32_t value)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+
 private:
+  uint32_t dispatch_read(uint64_t addr, unsigned size);
+  void dispatch_write(uint64_t addr, unsigned size, uint32_t value);
   bool claims_any(uint64_t addr, unsigned size) const;
   bool inside_one_range(uint64_t addr, unsigned size) const;
 
@@ -50,6 +58,7 @@ private:
   std::string name_;
   std::map<uint64_t, Range> ranges_;  // keyed by base
   uint64_t unclaimed_ = 0;
+  Observer observer_;
 };
 
 }  // namespace bt86

@@ -52,6 +52,9 @@ public:
   virtual void paging_changed(bool cr3_written) = 0;
   // The instruction being carried out, for reports ("'iretd' at EIP=...").
   virtual std::string describe_instruction() const = 0;
+  // An event is about to be delivered through the IDT: each try, so a fault
+  // while delivering one and the #DF it makes come too (for traces).
+  virtual void delivering(const Event&) {}
 
   // ---- raising -----------------------------------------------------------
   // An exception of the current instruction (cpu.eip); the first one of an

@@ -15,6 +15,7 @@
 // translated code, across every place they are mapped (a reverse map from
 // physical page to mappings), and the host's mapping budget.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -57,7 +58,8 @@ public:
   // paging is off); sets A/D as the access would.
   Walk translate(uint32_t linear, Access access, bool user);
 
-  enum class Outcome { kMapped, kPageFault, kCodeWrite, kMmio };
+  // kWatched: a debugger watches the linear page (set_watched_pages).
+  enum class Outcome { kMapped, kPageFault, kCodeWrite, kMmio, kWatched };
   struct Fill {
     Outcome outcome;
     uint64_t phys = 0;
@@ -72,6 +74,13 @@ public:
   void note_write(uint32_t phys);
 
   bool is_ram(uint64_t phys) const;
+  // Linear pages a debugger watches (sorted): never mapped in any view, so
+  // that every access to them faults (Outcome::kWatched). A change empties
+  // every context.
+  void set_watched_pages(std::vector<uint32_t> pages);
+  bool watched(uint32_t linear) const {
+    return !watched_.empty() && std::binary_search(watched_.begin(), watched_.end(), linear & ~0xFFFu);
+  }
   bool is_code(uint32_t phys) const { return is_ram(phys) && code_[phys >> 12]; }
   // Makes every mapping of the physical page read-only, now and later.
   void protect_code(uint32_t phys);
@@ -126,6 +135,7 @@ private:
   uint64_t clock_ = 0;  // for least-recently-used eviction
   std::vector<bool> code_;    // by physical page
   std::vector<bool> traced_;  // by physical page: a page table some mapping depends on
+  std::vector<uint32_t> watched_;  // linear pages, sorted
   std::unordered_map<uint32_t, std::vector<Ref>> reverse_;             // physical page -> mappings (may be stale)
   std::unordered_map<uint32_t, std::vector<Dependent>> dependents_;   // traced page -> what depends on it
   Counters counters_;

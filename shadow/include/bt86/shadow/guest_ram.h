@@ -29,4 +29,9 @@ private:
   uint8_t* base_ = nullptr;
 };
 
+// Whether a CPU access to guest-physical phys reaches RAM: inside it and
+// outside the PC's legacy VGA window (0xA0000-0xBFFFF), which belongs to
+// the MMIO bus.
+bool is_ram_address(const GuestRam& ram, uint64_t phys);
+
 }  // namespace bt86

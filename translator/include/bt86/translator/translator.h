@@ -20,7 +20,11 @@ public:
   Translator(const Translator&) = delete;
   Translator& operator=(const Translator&) = delete;
 
+  // RunLimits::debug: breakpoints, watchpoints and steps, all of them.
   RunOutcome run(const RunLimits& limits);
+  // From any thread: the run ends at the next instruction boundary
+  // (exit_status::kDebugStop); see Vcpu::interrupt.
+  void interrupt();
   // Guest code and page tables may have changed behind our back (another
   // backend ran the guest): drop every translation and shadow mapping, so
   // the next run() starts from guest memory as it is.

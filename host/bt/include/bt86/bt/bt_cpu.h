@@ -16,6 +16,8 @@ public:
   bool counts_instructions() const override { return true; }
   void guest_memory_changed() override { translator_.forget_guest_memory(); }
   uint64_t instructions_run() const { return translator_.instructions_run(); }
+  DebugAbilities debug_abilities() const override { return {true, true, true}; }
+  void interrupt() override { translator_.interrupt(); }
 
 private:
   Translator translator_;

@@ -43,6 +43,10 @@ public:
   // Exits by reason ("io", "mmio", "hlt", ...); translation counters stay 0.
   Stats stats() const override;
   bool counts_instructions() const override { return false; }
+  // A debugger can stop it (Ctrl-C) and read and write its state and
+  // memory between runs; breakpoints, watchpoints and steps are the BT
+  // backend's (KVM's would take the guest's debug registers).
+  void interrupt() override;
 
   class Impl;
 

@@ -9,6 +9,7 @@
 #include "bt86/devices/interrupt_controller.h"
 #include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpu_state.h"
+#include "bt86/vcpu/tracer.h"
 
 namespace bt86 {
 
@@ -43,6 +44,8 @@ struct Platform {
   // running CPU (the guest TSC of the local APIC's TSC-deadline timer)
   // follow it.
   std::function<void(const CpuState*)> cpu_state_moved;
+  // Event tracing and the ring of the last interrupts (tracer.h); null: none.
+  Tracer* tracer = nullptr;
 };
 
 }  // namespace bt86

@@ -2,7 +2,10 @@
 // backend.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "bt86/vcpu/debug.h"
 
 namespace bt86 {
 
@@ -18,11 +21,15 @@ struct RunLimits {
   uint64_t slice_instructions = 0;
   // > 0: end after this much host time (the safepoint stops translated code).
   double slice_seconds = 0;
+  // A debugger's breakpoints, watchpoints and step (debug.h); null: none.
+  // The run then ends with exit_status::kDebugStop when one of them stops it.
+  const DebugRequest* debug = nullptr;
 };
 
 struct RunOutcome {
   int exit_status;
   std::string message;  // why the run ended, for the user; with a state dump on guest death
+  DebugStop debug_stop{};  // why, for exit_status::kDebugStop
 };
 
 // Exit statuses of a run that no guest chose.
@@ -31,6 +38,9 @@ constexpr int kHalted = 0;       // guest halted with nothing left to wake it
 constexpr int kGuestDied = 2;    // unsupported/undefined instruction, triple fault, ...
 constexpr int kTimeout = 124;
 constexpr int kSliceEnded = -1;  // RunLimits' slice is over; the guest goes on
+// A debugger's stop (RunOutcome::debug_stop) or Vcpu::interrupt(): at an
+// instruction boundary, the whole state in CpuState; the guest goes on.
+constexpr int kDebugStop = -2;
 }  // namespace exit_status
 
 }  // namespace bt86

@@ -33,6 +33,16 @@ public:
   virtual void guest_memory_changed() {}
   // A line for the user after the run (empty: none).
   virtual std::string summary() const { return {}; }
+
+  // ---- for a debugger (host/gdb/) -------------------------------------------
+  // Between runs the guest's registers are the GuestContext's CpuState and
+  // its memory the machine's RAM; a debugger that wrote RAM says so with
+  // guest_memory_changed().
+  // Which of RunLimits::debug's requests this backend carries out.
+  virtual DebugAbilities debug_abilities() const { return {}; }
+  // From any thread: the run in progress, or the next one, ends at the next
+  // instruction boundary with exit_status::kDebugStop (kInterrupted).
+  virtual void interrupt() {}
 };
 
 }  // namespace bt86

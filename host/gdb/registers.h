@@ -1,0 +1,28 @@
+// gdb's view of the guest's registers: the i386 target description
+// (target.xml: the general registers, EIP, EFLAGS, the segment selectors,
+// the x87 and SSE registers, in gdb's i386 numbering) and each register's
+// bytes in CpuState, both ways. The x87 and SSE registers live in
+// CpuState's FXSAVE image; gdb's full x87 tag word is made from its
+// abridged one.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "bt86/segmentation/cpu_state.h"
+
+namespace bt86::gdb {
+
+// 8 general registers, EIP, EFLAGS, 6 selectors, 8 x87 (80-bit), 8 x87
+// control, 8 XMM, MXCSR.
+constexpr unsigned kRegisters = 41;
+
+std::string_view target_xml();
+unsigned register_size(unsigned n);
+// Register n's bytes, little-endian (n < kRegisters).
+std::string read_register(const CpuState& cpu, unsigned n);
+// False when refused: a wrong size, or a segment selector other than the
+// one loaded (a debugger does not load descriptors behind the guest).
+bool write_register(CpuState& cpu, unsigned n, std::string_view bytes);
+
+}  // namespace bt86::gdb
