@@ -170,7 +170,7 @@ int suite(int argc, char** argv) {
     return 0;
   }
   std::error_code ec;
-  options->bt86 = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (options->bt86.empty()) options->bt86 = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   if (ec) {
     say(fmt::format("suite: cannot find this executable (/proc/self/exe): {}", ec.message()));
     return kUsageError;

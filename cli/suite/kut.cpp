@@ -77,6 +77,7 @@ GuestEntry make_entry(const IniSection& s, const std::string& cfg_path, const st
   e.timeout_seconds = timeout ? parse_timeout(*timeout, where) : 90;
   e.exit_status = 1;
   e.skip_status = 77;
+  e.skip_says = "^SKIP: |not supported|not available|not enabled";
   e.reject = {"^SUMMARY: .*unexpected failures"};
 
   int smp = 1;

@@ -49,6 +49,8 @@ std::string suite_usage() {
          "  --out DIR          where failed guests leave their logs, one directory\n"
          "                     each (default ./suite-out; its failed/ is emptied first)\n"
          "  --list             print each guest's bt86 command line, run nothing\n"
+         "  --bt86 PATH        run the guests with this bt86 executable (default: this\n"
+         "                     one), e.g. another build's, to compare\n"
          "One line per guest as it ends, then 'N passed, N failed, N skipped'. Exit\n"
          "status 0 when no guest failed, 1 when one did, 2 when the suite is unusable.\n";
 }
@@ -118,6 +120,9 @@ std::optional<SuiteOptions> parse_suite_options(int argc, char** argv, std::stri
     } else if (arg == "--tap") {
       if (!(v = value())) return std::nullopt;
       o.tap_file = *v;
+    } else if (arg == "--bt86") {
+      if (!(v = value())) return std::nullopt;
+      o.bt86 = *v;
     } else if (arg == "--out") {
       if (!(v = value())) return std::nullopt;
       o.out_dir = *v;

@@ -31,16 +31,16 @@ std::string status_mismatch(const GuestEntry& entry, int status, std::string_vie
   return report_line.empty() ? expected : fmt::format("{} ({})", report_line, expected);
 }
 
-// The guest's own word on why it skipped: its last line saying SKIP.
+// The guest's own word on why it skipped: its lines that say so.
 std::string skip_reason(const GuestEntry& entry, std::string_view serial) {
-  static const std::regex says_skip(R"(\bSKIP)");
-  std::string last;
+  const std::regex says(entry.skip_says);
+  std::string lines;
   any_line(serial, [&](std::string_view line) {
-    if (std::regex_search(line.begin(), line.end(), says_skip)) last = line;
+    if (std::regex_search(line.begin(), line.end(), says)) lines += (lines.empty() ? "" : "; ") + std::string(line);
     return false;
   });
   std::string why = fmt::format("the guest skipped itself (exit status {})", *entry.skip_status);
-  return last.empty() ? why : fmt::format("{}: {}", why, last);
+  return lines.empty() ? why : fmt::format("{}: {}", why, lines);
 }
 
 std::string serial_mismatch(const GuestEntry& entry, std::string_view serial) {

@@ -76,6 +76,7 @@ TEST_CASE("suite --kut: unittests.cfg's i386 default group, each test as its x86
   CHECK(plain.timeout_seconds == 90);
   CHECK(plain.exit_status == 1);
   CHECK(plain.skip_status == 77);
+  CHECK(plain.skip_says == "^SKIP: |not supported|not available|not enabled");
   CHECK(plain.group == "kvm-unit-tests");
   CHECK(plain.memory.empty());
   CHECK(plain.skip.empty());

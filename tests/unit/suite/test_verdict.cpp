@@ -48,9 +48,12 @@ TEST_CASE("suite verdict: the exit status, then the serial output's lines", "[su
 TEST_CASE("suite verdict: a guest that skips itself, and bt86 ending badly", "[suite]") {
   GuestEntry e = kernel();
   e.skip_status = 77;
-  Verdict v = judge_run(e, exited(77), "SKIP: no x2APIC\nSUMMARY: 1 tests, 1 skipped\n", "", 5);
+  Verdict v = judge_run(e, exited(77), "SKIP: no x2APIC\nSUMMARY: 1 tests, 1 skipped\nSKIP: no TSX\n", "", 5);
   CHECK(v.result == Result::kSkip);
-  CHECK(v.reason == "the guest skipped itself (exit status 77): SKIP: no x2APIC");
+  CHECK(v.reason == "the guest skipped itself (exit status 77): SKIP: no x2APIC; SKIP: no TSX");
+  e.skip_says = "not enabled";
+  CHECK(judge_run(e, exited(77), "SMAP not enabled\n", "", 5).reason ==
+        "the guest skipped itself (exit status 77): SMAP not enabled");
   CHECK(judge_run(e, exited(77), "", "", 5).reason == "the guest skipped itself (exit status 77)");
 
   v = judge_run(e, {ChildEnd::Kind::kKilled, SIGKILL, 15, {}}, "PASS\n", "", 5);

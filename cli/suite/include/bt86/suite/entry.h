@@ -27,6 +27,7 @@ struct GuestEntry {
   double timeout_seconds = 60;
   int exit_status = 0;             // what a passing run ends with
   std::optional<int> skip_status;  // the status with which the guest says it skipped itself
+  std::string skip_says = R"(\bSKIP)";  // the serial lines that then say why (regex)
   // ECMAScript regular expressions, each searched in every line of the
   // serial output (COM1): every `expect` must match a line, no `reject` any.
   std::vector<std::string> expect, reject;

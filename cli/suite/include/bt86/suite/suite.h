@@ -21,7 +21,7 @@ struct SuiteOptions {
   std::string out_dir = "suite-out";  // --out: failure directories
   bool list = false;                  // --list: print the guests and their commands, run nothing
   bool help = false;
-  std::string bt86;  // the bt86 executable that runs the guests
+  std::string bt86;  // --bt86: the executable that runs the guests (the CLI's default: itself)
 };
 
 // Parses argv (after "suite"); on error returns nullopt and sets error.
