@@ -29,7 +29,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kMarker = ".bt86-suite";  // OUT is ours to empty
 constexpr size_t kLogTail = 16 * 1024;          // of each log, into JUnit
-constexpr size_t kSerialMax = 64 << 20;         // of serial output, judged
+constexpr size_t kJudgedMax = 64 << 20;         // of each log, judged
 
 volatile bool interrupted = false;
 void on_interrupt(int) { interrupted = true; }
@@ -166,8 +166,8 @@ void Runner::plan(size_t guest) {
 
 void Runner::job_ended(const Job& job, const ChildEnd& end) {
   const GuestEntry& e = entries_[job.guest];
-  const std::string serial = read_tail(job.dir / "serial.log", kSerialMax);
-  const std::string report = read_tail(job.dir / "bt86.log", kSerialMax);
+  const std::string serial = read_tail(job.dir / "serial.log", kJudgedMax);
+  const std::string report = read_tail(job.dir / "bt86.log", kJudgedMax);
   Verdict v = judge_run(e, end, serial, report, grace_seconds(e.timeout_seconds));
   // Where KVM emulates guest code, what it gets wrong is its emulator's.
   if (v.result == Result::kFail && job.backend == "kvm" && !gate_.no_oracle().empty())
@@ -195,10 +195,12 @@ void Runner::guest_ended(size_t guest) {
     else fs::create_directories(dir);
     std::ofstream verdict(dir / "verdict");
     verdict << r.entry->name << ": " << r.verdict.reason << "\ndefined at " << r.entry->origin << "\n";
-    for (const BackendVerdict& b : r.backends)
-      verdict << b.backend << ": "
-              << (b.verdict.result == Result::kPass ? "passed" : b.verdict.result == Result::kFail ? "failed: " : "skipped: ")
-              << b.verdict.reason << "\n";
+    for (const BackendVerdict& b : r.backends) {
+      if (r.backends.size() == 1) break;  // the line above says it all
+      const Result result = b.verdict.result;
+      const char* how = result == Result::kPass ? "passed" : result == Result::kFail ? "failed: " : "skipped: ";
+      verdict << b.backend << ": " << how << b.verdict.reason << "\n";
+    }
     r.failure_dir = dir.string();
   } else {
     r.output.clear();
@@ -257,7 +259,8 @@ int Runner::run() {
   const auto start = std::chrono::steady_clock::now();
   std::string backends;
   for (const std::string& b : o_.backends) backends += (backends.empty() ? "" : ",") + b;
-  std::printf("bt86 suite: %zu guests on %s, %u at a time%s\n", entries_.size(), backends.c_str(), o_.jobs,
+  std::printf("bt86 suite: %zu guest%s on %s, %u at a time%s\n", entries_.size(), entries_.size() == 1 ? "" : "s",
+              backends.c_str(), o_.jobs,
               o_.shard_count > 1 ? fmt::format(" (shard {}/{})", o_.shard_index + 1, o_.shard_count).c_str() : "");
   std::fflush(stdout);
   struct sigaction sa {};
