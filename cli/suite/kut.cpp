@@ -3,11 +3,11 @@
 #include <charconv>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "ini_reader.h"
+#include "text.h"
 
 namespace bt86::suite {
 
@@ -111,11 +111,9 @@ std::vector<GuestEntry> parse_kut(std::string_view cfg, const std::string& cfg_p
 
 std::vector<GuestEntry> read_kut(const std::string& dir, const std::string& env_file) {
   const std::string cfg_path = (fs::path(dir) / "x86" / "unittests.cfg").string();
-  std::ifstream in(cfg_path, std::ios::binary);
-  if (!in) throw SuiteError(fmt::format("--kut {}: no x86/unittests.cfg there (a kvm-unit-tests build)", dir));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_kut(text.str(), cfg_path, dir, env_file);
+  if (!fs::is_regular_file(cfg_path))
+    throw SuiteError(fmt::format("--kut {}: no x86/unittests.cfg there (a kvm-unit-tests build)", dir));
+  return parse_kut(read_text_file(cfg_path), cfg_path, dir, env_file);
 }
 
 }  // namespace bt86::suite

@@ -7,7 +7,8 @@
 namespace bt86::suite {
 
 namespace {
-constexpr int kSkipped = 77;  // kvm-probe's "cannot here", with "SKIPPED: why"
+constexpr int kSkipped = 77;  // kvm-probe's "cannot here", with a line "SKIPPED: why"
+constexpr std::string_view kSkippedPrefix = "SKIPPED: ";
 constexpr double kProbeSeconds = 120;
 }  // namespace
 
@@ -18,9 +19,9 @@ std::string KvmGate::probe(const std::string& flag, const std::string& value) {
   std::string out = run_captured(argv, kProbeSeconds, end);
   if (end.kind == ChildEnd::Kind::kExited && end.code == 0) return {};
   if (end.kind == ChildEnd::Kind::kExited && end.code == kSkipped) {
-    size_t at = out.rfind("SKIPPED: ");
+    size_t at = out.rfind(kSkippedPrefix);
     if (at != std::string::npos) {
-      std::string why = out.substr(at + 9);
+      std::string why = out.substr(at + kSkippedPrefix.size());
       return why.substr(0, why.find('\n'));
     }
   }

@@ -4,11 +4,10 @@
 #include <charconv>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "ini_reader.h"
+#include "text.h"
 
 namespace bt86::suite {
 
@@ -66,12 +65,6 @@ struct Value {
     return list();
   }
 };
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 struct Key {
   const char* name;
@@ -137,14 +130,6 @@ std::vector<GuestEntry> parse(const std::string& text, const std::string& path, 
   return entries;
 }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw SuiteError(fmt::format("{}: cannot read it", p.string()));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 std::vector<GuestEntry> parse_manifest(const std::string& text, const std::string& path) {
@@ -153,7 +138,7 @@ std::vector<GuestEntry> parse_manifest(const std::string& text, const std::strin
 
 std::vector<GuestEntry> read_manifest(const std::string& path) {
   std::error_code ec;
-  if (!fs::is_directory(path, ec)) return parse(read_file(path), path, fs::path(path).stem().string());
+  if (!fs::is_directory(path, ec)) return parse(read_text_file(path), path, fs::path(path).stem().string());
   std::vector<fs::path> files;
   for (const fs::directory_entry& d : fs::directory_iterator(path))
     if (d.is_regular_file() && (d.path().extension() == ".toml" || d.path().extension() == ".ini")) files.push_back(d.path());
@@ -162,7 +147,7 @@ std::vector<GuestEntry> read_manifest(const std::string& path) {
   const std::string group = fs::weakly_canonical(path).filename().string();
   std::vector<GuestEntry> entries;
   for (const fs::path& f : files) {
-    std::vector<GuestEntry> more = parse(read_file(f), f.string(), group);
+    std::vector<GuestEntry> more = parse(read_text_file(f.string()), f.string(), group);
     entries.insert(entries.end(), more.begin(), more.end());
   }
   return entries;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bt86/suite/suite.h"
+#include "text.h"
 
 namespace bt86::suite {
 
@@ -16,16 +17,6 @@ std::optional<unsigned> parse_unsigned(std::string_view s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return v;
-}
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> parts;
-  for (size_t start = 0;;) {
-    size_t end = s.find(sep, start);
-    parts.emplace_back(s.substr(start, end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
 }
 
 }  // namespace

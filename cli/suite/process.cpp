@@ -102,7 +102,7 @@ void Children::kill_all() {
     }
 }
 
-std::pair<int, ChildEnd> Children::wait_next(const volatile bool* interrupted) {
+std::pair<int, ChildEnd> Children::wait_next(const std::atomic<bool>* interrupted) {
   for (;;) {
     if (!not_started_.empty()) {
       auto first = not_started_.front();

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -20,6 +21,7 @@
 #include "bt86/suite/report.h"
 #include "bt86/suite/suite.h"
 #include "kvm_gate.h"
+#include "text.h"
 
 namespace bt86::suite {
 
@@ -31,7 +33,7 @@ constexpr const char* kMarker = ".bt86-suite";  // OUT is ours to empty
 constexpr size_t kLogTail = 16 * 1024;          // of each log, into JUnit
 constexpr size_t kJudgedMax = 64 << 20;         // of each log, judged
 
-volatile bool interrupted = false;
+std::atomic<bool> interrupted{false};  // lock-free: a signal handler may set it
 void on_interrupt(int) { interrupted = true; }
 
 // How long the runner waits past a guest's timeout before it kills bt86.
@@ -80,10 +82,10 @@ std::vector<std::string> command_line(const SuiteOptions& o, const GuestEntry& e
   return argv;
 }
 
-std::string joined(const std::vector<std::string>& argv) {
-  std::string s;
-  for (const std::string& a : argv) s += (s.empty() ? "" : " ") + shell_quote(a);
-  return s;
+std::string shell_line(const std::vector<std::string>& argv) {
+  std::vector<std::string> quoted;
+  for (const std::string& a : argv) quoted.push_back(shell_quote(a));
+  return join(quoted, " ");
 }
 
 std::string now_iso8601() {
@@ -241,9 +243,7 @@ void Runner::write_reports(double seconds) const {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   info.hostname = host;
-  std::string backends;
-  for (const std::string& b : o_.backends) backends += (backends.empty() ? "" : ",") + b;
-  info.properties = {{"backends", backends}, {"shard", fmt::format("{}/{}", o_.shard_index + 1, o_.shard_count)}};
+  info.properties = {{"backends", join(o_.backends, ",")}, {"shard", fmt::format("{}/{}", o_.shard_index + 1, o_.shard_count)}};
   if (!o_.clock.empty()) info.properties.emplace_back("clock", o_.clock);
   auto write = [&](const std::string& path, auto writer) {
     if (path.empty()) return;
@@ -257,8 +257,7 @@ void Runner::write_reports(double seconds) const {
 
 int Runner::run() {
   const auto start = std::chrono::steady_clock::now();
-  std::string backends;
-  for (const std::string& b : o_.backends) backends += (backends.empty() ? "" : ",") + b;
+  const std::string backends = join(o_.backends, ",");
   std::printf("bt86 suite: %zu guest%s on %s, %u at a time%s\n", entries_.size(), entries_.size() == 1 ? "" : "s",
               backends.c_str(), o_.jobs,
               o_.shard_count > 1 ? fmt::format(" (shard {}/{})", o_.shard_index + 1, o_.shard_count).c_str() : "");
@@ -281,7 +280,7 @@ int Runner::run() {
       queue_.pop_front();
       fs::create_directories(job.dir);
       const std::vector<std::string> argv = command_line(o_, entries_[job.guest], job.backend);
-      std::ofstream(job.dir / "command") << joined(argv) << "\n";
+      std::ofstream(job.dir / "command") << shell_line(argv) << "\n";
       const double kill_after = entries_[job.guest].timeout_seconds + grace_seconds(entries_[job.guest].timeout_seconds);
       running_.emplace(children.start({argv, (job.dir / "serial.log").string(), (job.dir / "bt86.log").string(), kill_after}),
                        job);
@@ -293,17 +292,19 @@ int Runner::run() {
     if (!interrupted) job_ended(job, end);  // else killed by us: no verdict
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  size_t count[3] = {};
-  for (size_t g = 0; g < results_.size(); ++g)
-    if (ended_[g]) ++count[static_cast<int>(results_[g].verdict.result)];
+  size_t passed = 0, failed = 0, skipped = 0;
+  for (size_t g = 0; g < results_.size(); ++g) {
+    if (!ended_[g]) continue;
+    const Result result = results_[g].verdict.result;
+    ++(result == Result::kPass ? passed : result == Result::kFail ? failed : skipped);
+  }
   fs::remove_all(fs::path(o_.out_dir) / ".work");
   if (interrupted) std::printf("interrupted: %zu of %zu guests ended\n", done_, entries_.size());
   else write_reports(seconds);
-  std::printf("%zu passed, %zu failed, %zu skipped\n", count[static_cast<int>(Result::kPass)],
-              count[static_cast<int>(Result::kFail)], count[static_cast<int>(Result::kSkip)]);
+  std::printf("%zu passed, %zu failed, %zu skipped\n", passed, failed, skipped);
   std::fflush(stdout);
   if (interrupted) return 130;
-  return count[static_cast<int>(Result::kFail)] ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 }  // namespace
@@ -314,7 +315,7 @@ int run_suite(const SuiteOptions& o) {
     if (o.list) {
       for (const GuestEntry& e : entries)
         for (const std::string& backend : o.backends) {
-          std::string how = e.skip.empty() ? joined(command_line(o, e, backend)) : "skipped: " + e.skip;
+          std::string how = e.skip.empty() ? shell_line(command_line(o, e, backend)) : "skipped: " + e.skip;
           std::printf("%s: %s\n", e.name.c_str(), how.c_str());
         }
       return 0;

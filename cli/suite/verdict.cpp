@@ -1,5 +1,7 @@
 #include "bt86/suite/verdict.h"
 
+#include "text.h"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -60,12 +62,6 @@ std::string serial_mismatch(const GuestEntry& entry, std::string_view serial) {
       return fmt::format("the serial output matches /{}/: \"{}\"", pattern, hit);
   }
   return {};
-}
-
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : sep) + p;
-  return out;
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ TEST_CASE("suite children: a child past its deadline is killed, with what it sta
 TEST_CASE("suite children: an interruption kills every child", "[suite]") {
   Children children;
   for (int i = 0; i < 3; ++i) children.start({{"/bin/sleep", "60"}, "/dev/null", "/dev/null", 0});
-  volatile bool interrupted = true;
+  const std::atomic<bool> interrupted{true};
   for (int i = 0; i < 3; ++i) CHECK(children.wait_next(&interrupted).second.kind == ChildEnd::Kind::kKilled);
 }
 

@@ -3,6 +3,7 @@
 // whatever it started) still running at its deadline is killed (SIGKILL to
 // the group). The runner's guard behind bt86's own --timeout.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -36,7 +37,7 @@ public:
   // returns its id and end. Throws std::logic_error if none runs.
   // `interrupted` is polled while waiting: when it turns true, every child
   // is killed and waiting goes on until they have all ended.
-  std::pair<int, ChildEnd> wait_next(const volatile bool* interrupted = nullptr);
+  std::pair<int, ChildEnd> wait_next(const std::atomic<bool>* interrupted = nullptr);
   size_t running() const { return running_.size(); }
   void kill_all();
 
