@@ -31,7 +31,7 @@ if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/kut_tests.cmake)
   bt86_suite_test(kut ${suite_src}/suite_kut.sh ${BT86_EXE} ${CMAKE_BINARY_DIR}/kut/src ${suite_build}/kut)
   set_tests_properties(suite.kut PROPERTIES FIXTURES_REQUIRED kut)
 else()
-  bt86_suite_test(kut -c "echo 'SKIPPED: this tree does not build kvm-unit-tests yet (the kut fixture, tests/kut_tests.cmake)'; exit 77")
+  bt86_suite_test(kut -c "echo 'SKIPPED: this tree does not build kvm-unit-tests yet (the kut fixture, tests/kut_tests.cmake)' && exit 77")
 endif()
 
 # Bad input: exit status 2 and a message naming what is wrong.
