@@ -8,7 +8,7 @@
 #include "print.h"
 #include "priv_aliasing.h"
 
-enum { CR4_TSD = 1u << 2 };
+enum { CR4_TSD = 1u << 2, CR0_TS = 1u << 3 };
 
 static const struct {
     const char *what;
@@ -73,6 +73,34 @@ void check_privileged(void)
     write_cr4(read_cr4() & ~CR4_TSD);
     v = catch_user(p_rdpmc, 0);
     check_event("CPL3 rdpmc, CR4.PCE=0", v, VEC_GP, 0);
+
+    /* mov from a control register at CPL 0 (read inline from the CPU state)
+     * sees what the instructions just before it, in the same block, wrote. */
+    uint32_t cr2_seen, cr0_seen, cr4_seen, cr3_seen;
+    write_cr0(read_cr0() | CR0_TS);
+    __asm__ volatile("mov %%cr2, %%ecx\n\t"
+                     "mov $0x12345678, %%eax\n\t"
+                     "mov %%eax, %%cr2\n\t"
+                     "mov %%cr2, %0\n\t"
+                     "mov %%ecx, %%cr2\n\t"
+                     "clts\n\t"
+                     "mov %%cr0, %1\n\t"
+                     "mov %%cr4, %%eax\n\t"
+                     "or %4, %%eax\n\t"
+                     "mov %%eax, %%cr4\n\t"
+                     "mov %%cr4, %2\n\t"
+                     "and %5, %%eax\n\t"
+                     "mov %%eax, %%cr4\n\t"
+                     "mov %%cr3, %%eax\n\t"
+                     "mov %%eax, %%cr3\n\t"
+                     "mov %%cr3, %3"
+                     : "=&r"(cr2_seen), "=&r"(cr0_seen), "=&r"(cr4_seen), "=&r"(cr3_seen)
+                     : "i"(CR4_TSD), "i"(~CR4_TSD)
+                     : "eax", "ecx", "memory");
+    check_eq("CPL0 mov eax, cr2 right after mov cr2, eax", cr2_seen, 0x12345678);
+    check_eq("CPL0 mov eax, cr0 right after clts: TS", cr0_seen & CR0_TS, 0);
+    check_eq("CPL0 mov eax, cr4 right after setting TSD", cr4_seen & CR4_TSD, CR4_TSD);
+    check_eq("CPL0 mov eax, cr3 right after mov cr3", cr3_seen, cr3_value);
 
     /* wrmsr IA32_TIME_STAMP_COUNTER sets the count rdtsc goes on from (here
      * across the 4 GiB carry), and rdtsc leaves the arithmetic flags alone. */

@@ -1,7 +1,5 @@
 #include "bt86/vcpu/hidden_time.h"
 
-#include <algorithm>
-
 #include <x86intrin.h>
 
 namespace bt86 {
@@ -39,16 +37,21 @@ HiddenTime::Mark HiddenTime::mark() const {
 // TSC unstable).
 void HiddenTime::hide_since(const Mark& start, CpuState& cpu) {
   if (!clock_) return;
-  const uint64_t tsc = __rdtsc() - start.tsc;
+  uint64_t tsc = __rdtsc() - start.tsc;
   const double rate = tsc_per_ns();
   if (rate <= 0) return;
+  auto ns = static_cast<uint64_t>(static_cast<double>(tsc) / rate);
   // Never more than the host clock saw pass: a few ns too many would step
-  // the guest's clock back. (Clamping now_ns() instead froze the guest's
+  // the guest's clock back. The TSC then hides the same shorter time, so
+  // the two stay together. (Clamping now_ns() instead froze the guest's
   // clock after any translation during which another thread read it, and
   // Linux's PIT calibration failed every boot.)
   const uint64_t host = clock_->host_ns();
   const uint64_t seen = host > start.ns ? host - start.ns : 0;
-  const auto ns = std::min(static_cast<uint64_t>(static_cast<double>(tsc) / rate), seen);
+  if (ns > seen) {
+    ns = seen;
+    tsc = static_cast<uint64_t>(static_cast<double>(seen) * rate);
+  }
   clock_->stand_still(ns);
   hidden_ns_ += ns;
   cpu.tsc_offset -= tsc;

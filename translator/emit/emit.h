@@ -106,6 +106,7 @@ Flow emit_cli_sti(BlockBuilder&, const Insn&);  // emit_flags.cpp: inline at CPL
 Flow emit_pushf(BlockBuilder&, const Insn&);
 Flow emit_popf(BlockBuilder&, const Insn&);
 Flow emit_mov(BlockBuilder&, const Insn&);
+Flow emit_mov_cr(BlockBuilder&, const Insn&);  // emit_misc.cpp: reads inline at CPL 0
 Flow emit_rdtsc(BlockBuilder&, const Insn&);
 // The helper of insn's row in the op table (op_table.h).
 Flow emit_system(BlockBuilder&, const Insn&);

@@ -20,13 +20,34 @@ ZydisRegisterClass reg_class(const ZydisDecodedOperand& op) {
 // of the op table.
 Flow emit_mov(BlockBuilder& b, const Insn& insn) {
   ZydisRegisterClass c0 = reg_class(insn.ops[0]), c1 = reg_class(insn.ops[1]);
-  if (c0 == ZYDIS_REGCLASS_CONTROL || c1 == ZYDIS_REGCLASS_CONTROL)
-    return emit_helper(b, insn, find_op(ZYDIS_MNEMONIC_MOV, OpForm::kControlRegister));
-  if (c0 == ZYDIS_REGCLASS_DEBUG || c1 == ZYDIS_REGCLASS_DEBUG)
-    return emit_helper(b, insn, find_op(ZYDIS_MNEMONIC_MOV, OpForm::kDebugRegister));
-  if (c0 == ZYDIS_REGCLASS_SEGMENT) return emit_helper(b, insn, find_op(ZYDIS_MNEMONIC_MOV, OpForm::kToSegment));
   if (c1 == ZYDIS_REGCLASS_SEGMENT) return emit_mov_from_sreg(b, insn);
-  return emit_ident(b, insn);
+  OpForm form = OpForm::kAny;
+  if (c0 == ZYDIS_REGCLASS_CONTROL || c1 == ZYDIS_REGCLASS_CONTROL) form = OpForm::kControlRegister;
+  else if (c0 == ZYDIS_REGCLASS_DEBUG || c1 == ZYDIS_REGCLASS_DEBUG) form = OpForm::kDebugRegister;
+  else if (c0 == ZYDIS_REGCLASS_SEGMENT) form = OpForm::kToSegment;
+  if (form == OpForm::kAny) return emit_ident(b, insn);
+  const OpRow* op = find_op(ZYDIS_MNEMONIC_MOV, form);
+  return op->emit ? op->emit(b, insn) : emit_helper(b, insn, op);
+}
+
+// mov r32, CR0/CR2/CR3/CR4 at CPL 0 reads CpuState inline: the control
+// registers change only in C++ code, which keeps them there. (Linux reads
+// CR2 in every page fault; as a helper call it cost ~150 cycles.) Writes,
+// and reads at CPL 3 (#GP(0)), go to the helper.
+Flow emit_mov_cr(BlockBuilder& b, const Insn& insn) {
+  const ZydisRegister dst = insn.ops[0].reg.value, src = insn.ops[1].reg.value;
+  const OpRow* helper = find_op(ZYDIS_MNEMONIC_MOV, OpForm::kControlRegister);
+  if (b.cpl() != 0 || ZydisRegisterGetClass(dst) != ZYDIS_REGCLASS_GPR32) return emit_helper(b, insn, helper);
+  size_t offset;
+  switch (src) {
+    case ZYDIS_REGISTER_CR0: offset = offsetof(CpuState, cr0); break;
+    case ZYDIS_REGISTER_CR2: offset = offsetof(CpuState, cr2); break;
+    case ZYDIS_REGISTER_CR3: offset = offsetof(CpuState, cr3); break;
+    case ZYDIS_REGISTER_CR4: offset = offsetof(CpuState, cr4); break;
+    default: return emit_helper(b, insn, helper);
+  }
+  b.a().mov(hr::guest32(guest_gpr_of(dst)), hr::state_field(offset, 4));
+  return Flow::kContinue;
 }
 
 // mov r/m, sreg reads the selector the guest loaded (ring aliasing: the

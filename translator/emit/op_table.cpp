@@ -20,7 +20,7 @@ constexpr OpRow kOps[] = {
     // mnemonic                  form                      emitter          helper                   exit cause          block    CPL
     // moves, address computation, no-ops
     {ZYDIS_MNEMONIC_MOV,         kAny,                     emit_mov,        nullptr,                 nullptr,            kGoesOn, kAnyCpl},
-    {ZYDIS_MNEMONIC_MOV,         OpForm::kControlRegister, nullptr,         helper_mov_cr,           "mov_cr",           kGoesOn, kCpl0},
+    {ZYDIS_MNEMONIC_MOV,         OpForm::kControlRegister, emit_mov_cr,     helper_mov_cr,           "mov_cr",           kGoesOn, kCpl0},
     {ZYDIS_MNEMONIC_MOV,         OpForm::kDebugRegister,   nullptr,         helper_mov_dr,           "mov_dr",           kGoesOn, kCpl0},
     {ZYDIS_MNEMONIC_MOV,         OpForm::kToSegment,       nullptr,         helper_mov_to_sreg,      "mov_sreg",         kGoesOn, kAnyCpl},
     {ZYDIS_MNEMONIC_LEA,         kAny,                     emit_lea,        nullptr,                 nullptr,            kGoesOn, kAnyCpl},

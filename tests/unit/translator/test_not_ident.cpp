@@ -147,7 +147,6 @@ TEST_CASE("not ident: rdtsc runs natively and adds the TSC offset, unless CR4.TS
 TEST_CASE("not ident: mov to and from control, debug and segment registers goes to a helper", "[roundtrip]") {
   const Case cases[] = {
       {"mov cr0, eax", {0x0F, 0x22, 0xC0}},
-      {"mov eax, cr3", {0x0F, 0x20, 0xD8}},
       {"mov dr7, eax", {0x0F, 0x23, 0xF8}},
       {"mov ds, ax", {0x8E, 0xD8}},
       {"mov ss, [ebx]", {0x8E, 0x13}},
@@ -165,6 +164,29 @@ TEST_CASE("not ident: mov to and from control, debug and segment registers goes 
         CHECK(rc != ZYDIS_REGCLASS_DEBUG);
         CHECK(rc != ZYDIS_REGCLASS_SEGMENT);
       }
+  }
+}
+
+TEST_CASE("not ident: mov from CR0/CR2/CR3/CR4 reads CpuState inline at CPL 0, through a helper at CPL 3",
+          "[roundtrip]") {
+  const Case cases[] = {
+      {"mov eax, cr0", {0x0F, 0x20, 0xC0}},
+      {"mov edx, cr2", {0x0F, 0x20, 0xD2}},
+      {"mov esp, cr3", {0x0F, 0x20, 0xDC}},
+      {"mov edi, cr4", {0x0F, 0x20, 0xE7}},
+  };
+  OneInsnTranslator tr;
+  for (const Case& c : cases) {
+    Translation ring0 = tr.translate(c.bytes, kEip);
+    INFO(c.text << "\nhost block (CPL 0):\n" << ring0.listing);
+    CHECK(ring0.helpers.empty());
+    for (const HostInsn& h : ring0.all)
+      for (unsigned i = 0; i < h.visible(); ++i)
+        CHECK((h.ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+               ZydisRegisterGetClass(h.ops[i].reg.value) != ZYDIS_REGCLASS_CONTROL));
+    Translation ring3 = tr.translate(c.bytes, kEip, kFlatMode | 3u << mode::kCplShift);
+    INFO("host block (CPL 3):\n" << ring3.listing);
+    CHECK(ring3.helpers.size() == 1);  // the helper raises #GP(0)
   }
 }
 
