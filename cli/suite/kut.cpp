@@ -32,7 +32,7 @@ const Gap kBt86Gaps[] = {
     {"pmu", "needs hardware event counting (accel = kvm): bt86's performance counters count no events"},
 };
 
-const std::string* find(const IniSection& s, std::string_view key) {
+const std::string* value_of(const IniSection& s, std::string_view key) {
   for (const auto& [k, v] : s.keys)
     if (k == key) return &v.items.front();
   return nullptr;
@@ -58,7 +58,7 @@ double parse_timeout(const std::string& s, const std::string& where) {
 GuestEntry make_entry(const IniSection& s, const std::string& cfg_path, const std::string& dir,
                       const std::string& env_file) {
   const std::string where = fmt::format("{}:{}", cfg_path, s.line);
-  const std::string* file = find(s, "file");
+  const std::string* file = value_of(s, "file");
   if (!file) throw SuiteError(fmt::format("{}: test '{}' has no file", where, s.name));
   GuestEntry e;
   e.name = s.name;
@@ -66,14 +66,14 @@ GuestEntry make_entry(const IniSection& s, const std::string& cfg_path, const st
   e.origin = where;
   e.kernel = (fs::path(dir) / "x86" / *file).string();
   e.initrd = env_file;
-  const std::string* args = find(s, "test_args");
+  const std::string* args = value_of(s, "test_args");
   e.append = *file + (args && !args->empty() ? " " + *args : "");
   // QEMU's -m in MiB.
   static const std::regex memory_option(R"((^|\s)-m\s+(\d+)(\s|$))");
   std::smatch m;
-  if (const std::string* params = find(s, "qemu_params"); params && std::regex_search(*params, m, memory_option))
+  if (const std::string* params = value_of(s, "qemu_params"); params && std::regex_search(*params, m, memory_option))
     e.memory = m[2].str() + "M";
-  const std::string* timeout = find(s, "timeout");
+  const std::string* timeout = value_of(s, "timeout");
   e.timeout_seconds = timeout ? parse_timeout(*timeout, where) : 90;
   e.exit_status = 1;
   e.skip_status = 77;
@@ -81,8 +81,8 @@ GuestEntry make_entry(const IniSection& s, const std::string& cfg_path, const st
   e.reject = {"^SUMMARY: .*unexpected failures"};
 
   int smp = 1;
-  if (const std::string* n = find(s, "smp")) std::from_chars(n->data(), n->data() + n->size(), smp);
-  const std::string* accel = find(s, "accel");
+  if (const std::string* n = value_of(s, "smp")) std::from_chars(n->data(), n->data() + n->size(), smp);
+  const std::string* accel = value_of(s, "accel");
   if (smp > 1) e.skip = fmt::format("needs {} CPUs; bt86 runs one", smp);
   else if (!fs::exists(e.kernel)) e.skip = fmt::format("x86/{} is not built for i386", *file);
   for (const Gap& gap : kBt86Gaps)
@@ -101,8 +101,8 @@ std::vector<GuestEntry> parse_kut(std::string_view cfg, const std::string& cfg_p
   std::vector<GuestEntry> entries;
   for (const IniSection& s : read_ini(cfg, cfg_path)) {
     if (s.name.empty()) continue;
-    const std::string* arch = find(s, "arch");
-    const std::string* groups = find(s, "groups");
+    const std::string* arch = value_of(s, "arch");
+    const std::string* groups = value_of(s, "groups");
     if ((arch && *arch != "i386") || (groups && has_word(*groups, "nodefault"))) continue;
     entries.push_back(make_entry(s, cfg_path, dir, env_file));
   }
