@@ -93,7 +93,7 @@ bool far_jump_or_call(SystemContext& ctx, uint16_t sel, uint32_t offset, const F
     cpu.gpr[kEsp] = esp;
     return false;
   }
-  if (load_code_segment(ctx, sel, offset)) return true;
+  if (load_code_segment(ctx, sel, offset, Transfer::kJumpOrCall)) return true;
   cpu.gpr[kEsp] = esp;
   return false;
 }
@@ -128,7 +128,7 @@ bool far_return(SystemContext& ctx, unsigned width, uint32_t release) {
     if (!pop(ctx, width, esp) || !pop(ctx, width, ss)) return fail();
   }
   if (selector_rpl(cs) < old_cpl) return ctx.raise(Vector::kGP, selector_error(cs)), fail();
-  if (!load_code_segment(ctx, static_cast<uint16_t>(cs), eip)) return fail();
+  if (!load_code_segment(ctx, static_cast<uint16_t>(cs), eip, Transfer::kReturn)) return fail();
   if (!outer) {
     cpu.gpr[kEsp] += release;
     return true;

@@ -37,7 +37,7 @@ bool iret(SystemContext& ctx, unsigned width, uint32_t return_eip) {
   if (selector_rpl(cs) < old_cpl) return ctx.raise(Vector::kGP, selector_error(cs)), fail();
   const uint32_t load = iret_loads(old_cpl, iopl(cpu), width == 4);
   const uint32_t old_flags = cpu.eflags;
-  if (!load_code_segment(ctx, static_cast<uint16_t>(cs), eip)) return fail();
+  if (!load_code_segment(ctx, static_cast<uint16_t>(cs), eip, Transfer::kReturn)) return fail();
   set_eflags(ctx, (old_flags & ~load) | (flags & load));
   if (outer) return load_outer_stack(ctx, esp, static_cast<uint16_t>(ss), width);
   return true;

@@ -58,16 +58,19 @@ void mark_accessed(SystemContext& ctx, uint16_t selector, Descriptor& d) {
   ctx.write_linear(table + selector_offset(selector) + 4, &d.hi, 4, SystemContext::Privilege::kSupervisor);
 }
 
-bool load_code_segment(SystemContext& ctx, uint16_t selector, uint32_t offset) {
+bool load_code_segment(SystemContext& ctx, uint16_t selector, uint32_t offset, Transfer kind) {
   CpuState& cpu = ctx.cpu;
   Descriptor d;
   if (null_selector(selector)) return ctx.raise(Vector::kGP, 0u);
   if (!read_descriptor(ctx, selector, d)) return false;
   if (!d.code()) return ctx.raise(Vector::kGP, selector_error(selector));
+  const unsigned rpl = selector_rpl(selector);
+  if (kind == Transfer::kReturn && (d.conforming() ? d.dpl() > rpl : d.dpl() != rpl))
+    return ctx.raise(Vector::kGP, selector_error(selector));
   if (!d.present()) return ctx.raise(Vector::kNP, selector_error(selector));
   if (offset > d.limit()) return ctx.raise(Vector::kGP, 0u);  // the new EIP must be inside the new CS
   mark_accessed(ctx, selector, d);
-  unsigned cpl = d.conforming() ? cpu.cpl() : d.dpl();  // conforming keeps CPL
+  const unsigned cpl = kind == Transfer::kReturn ? rpl : cpu.cpl();
   cpu.seg[kCs] = SegmentCache{with_rpl(selector, cpl), d.access(), d.base(), d.limit()};
   cpu.eip = offset;
   ctx.segments_changed();

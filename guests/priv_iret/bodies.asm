@@ -68,4 +68,51 @@ iret_v86:
 iret_v86_insn:
         iretd
 
+
+; Returns to the same stack with CS = [esp+4] (the return's RPL says the
+; level): iretd_to_cs with an iretd (EFLAGS as they are), retf_to_cs with a
+; far ret. Then cli, which faults unless CPL <= IOPL, so a return that
+; wrongly lands at CPL 0 shows. Returns CS.
+global iretd_to_cs, retf_to_cs
+iretd_to_cs:
+        mov eax, [esp + 4]
+        pushfd
+        push eax
+        push .after
+        iretd
+.after:
+        cli
+        xor eax, eax
+        mov ax, cs
+        ret
+
+retf_to_cs:
+        mov eax, [esp + 4]
+        push eax
+        push .after
+        retf
+.after:
+        cli
+        xor eax, eax
+        mov ax, cs
+        ret
+
+; At CPL 0: an iretd to an outer level, CS = [esp+4] with its RPL 3, SS the
+; flat DPL-3 data segment and the same ESP; then cli as above.
+global iretd_outer_to_cs
+iretd_outer_to_cs:
+        mov eax, [esp + 4]
+        push dword 0x23                 ; SS: PM_UDATA
+        lea edx, [esp + 4]
+        push edx                        ; ESP as it was before the push
+        pushfd
+        push eax
+        push .after
+        iretd
+.after:
+        cli
+        xor eax, eax
+        mov ax, cs
+        ret
+
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -25,6 +25,7 @@ enum {
 
 uint32_t iret_to_self(uint32_t), iret_to_self_and_back(uint32_t), popfd_body(uint32_t),
     popf16_body(uint32_t);
+uint32_t iretd_to_cs(uint32_t), retf_to_cs(uint32_t), iretd_outer_to_cs(uint32_t);
 void iret_v86(void);
 extern const uint8_t iret_v86_insn[];
 
@@ -77,6 +78,31 @@ static void check_popf(void)
                  "popf (16-bit): the low half, IF and IOPL kept");
 }
 
+/* A return (iretd, far ret) to CPL RPL: a non-conforming code segment's DPL
+ * must equal the RPL, a conforming one's must not exceed it, else #GP(CS);
+ * the new CPL is the RPL, also in a conforming segment. bt86 once returned
+ * from CPL 3 to CPL 0 through CS = kernel code | 3 (the hostile suite's
+ * ring3 kind, seed 727). */
+static void check_return_privilege(void)
+{
+    put_str("-- the privilege a return goes to\n");
+    const uint16_t conforming = pm_gdt_set(PM_FIRST_FREE, seg_desc(0, 0xFFFFF, ACC_P | ACC_S | ACC_DPL(0) |
+                                                                       ACC_CODE_CONF_XR, FL_G | FL_DB));
+    uint32_t v = catch_user(iretd_to_cs, PM_KCODE | 3);
+    check_event("CPL3 iretd to DPL-0 code with RPL 3", v, VEC_GP, PM_KCODE);
+    v = catch_user(retf_to_cs, PM_KCODE | 3);
+    check_event("CPL3 retf to DPL-0 code with RPL 3", v, VEC_GP, PM_KCODE);
+    v = catch_user(iretd_to_cs, PM_KCODE);
+    check_event("CPL3 iretd to DPL-0 code with RPL 0", v, VEC_GP, PM_KCODE);
+    v = catch_user(iretd_to_cs, conforming | 3);
+    check_event("CPL3 iretd to conforming DPL-0 code: CPL stays 3 (cli faults)", v, VEC_GP, 0);
+    v = catch_call(iretd_outer_to_cs, conforming | 3);
+    check_event("CPL0 iretd to conforming DPL-0 code with RPL 3: CPL 3 (cli faults)", v, VEC_GP, 0);
+    v = catch_call(iretd_outer_to_cs, PM_UCODE);
+    check_event("CPL0 iretd to DPL-3 code: CPL 3 (cli faults)", v, VEC_GP, 0);
+    pm_gdt_set(PM_FIRST_FREE, 0);
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
     pm_init();
@@ -84,6 +110,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     tcg_gap_init(magic, mbi);
     check_iret();
     check_popf();
+    check_return_privilege();
     tcg_gap_summary();
     if (cmdline_has(magic, mbi, "v86")) {
         kprintf("iretd at 0x%08x with VM set at CPL 0\n", (uint32_t)iret_v86_insn);

@@ -3,7 +3,8 @@
 // system_machine.h): the frame an interrupt or trap gate leaves, the stack
 // switch of a CPL change and the iret back, the gate's DPL for software
 // interrupts only, faults while delivering (delivered instead, #DF, a #DF
-// through a task gate as Linux takes it) and the triple fault.
+// through a task gate as Linux takes it) and the triple fault; the
+// privilege iret returns to.
 #include <catch2/catch.hpp>
 
 #include "bt86/segmentation/interrupt_delivery.h"
@@ -259,4 +260,46 @@ TEST_CASE("interrupt delivery: a TSS stack that CPL 0 may not use is #TS naming 
   CHECK(m.state.tr.selector == kDfTss);
   CHECK(m.stack(0) == (selector_error(kUserData) | 1));
   CHECK(m.get32(kTssBase + 0x4C) == kUserCode);  // the interrupted task's CS, saved
+}
+
+TEST_CASE("iret: the CPL returned to is the selector's RPL, which the code segment must allow",
+          "[interrupt_delivery]") {
+  Machine m;
+  constexpr uint16_t kConforming = 0x40;
+  m.set_gdt(kConforming, segment_descriptor(0, 0xFFFFF, true, 0));
+  {
+    Descriptor d = m.gdt(kConforming);
+    d.hi |= uint32_t{access_rights::kConformingOrExpandDown} << 8;
+    m.set_gdt(kConforming, d);
+  }
+  auto frame = [&](uint32_t eip, uint16_t cs, uint32_t ss = 0, uint32_t esp = 0) {
+    m.at_cpl(0);
+    const uint32_t words[5] = {eip, cs, eflags::kFixed1, esp, ss};
+    const unsigned n = ss ? 5 : 3;
+    m.state.gpr[kEsp] -= 4 * n;
+    for (unsigned i = 0; i < n; ++i) m.put32(m.state.gpr[kEsp] + 4 * i, words[i]);
+  };
+
+  SECTION("a non-conforming DPL-0 segment with RPL 3: #GP(selector), still CPL 0") {
+    frame(0x6000, kKernelCode | 3, kUserData, kUserStack);
+    CHECK_FALSE(iret(m, 4, kFaultEip + 1));
+    REQUIRE(m.pending());
+    CHECK(m.pending()->vector == number(Vector::kGP));
+    CHECK(m.pending()->error_code == kKernelCode);
+    CHECK(m.state.cpl() == 0);
+    CHECK(m.state.eip == kFaultEip);
+  }
+  SECTION("a conforming DPL-0 segment with RPL 3: CPL 3 on the popped stack") {
+    frame(0x6000, kConforming | 3, kUserData, kUserStack);
+    REQUIRE(iret(m, 4, kFaultEip + 1));
+    CHECK(m.state.cpl() == 3);
+    CHECK(m.state.seg[kCs].selector == (kConforming | 3));
+    CHECK(m.state.gpr[kEsp] == kUserStack);
+  }
+  SECTION("a conforming segment from CPL 0 with RPL 0 stays at CPL 0") {
+    frame(0x6000, kConforming);
+    REQUIRE(iret(m, 4, kFaultEip + 1));
+    CHECK(m.state.cpl() == 0);
+    CHECK(m.state.eip == 0x6000);
+  }
 }

@@ -23,10 +23,14 @@ bool read_descriptor(SystemContext& ctx, uint16_t selector, Descriptor& out);
 bool load_data_segment(SystemContext& ctx, unsigned seg, uint16_t selector);
 // Sets the accessed bit of a descriptor being loaded, in its table too.
 void mark_accessed(SystemContext& ctx, uint16_t selector, Descriptor& d);
-// Loads CS:EIP for a far transfer to a code segment the caller has
-// checked for privilege; #GP/#NP for a selector that is no present code
-// segment, #GP(0) for an offset past its limit (nothing changes then).
-bool load_code_segment(SystemContext& ctx, uint16_t selector, uint32_t offset);
+// Loads CS:EIP for a far transfer; #GP/#NP for a selector that is no
+// present code segment, #GP(0) for an offset past its limit (nothing
+// changes then). A jmp or call (whose privilege its caller checked) keeps
+// the CPL; a return (iret, far ret) goes to the selector's RPL, which the
+// code segment must allow: a non-conforming one's DPL equal to it, a
+// conforming one's not above it (#GP(selector) otherwise).
+enum class Transfer { kJumpOrCall, kReturn };
+bool load_code_segment(SystemContext& ctx, uint16_t selector, uint32_t offset, Transfer kind);
 // The linear address of `size` bytes at `offset` in segment register seg,
 // after the segment's protection checks; #GP(0) (#SS(0) for SS) otherwise.
 inline bool segment_linear(SystemContext& ctx, unsigned seg, uint32_t offset, unsigned size, bool write,
