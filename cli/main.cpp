@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "bt86/kvm/kvm_vm.h"
 #include "bt86/kvm/vfio_passthrough.h"
 #include "bt86/vcpu/tracer.h"
+#include "bt86/suite/suite.h"
 #include "options.h"
 
 namespace {
@@ -196,6 +198,28 @@ int kvm_probe(int argc, char** argv) {
   return kSkipped;
 }
 
+// bt86 suite ...: runs a regression suite of guests, each as a child bt86
+// (this executable).
+int suite(int argc, char** argv) {
+  std::string error;
+  auto options = bt86::suite::parse_suite_options(argc - 2, argv + 2, error);
+  if (!options) {
+    say(error + "\n" + bt86::suite::suite_usage());
+    return kUsageError;
+  }
+  if (options->help) {
+    std::fputs(bt86::suite::suite_usage().c_str(), stdout);
+    return 0;
+  }
+  std::error_code ec;
+  if (options->bt86.empty()) options->bt86 = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (ec) {
+    say(fmt::format("suite: cannot find this executable (/proc/self/exe): {}", ec.message()));
+    return kUsageError;
+  }
+  return bt86::suite::run_suite(*options);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,6 +238,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (command == "kvm-probe") return kvm_probe(argc, argv);
+    if (command == "suite") return suite(argc, argv);
     if (command != "run") {
       say(fmt::format("unknown command '{}'\n{}", argv[1], bt86::usage()));
       return kUsageError;

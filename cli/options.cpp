@@ -46,6 +46,7 @@ std::string usage() {
          "                [--passthrough PCI-ADDRESS] [--trace EVENTS [--trace-file FILE]]\n"
          "                [--gdb tcp::PORT | -s] [--wait-gdb | -S]\n"
          "       bt86 kvm-probe [--needs PROBE,...] [--oracle]\n"
+         "       bt86 suite [OPTIONS] [DIR | MANIFEST]... [--kut KUT-DIR]   (bt86 suite --help)\n"
          "       bt86 --help | --version\n"
          "  --kernel FILE      kernel to boot: a Linux bzImage (\"HdrS\" at offset 0x202,\n"
          "                     booted with the 32-bit Linux boot protocol) or else a\n"

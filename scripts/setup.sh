@@ -2,7 +2,7 @@
 # Installs bt86's build and test dependencies from Debian's packages when missing.
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libzydis-dev libzycore-dev libasmjit-dev
-          libboost-dev libfmt-dev catch2 nasm gcc-multilib g++-multilib python3 gdb)
+          libboost-dev libfmt-dev catch2 nasm gcc-multilib g++-multilib python3 gdb libxml2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,6 @@
 #include "bt86/segmentation/disassemble.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "bt86/segmentation/cpu_model.h"
@@ -29,6 +30,17 @@ std::optional<GuestInstructionText> disassemble_guest(std::span<const uint8_t> c
   if (ZYAN_FAILED(ZydisDecoderDecodeFull(&guest_decoder(code32), code.data(), code.size(), &info, ops)))
     return std::nullopt;
   return GuestInstructionText{format_guest_instruction(info, ops, eip), hex_string(code.first(info.length))};
+}
+
+std::string describe_guest_code(std::span<const uint8_t> code, const CpuState& cpu) {
+  const uint32_t linear = cpu.seg[kCs].base + cpu.eip;
+  std::string where = cpu.seg[kCs].base ? fmt::format("EIP={:#010x} (linear {:#010x})", cpu.eip, linear)
+                                        : fmt::format("EIP={:#010x}", cpu.eip);
+  if (code.empty()) return fmt::format("an instruction outside RAM at {}", where);
+  if (auto insn = disassemble_guest(code, cpu.eip, cpu.code32()))
+    return fmt::format("'{}' ({}) at {}", insn->text, insn->hex, where);
+  return fmt::format("an undecodable instruction ({}...) at {}", hex_string(code.first(std::min<size_t>(code.size(), 4))),
+                     where);
 }
 
 }  // namespace bt86

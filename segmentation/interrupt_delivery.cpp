@@ -157,8 +157,13 @@ bool deliver_event(SystemContext& ctx, const Event& first) {
                                             (e.vector == pf && (contributory(nested->vector) || nested->vector == pf)));
     e = double_fault ? Event::exception(Vector::kDF, 0u) : *nested;
   }
-  return ctx.die(fmt::format("triple fault: {} (vector {}) could not be delivered: {}", vector_name(first.vector),
-                             first.vector, why));
+  // The instruction that raised it, the first thing a kernel's developer
+  // looks for (a device interrupt has none: EIP is where it came in).
+  std::string raised_by = first.kind == EventKind::kExternal
+                              ? fmt::format("a device interrupt at EIP={:#010x}", ctx.cpu.eip)
+                              : ctx.describe_instruction();
+  return ctx.die(fmt::format("triple fault: {} (vector {}) could not be delivered: {}; raised by {}",
+                             vector_name(first.vector), first.vector, why, raised_by));
 }
 
 }  // namespace bt86

@@ -37,14 +37,7 @@ std::string describe_guest_instruction(const KvmVcpu& vcpu, const GuestRam& ram,
       std::memcpy(code, ram.host(phys), len);
     }
   }
-  std::string where = cpu.seg[kCs].base ? fmt::format("EIP={:#010x} (linear {:#010x})", cpu.eip, linear)
-                                        : fmt::format("EIP={:#010x}", cpu.eip);
-  if (!len) return fmt::format("an instruction outside RAM at {}", where);
-  if (auto insn = disassemble_guest({code, len}, cpu.eip, cpu.code32()))
-    return fmt::format("'{}' ({}) at {}", insn->text, insn->hex, where);
-  std::string hex;
-  for (size_t i = 0; i < std::min<size_t>(len, 4); ++i) hex += fmt::format("{}{:02x}", i ? " " : "", code[i]);
-  return fmt::format("an undecodable instruction ({}...) at {}", hex, where);
+  return describe_guest_code({code, len}, cpu);
 }
 
 }  // namespace bt86

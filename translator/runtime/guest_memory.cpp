@@ -74,6 +74,15 @@ std::optional<PageFault> GuestMemory::read_table_entry(uint32_t linear, Descript
   return std::nullopt;
 }
 
+size_t GuestMemory::peek(uint32_t linear, std::span<uint8_t> out) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    Walk w = aspace_.translate(linear + static_cast<uint32_t>(i), Access::kRead, false);
+    if (!w.ok || !aspace_.is_ram(w.phys)) return i;
+    out[i] = *ram_.host(w.phys);
+  }
+  return out.size();
+}
+
 std::optional<PageFault> GuestMemory::fetch_fault(uint32_t linear, bool user) {
   Walk w = aspace_.translate(linear, Access::kFetch, user);
   if (w.ok) return std::nullopt;  // mapped meanwhile

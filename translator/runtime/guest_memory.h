@@ -11,6 +11,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "bt86/devices/bus.h"
 #include "bt86/segmentation/descriptor.h"
@@ -46,6 +47,9 @@ public:
   // A GDT, LDT or IDT entry at linear, read as the processor does (a
   // supervisor access), through the shadow descriptor tables.
   std::optional<PageFault> read_table_entry(uint32_t linear, Descriptor& out);
+  // For reports: the RAM bytes at linear (a supervisor read, devices left
+  // alone) up to the first that is unmapped or not RAM; how many were read.
+  size_t peek(uint32_t linear, std::span<uint8_t> out);
   // The fault of an instruction fetch at linear, if it still faults.
   std::optional<PageFault> fetch_fault(uint32_t linear, bool user);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "bt86/segmentation/disassemble.h"
 #include "bt86/segmentation/segment_check.h"
 
 namespace bt86 {
@@ -50,7 +51,10 @@ void HelperContext::paging_changed(bool cr3_written) {
 }
 
 std::string HelperContext::describe_instruction() const {
-  if (!site) return fmt::format("the instruction at EIP={:#010x}", cpu.eip);
+  if (!site) {  // the run loop (an event's delivery): read what CS:EIP holds
+    uint8_t code[15];
+    return describe_guest_code({code, memory.peek(cpu.seg[kCs].base + cpu.eip, code)}, cpu);
+  }
   return fmt::format("'{}' at EIP={:#010x}", site->insn.text(), site->insn.eip);
 }
 

@@ -163,7 +163,7 @@ TEST_CASE_METHOD(Loader, "multiboot: a kernel in the BIOS area keeps its bytes",
 TEST_CASE_METHOD(Loader, "multiboot: --initrd files become modules, each with its own string", "[multiboot]") {
   Bytes first(5000);
   for (size_t i = 0; i < first.size(); ++i) first[i] = static_cast<uint8_t>(i * 7);
-  const std::string a = dir.write("env", first), b = dir.write("empty", {});
+  const std::string a = dir.write("env", first), b = dir.write("empty", Bytes{});
   load(minimal_elf32(), "kernel args", {a + " testname=x  y", b});
   REQUIRE(word(info()) & 1u << 3);
   REQUIRE(word(info() + 20) == 2);

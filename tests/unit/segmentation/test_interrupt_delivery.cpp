@@ -226,11 +226,24 @@ TEST_CASE("interrupt delivery: a fault while delivering #DF is a triple fault, w
   CHECK_FALSE(deliver_event(m, Event::exception(Vector::kPF, 6u)));
   REQUIRE(m.death());
   CHECK(m.death()->find("triple fault") != std::string::npos);
+  // It names the instruction that raised the first fault.
+  CHECK(m.death()->find("raised by the instruction under test") != std::string::npos);
   // Nothing of the half-delivered frames is left: still CPL 3, on its stack.
   CHECK(m.state.eip == before.eip);
   CHECK(m.state.gpr[kEsp] == before.gpr[kEsp]);
   CHECK(m.state.seg[kCs].selector == kUserCode);
   CHECK(m.state.seg[kSs].selector == kUserData);
+}
+
+TEST_CASE("interrupt delivery: a device interrupt's triple fault names no instruction, only where it came in",
+          "[interrupt_delivery]") {
+  Machine m;
+  m.state.idtr.limit = 0x1F;  // vectors 0 to 3: the interrupt, #GP and #DF lie past it
+  CHECK_FALSE(deliver_event(m, Event{0x20, std::nullopt, EventKind::kExternal}));
+  REQUIRE(m.death());
+  CHECK(m.death()->find("triple fault") != std::string::npos);
+  CHECK(m.death()->find("raised by a device interrupt at EIP=0x00001234") != std::string::npos);
+  CHECK(m.death()->find("instruction under test") == std::string::npos);
 }
 
 TEST_CASE("interrupt delivery: a TSS stack that CPL 0 may not use is #TS naming it, with EXT",

@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <elf.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cstring>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "bt86/host/multiboot.h"
+#include "temp_dir.h"
 
 namespace bt86::test {
 
@@ -27,23 +27,6 @@ inline constexpr uint32_t kCodeOffset = 0x100;  // file offset of the loaded seg
 inline constexpr uint32_t kMemSize = 0x2000;    // p_memsz: everything past the code is bss
 inline constexpr uint8_t kCode[] = {0xB8, 0x2A, 0x00, 0x00, 0x00,  // mov eax, 42
                          0xF4, 0xEB, 0xFD};             // hlt; jmp $-1
-
-// A scratch directory that disappears with the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "bt86-mb-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const Bytes& data) const {
-    fs::path p = path / name;
-    std::ofstream out(p, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    return p.string();
-  }
-};
 
 template <typename T>
 void put(Bytes& image, size_t offset, const T& value) {

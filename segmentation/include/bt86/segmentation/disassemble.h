@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include "bt86/segmentation/cpu_state.h"
+
 namespace bt86 {
 
 struct GuestInstructionText {
@@ -24,5 +26,10 @@ std::string format_guest_instruction(const ZydisDecodedInstruction& info, const 
                                      uint32_t eip);
 // Bytes as "8b 43 04".
 std::string hex_string(std::span<const uint8_t> bytes);
+
+// Names the instruction at CS:EIP in a report, from the code bytes read
+// there (empty: none could be read): "'int 0x30' (cd 30) at EIP=0x00100037",
+// with the linear address when CS's base is not 0.
+std::string describe_guest_code(std::span<const uint8_t> code, const CpuState& cpu);
 
 }  // namespace bt86
