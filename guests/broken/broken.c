@@ -25,8 +25,9 @@ static struct {
 } __attribute__((packed)) idtr;
 
 /* #DE: the kernel reports it through its own system call. */
-static void divide_error_entry(void);
-__asm__("divide_error_entry: int $0x30\n"
+void divide_error_entry(void);
+__asm__(".globl divide_error_entry\n"
+        "divide_error_entry: int $0x30\n"
         "  hlt\n");
 
 static uint32_t average(uint32_t total, volatile uint32_t *samples)
