@@ -71,35 +71,24 @@ iret_v86_insn:
 
 ; Returns to the same stack with CS = [esp+4] (the return's RPL says the
 ; level): iretd_to_cs with an iretd (EFLAGS as they are), retf_to_cs with a
-; far ret. Then cli, which faults unless CPL <= IOPL, so a return that
-; wrongly lands at CPL 0 shows. Returns CS.
-global iretd_to_cs, retf_to_cs
+; far ret, iretd_outer_to_cs (at CPL 0) with an iretd to an outer level (SS
+; the flat DPL-3 data segment, the same ESP). Each lands in after_return:
+; cli, which faults unless CPL <= IOPL, so a return that wrongly lands at
+; CPL 0 shows. Returns CS.
+global iretd_to_cs, retf_to_cs, iretd_outer_to_cs
 iretd_to_cs:
         mov eax, [esp + 4]
         pushfd
         push eax
-        push .after
+        push after_return
         iretd
-.after:
-        cli
-        xor eax, eax
-        mov ax, cs
-        ret
 
 retf_to_cs:
         mov eax, [esp + 4]
         push eax
-        push .after
+        push after_return
         retf
-.after:
-        cli
-        xor eax, eax
-        mov ax, cs
-        ret
 
-; At CPL 0: an iretd to an outer level, CS = [esp+4] with its RPL 3, SS the
-; flat DPL-3 data segment and the same ESP; then cli as above.
-global iretd_outer_to_cs
 iretd_outer_to_cs:
         mov eax, [esp + 4]
         push dword 0x23                 ; SS: PM_UDATA
@@ -107,9 +96,10 @@ iretd_outer_to_cs:
         push edx                        ; ESP as it was before the push
         pushfd
         push eax
-        push .after
+        push after_return
         iretd
-.after:
+
+after_return:
         cli
         xor eax, eax
         mov ax, cs

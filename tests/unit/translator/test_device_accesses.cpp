@@ -13,17 +13,16 @@
 #include <functional>
 #include <vector>
 
-#include "bt86/host/machine.h"
-#include "bt86/bt/bt_cpu.h"
+#include "asm_guest.h"
 
 using namespace bt86;
 namespace ax = asmjit::x86;
 
 namespace {
 
-constexpr uint32_t kCode = 0x00100000;
-constexpr uint32_t kStack = 0x00090000;
-constexpr uint32_t kData = 0x00080000;      // RAM
+constexpr uint32_t kCode = test::AsmGuest::kCode;
+constexpr uint32_t kStack = test::AsmGuest::kStack;
+constexpr uint32_t kData = test::AsmGuest::kData;  // RAM
 constexpr uint32_t kDevice = 0xE0000000;    // 8 KiB: two pages
 constexpr uint32_t kDeviceSize = 0x2000;
 constexpr uint32_t kOpenBus = 0xD0000000;   // nobody
@@ -70,41 +69,22 @@ Access rd(uint64_t offset, unsigned size) {
 Access rd(uint64_t offset, unsigned size, uint32_t value) { return {false, offset, size, value}; }
 Access wr(uint64_t offset, unsigned size, uint32_t value) { return {true, offset, size, value}; }
 
-struct Guest {
-  Machine machine{MachineConfig{16u << 20, [](uint8_t) {}}};
+struct Guest : test::AsmGuest {
   LoggingDevice device;
   Guest() { machine.mmio.map(kDevice, kDeviceSize, device); }
 
   // Runs body, then `mov eax, 0; out 0xF4, al`; returns the final CPU state.
   const CpuState& run(const std::function<void(ax::Assembler&)>& body) {
-    asmjit::CodeHolder code;
-    code.init(asmjit::Environment(asmjit::Arch::kX86), kCode);
-    ax::Assembler a(&code);
-    body(a);
-    a.mov(ax::eax, 0);
-    a.out(0xF4, ax::al);
-    a.hlt();
-    code.flatten();
-    code.relocateToBase(kCode);
-    const asmjit::Section* text = code.textSection();
-    std::memcpy(machine.ram.host(kCode), text->data(), text->bufferSize());
-
-    CpuState& cpu = machine.cpu;
-    cpu.cr0 = cr0::kPE | cr0::kET;
-    load_flat(cpu.seg[kCs], 0x08, true);
-    for (unsigned s : {kDs, kEs, kSs, kFs, kGs}) load_flat(cpu.seg[s], 0x10, false);
-    cpu.gpr[kEsp] = kStack;
-    cpu.eip = kCode;
-    BtCpu vcpu({cpu, machine.ram, machine.io, machine.mmio, machine.control});
+    load([&](ax::Assembler& a) {
+      body(a);
+      exit_ok(a);
+      a.hlt();
+    });
+    BtCpu vcpu(context());
     RunOutcome out = vcpu.run(10.0);
     INFO(out.message);
     REQUIRE(out.exit_status == 1);
-    return cpu;
-  }
-  uint32_t ram32(uint32_t at) const {
-    uint32_t v;
-    std::memcpy(&v, machine.ram.host(at), 4);
-    return v;
+    return machine.cpu;
   }
 };
 

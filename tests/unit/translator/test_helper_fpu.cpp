@@ -9,15 +9,14 @@
 
 #include <cstring>
 
-#include "bt86/host/machine.h"
-#include "bt86/bt/bt_cpu.h"
+#include "asm_guest.h"
 
 using namespace bt86;
 namespace ax = asmjit::x86;
 
 namespace {
 
-constexpr uint32_t kCode = 0x00100000, kStack = 0x00090000, kData = 0x00080000;
+constexpr uint32_t kData = test::AsmGuest::kData;
 constexpr uint32_t kMxcsrIn = 0, kFcwIn = 4, kXmmIn = 0x10, kX87In = 0x90;           // what the guest loads
 constexpr uint32_t kXmmOut = 0x100, kMxcsrOut = 0x180, kFcwOut = 0x184, kX87Out = 0x190;  // what it finds
 constexpr uint32_t kGuestMxcsr = 0xEFC0 | 0x20;  // FTZ, toward zero, DAZ, PE unmasked, PE flag raised
@@ -44,10 +43,10 @@ public:
 ax::Mem data(uint32_t offset, uint32_t size) { return ax::Mem(static_cast<uint64_t>(kData + offset), size); }
 
 void run_guest(uint16_t guest_fcw) {
-  Machine machine(MachineConfig{16u << 20, [](uint8_t) {}});
+  test::AsmGuest g;
   Clobberer clobberer;
-  machine.io.map(0x500, 1, clobberer);
-  uint8_t* ram = machine.ram.host(kData);
+  g.machine.io.map(0x500, 1, clobberer);
+  uint8_t* ram = g.machine.ram.host(kData);
   std::memcpy(ram + kMxcsrIn, &kGuestMxcsr, 4);
   std::memcpy(ram + kFcwIn, &guest_fcw, 2);
   for (unsigned i = 0; i < 128; ++i) ram[kXmmIn + i] = static_cast<uint8_t>(0x40 + i);
@@ -55,36 +54,24 @@ void run_guest(uint16_t guest_fcw) {
     const double v = 1.5 + i;
     std::memcpy(ram + kX87In + 8 * i, &v, 8);
   }
-
-  asmjit::CodeHolder code;
-  code.init(asmjit::Environment(asmjit::Arch::kX86), kCode);
-  ax::Assembler a(&code);
-  a.ldmxcsr(data(kMxcsrIn, 4));
-  a.fldcw(data(kFcwIn, 2));
-  for (unsigned i = 0; i < 8; ++i) a.movups(ax::xmm(i), data(kXmmIn + 16 * i, 16));
-  for (unsigned i = 0; i < 8; ++i) a.fld(data(kX87In + 8 * i, 8));  // a full x87 stack
-  a.mov(ax::dx, 0x500);
-  a.out(ax::dx, ax::al);  // a helper call
-  a.out(ax::dx, ax::al);  // and another in the same block
-  for (unsigned i = 0; i < 8; ++i) a.movups(data(kXmmOut + 16 * i, 16), ax::xmm(i));
-  a.stmxcsr(data(kMxcsrOut, 4));
-  a.fnstcw(data(kFcwOut, 2));
-  for (unsigned i = 0; i < 8; ++i) a.fstp(data(kX87Out + 8 * i, 8));
-  a.mov(ax::eax, 0);
-  a.out(0xF4, ax::al);
-  code.flatten();
-  code.relocateToBase(kCode);
-  const asmjit::Section* text = code.textSection();
-  std::memcpy(machine.ram.host(kCode), text->data(), text->bufferSize());
-
-  CpuState& cpu = machine.cpu;
-  cpu.cr0 = cr0::kPE | cr0::kET | cr0::kMP | cr0::kNE;
+  g.load([](ax::Assembler& a) {
+    a.ldmxcsr(data(kMxcsrIn, 4));
+    a.fldcw(data(kFcwIn, 2));
+    for (unsigned i = 0; i < 8; ++i) a.movups(ax::xmm(i), data(kXmmIn + 16 * i, 16));
+    for (unsigned i = 0; i < 8; ++i) a.fld(data(kX87In + 8 * i, 8));  // a full x87 stack
+    a.mov(ax::dx, 0x500);
+    a.out(ax::dx, ax::al);  // a helper call
+    a.out(ax::dx, ax::al);  // and another in the same block
+    for (unsigned i = 0; i < 8; ++i) a.movups(data(kXmmOut + 16 * i, 16), ax::xmm(i));
+    a.stmxcsr(data(kMxcsrOut, 4));
+    a.fnstcw(data(kFcwOut, 2));
+    for (unsigned i = 0; i < 8; ++i) a.fstp(data(kX87Out + 8 * i, 8));
+    test::AsmGuest::exit_ok(a);
+  });
+  CpuState& cpu = g.machine.cpu;
+  cpu.cr0 |= cr0::kMP | cr0::kNE;
   cpu.cr4 = 1u << 9;  // OSFXSR
-  load_flat(cpu.seg[kCs], 0x08, true);
-  for (unsigned s : {kDs, kEs, kSs, kFs, kGs}) load_flat(cpu.seg[s], 0x10, false);
-  cpu.gpr[kEsp] = kStack;
-  cpu.eip = kCode;
-  BtCpu vcpu({cpu, machine.ram, machine.io, machine.mmio, machine.control});
+  BtCpu vcpu(g.context());
   RunOutcome out = vcpu.run(10.0);
   INFO(out.message);
   REQUIRE(out.exit_status == 1);
