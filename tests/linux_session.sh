@@ -26,6 +26,9 @@ stamped=$out
 out=$(sed 's/^[0-9.]* //' <<<"$stamped")
 printf '%s\n' "$out"
 fail() { echo "linux_session: $1" >&2; exit 1; }
+# What a host that deschedules bt86 for long stretches can spoil (the TSC
+# against the PIT and jiffies): status 3, which the suite retries.
+timing_fail() { echo "linux_session: $1 (timing)" >&2; exit 3; }
 [ "$status" -eq 0 ] || fail "bt86 exited with $status, expected 0 (poweroff)"
 grep -q '^Linux (none) .* i686 GNU/Linux' <<<"$out" || fail "no uname output"
 grep -q '^forks-ok' <<<"$out" || fail "the fork/exec loop did not finish"
@@ -38,9 +41,9 @@ grep -q 'pci 0000:00:00.0: \[8086:1237\] type 00 class 0x060000' <<<"$out" ||
 grep -qx '0000:00:00.0' <<<"$out" || fail "/sys/bus/pci/devices does not list 00:00.0"
 grep -qx 'pci-00:00.0 0x8086 0x1237 0x060000' <<<"$out" || fail "sysfs shows the wrong host bridge"
 # (How: tests/linux_tsc.sh checks it was against the PIT.)
-grep -q 'tsc: Detected [0-9.]* MHz processor' <<<"$out" || fail "the kernel could not calibrate its TSC"
-grep -q 'clocksource: Switched to clocksource tsc$' <<<"$out" || fail "the kernel does not use the TSC as its clocksource"
-grep -q 'Marking TSC unstable' <<<"$out" && fail "the kernel marked the TSC unstable"
+grep -q 'tsc: Detected [0-9.]* MHz processor' <<<"$out" || timing_fail "the kernel could not calibrate its TSC"
+grep -q 'clocksource: Switched to clocksource tsc$' <<<"$out" || timing_fail "the kernel does not use the TSC as its clocksource"
+grep -q 'Marking TSC unstable' <<<"$out" && timing_fail "the kernel marked the TSC unstable"
 grep -q 'the guest powered off (ACPI S5)' <<<"$out" || fail "poweroff did not go through ACPI S5"
 # Interrupts: the timer and the serial port through the I/O APIC and the
 # local APIC's timer, or through the 8259A (XT-PIC) with noapic/nolapic.
@@ -70,6 +73,6 @@ read -r host_b guest_b < <(awk '$2 == "clock-end" { print $1, $3; exit }' <<<"$s
 awk -v ha="$host_a" -v hb="$host_b" -v ga="$guest_a" -v gb="$guest_b" 'BEGIN {
   h = hb - ha; g = gb - ga; d = (g - h) / h * 100
   printf "linux_session: guest clock %.3f s, host %.3f s over the session (%+.2f %%)\n", g, h, d
-  exit (d < -1 || d > 1) }' || fail "the guest clock strayed more than 1 % from the host's"
+  exit (d < -1 || d > 1) }' || timing_fail "the guest clock strayed more than 1 % from the host's"
 grep -q '=== bt86 scripted session done ===' <<<"$out" || fail "the session did not end"
 echo "linux_session: all steps passed"
