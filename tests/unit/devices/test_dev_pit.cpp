@@ -5,23 +5,15 @@
 
 #include <array>
 
+#include "edge_sink.h"
 #include "bt86/devices/pit8254.h"
 
 namespace {
 
-struct Sink final : bt86::InterruptSink {
-  bool level = false;
-  int rises = 0;
-  void set_irq(unsigned, bool high) override {
-    if (high && !level) ++rises;
-    level = high;
-  }
-};
-
 struct Pit {
   bt86::VirtualClock clock;
   bt86::EventQueue events;
-  Sink irq0;
+  bt86::test::EdgeSink irq0;
   bt86::Pit8254 pit{clock, events, bt86::IrqLine(irq0, 0)};
   bt86::SystemControlPortB port61{pit};
 

@@ -3,6 +3,7 @@
 // bytes a BIOS would have left.
 #include <catch2/catch.hpp>
 
+#include "edge_sink.h"
 #include "bt86/devices/rtc146818.h"
 
 namespace {
@@ -10,19 +11,10 @@ namespace {
 constexpr uint64_t kMs = 1'000'000, kUs = 1'000, kS = 1'000'000'000;
 constexpr int64_t kLeapDay = 1709214359;  // 2024-02-29 13:45:59 UTC, a Thursday
 
-struct Sink final : bt86::InterruptSink {
-  bool level = false;
-  int rises = 0;
-  void set_irq(unsigned, bool high) override {
-    if (high && !level) ++rises;
-    level = high;
-  }
-};
-
 struct Rtc {
   bt86::VirtualClock clock;
   bt86::EventQueue events;
-  Sink irq8;
+  bt86::test::EdgeSink irq8;
   bt86::Rtc146818 rtc{clock, events, bt86::IrqLine(irq8, 8), 256ull << 20,
                       bt86::Rtc146818::WallTime{kLeapDay, 0}};
 
