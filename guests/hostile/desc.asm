@@ -4,15 +4,7 @@
 ; frame in U_DATA.
 bits 32
 
-%macro SNIP 1
-global %1_begin, %1_end
-%1_begin:
-%endmacro
-%macro ENDSNIP 1
-        mov esp, edi
-        int 0x80
-%1_end:
-%endmacro
+%include "snippet.inc"
 
 section .text
 SNIP d_lar

@@ -4,15 +4,7 @@
 ; sane stack for the closing int 0x80.
 bits 32
 
-%macro SNIP 1
-global %1_begin, %1_end
-%1_begin:
-%endmacro
-%macro ENDSNIP 1
-        mov esp, edi
-        int 0x80
-%1_end:
-%endmacro
+%include "snippet.inc"
 
 section .text
 ; --- loads through every addressing form ---
