@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <unistd.h>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -130,6 +131,18 @@ int run(const bt86::RunOptions& o) {
     }
   }
   bt86::Tracer tracer(o.trace_events, trace_file ? trace_file.get() : stderr);
+  // perf's convention for code generated at run time: perf report reads
+  // the names of the addresses it sampled from /tmp/perf-PID.map.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> perf_map(nullptr, std::fclose);
+  if (o.perf_map) {
+    const std::string path = fmt::format("/tmp/perf-{}.map", getpid());
+    perf_map.reset(std::fopen(path.c_str(), "w"));
+    if (!perf_map) {
+      say(fmt::format("--perf-map: {}: {}", path, std::strerror(errno)));
+      return kUsageError;
+    }
+    tracer.set_perf_map(perf_map.get());
+  }
   std::unique_ptr<bt86::gdb::GdbServer> gdb;
   if (o.gdb_port >= 0) {
     try {

@@ -44,7 +44,7 @@ std::string usage() {
          "                [--backend bt|kvm] [--clock host|wall|virtual] [--on-reset exit|restart]\n"
          "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
          "                [--passthrough PCI-ADDRESS] [--trace EVENTS [--trace-file FILE]]\n"
-         "                [--gdb tcp::PORT | -s] [--wait-gdb | -S]\n"
+         "                [--perf-map] [--gdb tcp::PORT | -s] [--wait-gdb | -S]\n"
          "       bt86 kvm-probe [--needs PROBE,...] [--oracle]\n"
          "       bt86 suite [OPTIONS] [DIR | MANIFEST]... [--kut KUT-DIR]   (bt86 suite --help)\n"
          "       bt86 --help | --version\n"
@@ -77,6 +77,8 @@ std::string usage() {
          "  --trace EVENTS     write one line per event (guest time, EIP, CPL, details):\n"
          "                     int, io, cr, mode, exit, translate or all, comma-separated\n"
          "  --trace-file FILE  where --trace writes (default: stderr)\n"
+         "  --perf-map         name translated code for perf report in /tmp/perf-PID.map:\n"
+         "                     samples in it are charged to guest:START-END:cplN\n"
          "  --gdb tcp::PORT    serve gdb's remote protocol on PORT (0: any free port);\n"
          "                     -s is --gdb tcp::1234\n"
          "  --wait-gdb, -S     start the guest stopped until gdb continues it\n"
@@ -131,6 +133,7 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
       if (!events) return std::nullopt;
       o.trace_events = *events;
     } else if (arg == "--trace-file") { if (!(v = value())) return std::nullopt; o.trace_file = *v; }
+    else if (arg == "--perf-map") o.perf_map = true;
     else if (arg == "-s") o.gdb_port = 1234;
     else if (arg == "-S" || arg == "--wait-gdb") o.wait_gdb = true;
     else if (arg == "--gdb") {

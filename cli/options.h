@@ -23,6 +23,7 @@ struct RunOptions {
   std::string passthrough;  // --passthrough: a host PCI address for VFIO
   uint32_t trace_events = 0;  // --trace: bt86/vcpu/tracer.h's trace:: bits
   std::string trace_file;     // --trace-file: where the trace goes (stderr when empty)
+  bool perf_map = false;      // --perf-map: name translated code in /tmp/perf-PID.map
   // --gdb tcp::PORT (-s: port 1234): serve gdb's remote protocol; -1: off,
   // 0: any free port (said on stderr).
   int gdb_port = -1;

@@ -104,6 +104,15 @@ void Tracer::translation(Where at, uint32_t start, uint32_t end, uint64_t phys, 
          fmt::format("translate {:#010x}-{:#010x} phys={:#x} instructions={}", start, end, phys, instructions));
 }
 
+void Tracer::host_code(const void* host, size_t size, uint32_t start, uint32_t end, unsigned cpl, std::string_view kind) {
+  host_code(host, size, fmt::format("guest:{:#010x}-{:#010x}:cpl{}{}{}", start, end, cpl, kind.empty() ? "" : ":", kind));
+}
+
+void Tracer::host_code(const void* host, size_t size, std::string_view name) {
+  if (!perf_map_) return;
+  fmt::print(perf_map_, "{:x} {:x} {}\n", reinterpret_cast<uintptr_t>(host), size, name);
+}
+
 std::string Tracer::recent_interrupts() const {
   if (!delivered_) return {};
   const uint64_t n = std::min<uint64_t>(delivered_, kRing);

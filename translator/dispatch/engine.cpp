@@ -62,6 +62,7 @@ Engine::Engine(GuestContext c)
       platform_(c.platform),
       context_(frame_, memory_, c.io, c.control, breakpoints_, devices_, requests_), tracer_(c.platform.tracer) {
   context_.tracer = tracer_;
+  if (tracer_ && tracer_->perf_map()) stubs_.describe(*tracer_);
   context_.debug = &debug_;
   former_.debug = &debug_;
 }
@@ -143,6 +144,9 @@ Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
   if (!block) return nullptr;  // cache full
   if (tracer_ && tracer_->on(trace::kTranslate))
     tracer_->translation(Tracer::where(cpu), eip, block->guest_end, phys, block->instructions);
+  if (tracer_ && tracer_->perf_map())
+    tracer_->host_code(block->host, block->host_size, eip, block->guest_end, (mode >> mode::kCplShift) & 3,
+                       mode & mode::kBounce ? "bounce" : mode & mode::kSingle ? "single" : "");
   ++stats.blocks_translated;
   stats.guest_instructions_translated += block->instructions;
   stats.tc_bytes += block->host_size;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "bt86/vcpu/tracer.h"
 #include "emit/host_regs.h"
 #include "cache/relocate.h"
 
@@ -220,7 +221,20 @@ Stubs Stubs::generate(CodeCache& cache) {
   s.access_thunk = at(access_thunk);
   s.fault_exit = at(fault_exit);
   s.miss_target = at(miss);
+  s.end = placed.host + placed.size;
   return s;
+}
+
+void Stubs::describe(Tracer& tracer) const {
+  // In the order generate() emits them, each up to the next.
+  const std::pair<const void*, const char*> stubs[] = {
+      {reinterpret_cast<const void*>(enter), "bt86:enter"}, {exit_common, "bt86:exit"}, {fault_exit, "bt86:fault_exit"},
+      {helper_thunk, "bt86:helper_thunk"}, {access_thunk, "bt86:access_thunk"}, {miss_target, "bt86:indirect_miss"},
+      {end, nullptr}};
+  for (size_t i = 0; stubs[i].second; ++i) {
+    auto from = static_cast<const uint8_t*>(stubs[i].first), to = static_cast<const uint8_t*>(stubs[i + 1].first);
+    tracer.host_code(from, static_cast<size_t>(to - from), stubs[i].second);
+  }
 }
 
 }  // namespace bt86

@@ -9,6 +9,7 @@
 namespace bt86 {
 
 struct CpuFrame;
+class Tracer;
 
 // exit_info values that are not ExitLink pointers (pointers are 8-aligned).
 namespace exit_tag {
@@ -35,6 +36,10 @@ struct Stubs {
   const uint8_t* access_thunk;  // r10 = HelperSite*; as helper_thunk, through bt86_access_entry
   const uint8_t* fault_exit;    // registers already saved by the signal handler
   const uint8_t* miss_target;   // indirect miss, r9d = target EIP; empty table entries point here
+  const uint8_t* end;           // past the last stub
+
+  // Names the stubs in a perf map (--perf-map).
+  void describe(Tracer& tracer) const;
 
   static Stubs generate(CodeCache& cache);
 };

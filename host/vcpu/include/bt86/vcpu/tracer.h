@@ -70,6 +70,17 @@ public:
   void exit(Where at, std::string_view cause);
   void translation(Where at, uint32_t start, uint32_t end, uint64_t phys, unsigned instructions);
 
+  // --perf-map: name host code for `perf report` in perf's JIT map format
+  // (/tmp/perf-PID.map, one "START SIZE NAME" line per piece of code), so
+  // samples in translated code are charged to the guest code they run.
+  void set_perf_map(std::FILE* map) { perf_map_ = map; }
+  bool perf_map() const { return perf_map_; }
+  // A translated block of guest [start, end) at `cpl`; `kind` says what is
+  // unusual about it ("" for an ordinary block).
+  void host_code(const void* host, size_t size, uint32_t start, uint32_t end, unsigned cpl, std::string_view kind);
+  // bt86's own generated code (the helper thunk, the exits).
+  void host_code(const void* host, size_t size, std::string_view name);
+
   // The ring, oldest first, one line each; empty when nothing was delivered.
   std::string recent_interrupts() const;
   static constexpr unsigned kRing = 16;
@@ -94,6 +105,7 @@ private:
   std::optional<uint32_t> last_mode_;
   std::optional<uint64_t> held_ns_;
   uint64_t last_ns_ = 0;
+  std::FILE* perf_map_ = nullptr;
 };
 
 // A dying guest's report: why, the last interrupts (when a tracer kept
