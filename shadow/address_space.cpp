@@ -1,6 +1,7 @@
 #include "bt86/shadow/address_space.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace bt86 {
 
@@ -8,10 +9,22 @@ namespace {
 constexpr uint32_t kPageMask = ~0xFFFu;
 constexpr uint64_t kUnpaged = 1ull << 32;  // the context key with paging off (never a CR3 value)
 
+constexpr uint64_t kGiB = 1ull << 30;
+
 // A traced table's registration in one context: the table page, the region
-// it maps, and whether it covers the whole context (regions are page aligned).
+// it maps, and which level it is (regions are page aligned): the whole
+// context, a PAE directory's 1 GiB, or a leaf table's region.
 uint64_t trace_key(uint32_t table_page, uint32_t region, uint64_t size) {
-  return uint64_t{table_page} << 32 | region | (size == 0);
+  return uint64_t{table_page} << 32 | region | (size == 0 ? 1 : size == kGiB ? 2 : 0);
+}
+
+// Whether mappings made from a guest table entry as it was (`before`) are
+// stale now that it reads `now`. The A and D bits that walks set since
+// change nothing; a guest that clears them expects them set again, so that
+// does.
+bool entry_changed(uint64_t before, uint64_t now) {
+  constexpr uint64_t kAccessedDirty = 0x60;
+  return ((before ^ now) & ~kAccessedDirty) || (before & ~now & kAccessedDirty);
 }
 }  // namespace
 
@@ -22,14 +35,10 @@ struct AddressSpace::Context {
   uint64_t last_used = 0;
   std::unique_ptr<ShadowWindow> views[2];
   std::unordered_set<uint64_t> traced;  // trace_key()s registered in this generation
-  // Some mapping depends on a table that could not be traced (a table page
-  // mapped writable by the very fill that walked through it): empty the
-  // context before it is used after the next CR3 load.
-  bool untracked = false;
-  // What depends on tables written while this context was current: dropped
-  // at its next activation (as a TLB flush would), not at the write.
+  // What depends on tables written since this context was last entered
+  // (or that could not be traced): settled at its next activation, as a
+  // TLB flush would, not at the write.
   std::vector<Dependent> deferred;
-
 };
 
 AddressSpace::AddressSpace(GuestRam& ram) : ram_(ram), code_(ram.size() >> 12), traced_(ram.size() >> 12) {
@@ -96,7 +105,6 @@ AddressSpace::Context& AddressSpace::activate(uint64_t key, bool cr3_load) {
   current_ = found;
   // Entering a context, or reloading CR3, is a TLB flush: drop what may be stale.
   if (!switched && !cr3_load) return *found;
-  if (found->untracked) empty(*found);
   std::vector<Dependent> stale = std::move(found->deferred);
   found->deferred.clear();
   for (const Dependent& d : stale) drop(*found, d);
@@ -108,7 +116,6 @@ void AddressSpace::empty(Context& c) {
   c.views[1]->unmap_all();
   c.traced.clear();
   c.deferred.clear();
-  c.untracked = false;
   ++c.generation;
 }
 
@@ -119,6 +126,7 @@ void AddressSpace::flush_all() {
   }
   reverse_.clear();
   dependents_.clear();
+  images_.clear();
   std::fill(traced_.begin(), traced_.end(), false);
 }
 
@@ -248,11 +256,11 @@ void AddressSpace::map_around(uint32_t linear, uint32_t phys_page, bool guest_wr
 }
 
 // Registers the tables a mapping of `linear` was read from: the CR3 page
-// (and PAE's page directory) for the whole context, the leaf page table
-// for the 4 MiB (PAE: 2 MiB) region it maps.
+// for the whole context, PAE's page directory for its 1 GiB, the leaf page
+// table for the 4 MiB (PAE: 2 MiB) region it maps.
 void AddressSpace::trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page) {
   trace(mode_.cr3 & kPageMask, 0, 0, exempt_page);
-  if (w.directory_page != Walk::kNone) trace(w.directory_page, 0, 0, exempt_page);
+  if (w.directory_page != Walk::kNone) trace(w.directory_page, linear & ~static_cast<uint32_t>(kGiB - 1), kGiB, exempt_page);
   if (w.table_page != Walk::kNone) {
     uint64_t span = mode_.pae() ? 2u << 20 : 4u << 20;
     trace(w.table_page, linear & ~static_cast<uint32_t>(span - 1), span, exempt_page);
@@ -263,48 +271,102 @@ void AddressSpace::trace(uint64_t table_page, uint32_t region, uint64_t size, ui
   if (!is_ram(table_page)) return;  // tables outside RAM read as not present and cannot be written
   auto page = static_cast<uint32_t>(table_page);
   if (page == exempt_page) {
-    // The table is being written through a mapping this fill makes: it
-    // stays untraced, and the context is emptied at its next activation.
-    current_->untracked = true;
+    // The table is being written through a mapping this fill makes, so it
+    // cannot be traced: the context compares its entries as they are now
+    // when it is next entered, as after a traced write.
+    for (const Dependent& d : current_->deferred)
+      if (d.table_page == page && d.region == region && d.size == size && d.generation == current_->generation) return;
+    current_->deferred.push_back({current_, current_->generation, page, region, size, image_of(page)});
     return;
   }
-  if (!current_->traced.insert(trace_key(page, region, size)).second) return;
-  dependents_[page].push_back({current_, current_->generation, page, region, size});
+  depend(*current_, page, region, size);
+}
+
+AddressSpace::TableImage AddressSpace::image_of(uint32_t page) const {
+  auto image = std::make_shared<std::array<uint8_t, 4096>>();
+  std::memcpy(image->data(), ram_.host(page), image->size());
+  return image;
+}
+
+// Registers that c's mappings of [region, region + size) depend on the
+// entries the table page holds now, and traces it if it was not.
+void AddressSpace::depend(Context& c, uint32_t page, uint32_t region, uint64_t size) {
+  if (!c.traced.insert(trace_key(page, region, size)).second) return;
   if (!traced_[page >> 12]) {
+    images_[page] = image_of(page);
     traced_[page >> 12] = true;
     set_protection(page);
   }
+  dependents_[page].push_back({&c, c.generation, page, region, size, images_[page]});
 }
 
+// Each dependent is settled when its context is next entered: the current
+// context may keep what it has, as a TLB may until the next CR3 load (or
+// invlpg, which drops its page), and dropping now could drop the other page
+// of the very instruction that writes here; another context's windows are
+// not used before then. Later fills through the page trace it again.
 void AddressSpace::untrace(uint32_t table_page) {
   traced_[table_page >> 12] = false;
+  images_.erase(table_page);
   auto it = dependents_.find(table_page);
   if (it != dependents_.end()) {
     std::vector<Dependent> deps = std::move(it->second);
     dependents_.erase(it);
-    for (const Dependent& d : deps) {
+    for (Dependent& d : deps) {
       Context& c = *d.context;
       if (!c.live || c.generation != d.generation) continue;
-      // The current context may keep what it has, as a TLB may until the
-      // next CR3 load (or invlpg, which drops its page): emptying it now
-      // could drop the other page of the very instruction that writes here.
-      if (&c == current_) {
-        c.deferred.push_back(d);
-        continue;
-      }
-      drop(c, d);
+      c.traced.erase(trace_key(d.table_page, d.region, d.size));
+      c.deferred.push_back(std::move(d));
     }
   }
   set_protection(table_page);
 }
 
-// Drops the mappings of one dependent, if they are still those it describes.
+// Drops the mappings of one dependent that came from entries changed since
+// it was traced, if they are still those it describes; the rest depend on
+// the table as it is now.
 void AddressSpace::drop(Context& c, const Dependent& d) {
   if (!c.live || c.generation != d.generation) return;
-  if (d.size == 0) return empty(c);
-  c.views[0]->unmap_range(d.region, d.size);
-  c.views[1]->unmap_range(d.region, d.size);
-  c.traced.erase(trace_key(d.table_page, d.region, d.size));
+  const unsigned entry = mode_.pae() ? 8 : 4;
+  // Which entries of the table the mappings came from, and what each maps.
+  unsigned first = 0, count = 4096 / entry;
+  uint64_t span = (d.size ? d.size : kGiB << 2) / count;
+  if (d.size == 0 && mode_.pae()) {  // the CR3 page: the context's four PDPTEs in it
+    first = static_cast<unsigned>(c.key & 0xFE0) / entry;
+    count = 4;
+    span = kGiB;
+  }
+  const uint8_t* now = ram_.host(d.table_page);
+  const uint8_t* before = d.image->data();
+  uint64_t run = 0, run_size = 0;  // neighbouring changed entries: one unmap
+  for (unsigned i = 0; i < count; ++i) {
+    // Most of a table is unchanged: skip 64 bytes at a time where it is.
+    const unsigned offset = (first + i) * entry;
+    if (offset % 64 == 0 && i + 64 / entry <= count && std::memcmp(before + offset, now + offset, 64) == 0) {
+      i += 64 / entry - 1;
+      continue;
+    }
+    uint64_t was = 0, is = 0;
+    std::memcpy(&was, before + offset, entry);
+    std::memcpy(&is, now + offset, entry);
+    if (!entry_changed(was, is)) continue;
+    const uint64_t at = d.region + i * span;
+    if (run_size && run + run_size == at) {
+      run_size += span;
+      continue;
+    }
+    if (run_size) drop_linear(c, run, run_size);
+    run = at;
+    run_size = span;
+  }
+  if (run_size) drop_linear(c, run, run_size);
+  if (c.generation == d.generation) depend(c, d.table_page, d.region, d.size);
+}
+
+void AddressSpace::drop_linear(Context& c, uint64_t start, uint64_t size) {
+  if (size >= (kGiB << 2)) return empty(c);
+  c.views[0]->unmap_range(static_cast<uint32_t>(start), size);
+  c.views[1]->unmap_range(static_cast<uint32_t>(start), size);
 }
 
 void AddressSpace::note_write(uint32_t phys) {

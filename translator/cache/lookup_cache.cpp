@@ -11,25 +11,22 @@ LookupCache::Table& LookupCache::table_of(uint32_t mode) {
 void LookupCache::remember(uint32_t mode, uint32_t eip, const uint8_t* host, bool global) {
   Table& t = table_of(mode);
   uint32_t index = eip & (kEntries - 1);
-  if (t.entries[index].host == miss_target_) t.filled.push_back(index);
-  t.entries[index] = {0u - eip, global ? kGlobal : 0, host};
+  IndirectEntry& e = t.entries[index];
+  const uint32_t flags = global ? kGlobal : 0;
+  if (e.host == miss_target_ || e.flags != flags) t.filled[flags].push_back(index);
+  e = {0u - eip, flags, host};
 }
 
 void LookupCache::reset(bool keep_global) {
-  constexpr uint32_t kListed = 1u << 31;  // marks a kept index, so it is kept once
   for (auto& [mode, table] : tables_) {
-    size_t kept = 0;
-    for (uint32_t index : table.filled) {
-      IndirectEntry& e = table.entries[index];
-      if (keep_global && (e.flags & kGlobal) && e.host != miss_target_) {
-        if (!(e.flags & kListed)) table.filled[kept++] = index;
-        e.flags |= kListed;
-      } else {
-        e = empty();
+    for (uint32_t kind : {0u, kGlobal}) {
+      if (keep_global && kind == kGlobal) continue;
+      for (uint32_t index : table.filled[kind]) {
+        IndirectEntry& e = table.entries[index];
+        if (!keep_global || !(e.flags & kGlobal)) e = empty();
       }
+      table.filled[kind].clear();
     }
-    table.filled.resize(kept);
-    for (uint32_t index : table.filled) table.entries[index].flags &= ~kListed;
   }
 }
 
@@ -47,9 +44,10 @@ void LookupCache::forget_page(uint32_t linear) {
     if (e.host != miss_target_ && ((0u - e.neg_eip) & ~0xFFFu) == page) e = empty();
   };
   for (auto& [mode, table] : tables_) {
-    // Whichever is shorter: the entries ever filled, or the page's 4096 slots.
-    if (table.filled.size() < 0x1000)
-      for (uint32_t i : table.filled) forget(table.entries[i]);
+    // Whichever is shorter: the entries filled, or the page's 4096 slots.
+    if (table.filled[0].size() + table.filled[kGlobal].size() < 0x1000)
+      for (const auto& filled : table.filled)
+        for (uint32_t i : filled) forget(table.entries[i]);
     else
       for (uint32_t i = page & (kEntries - 1), end = i + 0x1000; i < end; ++i) forget(table.entries[i]);
   }

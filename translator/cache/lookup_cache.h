@@ -45,7 +45,11 @@ public:
 private:
   struct Table {
     std::vector<IndirectEntry> entries;
-    std::vector<uint32_t> filled;  // indices in use, so a reset touches only them
+    // Indices filled since the last reset, so a reset touches only them:
+    // apart by kind, so a CR3 load's reset does not visit the global
+    // entries it keeps (an index may be listed twice or no longer hold
+    // that kind; a reset checks).
+    std::vector<uint32_t> filled[2];  // [kGlobal]
   };
   Table& table_of(uint32_t mode);
   IndirectEntry empty() const { return {0, 0, miss_target_}; }

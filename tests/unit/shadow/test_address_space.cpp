@@ -184,6 +184,61 @@ TEST_CASE("address_space: contexts survive CR3 switches and follow writes to the
   CHECK(f.through_window(kLinear, true) == 0xBBBBBBBB);
 }
 
+TEST_CASE("address_space: a table write drops the mappings of the entries it changed, and only those",
+          "[address_space]") {
+  Fixture f;
+  // A maps three pages through one table; B shares A's directory entries.
+  const uint32_t dir_b = 0x3000;
+  f.page_tables(kDir, kTable);
+  f.page_tables(dir_b, kTable);
+  for (uint32_t i = 0; i < 3; ++i) f.map_page(kTable, kLinear + i * 0x1000, kData + i * 0x1000, P | RW | US);
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  for (uint32_t i = 0; i < 3; ++i) REQUIRE(f.aspace.fill(kLinear + i * 0x1000, false, true).outcome == AddressSpace::Outcome::kMapped);
+  f.aspace.set_mode({kCr0Pg, dir_b, 0, 0}, true);
+
+  // While B runs, A's second page gets another frame, and the walks' A bit
+  // in the first is not the guest's doing: only the second is dropped.
+  f.aspace.note_write(kTable);
+  f.map_page(kTable, kLinear + 0x1000, kData + 0x4000, P | RW | US);
+  f.put32(kTable + 5 * 4, f.get32(kTable + 5 * 4) | 0x20);
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  CHECK(f.mapping(kLinear, true) != nullptr);
+  CHECK(f.mapping(kLinear + 0x1000, true) == nullptr);
+  CHECK(f.mapping(kLinear + 0x2000, true) != nullptr);
+
+  // The kept mappings are still traced: a later write is seen too. A guest
+  // clearing D expects the next write to set it again, so it counts.
+  f.put32(kTable + 7 * 4, f.get32(kTable + 7 * 4) | D);
+  REQUIRE(f.aspace.fill(kLinear + 0x2000, true, true).outcome == AddressSpace::Outcome::kMapped);
+  f.aspace.note_write(kTable);
+  f.map_page(kTable, kLinear + 0x2000, kData + 0x2000, P | RW | US);  // D cleared
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  CHECK(f.mapping(kLinear, true) != nullptr);
+  CHECK(f.mapping(kLinear + 0x2000, true) == nullptr);
+}
+
+TEST_CASE("address_space: rewriting a page directory entry drops that entry's region, not the context",
+          "[address_space]") {
+  Fixture f;
+  // Regions 1 and 2 through two tables; then region 2's entry is cleared
+  // by a fill that writes the directory through a mapping it makes.
+  const uint32_t table2 = 0x5000, linear2 = 0x00805000;
+  f.page_tables(kDir, kTable);
+  f.put32(kDir + 8, table2 | P | RW | US);
+  f.map_page(kTable, kLinear, kData, P | RW | US);
+  f.map_page(table2, linear2, kData + 0x1000, P | RW | US);
+  f.map_page(kTable, 0x00400000 + kDir, kDir, P | RW | D);  // the directory itself, at 0x401000
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  REQUIRE(f.aspace.fill(kLinear, false, true).outcome == AddressSpace::Outcome::kMapped);
+  REQUIRE(f.aspace.fill(linear2, false, true).outcome == AddressSpace::Outcome::kMapped);
+  REQUIRE(f.aspace.fill(0x00400000 + kDir + 8, /*write=*/true, false).outcome == AddressSpace::Outcome::kMapped);
+  f.put32(kDir + 8, 0);  // the guest's write, through that mapping
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  CHECK(f.mapping(kLinear, true) != nullptr);
+  CHECK(f.mapping(linear2, true) == nullptr);
+  CHECK(f.aspace.fill(linear2, false, true).outcome == AddressSpace::Outcome::kPageFault);
+}
+
 TEST_CASE("address_space: turning paging on leaves the unpaged context's mappings behind", "[address_space]") {
   Fixture f;
   REQUIRE(f.aspace.fill(kLinear, false, false).outcome == AddressSpace::Outcome::kMapped);

@@ -5,17 +5,21 @@
 // page tables on host faults.
 //
 // Contexts stay alive across CR3 switches: every guest page-table page a
-// mapping was derived from is write-protected (traced), and a guest write to
-// one drops the mappings that depend on it before it happens. So a context's
-// mappings always agree with the guest tables, a context switch costs no
-// refill, and CR3 reloads or global-page flushes need no work at all (a TLB
-// that misses more often than the guest expects is always allowed).
+// mapping was derived from is write-protected (traced), with a copy of its
+// entries as they were then. A guest write to one untraces it and lets the
+// write happen; each context that depends on it compares the entries with
+// that copy when it is next entered (a CR3 load, as a TLB flush would) and
+// drops only what the changed entries mapped. So a context's mappings agree
+// with the guest tables whenever the architecture says they must, a context
+// switch costs no refill, and rewriting one entry of a page directory (a
+// fork's new one, say) costs the mappings of that entry, not the context.
 //
 // It also keeps the write protection of guest-physical pages that hold
 // translated code, across every place they are mapped (a reverse map from
 // physical page to mappings), and the host's mapping budget.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -105,12 +109,16 @@ private:
     uint32_t linear_page;
     bool guest_writable;  // what the guest tables allow (dirty included)
   };
+  // A traced table page's entries when it was traced, which mappings made
+  // since agree with; shared by every dependent of that tracing.
+  using TableImage = std::shared_ptr<const std::array<uint8_t, 4096>>;
   struct Dependent {  // mappings derived from a traced page-table page
     Context* context;
     uint64_t generation;
     uint32_t table_page;
     uint32_t region;  // first linear page, and how many bytes (0: the whole context)
     uint64_t size;
+    TableImage image;
   };
 
   ShadowWindow& view(bool user) const;
@@ -122,8 +130,11 @@ private:
   void map_around(uint32_t linear, uint32_t phys_page, bool guest_writable, bool user, uint32_t exempt_page);
   void trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page);
   void trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t exempt_page);
+  void depend(Context& c, uint32_t table_page, uint32_t region, uint64_t size);
+  TableImage image_of(uint32_t table_page) const;
   void untrace(uint32_t table_page);
   void drop(Context& c, const Dependent& d);
+  void drop_linear(Context& c, uint64_t start, uint64_t size);
   bool write_protected(uint32_t phys_page) const { return code_[phys_page >> 12] || traced_[phys_page >> 12]; }
   void set_protection(uint32_t phys_page);
   void within_budget();
@@ -138,6 +149,7 @@ private:
   std::vector<uint32_t> watched_;  // linear pages, sorted
   std::unordered_map<uint32_t, std::vector<Ref>> reverse_;             // physical page -> mappings (may be stale)
   std::unordered_map<uint32_t, std::vector<Dependent>> dependents_;   // traced page -> what depends on it
+  std::unordered_map<uint32_t, TableImage> images_;                   // traced page -> its entries when traced
   Counters counters_;
 };
 

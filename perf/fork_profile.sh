@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# fork_profile: where one fork/wait of a Linux guest goes on bt86. Boots the
+# default guest twice with a session that runs only forkwait (FEW and MANY
+# forks) and prints, per fork, the difference of the two runs' --stats
+# counters divided by the difference in forks (so the boot cancels out),
+# and the time per fork each run measured. With PERF=1 it also records the
+# MANY run with perf (--perf-map names the translated code) and prints how
+# the samples split between the host kernel, bt86's C++ and translated
+# guest code, and the top symbols. See perf/README.md.
+#
+# usage: perf/fork_profile.sh BUILD_DIR
+# env:   KERNEL=vmlinuz-686   which cached kernel to boot
+#        FEW=500 MANY=3000    forks in the two runs
+#        PERF=0               1: also profile the MANY run with perf record
+# exit:  0 ok; 1 a run failed; 2 usage error.
+set -u
+
+if [ $# -ne 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+KERNEL=${KERNEL:-vmlinuz-686}
+FEW=${FEW:-500}
+MANY=${MANY:-3000}
+PERF=${PERF:-0}
+BT86=$BUILD/bt86
+FORKWAIT=$BUILD/perf/linux/forkwait
+for f in "$BT86" "$FORKWAIT"; do
+    [ -x "$f" ] || { echo "fork_profile: $f missing; build the project first" >&2; exit 2; }
+done
+[ "$MANY" -gt "$FEW" ] || { echo "fork_profile: MANY must exceed FEW" >&2; exit 2; }
+CACHE=$("$HERE/../guests/linux/build-guest.sh" | grep -m1 -E '/(vmlinuz|initramfs)' | xargs dirname) || exit 1
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# The cached initramfs plus a second archive whose session runs forkwait N.
+initramfs() {
+    local n=$1 dir=$TMP/overlay-$1
+    mkdir -p "$dir/bench"
+    cp "$FORKWAIT" "$dir/bench/"
+    printf '%s\n' 'echo "=== bt86 bench session ==="' "/bench/forkwait $n" 'echo "=== bt86 bench done ==="' \
+        >"$dir/test-session.sh"
+    (cd "$dir" && find . | LC_ALL=C sort | cpio --create --format=newc --owner=0:0 --quiet) | gzip -n >"$TMP/ov-$n.gz"
+    cat "$CACHE/initramfs.cpio.gz" "$TMP/ov-$n.gz" >"$TMP/fork-$n.cpio.gz"
+}
+
+# Runs the guest with N forks, under the command in the other arguments if
+# any (perf record); leaves its output and stats in $TMP.
+run_guest() {
+    local n=$1
+    shift
+    local cmd=("$BT86" run --kernel "$CACHE/$KERNEL" --initrd "$TMP/fork-$n.cpio.gz"
+               --append "console=ttyS0 bt86.script=1" --timeout 600 --clock wall --stats "$TMP/stats-$n.json")
+    [ $# -gt 0 ] && cmd+=(--perf-map)
+    "$@" "${cmd[@]}" </dev/null >"$TMP/out-$n.log" 2>&1
+    grep -q '=== bt86 bench done ===' "$TMP/out-$n.log" || {
+        echo "fork_profile: the run with $n forks failed; its output:" >&2
+        tail -20 "$TMP/out-$n.log" >&2
+        exit 1
+    }
+    grep -a '^bench forkwait' "$TMP/out-$n.log"
+}
+
+initramfs "$FEW"
+initramfs "$MANY"
+echo "fork_profile: $KERNEL, $FEW and $MANY forks" >&2
+run_guest "$FEW"
+if [ "$PERF" = 1 ]; then
+    run_guest "$MANY" perf record -q -o "$TMP/perf.data" -- env
+else
+    run_guest "$MANY"
+fi
+
+echo
+echo "Per fork/wait (the $MANY-fork run less the $FEW-fork run, divided by $((MANY - FEW))):"
+python3 - "$TMP/stats-$FEW.json" "$TMP/stats-$MANY.json" $((MANY - FEW)) <<'EOF'
+import json, sys
+
+def flat(prefix, x, out):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            flat(f"{prefix}.{k}" if prefix else k, v, out)
+    elif isinstance(x, (int, float)) and not isinstance(x, bool):
+        out[prefix] = x
+    return out
+
+few = flat("", json.load(open(sys.argv[1])), {})
+many = flat("", json.load(open(sys.argv[2])), {})
+forks = int(sys.argv[3])
+print("| counter | per fork |")
+print("|---|---|")
+for key in sorted(many):
+    if key.endswith("seconds") or key not in few:
+        continue
+    d = (many[key] - few[key]) / forks
+    if abs(d) >= 0.05:
+        print(f"| {key} | {d:.2f} |")
+EOF
+
+if [ "$PERF" = 1 ]; then
+    echo
+    echo "Where the $MANY-fork run's host time went (perf samples, whole run):"
+    perf report -i "$TMP/perf.data" --no-children --sort dso --stdio 2>/dev/null |
+        awk '/^ +[0-9]/ { d = $2; for (i = 3; i <= NF; i++) d = d " " $i
+                          sub(/^\[JIT\].*/, "translated code (and bt86 stubs)", d); print "  " $1 "  " d }' | head -6
+    echo
+    echo "Top symbols:"
+    perf report -i "$TMP/perf.data" --no-children --sort sym --stdio 2>/dev/null |
+        awk '/^ +[0-9]/' | cut -c1-120 | head -25
+fi
