@@ -41,66 +41,82 @@ void ShadowWindow::map_run(uint32_t linear_page, uint32_t phys_page, uint32_t pa
   check(p != MAP_FAILED, "map guest pages into shadow window");
   const uint64_t last = linear_page + uint64_t{pages} * kPage;  // the first page past the run
   const size_t before = gaps_starting(linear_page, last);
-  for (uint32_t i = 0; i < pages; ++i) mapped_[linear_page + i * 0x1000] = {phys_page + i * 0x1000, writable};
+  for (uint32_t i = 0; i < pages; ++i) {
+    Mapping& m = make_slot(linear_page + i * 0x1000);
+    mapped_pages_ += !m.present;
+    m = {phys_page + i * 0x1000, writable, true};
+  }
   gaps_ = gaps_ - before + gaps_starting(linear_page, last);
 }
 
 size_t ShadowWindow::gaps_starting(uint64_t from, uint64_t to) const {
   size_t n = 0;
-  for (uint64_t page = from; page <= to && page < kSpan; page += kPage)
+  for (uint64_t page = from; page <= to && page < kSpan;) {
     n += !is_mapped(page) && (page == 0 || is_mapped(page - kPage));
+    // In a 4 MiB chunk with nothing mapped, only its first page can start one.
+    page = chunks_[page >> 22] ? page + kPage : (page | (uint64_t{kChunkPages} * kPage - 1)) + 1;
+  }
   return n;
 }
 
-// A stretch starts at page 0 when it is unmapped, and after every mapped
-// page whose successor is not.
-void ShadowWindow::recount_gaps() {
-  gaps_ = is_mapped(0) ? 0 : 1;
-  for (const auto& [page, m] : mapped_) gaps_ += page + kPage < kSpan && !is_mapped(page + kPage);
+ShadowWindow::Mapping& ShadowWindow::make_slot(uint32_t page) {
+  std::unique_ptr<Chunk>& c = chunks_[page >> 22];
+  if (!c) c = std::make_unique<Chunk>();  // all slots not present
+  return (*c)[(page >> 12) & (kChunkPages - 1)];
+}
+
+void ShadowWindow::forget(uint32_t page) {
+  Mapping* m = slot(page);
+  if (!m || !m->present) return;
+  m->present = false;
+  --mapped_pages_;
 }
 
 void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {
-  auto it = mapped_.find(linear_page);
-  if (it == mapped_.end() || it->second.writable == writable) return;
+  Mapping* m = slot(linear_page);
+  if (!m || !m->present || m->writable == writable) return;
   check(mprotect(base_ + linear_page, kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ) == 0, "mprotect shadow page");
-  it->second.writable = writable;
+  m->writable = writable;
 }
 
 void ShadowWindow::unmap(uint32_t linear_page) {
+  if (!is_mapped(linear_page)) return;
   const size_t before = gaps_starting(linear_page, uint64_t{linear_page} + kPage);
-  if (!mapped_.erase(linear_page)) return;
+  forget(linear_page);
   gaps_ = gaps_ - before + gaps_starting(linear_page, uint64_t{linear_page} + kPage);
   void* p = mmap(base_ + linear_page, kPage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
   check(p != MAP_FAILED, "unmap shadow page");
 }
 
 void ShadowWindow::unmap_all() {
-  if (mapped_.empty()) return;
+  if (!mapped_pages_) return;
   void* p = mmap(base_, kSpan, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
   check(p != MAP_FAILED, "clear shadow window");
-  mapped_.clear();
+  for (auto& c : chunks_) c.reset();
+  mapped_pages_ = 0;
   gaps_ = 1;
 }
 
 void ShadowWindow::unmap_range(uint32_t start, uint64_t size) {
-  size_t before = mapped_.size();
-  const bool small = size / kPage < mapped_.size();  // visit the range's pages, not every mapping
-  const size_t gaps_before = small ? gaps_starting(start, start + size) : 0;
-  if (small) {
-    for (uint64_t page = start; page < start + size; page += kPage) mapped_.erase(static_cast<uint32_t>(page));
-  } else {
-    std::erase_if(mapped_, [&](const auto& entry) { return entry.first >= start && entry.first - start < size; });
+  const size_t before = mapped_pages_;
+  const size_t gaps_before = gaps_starting(start, start + size);
+  for (uint64_t page = start; page < start + size;) {
+    if (!chunks_[page >> 22]) {  // nothing mapped in this 4 MiB
+      page = (page | (uint64_t{kChunkPages} * kPage - 1)) + 1;
+      continue;
+    }
+    forget(static_cast<uint32_t>(page));
+    page += kPage;
   }
-  if (mapped_.size() == before) return;
+  if (mapped_pages_ == before) return;
   void* p = mmap(base_ + start, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
   check(p != MAP_FAILED, "unmap shadow range");
-  if (small) gaps_ = gaps_ - gaps_before + gaps_starting(start, start + size);
-  else recount_gaps();
+  gaps_ = gaps_ - gaps_before + gaps_starting(start, start + size);
 }
 
 const ShadowWindow::Mapping* ShadowWindow::mapping(uint32_t linear_page) const {
-  auto it = mapped_.find(linear_page);
-  return it == mapped_.end() ? nullptr : &it->second;
+  const Mapping* m = slot(linear_page);
+  return m && m->present ? m : nullptr;
 }
 
 }  // namespace bt86

@@ -15,9 +15,11 @@ void LookupCache::remember(uint32_t mode, uint32_t eip, const uint8_t* host, boo
   const uint32_t flags = global ? kGlobal : 0;
   if (e.host == miss_target_ || e.flags != flags) t.filled[flags].push_back(index);
   e = {0u - eip, flags, host};
+  code_pages_.insert(eip & ~0xFFFu);
 }
 
 void LookupCache::reset(bool keep_global) {
+  if (!keep_global) code_pages_.clear();
   for (auto& [mode, table] : tables_) {
     for (uint32_t kind : {0u, kGlobal}) {
       if (keep_global && kind == kGlobal) continue;
@@ -40,6 +42,7 @@ void LookupCache::forget(const Block& block) {
 void LookupCache::forget_page(uint32_t linear) {
   // Only lookups of code in that page may now be stale.
   uint32_t page = linear & ~0xFFFu;
+  if (!code_pages_.count(page)) return;
   auto forget = [&](IndirectEntry& e) {
     if (e.host != miss_target_ && ((0u - e.neg_eip) & ~0xFFFu) == page) e = empty();
   };

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cache/block.h"
@@ -56,6 +57,10 @@ private:
 
   const uint8_t* miss_target_;
   std::unordered_map<uint32_t, Table> tables_;
+  // Linear pages that entries were filled for since the last full reset (a
+  // superset): invlpg of any other page, a data page mostly, has nothing to
+  // forget.
+  std::unordered_set<uint32_t> code_pages_;
 };
 
 }  // namespace bt86

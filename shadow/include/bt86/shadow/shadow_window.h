@@ -7,7 +7,8 @@
 // track of what it maps.
 #pragma once
 #include <cstdint>
-#include <unordered_map>
+#include <array>
+#include <memory>
 
 #include "bt86/shadow/guest_ram.h"
 
@@ -33,6 +34,7 @@ public:
   struct Mapping {
     uint32_t phys_page;
     bool writable;  // as mapped now
+    bool present;   // (an unmapped page's slot reads false)
   };
   // Maps the RAM page at phys_page at linear_page (both 4 KiB aligned).
   void map(uint32_t linear_page, uint32_t phys_page, bool writable) { map_run(linear_page, phys_page, 1, writable); }
@@ -45,25 +47,37 @@ public:
   void unmap_range(uint32_t start, uint64_t size);
   void unmap_all();
   const Mapping* mapping(uint32_t linear_page) const;
-  size_t mapped_pages() const { return mapped_.size(); }
+  size_t mapped_pages() const { return mapped_pages_; }
   // At most how many host VMAs the window costs: one per mapped page (the
   // kernel may merge neighbours, but need not), one per stretch of
   // unmapped pages between them (the PROT_NONE reservation splits), and
   // one for the guard regions. Dense mappings cost about a VMA per page,
   // scattered ones two.
-  size_t host_mappings() const { return mapped_.size() + gaps_ + 1; }
+  size_t host_mappings() const { return mapped_pages_ + gaps_ + 1; }
 
 private:
-  bool is_mapped(uint64_t page) const { return page < kSpan && mapped_.count(static_cast<uint32_t>(page)); }
+  // What is mapped, by linear page: a directory of 4 MiB chunks, each made
+  // when its first page is mapped (a lookup is two loads, not a hash).
+  static constexpr uint32_t kChunkPages = 1024;
+  using Chunk = std::array<Mapping, kChunkPages>;
+  Mapping* slot(uint64_t page) const {
+    const Chunk* c = chunks_[page >> 22].get();
+    return c ? const_cast<Mapping*>(&(*c)[(page >> 12) & (kChunkPages - 1)]) : nullptr;
+  }
+  Mapping& make_slot(uint32_t page);
+  void forget(uint32_t page);
+  bool is_mapped(uint64_t page) const {
+    const Mapping* m = page < kSpan ? slot(page) : nullptr;
+    return m && m->present;
+  }
   // Stretches of unmapped pages that start in [from, to] (page addresses).
   size_t gaps_starting(uint64_t from, uint64_t to) const;
-  // Counts them all again (after large unmaps).
-  void recount_gaps();
 
   const GuestRam& ram_;
   uint8_t* reservation_ = nullptr;
   uint8_t* base_ = nullptr;
-  std::unordered_map<uint32_t, Mapping> mapped_;  // by linear page
+  std::array<std::unique_ptr<Chunk>, 1024> chunks_;
+  size_t mapped_pages_ = 0;
   size_t gaps_ = 1;  // stretches of unmapped pages: at first the whole window
 };
 
