@@ -5,8 +5,8 @@
 # counters divided by the difference in forks (so the boot cancels out),
 # and the time per fork each run measured. With PERF=1 it also records the
 # MANY run with perf (--perf-map names the translated code) and prints how
-# the samples split between the host kernel, bt86's C++ and translated
-# guest code, and the top symbols. See perf/README.md.
+# the samples taken after the boot split between the host kernel, bt86's
+# C++ and translated guest code, and the top symbols. See perf/README.md.
 #
 # usage: perf/fork_profile.sh BUILD_DIR
 # env:   KERNEL=vmlinuz-686   which cached kernel to boot
@@ -67,9 +67,14 @@ run_guest() {
 initramfs "$FEW"
 initramfs "$MANY"
 echo "fork_profile: $KERNEL, $FEW and $MANY forks" >&2
+start=$EPOCHREALTIME
 run_guest "$FEW"
 if [ "$PERF" = 1 ]; then
-    run_guest "$MANY" perf record -q -o "$TMP/perf.data" -- env
+    # Sample only the forks: start a little after the boot, which took the
+    # FEW run's time less its forks.
+    boot_ms=$(awk -v s="$start" -v e="$EPOCHREALTIME" '/^bench forkwait/ { split($4, ns, "=")
+              printf "%d", ((e - s) - ns[2] / 1e9) * 1000 + 300 }' "$TMP/out-$FEW.log")
+    run_guest "$MANY" perf record -q -D "$boot_ms" -o "$TMP/perf.data" -- env
 else
     run_guest "$MANY"
 fi
@@ -102,7 +107,7 @@ EOF
 
 if [ "$PERF" = 1 ]; then
     echo
-    echo "Where the $MANY-fork run's host time went (perf samples, whole run):"
+    echo "Where the $MANY-fork run's host time went (perf samples from the end of the boot):"
     perf report -i "$TMP/perf.data" --no-children --sort dso --stdio 2>/dev/null |
         awk '/^ +[0-9]/ { d = $2; for (i = 3; i <= NF; i++) d = d " " $i
                           sub(/^\[JIT\].*/, "translated code (and bt86 stubs)", d); print "  " $1 "  " d }' | head -6

@@ -39,6 +39,9 @@ struct AddressSpace::Context {
   // (or that could not be traced): settled at its next activation, as a
   // TLB flush would, not at the write.
   std::vector<Dependent> deferred;
+  // Physical pages whose protection changed while this context was not
+  // current: its mappings of them are set right at its next activation.
+  std::unordered_set<uint32_t> reprotect;
 };
 
 AddressSpace::AddressSpace(GuestRam& ram) : ram_(ram), code_(ram.size() >> 12), traced_(ram.size() >> 12) {
@@ -105,6 +108,7 @@ AddressSpace::Context& AddressSpace::activate(uint64_t key, bool cr3_load) {
   current_ = found;
   // Entering a context, or reloading CR3, is a TLB flush: drop what may be stale.
   if (!switched && !cr3_load) return *found;
+  if (switched) catch_up_protection(*found);
   std::vector<Dependent> stale = std::move(found->deferred);
   found->deferred.clear();
   for (const Dependent& d : stale) drop(*found, d);
@@ -116,6 +120,7 @@ void AddressSpace::empty(Context& c) {
   c.views[1]->unmap_all();
   c.traced.clear();
   c.deferred.clear();
+  c.reprotect.clear();
   ++c.generation;
 }
 
@@ -388,8 +393,30 @@ void AddressSpace::set_protection(uint32_t phys_page) {
     return !m || m->phys_page != phys_page;
   });
   bool protect = write_protected(phys_page);
-  for (const Ref& r : refs) view(*r.context, r.user).set_writable(r.linear_page, r.guest_writable && !protect);
+  for (const Ref& r : refs) {
+    // Only the current context's windows are in use: another context's
+    // mappings follow when it is next entered (a table traced and written
+    // again meanwhile then costs them nothing).
+    if (r.context == current_) view(*r.context, r.user).set_writable(r.linear_page, r.guest_writable && !protect);
+    else r.context->reprotect.insert(phys_page);
+  }
   if (refs.empty()) reverse_.erase(it);
+}
+
+// Gives c's mappings of the pages whose protection changed while c was not
+// current the protection they need now.
+void AddressSpace::catch_up_protection(Context& c) {
+  for (uint32_t phys_page : c.reprotect) {
+    auto it = reverse_.find(phys_page);
+    if (it == reverse_.end()) continue;
+    const bool protect = write_protected(phys_page);
+    for (const Ref& r : it->second) {
+      if (r.context != &c) continue;
+      const ShadowWindow::Mapping* m = view(c, r.user).mapping(r.linear_page);
+      if (m && m->phys_page == phys_page) view(c, r.user).set_writable(r.linear_page, r.guest_writable && !protect);
+    }
+  }
+  c.reprotect.clear();
 }
 
 void AddressSpace::protect_code(uint32_t phys) {

@@ -239,6 +239,35 @@ TEST_CASE("address_space: rewriting a page directory entry drops that entry's re
   CHECK(f.aspace.fill(linear2, false, true).outcome == AddressSpace::Outcome::kPageFault);
 }
 
+TEST_CASE("address_space: a protection change made while a context is away reaches it when it is entered",
+          "[address_space]") {
+  Fixture f;
+  // A and B both map kData writable (dirty) through tables of their own.
+  const uint32_t dir_b = 0x3000, table_b = 0x4000;
+  f.page_tables(kDir, kTable);
+  f.page_tables(dir_b, table_b);
+  f.map_page(kTable, kLinear, kData, P | RW | US | D);
+  f.map_page(table_b, kLinear, kData, P | RW | US | D);
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  REQUIRE(f.aspace.fill(kLinear, true, true).outcome == AddressSpace::Outcome::kMapped);
+  f.aspace.set_mode({kCr0Pg, dir_b, 0, 0}, true);
+  REQUIRE(f.aspace.fill(kLinear, true, true).outcome == AddressSpace::Outcome::kMapped);
+
+  // Code is translated from kData while B runs: B's mapping is read-only at
+  // once, A's when A is entered again; unprotected while B runs, A's
+  // mapping is writable again when it is entered.
+  f.aspace.protect_code(kData);
+  CHECK_FALSE(f.mapping(kLinear, true)->writable);
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  REQUIRE(f.mapping(kLinear, true) != nullptr);
+  CHECK_FALSE(f.mapping(kLinear, true)->writable);
+  f.aspace.set_mode({kCr0Pg, dir_b, 0, 0}, true);
+  f.aspace.unprotect_code(kData);
+  CHECK(f.mapping(kLinear, true)->writable);
+  f.aspace.set_mode({kCr0Pg, kDir, 0, 0}, true);
+  CHECK(f.mapping(kLinear, true)->writable);
+}
+
 TEST_CASE("address_space: turning paging on leaves the unpaged context's mappings behind", "[address_space]") {
   Fixture f;
   REQUIRE(f.aspace.fill(kLinear, false, false).outcome == AddressSpace::Outcome::kMapped);

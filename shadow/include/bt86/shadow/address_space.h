@@ -137,6 +137,7 @@ private:
   void drop_linear(Context& c, uint64_t start, uint64_t size);
   bool write_protected(uint32_t phys_page) const { return code_[phys_page >> 12] || traced_[phys_page >> 12]; }
   void set_protection(uint32_t phys_page);
+  void catch_up_protection(Context& c);
   void within_budget();
 
   GuestRam& ram_;
