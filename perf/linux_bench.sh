@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # linux_bench: Debian's i386 Linux as the workload. Boots the default guest
-# with a benchmark session (forkwait, a syscall loop, cpu_bench) on bt86, on
+# with a benchmark session (forkwait, a syscall loop, an exec loop,
+# cpu_bench) on bt86, on
 # bt86's KVM backend and on qemu-system-i386's software emulator (each where
 # it can run), runs the same static 32-bit programs natively, and prints one
 # table: per-event times and each backend's slowdown against native.
@@ -8,7 +9,7 @@
 # usage: perf/linux_bench.sh BUILD_DIR
 # env:   KERNEL=vmlinuz-686                  which cached kernel to boot
 #        BACKENDS="native bt86 kvm qemu"     which columns to try
-#        FORKS=2000 SYSCALLS=1000000         iterations
+#        FORKS=2000 SYSCALLS=1000000 EXECS=200   iterations
 #        TIMEOUT=600                         seconds per guest boot
 # exit:  0 ok (a backend that cannot run is reported and skipped);
 #        1 a run failed; 2 usage error.
@@ -24,9 +25,11 @@ KERNEL=${KERNEL:-vmlinuz-686}
 BACKENDS=${BACKENDS:-"native bt86 kvm qemu"}
 FORKS=${FORKS:-2000}
 SYSCALLS=${SYSCALLS:-1000000}
+EXECS=${EXECS:-200}
 TIMEOUT=${TIMEOUT:-600}
 BT86=$BUILD/bt86
-PROGS=("$BUILD/perf/linux/forkwait" "$BUILD/perf/linux/syscall_loop" "$BUILD/perf/cpu_bench-native")
+PROGS=("$BUILD/perf/linux/forkwait" "$BUILD/perf/linux/syscall_loop" "$BUILD/perf/cpu_bench-native"
+       "$BUILD/perf/linux/execloop")
 for f in "$BT86" "${PROGS[@]}"; do
     [ -x "$f" ] || { echo "linux_bench: $f missing; build the project first" >&2; exit 2; }
 done
@@ -44,6 +47,7 @@ cat >"$TMP/overlay/test-session.sh" <<EOF
 echo "=== bt86 bench session ==="
 /bench/forkwait $FORKS
 /bench/syscall_loop $SYSCALLS
+/bench/execloop $EXECS /bin/busybox true
 /bench/cpu_bench-native | grep '^bench'
 echo "=== bt86 bench done ==="
 EOF
@@ -81,7 +85,10 @@ guest_cmd() {
 run_backend() {
     local b=$1 out=$TMP/$1.log
     if [ "$b" = native ]; then
-        { "${PROGS[0]}" "$FORKS" && "${PROGS[1]}" "$SYSCALLS" && "${PROGS[2]}"; } >"$out" 2>&1 || return 1
+        # The exec loop runs the guest's own static i386 busybox.
+        (cd "$TMP" && gzip -dc "$CACHE/initramfs.cpio.gz" | cpio -id --quiet bin/busybox) || return 1
+        { "${PROGS[0]}" "$FORKS" && "${PROGS[1]}" "$SYSCALLS" && "${PROGS[3]}" "$EXECS" "$TMP/bin/busybox" true &&
+          "${PROGS[2]}"; } >"$out" 2>&1 || return 1
     else
         # Timestamp each line as it arrives: the boot time is when the
         # session's first line shows up.
@@ -126,7 +133,7 @@ printf '| %-9s |' measure
 for b in "${ran[@]}"; do printf ' %-10s |' "$b"; done
 for b in "${ran[@]}"; do [ "$b" = native ] || printf ' %-13s |' "$b/native"; done
 echo
-for m in boot forkwait syscall cpu; do
+for m in boot forkwait syscall exec cpu; do
     printf '| %-9s |' "$m"
     for b in "${ran[@]}"; do
         v=$(value "$b" "$m")
