@@ -43,7 +43,10 @@ void ShadowWindow::map_run(uint32_t linear_page, uint32_t phys_page, uint32_t pa
   const size_t before = gaps_starting(linear_page, last);
   for (uint32_t i = 0; i < pages; ++i) {
     Mapping& m = make_slot(linear_page + i * 0x1000);
-    mapped_pages_ += !m.present;
+    if (!m.present) {
+      ++mapped_pages_;
+      ++chunks_[(linear_page + i * 0x1000) >> 22]->present;
+    }
     m = {phys_page + i * 0x1000, writable, true};
   }
   gaps_ = gaps_ - before + gaps_starting(linear_page, last);
@@ -62,14 +65,16 @@ size_t ShadowWindow::gaps_starting(uint64_t from, uint64_t to) const {
 ShadowWindow::Mapping& ShadowWindow::make_slot(uint32_t page) {
   std::unique_ptr<Chunk>& c = chunks_[page >> 22];
   if (!c) c = std::make_unique<Chunk>();  // all slots not present
-  return (*c)[(page >> 12) & (kChunkPages - 1)];
+  return c->pages[(page >> 12) & (kChunkPages - 1)];
 }
 
 void ShadowWindow::forget(uint32_t page) {
-  Mapping* m = slot(page);
+  std::unique_ptr<Chunk>& c = chunks_[page >> 22];
+  Mapping* m = c ? &c->pages[(page >> 12) & (kChunkPages - 1)] : nullptr;
   if (!m || !m->present) return;
   m->present = false;
   --mapped_pages_;
+  if (--c->present == 0) c.reset();
 }
 
 void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {

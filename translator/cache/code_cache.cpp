@@ -43,8 +43,11 @@ uint8_t* CodeCache::allocate(size_t bytes) {
 }
 
 Block* CodeCache::find(const BlockKey& key) const {
+  Block*& recent = recent_[recent_slot(key)];
+  if (recent && recent->key == key) return recent;
   auto it = by_key_.find(key);
-  return it == by_key_.end() ? nullptr : it->second.get();
+  if (it == by_key_.end()) return nullptr;
+  return recent = it->second.get();
 }
 
 Block* CodeCache::find_by_host(const uint8_t* pc) const {
@@ -60,6 +63,7 @@ void CodeCache::insert(std::unique_ptr<Block> block) {
   by_host_[b->host] = b;
   by_page_[b->phys_pages[0] / kPage].push_back(*b);
   if (b->phys_pages[1] != ~0u) by_page2_[b->phys_pages[1] / kPage].push_back(*b);
+  recent_[recent_slot(b->key)] = b;
   by_key_[b->key] = std::move(block);
 }
 
@@ -89,6 +93,7 @@ void CodeCache::invalidate(Block& b) {
   for (ExitLink& out : b.exits) out.incoming_hook.unlink();
   b.page_hook.unlink();
   b.page_hook2.unlink();
+  if (Block*& recent = recent_[recent_slot(b.key)]; recent == &b) recent = nullptr;
   auto it = by_key_.find(b.key);
   if (it != by_key_.end() && it->second.get() == &b) {
     graveyard_.push_back(std::move(it->second));
@@ -131,6 +136,7 @@ void CodeCache::flush() {
     b->page_hook2.unlink();
   }
   by_key_.clear();
+  recent_.fill(nullptr);
   by_page_.clear();
   by_page2_.clear();
   by_host_.clear();

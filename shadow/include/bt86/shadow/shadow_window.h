@@ -57,12 +57,16 @@ public:
 
 private:
   // What is mapped, by linear page: a directory of 4 MiB chunks, each made
-  // when its first page is mapped (a lookup is two loads, not a hash).
+  // when its first page is mapped and freed with its last (a lookup is two
+  // loads, not a hash; a range with nothing mapped is skipped 4 MiB at a time).
   static constexpr uint32_t kChunkPages = 1024;
-  using Chunk = std::array<Mapping, kChunkPages>;
+  struct Chunk {
+    std::array<Mapping, kChunkPages> pages = {};
+    uint32_t present = 0;
+  };
   Mapping* slot(uint64_t page) const {
-    const Chunk* c = chunks_[page >> 22].get();
-    return c ? const_cast<Mapping*>(&(*c)[(page >> 12) & (kChunkPages - 1)]) : nullptr;
+    Chunk* c = chunks_[page >> 22].get();
+    return c ? &c->pages[(page >> 12) & (kChunkPages - 1)] : nullptr;
   }
   Mapping& make_slot(uint32_t page);
   void forget(uint32_t page);
