@@ -264,27 +264,58 @@ void AddressSpace::map_around(uint32_t linear, uint32_t phys_page, bool guest_wr
 // for the whole context, PAE's page directory for its 1 GiB, the leaf page
 // table for the 4 MiB (PAE: 2 MiB) region it maps.
 void AddressSpace::trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page) {
-  trace(mode_.cr3 & kPageMask, 0, 0, exempt_page);
-  if (w.directory_page != Walk::kNone) trace(w.directory_page, linear & ~static_cast<uint32_t>(kGiB - 1), kGiB, exempt_page);
+  trace(mode_.cr3 & kPageMask, 0, 0, linear, exempt_page);
+  if (w.directory_page != Walk::kNone)
+    trace(w.directory_page, linear & ~static_cast<uint32_t>(kGiB - 1), kGiB, linear, exempt_page);
   if (w.table_page != Walk::kNone) {
     uint64_t span = mode_.pae() ? 2u << 20 : 4u << 20;
-    trace(w.table_page, linear & ~static_cast<uint32_t>(span - 1), span, exempt_page);
+    trace(w.table_page, linear & ~static_cast<uint32_t>(span - 1), span, linear, exempt_page);
   }
 }
 
-void AddressSpace::trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t exempt_page) {
+void AddressSpace::trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t linear, uint32_t exempt_page) {
   if (!is_ram(table_page)) return;  // tables outside RAM read as not present and cannot be written
   auto page = static_cast<uint32_t>(table_page);
+  // Written since this context was entered: it stays untraced for the rest
+  // of the burst, and the context settles it at its next entry. A mapping
+  // made from it meanwhile comes from its entry as it is now, so that is
+  // what the entry is compared against then.
+  for (Dependent& d : current_->deferred)
+    if (d.table_page == page && d.region == region && d.size == size && d.generation == current_->generation) {
+      note_entry_used(*current_, d, linear);
+      return;
+    }
   if (page == exempt_page) {
     // The table is being written through a mapping this fill makes, so it
     // cannot be traced: the context compares its entries as they are now
     // when it is next entered, as after a traced write.
-    for (const Dependent& d : current_->deferred)
-      if (d.table_page == page && d.region == region && d.size == size && d.generation == current_->generation) return;
     current_->deferred.push_back({current_, current_->generation, page, region, size, image_of(page)});
     return;
   }
   depend(*current_, page, region, size);
+}
+
+AddressSpace::Entries AddressSpace::entries_of(const Context& c, const Dependent& d) const {
+  Entries e;
+  e.size = mode_.pae() ? 8 : 4;
+  e.count = 4096 / e.size;
+  e.span = (d.size ? d.size : kGiB << 2) / e.count;
+  if (d.size == 0 && mode_.pae()) {  // the CR3 page: the context's four PDPTEs in it
+    e.first = static_cast<unsigned>(c.key & 0xFE0) / e.size;
+    e.count = 4;
+    e.span = kGiB;
+  }
+  return e;
+}
+
+void AddressSpace::note_entry_used(const Context& c, Dependent& d, uint32_t linear) {
+  const Entries e = entries_of(c, d);
+  const unsigned offset = (e.first + static_cast<unsigned>((linear - d.region) / e.span)) * e.size;
+  const uint8_t* now = ram_.host(d.table_page) + offset;
+  if (std::memcmp(d.image->data() + offset, now, e.size) == 0) return;
+  auto own = std::make_shared<std::array<uint8_t, 4096>>(*d.image);  // the image is shared: copy on write
+  std::memcpy(own->data() + offset, now, e.size);
+  d.image = std::move(own);
 }
 
 AddressSpace::TableImage AddressSpace::image_of(uint32_t page) const {
@@ -332,15 +363,9 @@ void AddressSpace::untrace(uint32_t table_page) {
 // the table as it is now.
 void AddressSpace::drop(Context& c, const Dependent& d) {
   if (!c.live || c.generation != d.generation) return;
-  const unsigned entry = mode_.pae() ? 8 : 4;
-  // Which entries of the table the mappings came from, and what each maps.
-  unsigned first = 0, count = 4096 / entry;
-  uint64_t span = (d.size ? d.size : kGiB << 2) / count;
-  if (d.size == 0 && mode_.pae()) {  // the CR3 page: the context's four PDPTEs in it
-    first = static_cast<unsigned>(c.key & 0xFE0) / entry;
-    count = 4;
-    span = kGiB;
-  }
+  const Entries e = entries_of(c, d);
+  const unsigned first = e.first, count = e.count, entry = e.size;
+  const uint64_t span = e.span;
   const uint8_t* now = ram_.host(d.table_page);
   const uint8_t* before = d.image->data();
   uint64_t run = 0, run_size = 0;  // neighbouring changed entries: one unmap

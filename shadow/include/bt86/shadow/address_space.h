@@ -129,7 +129,18 @@ private:
   void remember_mapping(bool user, uint32_t linear_page, uint32_t phys_page, bool guest_writable);
   void map_around(uint32_t linear, uint32_t phys_page, bool guest_writable, bool user, uint32_t exempt_page);
   void trace_tables(const Walk& w, uint32_t linear, uint32_t exempt_page);
-  void trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t exempt_page);
+  void trace(uint64_t table_page, uint32_t region, uint64_t size, uint32_t linear, uint32_t exempt_page);
+  // Which entries of a dependent's table its mappings come from: `count`
+  // entries of `size` bytes from entry `first`, each mapping `span` bytes
+  // from the dependent's region on.
+  struct Entries {
+    unsigned first = 0, count = 0, size = 0;
+    uint64_t span = 0;
+  };
+  Entries entries_of(const Context& c, const Dependent& d) const;
+  // A mapping of `linear` is made from d's table while d awaits settling:
+  // its entry is compared as it is now.
+  void note_entry_used(const Context& c, Dependent& d, uint32_t linear);
   void depend(Context& c, uint32_t table_page, uint32_t region, uint64_t size);
   TableImage image_of(uint32_t table_page) const;
   void untrace(uint32_t table_page);
