@@ -253,7 +253,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
     }
     return RunOutcome{status, std::move(message)};
   };
-  context_.segments_changed();
+  context_.all_segments_changed();
   set_eflags(context_, cpu.eflags);
   context_.paging_changed(false);
   breakpoints_.update(cpu);  // another backend may have armed or disarmed some

@@ -100,6 +100,10 @@ void TimerWaker::arm(uint64_t when_ns) {
 
 void TimerWaker::set_deadline(uint64_t ns) {
   deadline_ = ns;
+  // Armed already at or before it (for it, or to poll input): when that
+  // goes off it re-arms itself. The common case, on every helper
+  // continuation, then reads no clock.
+  if (!paused_ && armed_for_ != UINT64_MAX && armed_for_ <= ns) return;
   paused_ = false;
   // A timer armed later is moved earlier; one armed earlier finds nothing
   // due when it goes off and re-arms itself.

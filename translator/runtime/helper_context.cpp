@@ -24,15 +24,32 @@ bool HelperContext::read_table_entry(uint32_t linear, Descriptor& out) {
 }
 
 void HelperContext::segments_changed() {
-  for (unsigned s = 0; s < 6; ++s) frame.seg_base[s] = cpu.seg[s].base;
-  refresh_segment_checks(cpu);
+  const int pe = cpu.protected_mode();
+  for (unsigned s = 0; s < 6; ++s) {
+    frame.seg_base[s] = cpu.seg[s].base;
+    const SegmentCache& now = cpu.seg[s];
+    const SegmentCache& was = checked_[s];
+    if (pe != checked_pe_ || now.access != was.access || now.limit != was.limit || now.selector != was.selector)
+      segment_checked(s);
+  }
+  checked_pe_ = pe;
   refresh_host_ac();
   if (tracer) tracer->mode(Tracer::where(cpu), cpu);  // CR0 and iret's EFLAGS.VM end here
 }
 
+void HelperContext::all_segments_changed() {
+  checked_pe_ = -1;
+  segments_changed();
+}
+
 void HelperContext::data_segment_changed(unsigned seg) {
   frame.seg_base[seg] = cpu.seg[seg].base;
+  segment_checked(seg);
+}
+
+void HelperContext::segment_checked(unsigned seg) {
   refresh_segment_check(cpu, seg);
+  checked_[seg] = cpu.seg[seg];
 }
 
 void HelperContext::eflags_changed() {

@@ -57,9 +57,12 @@ public:
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;
   bool write_linear(uint32_t linear, const void* src, unsigned size, Privilege p = Privilege::kCurrent) override;
   bool read_table_entry(uint32_t linear, Descriptor& out) override;
-  // The frame's segment-base mirror, the segment checks, host AC.
+  // The frame's segment-base mirror, the segment checks (of the segments
+  // that changed), host AC.
   void segments_changed() override;
   void data_segment_changed(unsigned seg) override;
+  // The same for every segment, whatever changed (cpu may be new).
+  void all_segments_changed();
   // The frame's string-direction mirror, host AC.
   void eflags_changed() override;
   void paging_changed(bool cr3_written) override;
@@ -120,6 +123,13 @@ public:
 
 private:
   bool user() const { return cpu.cpl() == 3; }
+  void segment_checked(unsigned seg);
+
+  // What each segment's checks were last computed from: an int/iret
+  // changes two or three of the six, and recomputing all was a fifth of an
+  // int 0x80 round trip.
+  SegmentCache checked_[6] = {};
+  int checked_pe_ = -1;  // CR0.PE then; -1: recompute all
   bool page_fault(const std::optional<PageFault>& fault) { return !fault || raise_pf(fault->linear, fault->error_code); }
 
   const DeviceService& devices_;
