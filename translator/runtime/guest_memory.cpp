@@ -21,6 +21,19 @@ void in_device_chunks(unsigned size, Fn fn) {
 
 std::optional<PageFault> GuestMemory::access(uint32_t linear, void* buf, unsigned size, bool write, bool user) {
   if (size > 4096) throw std::logic_error("guest access larger than a page");
+  // Within a page the current context maps for this access (plain RAM, not
+  // code, not a traced table): what a TLB hit gives, with no walk. The
+  // stack pushes and pops of every int and iret come here.
+  if ((linear & 0xFFF) + size <= 4096) {
+    const uint64_t page = aspace_.mapped_page(linear, write, user);
+    if (page != AddressSpace::kNotMapped) {
+      // SAFETY: a mapped page is RAM, and the access stays in it.
+      uint8_t* host = ram_.host(page + (linear & 0xFFF));
+      if (write) std::memcpy(host, buf, size);
+      else std::memcpy(buf, host, size);
+      return std::nullopt;
+    }
+  }
   const Access access = write ? Access::kWrite : Access::kRead;
   // Translate every page first, so a fault leaves nothing half done.
   struct Piece {

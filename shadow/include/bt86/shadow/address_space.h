@@ -61,6 +61,15 @@ public:
   // Linear -> physical for C++ code and instruction fetch (identity when
   // paging is off); sets A/D as the access would.
   Walk translate(uint32_t linear, Access access, bool user);
+  // The physical page a view maps `linear` to, if it is mapped there for
+  // this access (reads: mapped; writes: mapped writable, so neither code nor
+  // a traced table); kNotMapped otherwise. What translated code would reach,
+  // with no walk: a TLB hit.
+  static constexpr uint64_t kNotMapped = ~0ull;
+  uint64_t mapped_page(uint32_t linear, bool write, bool user) const {
+    const ShadowWindow::Mapping* m = view(user).mapping(linear & ~0xFFFu);
+    return m && (!write || m->writable) ? m->phys_page : kNotMapped;
+  }
 
   // kWatched: a debugger watches the linear page (set_watched_pages).
   enum class Outcome { kMapped, kPageFault, kCodeWrite, kMmio, kWatched };
