@@ -34,7 +34,18 @@ public:
   explicit LookupCache(const uint8_t* miss_target) : miss_target_(miss_target) {}
 
   // The table of a block mode (made on first use), for CpuFrame::indirect_table.
-  const IndirectEntry* table(uint32_t mode) { return table_of(mode).entries.data(); }
+  const IndirectEntry* table(uint32_t mode) {
+    if (mode != last_mode_ || !last_table_) {
+      last_table_ = table_of(mode).entries.data();
+      last_mode_ = mode;
+    }
+    return last_table_;
+  }
+  // The host code a table holds for eip, as translated code probes it; null on a miss.
+  const uint8_t* hit(const IndirectEntry* table, uint32_t eip) const {
+    const IndirectEntry& e = table[eip & (kEntries - 1)];
+    return e.neg_eip + eip == 0 && e.host != miss_target_ ? e.host : nullptr;
+  }
   void remember(uint32_t mode, uint32_t eip, const uint8_t* host, bool global);
   // Every entry, or with keep_global those outside global pages (a CR3 load).
   void reset(bool keep_global = false);
@@ -56,7 +67,9 @@ private:
   IndirectEntry empty() const { return {0, 0, miss_target_}; }
 
   const uint8_t* miss_target_;
-  std::unordered_map<uint32_t, Table> tables_;
+  std::unordered_map<uint32_t, Table> tables_;  // (an entries vector never moves once made)
+  uint32_t last_mode_ = 0;
+  const IndirectEntry* last_table_ = nullptr;
   // Linear pages that entries were filled for since the last full reset (a
   // superset): invlpg of any other page, a data page mostly, has nothing to
   // forget.

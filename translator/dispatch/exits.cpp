@@ -67,16 +67,25 @@ const uint8_t* Engine::continuation() {
   // Linux's jiffies lost ~30 % of their ticks behind continued int/iret.)
   if (waker_ && platform_.events) waker_->set_deadline(devices_.next_deadline().value_or(UINT64_MAX));
   const uint32_t mode = current_mode();
-  const Walk w = aspace_.translate(cpu.eip, Access::kFetch, user_mode());
-  if (!w.ok || !aspace_.is_ram(w.phys)) return nullptr;
-  const Block* next = cache_.find({static_cast<uint32_t>(w.phys), cpu.eip, mode});
-  if (!next || !next->valid) return nullptr;
+  const IndirectEntry* table = lookup_.table(mode);
+  // The indirect-branch table first, as translated code's own indirect
+  // jumps (with the same guarantees: its entries go with a TLB flush, an
+  // invlpg of their page, or their block): no walk, no block search.
+  const uint8_t* next = lookup_.hit(table, cpu.eip);
+  if (!next) {
+    const Walk w = aspace_.translate(cpu.eip, Access::kFetch, user_mode());
+    if (!w.ok || !aspace_.is_ram(w.phys)) return nullptr;
+    const Block* b = cache_.find({static_cast<uint32_t>(w.phys), cpu.eip, mode});
+    if (!b || !b->valid) return nullptr;
+    lookup_.remember(mode, cpu.eip, b->host, w.global);
+    next = b->host;
+  }
   frame_.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
-  frame_.indirect_table = reinterpret_cast<uint64_t>(lookup_.table(mode));
+  frame_.indirect_table = reinterpret_cast<uint64_t>(table);
   context_.refresh_host_ac();
   refresh_irq_pending();
   ++stats.helper_continuations;
-  return next->host;
+  return next;
 }
 
 Block* Engine::after_exit() {
