@@ -11,6 +11,9 @@
 #        BACKENDS="native bt86 kvm qemu"     which columns to try
 #        FORKS=2000 SYSCALLS=1000000 EXECS=200   iterations
 #        TIMEOUT=600                         seconds per guest boot
+#        ROUNDS=1                            runs of every backend, interleaved
+#                                            (round 1 of each, then round 2...);
+#                                            the table gives each cell's median
 # exit:  0 ok (a backend that cannot run is reported and skipped);
 #        1 a run failed; 2 usage error.
 set -u
@@ -27,6 +30,7 @@ FORKS=${FORKS:-2000}
 SYSCALLS=${SYSCALLS:-1000000}
 EXECS=${EXECS:-200}
 TIMEOUT=${TIMEOUT:-600}
+ROUNDS=${ROUNDS:-1}
 BT86=$BUILD/bt86
 PROGS=("$BUILD/perf/linux/forkwait" "$BUILD/perf/linux/syscall_loop" "$BUILD/perf/cpu_bench-native"
        "$BUILD/perf/linux/execloop")
@@ -81,9 +85,9 @@ guest_cmd() {
     esac
 }
 
-# Runs one backend; writes "name ns_per_event" lines to $TMP/$1.
+# Runs one backend once; writes "name ns_per_event" lines to $TMP/$1.$2.
 run_backend() {
-    local b=$1 out=$TMP/$1.log
+    local b=$1 out=$TMP/$1.log result=$TMP/$1.$2
     if [ "$b" = native ]; then
         # The exec loop runs the guest's own static i386 busybox.
         (cd "$TMP" && gzip -dc "$CACHE/initramfs.cpio.gz" | cpio -id --quiet bin/busybox) || return 1
@@ -100,9 +104,9 @@ run_backend() {
         sed 's/^[0-9.]* //' "$TMP/$b.stamped" >"$out"
         grep -q '=== bt86 bench done ===' "$out" || return 1
         awk -v s="$start" '/=== bt86 bench session ===/ { printf "boot %.0f\n", ($1 - s) * 1e9; exit }' \
-            "$TMP/$b.stamped" >"$TMP/$b"
+            "$TMP/$b.stamped" >"$result"
     fi
-    awk '/^bench / { split($3, it, "="); split($4, ns, "="); printf "%s %.1f\n", $2, ns[2] / it[2] }' "$out" >>"$TMP/$b"
+    awk '/^bench / { split($3, it, "="); split($4, ns, "="); printf "%s %.1f\n", $2, ns[2] / it[2] }' "$out" >>"$result"
 }
 
 declare -A SKIPPED
@@ -114,13 +118,22 @@ for b in $BACKENDS; do
         echo "linux_bench: $b skipped: $why" >&2
         continue
     fi
-    echo "linux_bench: running $b" >&2
-    if ! run_backend "$b"; then
-        echo "linux_bench: $b failed; its output:" >&2
-        tail -20 "$TMP/$b.log" >&2
-        exit 1
-    fi
     ran+=("$b")
+done
+for round in $(seq "$ROUNDS"); do
+    for b in "${ran[@]}"; do
+        echo "linux_bench: running $b (round $round of $ROUNDS)" >&2
+        if ! run_backend "$b" "$round"; then
+            echo "linux_bench: $b failed; its output:" >&2
+            tail -20 "$TMP/$b.log" >&2
+            exit 1
+        fi
+    done
+done
+# Each cell: the median of the rounds (the lower middle one for an even count).
+for b in "${ran[@]}"; do
+    cat "$TMP/$b".[0-9]* | sort -k1,1 -k2,2g |
+        awk '{ v[$1, ++n[$1]] = $2 } END { for (k in n) print k, v[k, int((n[k] + 1) / 2)] }' >"$TMP/$b"
 done
 
 value() { awk -v k="$2" '$1 == k { print $2 }' "$TMP/$1" 2>/dev/null; }
@@ -128,7 +141,7 @@ unit() { case $1 in boot) echo "s, to the session" ;; cpu) echo "s" ;; *) echo "
 scale() { case $1 in boot | cpu) echo 1e9 ;; *) echo 1e3 ;; esac; }
 
 echo
-echo "Linux guest ($KERNEL) benchmarks, one run; slowdown = time / native time"
+echo "Linux guest ($KERNEL) benchmarks, one interleaved run of $ROUNDS round(s), medians; slowdown = time / native time"
 printf '| %-9s |' measure
 for b in "${ran[@]}"; do printf ' %-10s |' "$b"; done
 for b in "${ran[@]}"; do [ "$b" = native ] || printf ' %-13s |' "$b/native"; done
