@@ -34,20 +34,29 @@ ShadowWindow::Region ShadowWindow::classify(uintptr_t a) const {
 }
 
 void ShadowWindow::map_run(uint32_t linear_page, uint32_t phys_page, uint32_t pages, bool writable) {
+  const int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+  Mapping* parked = pages == 1 ? slot(linear_page) : nullptr;
+  if (parked && parked->parked && parked->phys_page == phys_page) {
+    // The host mapping of that very page is still there: open it again.
+    check(mprotect(base_ + linear_page, kPage, prot) == 0, "map a parked shadow page again");
+    *parked = {phys_page, writable, true, false};
+    --parked_pages_;
+    ++mapped_pages_;
+    return;
+  }
   // SAFETY: the run lies inside the window (it ends at or below 4 GiB) and
   // its pages are RAM (the caller checked each against the memfd's size).
-  void* p = mmap(base_ + linear_page, size_t{pages} * kPage, writable ? PROT_READ | PROT_WRITE : PROT_READ,
-                 MAP_SHARED | MAP_FIXED, ram_.fd(), static_cast<off_t>(phys_page));
+  void* p = mmap(base_ + linear_page, size_t{pages} * kPage, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, ram_.fd(),
+                 static_cast<off_t>(phys_page));
   check(p != MAP_FAILED, "map guest pages into shadow window");
   const uint64_t last = linear_page + uint64_t{pages} * kPage;  // the first page past the run
   const size_t before = gaps_starting(linear_page, last);
   for (uint32_t i = 0; i < pages; ++i) {
     Mapping& m = make_slot(linear_page + i * 0x1000);
-    if (!m.present) {
-      ++mapped_pages_;
-      ++chunks_[(linear_page + i * 0x1000) >> 22]->present;
-    }
-    m = {phys_page + i * 0x1000, writable, true};
+    if (!m.present && !m.parked) ++chunks_[(linear_page + i * 0x1000) >> 22]->occupied;
+    mapped_pages_ += !m.present;
+    parked_pages_ -= m.parked;
+    m = {phys_page + i * 0x1000, writable, true, false};
   }
   gaps_ = gaps_ - before + gaps_starting(linear_page, last);
 }
@@ -55,7 +64,7 @@ void ShadowWindow::map_run(uint32_t linear_page, uint32_t phys_page, uint32_t pa
 size_t ShadowWindow::gaps_starting(uint64_t from, uint64_t to) const {
   size_t n = 0;
   for (uint64_t page = from; page <= to && page < kSpan;) {
-    n += !is_mapped(page) && (page == 0 || is_mapped(page - kPage));
+    n += !occupied(page) && (page == 0 || occupied(page - kPage));
     // In a 4 MiB chunk with nothing mapped, only its first page can start one.
     page = chunks_[page >> 22] ? page + kPage : (page | (uint64_t{kChunkPages} * kPage - 1)) + 1;
   }
@@ -71,10 +80,11 @@ ShadowWindow::Mapping& ShadowWindow::make_slot(uint32_t page) {
 void ShadowWindow::forget(uint32_t page) {
   std::unique_ptr<Chunk>& c = chunks_[page >> 22];
   Mapping* m = c ? &c->pages[(page >> 12) & (kChunkPages - 1)] : nullptr;
-  if (!m || !m->present) return;
-  m->present = false;
-  --mapped_pages_;
-  if (--c->present == 0) c.reset();
+  if (!m || !(m->present || m->parked)) return;
+  mapped_pages_ -= m->present;
+  parked_pages_ -= m->parked;
+  m->present = m->parked = false;
+  if (--c->occupied == 0) c.reset();
 }
 
 void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {
@@ -84,26 +94,28 @@ void ShadowWindow::set_writable(uint32_t linear_page, bool writable) {
   m->writable = writable;
 }
 
+// Parks the page (see Mapping::parked): the VMAs stay as they are.
 void ShadowWindow::unmap(uint32_t linear_page) {
-  if (!is_mapped(linear_page)) return;
-  const size_t before = gaps_starting(linear_page, uint64_t{linear_page} + kPage);
-  forget(linear_page);
-  gaps_ = gaps_ - before + gaps_starting(linear_page, uint64_t{linear_page} + kPage);
-  void* p = mmap(base_ + linear_page, kPage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-  check(p != MAP_FAILED, "unmap shadow page");
+  Mapping* m = slot(linear_page);
+  if (!m || !m->present) return;
+  check(mprotect(base_ + linear_page, kPage, PROT_NONE) == 0, "park shadow page");
+  m->present = false;
+  m->parked = true;
+  --mapped_pages_;
+  ++parked_pages_;
 }
 
 void ShadowWindow::unmap_all() {
-  if (!mapped_pages_) return;
+  if (!mapped_pages_ && !parked_pages_) return;
   void* p = mmap(base_, kSpan, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
   check(p != MAP_FAILED, "clear shadow window");
   for (auto& c : chunks_) c.reset();
-  mapped_pages_ = 0;
+  mapped_pages_ = parked_pages_ = 0;
   gaps_ = 1;
 }
 
 void ShadowWindow::unmap_range(uint32_t start, uint64_t size) {
-  const size_t before = mapped_pages_;
+  const size_t before = mapped_pages_ + parked_pages_;
   const size_t gaps_before = gaps_starting(start, start + size);
   for (uint64_t page = start; page < start + size;) {
     if (!chunks_[page >> 22]) {  // nothing mapped in this 4 MiB
@@ -113,7 +125,7 @@ void ShadowWindow::unmap_range(uint32_t start, uint64_t size) {
     forget(static_cast<uint32_t>(page));
     page += kPage;
   }
-  if (mapped_pages_ == before) return;
+  if (mapped_pages_ + parked_pages_ == before) return;
   void* p = mmap(base_ + start, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
   check(p != MAP_FAILED, "unmap shadow range");
   gaps_ = gaps_ - gaps_before + gaps_starting(start, start + size);

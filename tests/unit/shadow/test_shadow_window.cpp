@@ -62,3 +62,29 @@ TEST_CASE("shadow window: host_mappings bounds the host VMAs", "[shadow]") {
   w.unmap_all();
   CHECK(w.host_mappings() == 2);
 }
+
+TEST_CASE("shadow window: a page unmapped and mapped again costs no new host mapping", "[shadow]") {
+  bt86::GuestRam ram(16 << 20);
+  ShadowWindow w(ram);
+  *ram.host(0x5000) = 0x5A;
+  *ram.host(0x6000) = 0xA5;
+  w.map(0x300000, 0x5000, false);
+  const size_t before = vmas(w);
+  w.unmap(0x300000);  // parked: no longer mapped, the VMA stays
+  CHECK(w.mapping(0x300000) == nullptr);
+  CHECK(w.mapped_pages() == 0);
+  CHECK(vmas(w) == before);
+  check_bound(w);
+  w.map(0x300000, 0x5000, true);  // the same frame: opened again
+  REQUIRE(w.mapping(0x300000) != nullptr);
+  CHECK(w.mapping(0x300000)->writable);
+  CHECK(w.base()[0x300000] == 0x5A);
+  CHECK(vmas(w) == before);
+  w.unmap(0x300000);
+  w.map(0x300000, 0x6000, false);  // another frame: mapped anew
+  CHECK(w.base()[0x300000] == 0xA5);
+  check_bound(w);
+  w.unmap(0x300000);
+  w.unmap_range(0, 0x400000);  // a parked page goes with its range
+  CHECK(w.host_mappings() == 2);
+}

@@ -35,6 +35,10 @@ public:
     uint32_t phys_page;
     bool writable;  // as mapped now
     bool present;   // (an unmapped page's slot reads false)
+    // Unmapped by unmap(): the host mapping stays, made inaccessible, so
+    // mapping the same page again is one mprotect and neither costs a VMA
+    // split or merge (an invlpg and the refill after it).
+    bool parked;
   };
   // Maps the RAM page at phys_page at linear_page (both 4 KiB aligned).
   void map(uint32_t linear_page, uint32_t phys_page, bool writable) { map_run(linear_page, phys_page, 1, writable); }
@@ -51,9 +55,10 @@ public:
   // At most how many host VMAs the window costs: one per mapped page (the
   // kernel may merge neighbours, but need not), one per stretch of
   // unmapped pages between them (the PROT_NONE reservation splits), and
-  // one for the guard regions. Dense mappings cost about a VMA per page,
+  // one for the guard regions (a parked page counts as mapped). Dense
+  // mappings cost about a VMA per page,
   // scattered ones two.
-  size_t host_mappings() const { return mapped_pages_ + gaps_ + 1; }
+  size_t host_mappings() const { return mapped_pages_ + parked_pages_ + gaps_ + 1; }
 
 private:
   // What is mapped, by linear page: a directory of 4 MiB chunks, each made
@@ -62,7 +67,7 @@ private:
   static constexpr uint32_t kChunkPages = 1024;
   struct Chunk {
     std::array<Mapping, kChunkPages> pages = {};
-    uint32_t present = 0;
+    uint32_t occupied = 0;  // slots present or parked
   };
   Mapping* slot(uint64_t page) const {
     Chunk* c = chunks_[page >> 22].get();
@@ -74,6 +79,11 @@ private:
     const Mapping* m = page < kSpan ? slot(page) : nullptr;
     return m && m->present;
   }
+  // Whether the host has a mapping of the guest-RAM file there (present or parked).
+  bool occupied(uint64_t page) const {
+    const Mapping* m = page < kSpan ? slot(page) : nullptr;
+    return m && (m->present || m->parked);
+  }
   // Stretches of unmapped pages that start in [from, to] (page addresses).
   size_t gaps_starting(uint64_t from, uint64_t to) const;
 
@@ -82,6 +92,7 @@ private:
   uint8_t* base_ = nullptr;
   std::array<std::unique_ptr<Chunk>, 1024> chunks_;
   size_t mapped_pages_ = 0;
+  size_t parked_pages_ = 0;
   size_t gaps_ = 1;  // stretches of unmapped pages: at first the whole window
 };
 
