@@ -35,11 +35,10 @@ public:
 
   // The table of a block mode (made on first use), for CpuFrame::indirect_table.
   const IndirectEntry* table(uint32_t mode) {
-    if (mode != last_mode_ || !last_table_) {
-      last_table_ = table_of(mode).entries.data();
-      last_mode_ = mode;
-    }
-    return last_table_;
+    for (const Recent& r : recent_)
+      if (r.table && r.mode == mode) return r.table;
+    recent_[next_recent_++ % std::size(recent_)] = {mode, table_of(mode).entries.data()};
+    return table_of(mode).entries.data();
   }
   // The host code a table holds for eip, as translated code probes it; null on a miss.
   const uint8_t* hit(const IndirectEntry* table, uint32_t eip) const {
@@ -68,8 +67,13 @@ private:
 
   const uint8_t* miss_target_;
   std::unordered_map<uint32_t, Table> tables_;  // (an entries vector never moves once made)
-  uint32_t last_mode_ = 0;
-  const IndirectEntry* last_table_ = nullptr;
+  // The tables of the last few modes (an int and its iret alternate two).
+  struct Recent {
+    uint32_t mode;
+    const IndirectEntry* table;
+  };
+  Recent recent_[4] = {};
+  unsigned next_recent_ = 0;
   // Linear pages that entries were filled for since the last full reset (a
   // superset): invlpg of any other page, a data page mostly, has nothing to
   // forget.
