@@ -27,7 +27,11 @@ int Engine::run_helper(const HelperSite& site) {
       r = HelperResult::kExit;
     }
   }
-  refresh_irq_pending();  // a helper may have raised or unmasked a line (for the inline sti)
+  // A helper may have raised or unmasked a line (for the inline sti), or
+  // set IF: the interrupt is taken after its instruction. (Any other
+  // interrupt waits for the next safepoint, as it would have.)
+  if (r == HelperResult::kContinue && !may_change_interrupts(site.fn)) return 0;
+  refresh_irq_pending();
   if (r == HelperResult::kContinue && context_.interrupt_deliverable()) {
     // A device raised a line, or IF was set: leave after this instruction,
     // and for sti after the next one, which its interrupt shadow covers

@@ -25,14 +25,14 @@ bool HelperContext::read_table_entry(uint32_t linear, Descriptor& out) {
 
 void HelperContext::segments_changed() {
   const int pe = cpu.protected_mode();
+  if (pe != checked_pe_) {
+    for (unsigned s = 0; s < 6; ++s) segment_checked(s);
+    checked_pe_ = pe;
+  }
   for (unsigned s = 0; s < 6; ++s) {
     frame.seg_base[s] = cpu.seg[s].base;
-    const SegmentCache& now = cpu.seg[s];
-    const SegmentCache& was = checked_[s];
-    if (pe != checked_pe_ || now.access != was.access || now.limit != was.limit || now.selector != was.selector)
-      segment_checked(s);
+    if (!checks_current(s)) segment_checked(s);
   }
-  checked_pe_ = pe;
   refresh_host_ac();
   if (tracer) tracer->mode(Tracer::where(cpu), cpu);  // CR0 and iret's EFLAGS.VM end here
 }
@@ -44,7 +44,12 @@ void HelperContext::all_segments_changed() {
 
 void HelperContext::data_segment_changed(unsigned seg) {
   frame.seg_base[seg] = cpu.seg[seg].base;
-  segment_checked(seg);
+  if (checked_pe_ != cpu.protected_mode() || !checks_current(seg)) segment_checked(seg);
+}
+
+bool HelperContext::checks_current(unsigned seg) const {
+  const SegmentCache &now = cpu.seg[seg], &was = checked_[seg];
+  return now.access == was.access && now.limit == was.limit && now.selector == was.selector;
 }
 
 void HelperContext::segment_checked(unsigned seg) {

@@ -124,6 +124,8 @@ public:
 private:
   bool user() const { return cpu.cpl() == 3; }
   void segment_checked(unsigned seg);
+  // Whether seg's checks were computed from what it holds now (CR0.PE aside).
+  bool checks_current(unsigned seg) const;
 
   // What each segment's checks were last computed from: an int/iret
   // changes two or three of the six, and recomputing all was a fifth of an

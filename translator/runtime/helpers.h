@@ -34,4 +34,9 @@ BT86_HELPER(helper_native32); BT86_HELPER(helper_bound); BT86_HELPER(helper_arpl
 BT86_HELPER(helper_enter_nested);
 #undef BT86_HELPER
 
+// Whether a helper can change which interrupts are pending or deliverable
+// (a device access, EFLAGS.IF, an NMI unblocked, ...): every one but a data
+// segment load, the commonest exit of a kernel's entry and exit paths.
+inline bool may_change_interrupts(HelperFn fn) { return fn != helper_mov_to_sreg && fn != helper_pop_sreg; }
+
 }  // namespace bt86
