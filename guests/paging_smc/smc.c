@@ -151,6 +151,39 @@ static void remapping(void)
     check_eq("run A after patching frame 2 through B", call_at(ALIAS_A + RET_IMM), 0xAAAAAAAA);
 }
 
+/* The handler of vector 0x81: returns at once. */
+__asm__(".text\n"
+        "frame_handler:\n"
+        "    iret\n");
+extern void frame_handler(void);
+
+/* An interrupt frame that the CPU pushes (in bt86, a C++ write to guest
+ * memory, not translated code) onto a page holding translated code must
+ * invalidate it as a store does. The stack is alias B of the code frame;
+ * the pushed EIP, whose low byte is C3 (`ret`), lands on `mov eax, imm32`
+ * so that the code returns EAX as it was instead of the immediate. */
+static void frame_onto_code(void)
+{
+    put_str("-- an interrupt frame pushed onto translated code\n");
+    check_eq("run A, translated", call_at(ALIAS_A + RET_IMM), 0xAAAAAAAA);
+    idt_set_gate(0x81, frame_handler, 0);
+    uint32_t saved_esp;
+    __asm__ volatile("mov %%esp, %0\n"
+                     "    mov %1, %%esp\n"
+                     "    jmp 1f\n"
+                     "    .p2align 8\n"
+                     "    .skip 0xC1, 0xCC\n"
+                     "1:  int $0x81\n" /* 2 bytes: the next EIP ends in C3 */
+                     "    mov %0, %%esp\n"
+                     : "=&r"(saved_esp)
+                     : "r"(ALIAS_B + RET_IMM + 12)
+                     : "memory");
+    check_eq("frame's EIP on the code", (uint32_t) * (volatile uint8_t *)(ALIAS_B + RET_IMM), 0xC3);
+    uint32_t result;
+    __asm__ volatile("call *%2" : "=a"(result) : "a"(0x5EED5EED), "r"(ALIAS_A + RET_IMM) : "memory", "ecx", "edx");
+    check_eq("run A after the frame overwrote it: ret", result, 0x5EED5EED);
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)mbi;
@@ -181,5 +214,6 @@ void kmain(uint32_t magic, uint32_t mbi)
     alias_patching();
     in_page_patching();
     remapping();
+    frame_onto_code();
     check_finish();
 }
