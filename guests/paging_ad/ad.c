@@ -179,6 +179,72 @@ static void large_page(void)
     }
 }
 
+/* Demand paging: a #PF handler that makes the page present and returns to
+ * the faulting instruction, which then completes with A (and for a write
+ * D) set. The first handler run of the write case maps the page read-only,
+ * so the retried write faults again (P|W) before the second run maps it
+ * writable (CR0.WP on): the retry must see exactly what the handler left. */
+static volatile uint32_t demand_faults, demand_first_read_only;
+extern const uint32_t exc_stub_table[32]; /* lib/idt.asm: the reporting stubs */
+
+uint32_t demand_fix(uint32_t cr2, uint32_t error);
+uint32_t demand_fix(uint32_t cr2, uint32_t error)
+{
+    if ((cr2 & ~0xFFFu) != TEST_LIN + 0x1000)
+        return 0; /* not ours: the reporting stub */
+    demand_faults++;
+    const int read_only = demand_first_read_only && demand_faults == 1;
+    *pte1 = phys(frames[1]) | PG_P | (read_only ? 0 : PG_RW);
+    (void)error;
+    return 1;
+}
+
+__asm__(".text\n"
+        "demand_pf:\n"
+        "    pusha\n"
+        "    push 32(%esp)\n" /* the error code */
+        "    mov %cr2, %eax\n"
+        "    push %eax\n"
+        "    call demand_fix\n"
+        "    add $8, %esp\n"
+        "    test %eax, %eax\n"
+        "    popa\n"
+        "    jz 1f\n"
+        "    add $4, %esp\n" /* the error code */
+        "    iret\n"
+        "1:  jmp *exc_stub_table + 14 * 4\n");
+extern void demand_pf(void);
+
+static void demand_paging(void)
+{
+    put_str("-- a #PF handler maps the page, the access is retried\n");
+    volatile uint32_t *const p = (volatile uint32_t *)(TEST_LIN + 0x1000 + 8);
+    idt_set_gate(14, demand_pf, 0);
+    write_cr0(read_cr0() | CR0_WP); /* a supervisor write to a read-only page faults */
+    for (int write_first_read_only = 0; write_first_read_only < 2; write_first_read_only++) {
+        *pte1 = 0;
+        invlpg(TEST_LIN + 0x1000);
+        demand_faults = 0;
+        demand_first_read_only = (uint32_t)write_first_read_only;
+        *p = 0xD0D0CAFE + (uint32_t)write_first_read_only;
+        check_eq(write_first_read_only ? "write after a read-only fix: faults" : "write: faults", demand_faults,
+                 write_first_read_only ? 2 : 1);
+        check_eq("the value written", frames[1][2], 0xD0D0CAFE + (uint32_t)write_first_read_only);
+        check_ad("write retried", "PTE", *pte1, 1, 1);
+    }
+    *pte1 = 0;
+    invlpg(TEST_LIN + 0x1000);
+    demand_faults = 0;
+    demand_first_read_only = 0;
+    check_eq("read: the value", *p, 0xD0D0CAFF);
+    check_eq("read: faults", demand_faults, 1);
+    check_ad("read retried", "PTE", *pte1, 1, 0);
+    idt_set_gate(14, (void (*)(void))exc_stub_table[14], 0);
+    write_cr0(read_cr0() & ~CR0_WP);
+    *pte1 = phys(frames[1]) | PG_P | PG_RW;
+    invlpg(TEST_LIN + 0x1000);
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)mbi;
@@ -206,6 +272,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     put_str("paging on\n");
 
     small_pages();
+    demand_paging();
     if (pse)
         large_page();
     else

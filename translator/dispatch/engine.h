@@ -154,6 +154,17 @@ private:
 
   HostFault fault_{};
   bool safepoint_hit_ = false;  // the last exit was a stop at the revoked poll page
+  // The last guest #PF that translated code took (its access and where),
+  // until an iret: one that returns to the faulting instruction maps the
+  // page at once if the handler made it present, rather than after another
+  // host fault (the access is retried next, so its A and D bits are due).
+  struct PageFaultRetry {
+    uint32_t linear, eip, cr3;
+    uint16_t cs;
+    bool write, user;
+  };
+  std::optional<PageFaultRetry> pf_retry_;
+  void map_retried_access();
   // sti let an interrupt in: the instruction after it (its shadow) runs
   // alone before the interrupt is taken.
   bool sti_shadow_ = false;

@@ -18,6 +18,7 @@ int Engine::run_helper(const HelperSite& site) {
   context_.site = &site;
   HelperResult r = site.fn(context_, site);
   context_.site = nullptr;  // the block holding it may go
+  if (pf_retry_ && site.fn == helper_iret) map_retried_access();
   if (!cache_.last_invalidated().empty()) {
     // A helper wrote guest code: if that was the block running now, do not
     // return into it.

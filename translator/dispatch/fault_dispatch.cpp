@@ -80,6 +80,7 @@ Block* Engine::handle_host_fault() {
   switch (w.fill.outcome) {
     case AddressSpace::Outcome::kPageFault:
       ++stats.host_faults["guest_page_fault"];
+      pf_retry_ = PageFaultRetry{w.linear, cpu.eip, cpu.cr3, cpu.seg[kCs].selector, f.write, user_mode()};
       context_.raise_pf(w.linear, w.fill.error_code);
       return nullptr;
     case AddressSpace::Outcome::kCodeWrite:
@@ -95,6 +96,18 @@ Block* Engine::handle_host_fault() {
       break;
   }
   return nullptr;
+}
+
+// After an iret: if it went back to the instruction whose access took the
+// last #PF, in the same address space, map that access's page now when the
+// handler made it present (a fill does what the retried access's host fault
+// would; one that finds it still not present changes nothing).
+void Engine::map_retried_access() {
+  const PageFaultRetry r = *pf_retry_;
+  pf_retry_.reset();
+  if (cpu.eip != r.eip || cpu.seg[kCs].selector != r.cs || cpu.cr3 != r.cr3 || user_mode() != r.user) return;
+  if (aspace_.fill(r.linear, r.write, r.user).outcome == AddressSpace::Outcome::kMapped)
+    ++stats.shadow["page_fault_retries_mapped"];
 }
 
 bool Engine::try_hidden_fault(uintptr_t host_addr, bool write) {
