@@ -140,9 +140,24 @@ void AddressSpace::set_watched_pages(std::vector<uint32_t> pages) {
   flush_all();
 }
 
+// invlpg: a view that mapped the page maps it again from the entry as it is
+// now, when that allows a read (a page table entry just rewritten, the
+// common reason for invlpg, is used next), setting A as the SDM lets a
+// processor do speculatively; never D, so a first write still comes back
+// here to set it. Otherwise the page is only parked.
 void AddressSpace::flush_page(uint32_t linear) {
-  view(false).unmap(linear & kPageMask);
-  view(true).unmap(linear & kPageMask);
+  const uint32_t page = linear & kPageMask;
+  for (bool user : {false, true}) {
+    if (!view(user).mapping(page)) continue;
+    Walk w;
+    if (mode_.enabled() && !watched(page)) w = walk(ram_, mode_, page, Access::kRead, user);
+    if (!w.ok || !is_ram(w.phys)) {
+      view(user).unmap(page);
+      continue;
+    }
+    trace_tables(w, page, ~0u);
+    map(user, page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty);  // over the old one
+  }
 }
 
 const ShadowWindow* AddressSpace::window_of(uintptr_t host_addr, bool& user) const {

@@ -35,13 +35,15 @@ ShadowWindow::Region ShadowWindow::classify(uintptr_t a) const {
 
 void ShadowWindow::map_run(uint32_t linear_page, uint32_t phys_page, uint32_t pages, bool writable) {
   const int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
-  Mapping* parked = pages == 1 ? slot(linear_page) : nullptr;
-  if (parked && parked->parked && parked->phys_page == phys_page) {
-    // The host mapping of that very page is still there: open it again.
-    check(mprotect(base_ + linear_page, kPage, prot) == 0, "map a parked shadow page again");
-    *parked = {phys_page, writable, true, false};
-    --parked_pages_;
-    ++mapped_pages_;
+  Mapping* same = pages == 1 ? slot(linear_page) : nullptr;
+  if (same && (same->parked || same->present) && same->phys_page == phys_page) {
+    // The host mapping of that very page is still there: open it again, or
+    // give it the protection asked for.
+    if (same->parked || same->writable != writable)
+      check(mprotect(base_ + linear_page, kPage, prot) == 0, "map a shadow page again");
+    mapped_pages_ += same->parked;
+    parked_pages_ -= same->parked;
+    *same = {phys_page, writable, true, false};
     return;
   }
   // SAFETY: the run lies inside the window (it ends at or below 4 GiB) and

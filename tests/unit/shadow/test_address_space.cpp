@@ -135,16 +135,37 @@ TEST_CASE("address_space: code pages are read-only in every mapping until unprot
   CHECK(f.mapping(kLinear + 0x1000, false)->writable);
 }
 
-TEST_CASE("address_space: invlpg drops one page of both views", "[address_space]") {
+TEST_CASE("address_space: invlpg maps a page again from its entry as it is now, in the views that mapped it",
+          "[address_space]") {
   Fixture f;
   f.page_tables(kDir, kTable);
   f.map_page(kTable, kLinear, kData, P | RW | US);
+  f.map_page(kTable, kLinear + 0x1000, kData, P | RW | US);
   f.aspace.set_mode({kCr0Pg, kDir, 0, 0});
   REQUIRE(f.aspace.fill(kLinear, false, true).outcome == AddressSpace::Outcome::kMapped);
   REQUIRE(f.aspace.fill(kLinear, false, false).outcome == AddressSpace::Outcome::kMapped);
+  // Another frame, not accessed yet: mapped from it, A set (as a processor
+  // may speculatively), read-only until a write sets D.
+  f.map_page(kTable, kLinear, kData + 0x1000, P | RW | US);
   f.aspace.flush_page(kLinear + 0x123);
+  for (bool user : {false, true}) {
+    REQUIRE(f.mapping(kLinear, user) != nullptr);
+    CHECK(f.mapping(kLinear, user)->phys_page == kData + 0x1000);
+    CHECK_FALSE(f.mapping(kLinear, user)->writable);
+  }
+  CHECK((f.get32(kTable + 5 * 4) & 0x60) == 0x20);
+  // A supervisor-only entry now: the user view drops the page.
+  f.map_page(kTable, kLinear, kData + 0x1000, P | RW | 0x20);
+  f.aspace.flush_page(kLinear);
+  CHECK(f.mapping(kLinear, true) == nullptr);
+  CHECK(f.mapping(kLinear, false) != nullptr);
+  // Not present: dropped from every view; a page no view mapped stays so.
+  f.map_page(kTable, kLinear, 0, 0);
+  f.aspace.flush_page(kLinear);
   CHECK(f.mapping(kLinear, true) == nullptr);
   CHECK(f.mapping(kLinear, false) == nullptr);
+  f.aspace.flush_page(kLinear + 0x1000);
+  CHECK(f.mapping(kLinear + 0x1000, false) == nullptr);
 }
 
 TEST_CASE("address_space: contexts survive CR3 switches and follow writes to their page tables",
