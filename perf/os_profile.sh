@@ -16,6 +16,7 @@
 #        KERNEL=vmlinuz-686   which cached kernel to boot
 #        FEW=500 MANY=3000    events in the two runs (syscall_loop: times 1000)
 #        PERF=0               1: also profile the MANY run with perf record
+#        BT86=BUILD_DIR/bt86  the bt86 binary (another build of it, to compare)
 # exit:  0 ok; 1 a run failed; 2 usage error.
 set -u
 
@@ -36,7 +37,7 @@ syscall_loop) ARGS="" NAME=syscall FEW=$((FEW * 1000)) MANY=$((MANY * 1000)) ;;
 *) echo "os_profile: BENCH must be forkwait, execloop or syscall_loop" >&2; exit 2 ;;
 esac
 PERF=${PERF:-0}
-BT86=$BUILD/bt86
+BT86=${BT86:-$BUILD/bt86}
 PROG=$BUILD/perf/linux/$BENCH
 for f in "$BT86" "$PROG"; do
     [ -x "$f" ] || { echo "os_profile: $f missing; build the project first" >&2; exit 2; }
@@ -65,7 +66,8 @@ run_guest() {
     shift
     local cmd=("$BT86" run --kernel "$CACHE/$KERNEL" --initrd "$TMP/bench-$n.cpio.gz"
                --append "console=ttyS0 bt86.script=1" --timeout 600 --clock wall --stats "$TMP/stats-$n.json")
-    [ $# -gt 0 ] && cmd+=(--perf-map)
+    # (Older builds have no --perf-map: their translated code stays unnamed.)
+    [ $# -gt 0 ] && "$BT86" --help 2>&1 | grep -q -- --perf-map && cmd+=(--perf-map)
     "$@" "${cmd[@]}" </dev/null >"$TMP/out-$n.log" 2>&1
     grep -q '=== bt86 bench done ===' "$TMP/out-$n.log" || {
         echo "os_profile: the run with $n events failed; its output:" >&2
