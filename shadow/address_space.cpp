@@ -106,6 +106,8 @@ AddressSpace::Context& AddressSpace::activate(uint64_t key, bool cr3_load) {
   found->last_used = ++clock_;
   const bool switched = found != current_;
   current_ = found;
+  current_views_[0] = found->views[0].get();
+  current_views_[1] = found->views[1].get();
   // Entering a context, or reloading CR3, is a TLB flush: drop what may be stale.
   if (!switched && !cr3_load) return *found;
   if (switched) catch_up_protection(*found);

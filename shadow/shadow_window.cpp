@@ -133,9 +133,4 @@ void ShadowWindow::unmap_range(uint32_t start, uint64_t size) {
   gaps_ = gaps_ - gaps_before + gaps_starting(start, start + size);
 }
 
-const ShadowWindow::Mapping* ShadowWindow::mapping(uint32_t linear_page) const {
-  const Mapping* m = slot(linear_page);
-  return m && m->present ? m : nullptr;
-}
-
 }  // namespace bt86

@@ -28,19 +28,20 @@ int Engine::run_helper(const HelperSite& site) {
       r = HelperResult::kExit;
     }
   }
-  // A helper may have raised or unmasked a line (for the inline sti), or
-  // set IF: the interrupt is taken after its instruction. (Any other
-  // interrupt waits for the next safepoint, as it would have.)
-  if (r == HelperResult::kContinue && !may_change_interrupts(site.fn)) return 0;
-  refresh_irq_pending();
-  if (r == HelperResult::kContinue && context_.interrupt_deliverable()) {
-    // A device raised a line, or IF was set: leave after this instruction,
-    // and for sti after the next one, which its interrupt shadow covers
-    // (run alone, so that whatever follows it in the block waits).
+  if (r == HelperResult::kContinue) {
+    // A helper may have raised or unmasked a line (for the inline sti), or
+    // set IF: the interrupt is taken after its instruction. (Any other
+    // interrupt waits for the next safepoint, as it would have.) Leaving,
+    // the continuation or the run loop looks again anyway.
+    if (!may_change_interrupts(site.fn)) return 0;
+    refresh_irq_pending();
+    if (!context_.interrupt_deliverable()) return 0;
+    // Leave after this instruction, and for sti after the next one, which
+    // its interrupt shadow covers (run alone, so that whatever follows it in
+    // the block waits).
     if (site.fn == helper_sti) sti_shadow_ = true;
     cpu.eip = site.insn.next_eip(), r = HelperResult::kExit;
   }
-  if (r == HelperResult::kContinue) return 0;
   if (const uint8_t* next = continuation()) {
     frame_.continue_at = reinterpret_cast<uint64_t>(next);
     return kThunkContinueAt;

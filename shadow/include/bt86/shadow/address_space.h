@@ -67,7 +67,7 @@ public:
   // with no walk: a TLB hit.
   static constexpr uint64_t kNotMapped = ~0ull;
   uint64_t mapped_page(uint32_t linear, bool write, bool user) const {
-    const ShadowWindow::Mapping* m = view(user).mapping(linear & ~0xFFFu);
+    const ShadowWindow::Mapping* m = current_views_[user]->mapping(linear & ~0xFFFu);
     return m && (!write || m->writable) ? m->phys_page : kNotMapped;
   }
 
@@ -164,6 +164,7 @@ private:
   PagingMode mode_;
   std::vector<std::unique_ptr<Context>> contexts_;
   Context* current_ = nullptr;
+  ShadowWindow* current_views_[2] = {};  // current_'s, for inline lookups
   uint64_t clock_ = 0;  // for least-recently-used eviction
   std::vector<bool> code_;    // by physical page
   std::vector<bool> traced_;  // by physical page: a page table some mapping depends on

@@ -50,7 +50,10 @@ public:
   // Drops the mappings in [start, start + size) (page aligned, in the window).
   void unmap_range(uint32_t start, uint64_t size);
   void unmap_all();
-  const Mapping* mapping(uint32_t linear_page) const;
+  const Mapping* mapping(uint32_t linear_page) const {
+    const Mapping* m = slot(linear_page);
+    return m && m->present ? m : nullptr;
+  }
   size_t mapped_pages() const { return mapped_pages_; }
   // At most how many host VMAs the window costs: one per mapped page (the
   // kernel may merge neighbours, but need not), one per stretch of
