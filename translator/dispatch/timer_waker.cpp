@@ -99,11 +99,15 @@ void TimerWaker::arm(uint64_t when_ns) {
 }
 
 void TimerWaker::set_deadline(uint64_t ns) {
-  deadline_ = ns;
-  // Armed already at or before it (for it, or to poll input): when that
-  // goes off it re-arms itself. The common case, on every helper
+  // The same deadline as last time, or one at or after the timer armed now
+  // (for a deadline or to poll input): what was armed stands, and re-arms
+  // itself when it goes off early. The common case, on every helper
   // continuation, then reads no clock.
-  if (!paused_ && armed_for_ != UINT64_MAX && armed_for_ <= ns) return;
+  if (!paused_ && (ns == deadline_ || (armed_for_ != UINT64_MAX && armed_for_ <= ns))) {
+    deadline_ = ns;
+    return;
+  }
+  deadline_ = ns;
   paused_ = false;
   // A timer armed later is moved earlier; one armed earlier finds nothing
   // due when it goes off and re-arms itself.
