@@ -1,5 +1,7 @@
 #include "bt86/vcpu/tracer.h"
 
+#include <x86intrin.h>
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -68,9 +70,20 @@ void Tracer::line(uint64_t ns, Where at, std::string_view what) {
   fmt::print(out_, "{}.{:09} eip={:#010x} cpl={} {}\n", ns / 1'000'000'000, ns % 1'000'000'000, at.eip, at.cpl, what);
 }
 
+void Tracer::set_clock(const Clock* clock) {
+  clock_ = clock;
+  last_ns_ = 0;
+  clock_set_tsc_ = __rdtsc();
+  clock_set_ns_ = clock ? clock->now_ns() : 0;
+}
+
 void Tracer::interrupt(Where at, const Event& event) {
+  if (!on(trace::kInt) && !held_ns_ && clock_ && clock_->reads_host()) {
+    ring_[delivered_++ % kRing] = {0, __rdtsc(), at, event};
+    return;
+  }
   const uint64_t ns = now();
-  ring_[delivered_++ % kRing] = {ns, at, event};
+  ring_[delivered_++ % kRing] = {ns, 0, at, event};
   if (on(trace::kInt)) line(ns, at, "int " + describe(event));
 }
 
@@ -117,9 +130,19 @@ std::string Tracer::recent_interrupts() const {
   if (!delivered_) return {};
   const uint64_t n = std::min<uint64_t>(delivered_, kRing);
   std::string s = fmt::format("the last {} interrupts and exceptions, oldest first:\n", n);
+  // TSC stamps to guest time: the TSC's rate against the clock since set_clock.
+  const uint64_t now_tsc = __rdtsc(), now_ns = clock_ ? clock_->now_ns() : 0;
+  const double ns_per_tick = now_tsc > clock_set_tsc_ && now_ns > clock_set_ns_
+                                 ? static_cast<double>(now_ns - clock_set_ns_) / static_cast<double>(now_tsc - clock_set_tsc_)
+                                 : 0;
   for (uint64_t i = delivered_ - n; i < delivered_; ++i) {
     const Delivered& d = ring_[i % kRing];
-    s += fmt::format("  {}.{:09} eip={:#010x} cpl={} {}\n", d.ns / 1'000'000'000, d.ns % 1'000'000'000, d.at.eip,
+    uint64_t ns = d.ns;
+    if (d.tsc) {
+      const auto ago = static_cast<uint64_t>(static_cast<double>(now_tsc - std::min(d.tsc, now_tsc)) * ns_per_tick);
+      ns = now_ns - std::min(ago, now_ns);
+    }
+    s += fmt::format("  {}.{:09} eip={:#010x} cpl={} {}\n", ns / 1'000'000'000, ns % 1'000'000'000, d.at.eip,
                      d.at.cpl, describe(d.event));
   }
   return s;

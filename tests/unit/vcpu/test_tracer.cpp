@@ -83,3 +83,23 @@ TEST_CASE("tracer: the ring keeps the last 16 interrupts, oldest first, with no 
   CHECK(report.find("triple fault\nthe last 16") == 0);
   CHECK(report.find("vector=0x33") < report.find("EAX="));
 }
+
+TEST_CASE("tracer: the ring's times on a host clock fall between the clock's reads around the events", "[trace]") {
+  HostClock clock;
+  Tracer tracer(0, nullptr);  // no trace: the ring stamps with the TSC
+  tracer.set_clock(&clock);
+  while (clock.now_ns() < 2'000'000) {
+  }
+  const uint64_t before = clock.now_ns();
+  tracer.interrupt({0x1234, 0}, Event{0x20, std::nullopt, EventKind::kExternal});
+  const uint64_t after = clock.now_ns();
+  while (clock.now_ns() < after + 2'000'000) {
+  }
+  const std::string ring = tracer.recent_interrupts();
+  const size_t at = ring.find("  ");
+  REQUIRE(at != std::string::npos);
+  const double seconds = std::stod(ring.substr(at + 2));
+  // Within a tenth of a millisecond of when it happened.
+  CHECK(seconds * 1e9 >= static_cast<double>(before) - 1e5);
+  CHECK(seconds * 1e9 <= static_cast<double>(after) + 1e5);
+}

@@ -18,6 +18,10 @@ public:
   virtual ~Clock() = default;
   // Nanoseconds since an arbitrary origin; never decreases.
   virtual uint64_t now_ns() const = 0;
+  // Whether reading it reads the host's clock (a vDSO call, a trap to the
+  // hypervisor on some hosts): a caller that only stamps events for later
+  // may stamp them with the TSC and convert when it needs the time.
+  virtual bool reads_host() const { return false; }
 };
 
 // CLOCK_MONOTONIC, counted from construction, minus the time the guest was
@@ -28,6 +32,7 @@ class HostClock final : public Clock {
 public:
   HostClock();
   uint64_t now_ns() const override;  // the guest's: host_ns() - behind_ns()
+  bool reads_host() const override { return true; }
   uint64_t host_ns() const;          // the host's, since construction
 
   // The last `ns` of host time are hidden from the guest.

@@ -46,10 +46,7 @@ public:
 
   bool on(uint32_t event) const { return events_ & event; }
   // The guest's clock of the machine being run (a restart brings a new one).
-  void set_clock(const Clock* clock) {
-    clock_ = clock;
-    last_ns_ = 0;
-  }
+  void set_clock(const Clock* clock);
   // While bt86 works on its own (translating), the guest's clock stands
   // still and is set back afterwards (hidden_time.h): events in between
   // carry the time at which it stopped.
@@ -86,8 +83,13 @@ public:
   static constexpr unsigned kRing = 16;
 
 private:
+  // An interrupt kept in the ring is stamped with the host TSC when reading
+  // the guest clock would read the host's (a twelfth of an int 0x80 round
+  // trip), and its time is worked out when the ring is printed: exact but
+  // for bt86's hidden time since (hidden_time.h).
   struct Delivered {
     uint64_t ns;
+    uint64_t tsc;  // 0: ns is the time
     Where at;
     Event event;
   };
@@ -105,6 +107,7 @@ private:
   std::optional<uint32_t> last_mode_;
   std::optional<uint64_t> held_ns_;
   uint64_t last_ns_ = 0;
+  uint64_t clock_set_tsc_ = 0, clock_set_ns_ = 0;  // read together at set_clock
   std::FILE* perf_map_ = nullptr;
 };
 
