@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/real_mode.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
 
@@ -48,6 +49,7 @@ bool call_to_inner(SystemContext& ctx, const Descriptor& gate, const Descriptor&
 
 bool far_jump_or_call(SystemContext& ctx, uint16_t sel, uint32_t offset, const FarTransfer& t) {
   CpuState& cpu = ctx.cpu;
+  if (!cpu.protected_mode()) return real_mode_far_jump_or_call(ctx, sel, offset, t.call, t.width, t.return_eip);
   Descriptor d;
   if (null_selector(sel)) return ctx.raise(Vector::kGP, 0u);
   if (!read_descriptor(ctx, sel, d)) return false;
@@ -114,6 +116,7 @@ bool load_outer_stack(SystemContext& ctx, uint32_t esp, uint16_t ss, unsigned wi
 
 bool far_return(SystemContext& ctx, unsigned width, uint32_t release) {
   CpuState& cpu = ctx.cpu;
+  if (!cpu.protected_mode()) return real_mode_far_return(ctx, width, release);
   const unsigned old_cpl = cpu.cpl();
   const uint32_t start_esp = cpu.gpr[kEsp];
   auto fail = [&] {
@@ -124,13 +127,13 @@ bool far_return(SystemContext& ctx, unsigned width, uint32_t release) {
   if (!pop(ctx, width, eip) || !pop(ctx, width, cs)) return false;
   bool outer = selector_rpl(cs) > old_cpl;
   if (outer) {
-    cpu.gpr[kEsp] += release;
+    set_stack_pointer(cpu, stack_pointer_plus(cpu, static_cast<int32_t>(release)));
     if (!pop(ctx, width, esp) || !pop(ctx, width, ss)) return fail();
   }
   if (selector_rpl(cs) < old_cpl) return ctx.raise(Vector::kGP, selector_error(cs)), fail();
   if (!load_code_segment(ctx, static_cast<uint16_t>(cs), eip, Transfer::kReturn)) return fail();
   if (!outer) {
-    cpu.gpr[kEsp] += release;
+    set_stack_pointer(cpu, stack_pointer_plus(cpu, static_cast<int32_t>(release)));
     return true;
   }
   return load_outer_stack(ctx, esp + release, static_cast<uint16_t>(ss), width);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/real_mode.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
 
@@ -22,10 +23,7 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   CpuState& cpu = ctx.cpu;
   const uint8_t vector = event.vector;
   const uint32_t ext = event.software() ? 0 : 1;  // EXT bit of error codes naming a descriptor
-  if (!cpu.protected_mode()) {
-    why = "interrupts in real mode are not supported yet";
-    return false;
-  }
+  if (!cpu.protected_mode()) return deliver_real_mode(ctx, event, nested, why);  // the IVT
   uint32_t slot = uint32_t{vector} * 8;
   if (slot + 7 > cpu.idtr.limit) {
     nested = Event::exception(Vector::kGP, slot + 2 + ext);

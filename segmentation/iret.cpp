@@ -5,6 +5,7 @@
 #include "bt86/segmentation/far_transfer.h"
 #include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/privilege.h"
+#include "bt86/segmentation/real_mode.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
 
@@ -13,6 +14,7 @@ namespace bt86 {
 bool iret(SystemContext& ctx, unsigned width, uint32_t return_eip) {
   CpuState& cpu = ctx.cpu;
   cpu.nmi_blocked = false;  // an NMI handler's iret lets the next NMI in (even one that faults, SDM 6.7.1)
+  if (!cpu.protected_mode()) return real_mode_iret(ctx, width);
   if (cpu.eflags & eflags::kNT) {  // return to the task in the back link
     uint16_t link;
     if (!ctx.read_linear(cpu.tr.base, &link, 2, SystemContext::Privilege::kSupervisor)) return false;

@@ -62,12 +62,13 @@ const uint8_t* Engine::continuation() {
   if (std::optional<Event> e = context_.take_pending())
     if (!deliver_event(context_, *e)) return nullptr;  // the guest is dead: the run loop ends the run
   if (context_.pending() || cpu.halted || !cpu.protected_mode() || context_.interrupt_deliverable()) return nullptr;
+  if (cpu.seg[kCs].base != lookup_cs_base_) return nullptr;  // the indirect tables must be emptied first
   // The guest may have armed a timer meanwhile (a TSC deadline, the PIT):
   // the waker must know it, as the run loop would tell it. (Without this,
   // Linux's jiffies lost ~30 % of their ticks behind continued int/iret.)
   if (waker_ && platform_.events) waker_->set_deadline(devices_.next_deadline().value_or(UINT64_MAX));
   const uint32_t mode = current_mode();
-  const Walk w = aspace_.translate(cpu.eip, Access::kFetch, user_mode());
+  const Walk w = aspace_.translate(code_linear(cpu.eip), Access::kFetch, user_mode());
   if (!w.ok || !aspace_.is_ram(w.phys)) return nullptr;
   const Block* next = cache_.find({static_cast<uint32_t>(w.phys), cpu.eip, mode});
   if (!next || !next->valid) return nullptr;

@@ -52,6 +52,9 @@ public:
   Tracer* tracer = nullptr;
   // A debugger's stops: its watchpoints see the accesses made here.
   DebugStops* debug = nullptr;
+  // A device changed how addresses reach memory (A20, PAM): the port
+  // I/O helper leaves translated code after its instruction.
+  bool leave_block = false;
 
   // ---- SystemContext ------------------------------------------------------
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;

@@ -107,11 +107,8 @@ HelperResult helper_popf(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   uint32_t v;
   if (s.insn.info.operand_width == 16) {
-    uint16_t w;
-    uint32_t linear;
-    if (!segment_linear(e, kSs, cpu.gpr[kEsp], 2, false, linear) || !e.read_linear(linear, &w, 2))
-      return HelperResult::kExit;
-    cpu.gpr[kEsp] += 2;
+    uint32_t w;
+    if (!pop(e, 2, w)) return HelperResult::kExit;
     v = (cpu.eflags & 0xFFFF0000) | w;
   } else if (!pop32(e, v)) {
     return HelperResult::kExit;
@@ -166,7 +163,7 @@ HelperResult helper_mov_dr(HelperContext& e, const HelperSite& s) {
 // debug handler resumes this instruction.
 HelperResult helper_breakpoint(HelperContext& e, const HelperSite& s) {
   if (e.cpu.eflags & eflags::kRF) return HelperResult::kContinue;
-  e.cpu.dr[6] |= InstructionBreakpoints::hits(e.cpu, s.insn.eip);
+  e.cpu.dr[6] |= InstructionBreakpoints::hits(e.cpu, e.cpu.seg[kCs].base + s.insn.eip);
   return e.raise(Vector::kDB);
 }
 
@@ -238,14 +235,14 @@ HelperResult helper_general_protection(HelperContext& e, const HelperSite&) { re
 // address and mode, and the run ends (status 2).
 HelperResult helper_unsupported(HelperContext& e, const HelperSite& s) {
   const CpuState& cpu = e.cpu;
-  return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x} in {}-bit {} mode{}, CPL {}",
-                           s.insn.text(), s.insn.hex_bytes(), s.insn.eip, cpu.code32() ? 32 : 16,
+  return e.die(fmt::format("unsupported instruction '{}' ({}) at CS:EIP={:04x}:{:#010x} in {}-bit {} mode{}, CPL {}",
+                           s.insn.text(), s.insn.hex_bytes(), cpu.seg[kCs].selector, s.insn.eip, cpu.code32() ? 32 : 16,
                            cpu.protected_mode() ? "protected" : "real", cpu.paging() ? " with paging" : "",
                            cpu.cpl()));
 }
 
 HelperResult helper_fetch_fault(HelperContext& e, const HelperSite& s) {
-  return e.fetch_fault((s.insn.eip | 0xFFFu) + 1);  // the page after the one it starts in
+  return e.fetch_fault(((e.cpu.seg[kCs].base + s.insn.eip) | 0xFFFu) + 1);  // the page after the one it starts in
 }
 
 }  // namespace bt86

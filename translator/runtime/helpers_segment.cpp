@@ -4,6 +4,7 @@
 #include "bt86/segmentation/descriptor_tables.h"
 #include "bt86/segmentation/far_transfer.h"
 #include "bt86/segmentation/fast_system_call.h"
+#include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/iret.h"
 #include "bt86/segmentation/segment_load.h"
 #include "emit/emit.h"
@@ -119,11 +120,12 @@ HelperResult helper_pop_sreg(HelperContext& e, const HelperSite& s) {
   const unsigned width = operand_bytes(s);
   uint16_t sel;
   uint32_t addr;
-  if (!segment_linear(e, kSs, e.cpu.gpr[kEsp], width, false, addr) || !e.read_linear(addr, &sel, 2))
+  if (!segment_linear(e, kSs, stack_pointer(e.cpu), width, false, addr) || !e.read_linear(addr, &sel, 2))
     return HelperResult::kExit;
   const ModeBefore before(e.cpu, seg);
+  const uint32_t sp = stack_pointer_plus(e.cpu, static_cast<int32_t>(width));  // by the old SS's size
   if (!load_data_segment(e, seg, sel)) return HelperResult::kExit;
-  e.cpu.gpr[kEsp] += width;
+  set_stack_pointer(e.cpu, sp);
   return before.after_load(e, s);
 }
 

@@ -109,6 +109,8 @@ struct alignas(64) CpuState {
   // CS's RPL (not its DPL, which differs in conforming code segments).
   uint32_t cpl() const { return (cr0 & 1) ? seg[kCs].selector & 3u : 0u; }
   bool code32() const { return seg[kCs].access & access_rights::kBig; }
+  // SS.B: ESP (set) or SP (clear, a 16-bit stack, as after reset) addresses the stack.
+  bool stack32() const { return seg[kSs].access & access_rights::kBig; }
   bool paging() const { return cr0 & cr0::kPG; }
   bool protected_mode() const { return cr0 & cr0::kPE; }
 };
