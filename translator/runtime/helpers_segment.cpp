@@ -23,20 +23,23 @@ HelperResult exit_after(HelperContext& e, const HelperSite& s) { return e.exit_t
 // false: on to the next instruction, or leave to deliver the exception.
 HelperResult done(bool ok) { return ok ? HelperResult::kContinue : HelperResult::kExit; }
 
-// Every register's need for checks is part of the block mode, and so is,
-// for DS/ES/SS, whether its base is zero (the "flat" bit). After a segment
+// Every register's need for checks is part of the block mode, and so are,
+// for DS/ES/SS, whether its base is zero (the "flat" bit) and SS.B (16-bit
+// stacks). After a segment
 // register load the block goes on when neither changed (its code reads
 // bases and bounds from the CpuFrame); otherwise the next block is
 // re-selected.
 struct ModeBefore {
-  ModeBefore(const CpuState& cpu, unsigned loaded) : seg(loaded), checked(cpu.seg_checked), base(cpu.seg[loaded].base) {}
+  ModeBefore(const CpuState& cpu, unsigned loaded)
+      : seg(loaded), checked(cpu.seg_checked), base(cpu.seg[loaded].base), stack32(cpu.stack32()) {}
   HelperResult after_load(HelperContext& e, const HelperSite& s) const {
     const bool flat_kept = seg == kFs || seg == kGs || (base == 0) == (e.cpu.seg[seg].base == 0);
-    if (flat_kept && e.cpu.seg_checked == checked) return HelperResult::kContinue;
+    if (flat_kept && e.cpu.seg_checked == checked && e.cpu.stack32() == stack32) return HelperResult::kContinue;
     return exit_after(e, s);
   }
   unsigned seg;
   uint32_t checked, base;
+  bool stack32;
 };
 
 // Reads an r/m16 selector operand.
