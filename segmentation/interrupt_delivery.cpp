@@ -35,15 +35,11 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
     why = "the IDT is not mapped";
     return false;
   }
-  if (gate.is(system_type::kInterruptGate16) || gate.is(system_type::kTrapGate16)) {
-    // Valid, but not run yet: the run ends (status 2) saying so.
-    ctx.die(fmt::format("vector {} through IDT entry {:#x}, a 16-bit {} gate, is not supported yet", vector, vector,
-                      gate.is(system_type::kInterruptGate16) ? "interrupt" : "trap"));
-    return false;
-  }
+  // A 16-bit (286) gate pushes words and enters at a 16-bit offset.
+  const bool gate16 = gate.is(system_type::kInterruptGate16) || gate.is(system_type::kTrapGate16);
   const bool task_gate = gate.is(system_type::kTaskGate);
-  const bool interrupt_gate = gate.is(system_type::kInterruptGate32);
-  if (!task_gate && !interrupt_gate && !gate.is(system_type::kTrapGate32)) {
+  const bool interrupt_gate = gate.is(system_type::kInterruptGate32) || gate.is(system_type::kInterruptGate16);
+  if (!task_gate && !interrupt_gate && !gate16 && !gate.is(system_type::kTrapGate32)) {
     why = fmt::format("IDT entry {} has gate type {:#x}, no gate", vector, gate.type());
     nested = Event::exception(Vector::kGP, slot + 2 + ext);
     return false;
@@ -70,7 +66,8 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
     return false;
   }
   const uint16_t selector = gate.gate_selector();
-  const uint32_t offset = gate.gate_offset();
+  const uint32_t offset = gate16 ? gate.gate_offset() & 0xFFFF : gate.gate_offset();
+  const unsigned width = gate16 ? 2 : 4;
   Descriptor cs;
   if (null_selector(selector) || !peek_descriptor(ctx, selector, cs)) {
     nested = Event::exception(Vector::kGP, selector_error(selector) + ext);
@@ -104,9 +101,9 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   cpu.gpr[kEsp] = new_esp;
   cpu.seg[kCs] = SegmentCache{with_rpl(selector, new_cpl), cs.access(), cs.base(), cs.limit()};
   bool pushed = true;
-  if (new_cpl < old_cpl) pushed = push32(ctx, old_ss) && push32(ctx, old_esp);
-  pushed = pushed && push32(ctx, old_eflags) && push32(ctx, old_cs) && push32(ctx, old_eip) &&
-           (!event.error_code || push32(ctx, *event.error_code));
+  if (new_cpl < old_cpl) pushed = push_sized(ctx, width, old_ss) && push_sized(ctx, width, old_esp);
+  pushed = pushed && push_sized(ctx, width, old_eflags) && push_sized(ctx, width, old_cs) &&
+           push_sized(ctx, width, old_eip) && (!event.error_code || push_sized(ctx, width, *event.error_code));
   if (!pushed) {
     cpu.seg[kSs] = saved_ss, cpu.seg[kCs] = saved_cs, cpu.gpr[kEsp] = old_esp;
     why = "the stack could not take the interrupt frame";

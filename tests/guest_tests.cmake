@@ -70,13 +70,8 @@ bt86_guest_test(priv_taskgate 1)
 bt86_guest_test(priv_aliasing 1)
 bt86_guest_test(priv_iobitmap 1)
 bt86_guest_test(priv_softint 1)
-# 16-bit (286) gates and TSSs are valid but not run yet: status 2, saying so.
-foreach(form gate16 callgate16 tss16)
-  add_test(NAME guest.priv_softint.${form} COMMAND ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 2
-    "16-bit (interrupt gate|call gate|TSS).*is not supported yet" ${BT86_EXE} run
-    --kernel ${BT86_GUEST_DIR}/priv_softint.elf --append ${form} --timeout 60)
-  set_tests_properties(guest.priv_softint.${form} PROPERTIES LABELS guest TIMEOUT 120)
-endforeach()
+# 16-bit (286) interrupt, trap and call gates and TSSs.
+bt86_guest_test(priv_286 1)
 bt86_guest_test(priv_iret 1)
 bt86_guest_test(cpu_model 1)
 bt86_guest_test(cpu_forms 1)
