@@ -119,3 +119,6 @@ foreach(name dev_pit dev_rtc)
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/same_twice.sh ${BT86_EXE} ${BT86_GUEST_DIR}/${name}.elf)
   set_tests_properties(guest.${name}.virtual-clock-repeatable PROPERTIES LABELS guest TIMEOUT 300)
 endforeach()
+# 16-bit code: the kernel on bt86 against its native twin (modify_ldt).
+bt86_guest_test(code16 1)
+bt86_guest_vs_native(code16)
