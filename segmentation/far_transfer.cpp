@@ -6,6 +6,7 @@
 #include "bt86/segmentation/real_mode.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
+#include "bt86/segmentation/v86.h"
 
 namespace bt86 {
 
@@ -49,7 +50,8 @@ bool call_to_inner(SystemContext& ctx, const Descriptor& gate, const Descriptor&
 
 bool far_jump_or_call(SystemContext& ctx, uint16_t sel, uint32_t offset, const FarTransfer& t) {
   CpuState& cpu = ctx.cpu;
-  if (!cpu.protected_mode()) return real_mode_far_jump_or_call(ctx, sel, offset, t.call, t.width, t.return_eip);
+  if (!cpu.protected_mode() || in_v86(cpu))  // segments are paragraphs
+    return real_mode_far_jump_or_call(ctx, sel, offset, t.call, t.width, t.return_eip);
   Descriptor d;
   if (null_selector(sel)) return ctx.raise(Vector::kGP, 0u);
   if (!read_descriptor(ctx, sel, d)) return false;
@@ -116,7 +118,7 @@ bool load_outer_stack(SystemContext& ctx, uint32_t esp, uint16_t ss, unsigned wi
 
 bool far_return(SystemContext& ctx, unsigned width, uint32_t release) {
   CpuState& cpu = ctx.cpu;
-  if (!cpu.protected_mode()) return real_mode_far_return(ctx, width, release);
+  if (!cpu.protected_mode() || in_v86(cpu)) return real_mode_far_return(ctx, width, release);
   const unsigned old_cpl = cpu.cpl();
   const uint32_t start_esp = cpu.gpr[kEsp];
   auto fail = [&] {

@@ -9,6 +9,7 @@
 
 #include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/real_mode.h"
+#include "bt86/segmentation/v86.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
 
@@ -24,6 +25,7 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   const uint8_t vector = event.vector;
   const uint32_t ext = event.software() ? 0 : 1;  // EXT bit of error codes naming a descriptor
   if (!cpu.protected_mode()) return deliver_real_mode(ctx, event, nested, why);  // the IVT
+  const bool from_v86 = in_v86(cpu);
   uint32_t slot = uint32_t{vector} * 8;
   if (slot + 7 > cpu.idtr.limit) {
     nested = Event::exception(Vector::kGP, slot + 2 + ext);
@@ -79,6 +81,12 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
     why = fmt::format("IDT entry {} names selector {:#x}, not a present code segment it may enter", vector, selector);
     return false;
   }
+  if (from_v86 && (gate16 || cs.conforming() || cs.dpl() != 0)) {  // v86 mode leaves for ring 0 only
+    if (gate16) return ctx.die(fmt::format("vector {} from virtual-8086 mode through a 16-bit gate is not supported yet", vector));
+    nested = Event::exception(Vector::kGP, selector_error(selector) + ext);
+    why = fmt::format("IDT entry {} leads virtual-8086 mode to code of DPL {}, not 0", vector, cs.dpl());
+    return false;
+  }
   if (offset > cs.limit()) {
     nested = Event::exception(Vector::kGP, 0u);
     why = fmt::format("IDT entry {} points past the limit of its code segment", vector);
@@ -101,7 +109,9 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   cpu.gpr[kEsp] = new_esp;
   cpu.seg[kCs] = SegmentCache{with_rpl(selector, new_cpl), cs.access(), cs.base(), cs.limit()};
   bool pushed = true;
-  if (new_cpl < old_cpl) pushed = push_sized(ctx, width, old_ss) && push_sized(ctx, width, old_esp);
+  if (new_cpl < old_cpl)
+    pushed = (!from_v86 || push_v86_data_segments(ctx)) && push_sized(ctx, width, old_ss) &&
+             push_sized(ctx, width, old_esp);
   pushed = pushed && push_sized(ctx, width, old_eflags) && push_sized(ctx, width, old_cs) &&
            push_sized(ctx, width, old_eip) && (!event.error_code || push_sized(ctx, width, *event.error_code));
   if (!pushed) {
@@ -112,6 +122,7 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   uint32_t flags = old_eflags & ~(eflags::kTF | eflags::kNT | eflags::kRF | eflags::kVM);
   if (interrupt_gate) flags &= ~eflags::kIF;
   set_eflags(ctx, flags);
+  if (from_v86) null_v86_data_segments(cpu);
   cpu.eip = offset;
   cpu.halted = false;
   ctx.segments_changed();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bt86/segmentation/segment_check.h"
+#include "bt86/segmentation/v86.h"
 
 namespace bt86 {
 
@@ -28,6 +29,11 @@ bool load_data_segment(SystemContext& ctx, unsigned seg, uint16_t selector) {
   if (!cpu.protected_mode()) {
     s.selector = selector;
     s.base = uint32_t{selector} << 4;
+    ctx.data_segment_changed(seg);
+    return true;
+  }
+  if (in_v86(cpu)) {
+    load_v86_segment(s, selector);
     ctx.data_segment_changed(seg);
     return true;
   }

@@ -7,6 +7,7 @@
 
 #include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/segment_load.h"
+#include "bt86/segmentation/v86.h"
 
 namespace bt86 {
 
@@ -125,6 +126,11 @@ bool task_switch(SystemContext& ctx, uint16_t sel, TaskSwitchReason reason, std:
     Descriptor l;
     if (!peek_descriptor(ctx, ldt, l) || !l.is(system_type::kLdt)) return ctx.raise(Vector::kTS, selector_error(ldt));
     cpu.ldtr = SegmentCache{ldt, l.access(), l.base(), l.limit()};
+  }
+  if (in_v86(cpu)) {  // a task whose EFLAGS has VM: its segments are paragraphs
+    load_v86_segments(cpu, next.segs);
+    ctx.segments_changed();
+    return !error_code || push_sized(ctx, in.reg_size, *error_code);
   }
   // CS first: its RPL is the new CPL that the data-segment checks use.
   Descriptor cs;

@@ -72,6 +72,8 @@ bt86_guest_test(priv_iobitmap 1)
 bt86_guest_test(priv_softint 1)
 # 16-bit (286) interrupt, trap and call gates and TSSs.
 bt86_guest_test(priv_286 1)
+# Virtual-8086 mode: entry by iretd, the monitor's #GP, IOPL, I/O, exceptions.
+bt86_guest_test(priv_v86 1)
 bt86_guest_test(priv_iret 1)
 bt86_guest_test(cpu_model 1)
 bt86_guest_test(cpu_forms 1)

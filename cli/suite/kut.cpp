@@ -27,7 +27,6 @@ const Gap kBt86Gaps[] = {
      "BIOS handler in the IVT); bt86 boots Multiboot kernels without a BIOS (every other check of it passes on bt)"},
     {"s3", "needs an ACPI S3 suspend and the firmware's resume through the waking vector in real mode, which bt86 "
            "does not offer"},
-    {"taskswitch2", "needs virtual-8086 mode (a task switch into a VM86 task), which bt86 does not run yet"},
     {"vmexit_vmcall",
      "needs a hypervisor's hypercall (vmcall/vmmcall): bt86 offers no VMX or SVM, so both are #UD, as on bare metal"},
     {"hypercall",

@@ -151,6 +151,7 @@ uint32_t Engine::current_mode() const {
   m |= cpu.cpl() << mode::kCplShift;
   if ((cpu.cr4 & cr4::kTSD) && cpu.cpl() > 0) m |= mode::kTscFaults;
   if (!cpu.stack32()) m |= mode::kStack16;
+  if (cpu.eflags & eflags::kVM) m |= mode::kV86;
   if (!(cpu.cr4 & cr4::kOSFXSR)) m |= mode::kSseOff;
   return m;
 }

@@ -178,8 +178,8 @@ const OpRow* find_op(ZydisMnemonic mnemonic, OpForm form) {
 }
 
 namespace {
-// Instructions that raise #UD in real-address mode (SDM vol. 2, each one's
-// "Real-Address Mode Exceptions"): they name descriptors or selectors.
+// Instructions that raise #UD in real-address and virtual-8086 mode (SDM
+// vol. 2, each one's exceptions): they name descriptors or selectors.
 bool protected_mode_only(ZydisMnemonic m) {
   switch (m) {
     case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL: case ZYDIS_MNEMONIC_VERR: case ZYDIS_MNEMONIC_VERW:
@@ -192,7 +192,7 @@ bool protected_mode_only(ZydisMnemonic m) {
 
 Flow emit_helper(BlockBuilder& b, const Insn& insn, const OpRow* op) {
   if (!op || !op->helper) return emit_unsupported(b, insn);
-  if (!(b.mode() & mode::kProtected) && protected_mode_only(insn.mnemonic())) {
+  if ((!(b.mode() & mode::kProtected) || (b.mode() & mode::kV86)) && protected_mode_only(insn.mnemonic())) {
     b.call_helper(helper_undefined, "undefined", insn);
     return Flow::kEndBlock;
   }

@@ -9,6 +9,7 @@
 #include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpuid.h"
 #include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/v86.h"
 #include "bt86/segmentation/msrs.h"
 #include "bt86/segmentation/privilege.h"
 #include "bt86/segmentation/segment_load.h"
@@ -98,6 +99,7 @@ HelperResult helper_wrmsr(HelperContext& e, const HelperSite& s) {
 }
 
 HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
+  if (v86_iopl_faults(e.cpu)) return e.raise(Vector::kGP, 0u);  // the monitor's business
   uint32_t image = pushf_image(e.cpu.eflags);
   bool ok = s.insn.info.operand_width == 16 ? push16(e, static_cast<uint16_t>(image)) : push32(e, image);
   return ok ? HelperResult::kContinue : HelperResult::kExit;
@@ -105,6 +107,7 @@ HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
 
 HelperResult helper_popf(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
+  if (v86_iopl_faults(cpu)) return e.raise(Vector::kGP, 0u);
   uint32_t v;
   if (s.insn.info.operand_width == 16) {
     uint32_t w;

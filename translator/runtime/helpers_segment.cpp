@@ -7,6 +7,7 @@
 #include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/iret.h"
 #include "bt86/segmentation/segment_load.h"
+#include "bt86/segmentation/v86.h"
 #include "emit/emit.h"
 #include "runtime/guest_operands.h"
 #include "runtime/helpers.h"
@@ -195,7 +196,11 @@ HelperResult helper_int(HelperContext& e, const HelperSite& s) {
       if (!(e.cpu.eflags & eflags::kOF)) return HelperResult::kContinue;
       vector = number(Vector::kOF);
       break;
-    default: vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u); break;
+    default:
+      // int n (not int3, into) is IOPL-sensitive in virtual-8086 mode.
+      if (v86_iopl_faults(e.cpu)) return e.raise(Vector::kGP, 0u);
+      vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u);
+      break;
   }
   return e.raise_software(vector, s.insn.next_eip());
 }

@@ -106,8 +106,12 @@ struct alignas(64) CpuState {
   // in blocks whose CS bit of seg_checked is set.
   AccessBounds fetch_bounds;
 
-  // CS's RPL (not its DPL, which differs in conforming code segments).
-  uint32_t cpl() const { return (cr0 & 1) ? seg[kCs].selector & 3u : 0u; }
+  // CS's RPL (not its DPL, which differs in conforming code segments); 3 in
+  // virtual-8086 mode, 0 in real mode.
+  uint32_t cpl() const {
+    if (!(cr0 & 1)) return 0;
+    return (eflags & eflags::kVM) ? 3u : seg[kCs].selector & 3u;
+  }
   bool code32() const { return seg[kCs].access & access_rights::kBig; }
   // SS.B: ESP (set) or SP (clear, a 16-bit stack, as after reset) addresses the stack.
   bool stack32() const { return seg[kSs].access & access_rights::kBig; }

@@ -1,0 +1,168 @@
+/* priv_v86: virtual-8086 mode (SDM vol. 3, 20.2-20.4; vol. 2, IRET, INT n,
+ * CLI, STI, PUSHF, POPF, IN/OUT):
+ *  - an iretd at CPL 0 whose EFLAGS image has VM enters v86 mode, popping
+ *    ESP, SS, ES, DS, FS and GS too; segments are paragraphs (base =
+ *    selector * 16, 64 KiB), CPL is 3;
+ *  - an interrupt or exception leaves through a 32-bit gate to ring 0 on
+ *    the TSS's stack, pushing GS, FS, DS, ES, SS, ESP, EFLAGS (VM set), CS,
+ *    EIP (and the error code); DS, ES, FS and GS are null in the handler;
+ *  - cli, sti, pushf, popf, int n and iret are #GP(0) below IOPL 3; int3
+ *    is not IOPL-sensitive (it meets the gate's DPL); at IOPL 3 they run,
+ *    pushfd shows VM clear and iret stays in v86 mode;
+ *  - port I/O consults the I/O permission bitmap whatever IOPL says;
+ *  - lar is #UD, mov from CR0 #GP(0), a word past 64 KiB #GP(0), divide by
+ *    zero #DE; SP wraps at 64 KiB; far call and retf load CS as a
+ *    paragraph. */
+#include "check.h"
+#include "fault_check.h"
+#include "guest.h"
+#include "pm.h"
+#include "print.h"
+
+enum { V86_CS = 0x2000, V86_LINEAR = 0x20000, V86_DATA = 0x28000, IOPL3 = 3u << 12 };
+
+struct v86_frame {
+    uint32_t eip, cs, eflags, esp, ss, es, ds, fs, gs;
+};
+uint32_t enter_v86(uint32_t frame);
+extern const uint8_t v86_start[], v86_end[];
+extern const uint8_t v86_segments[], v86_segments_hlt[], v86_cli[], v86_sti[], v86_pushf[], v86_popf[],
+    v86_int[], v86_iret[], v86_int3[], v86_iopl3[], v86_iopl3_int_next[], v86_out[], v86_ud2[],
+    v86_lar[], v86_mov_cr0[], v86_div[], v86_limit[], v86_stack[], v86_stack_hlt[];
+
+static uint32_t ip_of(const uint8_t *label) { return (uint32_t)(label - v86_start); }
+static volatile uint16_t *data16(uint32_t offset) { return (volatile uint16_t *)(V86_DATA + offset); }
+
+static struct v86_frame frame;
+
+/* Enters v86 mode at `entry`; returns the vector that came back. */
+static uint32_t run_v86(const uint8_t *entry, uint32_t iopl, uint32_t sp)
+{
+    frame = (struct v86_frame){ip_of(entry), V86_CS, FLAG_VM | iopl | 0x2, sp, 0x3000, 0x4000, 0x5000, 0x6000, 0x7000};
+    return catch_call(enter_v86, (uint32_t)&frame);
+}
+
+/* The frame words below the catcher's record: [0] error code or EIP ... */
+static uint32_t pushed(unsigned i) { return ((volatile uint32_t *)catch_rec.entry_esp)[i]; }
+
+/* A v86 entry (SP = sp) that must end in `vector` (error code `error`,
+ * NO_ERROR: none) with the frame's EIP at `at`. (catch_error() cannot tell
+ * a v86 frame's EIP, below 1 MiB, from an error code: the frame is read
+ * here.) */
+static int leaves_sp(const char *what, const uint8_t *entry, uint32_t iopl, uint32_t sp, uint32_t vector,
+                     uint32_t error, const uint8_t *at)
+{
+    uint32_t v = run_v86(entry, iopl, sp);
+    check_begin();
+    kprintf("%s (IOPL %u) -> vector %02x", what, iopl >> 12, v);
+    unsigned eip_word = error == NO_ERROR ? 0 : 1;
+    int ok = v == vector;
+    if (!ok)
+        kprintf(" (want %02x)", vector);
+    if (ok && error != NO_ERROR && pushed(0) != error) {
+        kprintf(", error %04x (want %04x)", pushed(0), error);
+        ok = 0;
+    }
+    if (v == vector && pushed(eip_word) != ip_of(at)) {
+        kprintf(", frame EIP %04x (want %04x)", pushed(eip_word), ip_of(at));
+        ok = 0;
+    }
+    return check_end(ok);
+}
+
+static int leaves(const char *what, const uint8_t *entry, uint32_t iopl, uint32_t vector, uint32_t error,
+                  const uint8_t *at)
+{
+    return leaves_sp(what, entry, iopl, 0x8000, vector, error, at);
+}
+
+static void check_entry_and_exit(void)
+{
+    put_str("-- iretd into v86 mode, #GP(0) back to ring 0\n");
+    *(volatile uint16_t *)0x12340 = 0;
+    if (!leaves("hlt in v86 mode", v86_segments, 0, VEC_GP, 0, v86_segments_hlt))
+        return;
+    check_eq("mov ds, 0x1234 then [0]: linear 0x12340", *(volatile uint16_t *)0x12340, 0xBEEF);
+    check_eq("CS as v86 code reads it", *data16(0), V86_CS);
+    check_eq("SS as v86 code reads it", *data16(2), 0x3000);
+    check_eq("DS after the load", *data16(4), 0x1234);
+    check_eq("frame CS", pushed(2), V86_CS);
+    check_eq("frame EFLAGS has VM", pushed(3) & FLAG_VM, FLAG_VM);
+    check_eq("frame ESP", pushed(4), 0x8000);
+    check_eq("frame SS", pushed(5), 0x3000);
+    check_eq("frame ES (the v86 code loaded 0x2800)", pushed(6), 0x2800);
+    check_eq("frame DS (the v86 code's own)", pushed(7), 0x1234);
+    check_eq("frame FS", pushed(8), 0x6000);
+    check_eq("frame GS", pushed(9), 0x7000);
+    check_eq("handler SS = TSS.SS0", catch_rec.entry_ss, pm_tss.ss0);
+    check_eq("handler ESP = TSS.ESP0 - 40 (ten dwords)", catch_rec.entry_esp, pm_tss.esp0 - 40);
+    check_eq("handler DS null", catch_rec.ds, 0);
+    check_eq("handler ES null", catch_rec.es, 0);
+    check_eq("handler FS null", catch_rec.fs, 0);
+    check_eq("handler GS null", catch_rec.gs, 0);
+    check_eq("handler EFLAGS: VM clear", catch_rec.handler_eflags & FLAG_VM, 0);
+}
+
+static void check_iopl_sensitive(void)
+{
+    put_str("-- IOPL-sensitive instructions below IOPL 3\n");
+    leaves("cli", v86_cli, 0, VEC_GP, 0, v86_cli);
+    leaves("sti", v86_sti, 0, VEC_GP, 0, v86_sti);
+    leaves("pushf", v86_pushf, 0, VEC_GP, 0, v86_pushf);
+    leaves("popf", v86_popf, 0, VEC_GP, 0, v86_popf);
+    leaves("int 0x31", v86_int, 0, VEC_GP, 0, v86_int);
+    leaves("iret", v86_iret, 0, VEC_GP, 0, v86_iret);
+    pm_idt_catch(3, 0);
+    leaves("int3 through a DPL-0 gate", v86_int3, 0, VEC_GP, 3 * 8 + 2, v86_int3);
+    put_str("-- at IOPL 3\n");
+    pm_idt_catch(0x31, 3);
+    for (unsigned k = 0x10; k < 0x20; k += 2)
+        *data16(k) = 0;
+    if (leaves("cli, sti, pushf, popf, iret, then int 0x31 (a DPL-3 gate)", v86_iopl3, IOPL3, 0x31, NO_ERROR,
+               v86_iopl3_int_next)) {
+        check_eq("pushf after cli: IF clear", *data16(0x10) & FLAG_IF, 0);
+        check_eq("pushf after sti: IF set", *data16(0x12) & FLAG_IF, FLAG_IF);
+        check_eq("pushfd: VM reads as 0", (*data16(0x16) << 16) & FLAG_VM, 0);
+        check_eq("popf 0x0001: CF set, IF clear", *data16(0x18) & (FLAG_CF | FLAG_IF), FLAG_CF);
+        check_eq("iret within v86 mode skipped to its target", *data16(0x1A), 0);
+        check_eq("and went on there", *data16(0x1C), 0x600D);
+        check_eq("frame EFLAGS: VM and IOPL 3", pushed(2) & (FLAG_VM | IOPL3), FLAG_VM | IOPL3);
+    }
+    leaves("out 0x80 with no I/O bitmap", v86_out, IOPL3, VEC_GP, 0, v86_out);
+}
+
+static void check_exceptions(void)
+{
+    put_str("-- exceptions\n");
+    leaves("ud2", v86_ud2, 0, VEC_UD, NO_ERROR, v86_ud2);
+    leaves("lar", v86_lar, 0, VEC_UD, NO_ERROR, v86_lar);
+    leaves("mov eax, cr0", v86_mov_cr0, 0, VEC_GP, 0, v86_mov_cr0);
+    leaves("div by zero", v86_div, 0, VEC_DE, NO_ERROR, v86_div + 4);
+    leaves("a word at offset 0xffff", v86_limit, 0, VEC_GP, 0, v86_limit);
+}
+
+static void check_stack_and_far(void)
+{
+    put_str("-- the stack and far transfers\n");
+    *(volatile uint16_t *)(0x30000 + 0xFFFE) = 0;
+    if (leaves_sp("push at SP 0, far call and retf", v86_stack, 0, 0, VEC_GP, 0, v86_stack_hlt)) {
+        check_eq("the word went to SS:FFFE", *(volatile uint16_t *)(0x30000 + 0xFFFE), 0x7E57);
+        check_eq("frame ESP = 0xfffe", pushed(4), 0xFFFE);
+        check_eq("CS in the far-called code", *data16(0x20), 0x1F00);
+    }
+}
+
+void kmain(uint32_t magic, uint32_t mbi)
+{
+    (void)magic, (void)mbi;
+    pm_init();
+    put_str("priv_v86: virtual-8086 mode\n");
+    const uint8_t *src = v86_start;
+    for (uint8_t *dst = (uint8_t *)V86_LINEAR; src < v86_end;)
+        *dst++ = *src++;
+    check_entry_and_exit();
+    check_iopl_sensitive();
+    check_exceptions();
+    check_stack_and_far();
+    check_finish();
+}
