@@ -77,10 +77,6 @@ bt86_guest_test(priv_v86 1)
 bt86_guest_test(priv_iret 1)
 bt86_guest_test(cpu_model 1)
 bt86_guest_test(cpu_forms 1)
-# iretd to virtual-8086 mode (not run yet): status 2, naming the instruction.
-add_test(NAME guest.priv_iret.v86 COMMAND sh ${BT86_RUN_GUEST} --expect-fault iretd ${BT86_EXE}
-  ${BT86_GUEST_DIR}/priv_iret.elf 2 --append v86)
-set_tests_properties(guest.priv_iret.v86 PROPERTIES LABELS guest TIMEOUT 180)
 # PC device kernels (PIT, PIC, RTC, UART): PASS/FAIL lines of their own.
 bt86_guest_test(dev_pit 1)
 bt86_guest_test(dev_pic 1)

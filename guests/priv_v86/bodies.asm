@@ -108,6 +108,45 @@ v86_far_target:
         mov dx, cs
         retf
 
+; CR4.VME below IOPL 3: cli, sti, pushf and popf work on VIF; int 0x40 is
+; redirected to the program's own vector table (its bit is clear in the
+; TSS's redirection bitmap) and the handler's 16-bit iret loads VIF back.
+global v86_vme, v86_vme_hlt, v86_vme_handler
+v86_vme:
+        mov ax, V86_DATA
+        mov ds, ax
+        cli
+        pushf
+        pop word [0x30]                 ; IF shows VIF: clear; IOPL shows 3
+        sti
+        pushf
+        pop word [0x32]                 ; VIF set
+        push word 0x0000
+        popf                            ; VIF := 0
+        pushf
+        pop word [0x34]
+        push word 0x0200
+        popf                            ; VIF := 1
+        int 0x40
+        mov word [0x38], 0x1111         ; after the handler's iret
+        pushf
+        pop word [0x3A]                 ; VIF back from the iret's image
+v86_vme_hlt:
+        hlt
+v86_vme_handler:
+        pushf
+        pop word [0x36]                 ; the redirection cleared VIF
+        iret
+
+; What VME still leaves to the monitor (#GP(0)).
+global v86_vme_int41, v86_vme_pushfd, v86_vme_sti_vip, v86_vme_popf_tf
+v86_vme_int41:  int 0x41                ; its redirection bit is set
+v86_vme_pushfd: pushfd                  ; a 32-bit image
+v86_vme_sti_vip: sti                    ; VIP is set
+v86_vme_popf_tf:
+        push word 0x0100
+        popf                            ; an image with TF
+
 v86_end:
 bits 32
 section .note.GNU-stack noalloc noexec nowrite progbits

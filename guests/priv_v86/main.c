@@ -12,7 +12,13 @@
  *  - port I/O consults the I/O permission bitmap whatever IOPL says;
  *  - lar is #UD, mov from CR0 #GP(0), a word past 64 KiB #GP(0), divide by
  *    zero #DE; SP wraps at 64 KiB; far call and retf load CS as a
- *    paragraph. */
+ *    paragraph;
+ *  - with CR4.VME below IOPL 3 (SDM vol. 3, 20.3-20.4): cli and sti change
+ *    VIF, not IF; a 16-bit pushf shows VIF as IF and IOPL as 3, popf loads
+ *    VIF; int n whose bit is clear in the TSS's redirection bitmap goes
+ *    through the program's own vector table at linear 0 (clearing VIF), a
+ *    set bit is #GP(0); a 16-bit iret loads VIF; pushfd, sti while VIP is
+ *    set and popf of an image with TF stay #GP(0). */
 #include "check.h"
 #include "fault_check.h"
 #include "guest.h"
@@ -28,17 +34,19 @@ uint32_t enter_v86(uint32_t frame);
 extern const uint8_t v86_start[], v86_end[];
 extern const uint8_t v86_segments[], v86_segments_hlt[], v86_cli[], v86_sti[], v86_pushf[], v86_popf[],
     v86_int[], v86_iret[], v86_int3[], v86_iopl3[], v86_iopl3_int_next[], v86_out[], v86_ud2[],
-    v86_lar[], v86_mov_cr0[], v86_div[], v86_limit[], v86_stack[], v86_stack_hlt[];
+    v86_lar[], v86_mov_cr0[], v86_div[], v86_limit[], v86_stack[], v86_stack_hlt[], v86_vme[], v86_vme_hlt[],
+    v86_vme_handler[], v86_vme_int41[], v86_vme_pushfd[], v86_vme_sti_vip[], v86_vme_popf_tf[];
 
 static uint32_t ip_of(const uint8_t *label) { return (uint32_t)(label - v86_start); }
 static volatile uint16_t *data16(uint32_t offset) { return (volatile uint16_t *)(V86_DATA + offset); }
 
 static struct v86_frame frame;
 
-/* Enters v86 mode at `entry`; returns the vector that came back. */
-static uint32_t run_v86(const uint8_t *entry, uint32_t iopl, uint32_t sp)
+/* Enters v86 mode at `entry` with these EFLAGS bits (IOPL, VIP ...);
+ * returns the vector that came back. */
+static uint32_t run_v86(const uint8_t *entry, uint32_t flags, uint32_t sp)
 {
-    frame = (struct v86_frame){ip_of(entry), V86_CS, FLAG_VM | iopl | 0x2, sp, 0x3000, 0x4000, 0x5000, 0x6000, 0x7000};
+    frame = (struct v86_frame){ip_of(entry), V86_CS, FLAG_VM | flags | 0x2, sp, 0x3000, 0x4000, 0x5000, 0x6000, 0x7000};
     return catch_call(enter_v86, (uint32_t)&frame);
 }
 
@@ -54,7 +62,7 @@ static int leaves_sp(const char *what, const uint8_t *entry, uint32_t iopl, uint
 {
     uint32_t v = run_v86(entry, iopl, sp);
     check_begin();
-    kprintf("%s (IOPL %u) -> vector %02x", what, iopl >> 12, v);
+    kprintf("%s (IOPL %u) -> vector %02x", what, (iopl & IOPL3) >> 12, v);
     unsigned eip_word = error == NO_ERROR ? 0 : 1;
     int ok = v == vector;
     if (!ok)
@@ -152,6 +160,50 @@ static void check_stack_and_far(void)
     }
 }
 
+enum { FLAG_VIF = 1u << 19, FLAG_VIP = 1u << 20, S_TSS_VME = 0x30 };
+
+/* A TSS with an interrupt redirection bitmap (the 32 bytes below the I/O
+ * map base; no I/O bitmap: it would start past the limit). */
+struct tss_with_redirection {
+    struct tss32 tss;
+    uint8_t redirect[32];
+} __attribute__((packed));
+static struct tss_with_redirection tss_vme __attribute__((aligned(64)));
+enum { TSS_VME_SIZE = sizeof(struct tss_with_redirection) };
+/* The IVT at linear 0, written through a pointer the compiler cannot see
+ * the value of (a constant near 0 looks like a null pointer to it). */
+static volatile uint16_t *volatile ivt = 0;
+
+static void check_vme(void)
+{
+    put_str("-- CR4.VME below IOPL 3\n");
+    tss_vme.tss = pm_tss;
+    tss_vme.tss.iomap_base = TSS_VME_SIZE;
+    tss_vme.redirect[0x41 / 8] = 1u << (0x41 % 8);  /* 0x40 clear: redirected; 0x41 set */
+    pm_gdt_set(S_TSS_VME >> 3, seg_desc((uint32_t)&tss_vme, TSS_VME_SIZE - 1, ACC_P | SYS_TSS32, 0));
+    __asm__ volatile("ltr %w0\n\t"
+                     "mov %%cr4, %%eax\n\t"
+                     "or $1, %%eax\n\t"
+                     "mov %%eax, %%cr4" : : "r"(S_TSS_VME) : "eax");
+    ivt[0x40 * 2] = (uint16_t)ip_of(v86_vme_handler);
+    ivt[0x40 * 2 + 1] = V86_CS;
+    for (unsigned k = 0x30; k < 0x40; k += 2)
+        *data16(k) = 0xFFFF;
+    if (leaves("cli, sti, pushf, popf, int 0x40 redirected, iret", v86_vme, 0, VEC_GP, 0, v86_vme_hlt)) {
+        check_eq("pushf after cli: IF (VIF) clear, IOPL 3", *data16(0x30) & (FLAG_IF | IOPL3), IOPL3);
+        check_eq("pushf after sti: IF (VIF) set", *data16(0x32) & FLAG_IF, FLAG_IF);
+        check_eq("popf 0x0000: VIF clear", *data16(0x34) & FLAG_IF, 0);
+        check_eq("the redirected handler ran with VIF clear", *data16(0x36) & FLAG_IF, 0);
+        check_eq("and its iret came back after the int", *data16(0x38), 0x1111);
+        check_eq("with VIF set again (the image's IF)", *data16(0x3A) & FLAG_IF, FLAG_IF);
+        check_eq("frame EFLAGS: IF untouched (clear), VIF set", pushed(3) & (FLAG_IF | FLAG_VIF), FLAG_VIF);
+    }
+    leaves("int 0x41, its redirection bit set", v86_vme_int41, 0, VEC_GP, 0, v86_vme_int41);
+    leaves("pushfd", v86_vme_pushfd, 0, VEC_GP, 0, v86_vme_pushfd);
+    leaves("sti while VIP is set", v86_vme_sti_vip, FLAG_VIP, VEC_GP, 0, v86_vme_sti_vip);
+    leaves("popf of an image with TF", v86_vme_popf_tf, 0, VEC_GP, 0, v86_vme_popf_tf + 3);
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic, (void)mbi;
@@ -164,5 +216,6 @@ void kmain(uint32_t magic, uint32_t mbi)
     check_iopl_sensitive();
     check_exceptions();
     check_stack_and_far();
+    check_vme();
     check_finish();
 }

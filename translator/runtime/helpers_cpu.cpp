@@ -38,13 +38,13 @@ bool loads_pdptes(const CpuState& cpu, unsigned n, uint32_t v) {
 }  // namespace
 
 HelperResult helper_cli(HelperContext& e, const HelperSite&) {
-  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
+  if (!iopl_allows(e.cpu)) return virtual_interrupt_flag(e, false) ? HelperResult::kContinue : HelperResult::kExit;
   e.cpu.eflags &= ~eflags::kIF;
   return HelperResult::kContinue;
 }
 
 HelperResult helper_sti(HelperContext& e, const HelperSite&) {
-  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
+  if (!iopl_allows(e.cpu)) return virtual_interrupt_flag(e, true) ? HelperResult::kContinue : HelperResult::kExit;
   e.cpu.eflags |= eflags::kIF;
   return HelperResult::kContinue;
 }
@@ -99,7 +99,8 @@ HelperResult helper_wrmsr(HelperContext& e, const HelperSite& s) {
 }
 
 HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
-  if (v86_iopl_faults(e.cpu)) return e.raise(Vector::kGP, 0u);  // the monitor's business
+  if (v86_iopl_faults(e.cpu))  // the monitor's, or VME's virtual IF
+    return v86_pushf(e, s.insn.info.operand_width / 8) ? HelperResult::kContinue : HelperResult::kExit;
   uint32_t image = pushf_image(e.cpu.eflags);
   bool ok = s.insn.info.operand_width == 16 ? push16(e, static_cast<uint16_t>(image)) : push32(e, image);
   return ok ? HelperResult::kContinue : HelperResult::kExit;
@@ -107,7 +108,8 @@ HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
 
 HelperResult helper_popf(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
-  if (v86_iopl_faults(cpu)) return e.raise(Vector::kGP, 0u);
+  if (v86_iopl_faults(cpu))
+    return v86_popf(e, s.insn.info.operand_width / 8) ? HelperResult::kContinue : HelperResult::kExit;
   uint32_t v;
   if (s.insn.info.operand_width == 16) {
     uint32_t w;

@@ -197,9 +197,10 @@ HelperResult helper_int(HelperContext& e, const HelperSite& s) {
       vector = number(Vector::kOF);
       break;
     default:
-      // int n (not int3, into) is IOPL-sensitive in virtual-8086 mode.
-      if (v86_iopl_faults(e.cpu)) return e.raise(Vector::kGP, 0u);
       vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u);
+      // int n (not int3, into) is IOPL-sensitive in virtual-8086 mode, and
+      // VME may redirect it.
+      if (in_v86(e.cpu) && v86_int(e, vector, s.insn.next_eip()) != V86Int::kToIdt) return HelperResult::kExit;
       break;
   }
   return e.raise_software(vector, s.insn.next_eip());

@@ -38,7 +38,7 @@ constexpr uint32_t kPE = 1u << 0, kMP = 1u << 1, kEM = 1u << 2, kTS = 1u << 3, k
 }
 
 namespace cr4 {
-constexpr uint32_t kTSD = 1u << 2, kPSE = 1u << 4, kPAE = 1u << 5, kPGE = 1u << 7, kPCE = 1u << 8, kOSFXSR = 1u << 9,
+constexpr uint32_t kVME = 1u << 0, kPVI = 1u << 1, kTSD = 1u << 2, kPSE = 1u << 4, kPAE = 1u << 5, kPGE = 1u << 7, kPCE = 1u << 8, kOSFXSR = 1u << 9,
                    kOSXMMEXCPT = 1u << 10;
 }
 

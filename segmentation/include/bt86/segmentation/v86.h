@@ -6,8 +6,11 @@
 // an interrupt or exception leaves for ring 0 through a 32-bit gate whose
 // frame holds GS, FS, DS and ES too, with those registers then null. Entered
 // by an iret at CPL 0 whose EFLAGS image has VM, or by a task switch to a
-// TSS whose EFLAGS has it. (CR4.VME's virtual interrupt flag and the
-// interrupt redirection bitmap are not offered: CPUID does not announce VME.)
+// TSS whose EFLAGS has it. With CR4.VME (the Pentium's virtual-8086 mode
+// extensions, SDM vol. 3, 20.3-20.4) cli, sti, 16-bit pushf, popf and iret
+// work on the virtual interrupt flag VIF below IOPL 3 instead of faulting,
+// and int n follows the TSS's interrupt redirection bitmap; CR4.PVI gives
+// cli and sti the same meaning at CPL 3 in protected mode.
 #pragma once
 #include <cstdint>
 
@@ -34,6 +37,22 @@ bool iret_to_v86(SystemContext& ctx, uint32_t eip, uint32_t cs, uint32_t flags);
 // iret inside v86 mode: at IOPL 3 as in real mode, but the pop changes
 // neither IOPL nor (32-bit) VM, VIF and VIP; below IOPL 3, #GP(0).
 bool v86_iret(SystemContext& ctx, unsigned width);
+
+// cli (set false) or sti where IOPL does not allow them: VIF instead, with
+// CR4.VME in v86 mode or CR4.PVI at CPL 3 in protected mode (sti while VIP
+// is set is #GP(0)); otherwise #GP(0). False when it raised.
+bool virtual_interrupt_flag(SystemContext& ctx, bool set);
+// pushf and popf in v86 mode below IOPL 3: with CR4.VME and a 16-bit
+// operand size, FLAGS with IF standing for VIF (pushf shows IOPL 3; popf
+// loads VIF from IF, keeps IF and IOPL, and is #GP(0) for an image with TF,
+// or with IF while VIP is set); otherwise #GP(0). False when it raised.
+bool v86_pushf(SystemContext& ctx, unsigned width);
+bool v86_popf(SystemContext& ctx, unsigned width);
+// int n in v86 mode (SDM vol. 3, table 20-2): to the protected-mode IDT,
+// redirected to the v86 program's own vector table at linear 0 (CR4.VME and
+// the bit clear in the TSS's redirection bitmap), or #GP(0).
+enum class V86Int { kToIdt, kRedirected, kFaulted };
+V86Int v86_int(SystemContext& ctx, uint8_t vector, uint32_t return_ip);
 
 // An event leaving v86 mode pushes GS, FS, DS and ES (dwords, GS first)
 // before SS and ESP on the ring-0 stack ...
