@@ -6,8 +6,9 @@
 ; frame and iret, far call/ret through an aliased CS, the segment limit
 ; (#GP, vector 13), the A20 gate (port 0x92 and the i8042's output port),
 ; switches to 32- and 16-bit protected mode and back through CR0.PE with
-; the far jumps after them, and unreal mode (a 4 GiB DS limit kept in real
-; mode). Each step writes its POST code to port 0x80; the result goes to
+; the far jumps after them, virtual-8086 mode entered from 32-bit protected
+; mode and left through the IDT, and unreal mode (a 4 GiB DS limit kept in
+; real mode). Each step writes its POST code to port 0x80; the result goes to
 ; COM1 ("PASS", or "FAIL <code>" where <code> is the failing step) and ends
 ; the run through isa-debug-exit (0xF4): status 1 passes, 3 fails.
 ;
@@ -23,6 +24,7 @@
 ROM_LINEAR      equ     0xF0000
 STACK_SEG       equ     0x0000
 STACK_TOP       equ     0x7000
+PM_IDT          equ     0x9000          ; protected mode's IDT (the IVT at 0 stays)
 COM1            equ     0x3F8
 
 %macro POST 1
@@ -431,6 +433,56 @@ pm32:
         mov     dword [0x200000], 0xCAFEF00D   ; above 1 MiB: a flat 4 GiB segment
         cmp     dword [0x200000], 0xCAFEF00D
         jne     pm_fail
+
+        ; Virtual-8086 mode: a TSS for the ring-0 stack, an IDT whose #GP
+        ; gate takes the v86 code's hlt, an iretd with VM set.
+        POST    0x0E
+        mov     dword [tss + 4 + ROM_LINEAR], 0x6000        ; ESP0
+        mov     word [tss + 8 + ROM_LINEAR], 0x10           ; SS0
+        mov     ax, 0x30
+        ltr     ax
+        mov     edi, PM_IDT
+        mov     ecx, 14 * 2
+        xor     eax, eax
+        rep stosd
+        mov     eax, v86_gp_handler + ROM_LINEAR
+        mov     [PM_IDT + 13 * 8], ax                       ; offset 15:0
+        mov     word [PM_IDT + 13 * 8 + 2], 0x08            ; selector
+        mov     word [PM_IDT + 13 * 8 + 4], 0x8E00          ; present 32-bit interrupt gate
+        shr     eax, 16
+        mov     [PM_IDT + 13 * 8 + 6], ax
+        lidt    [idt_pointer + ROM_LINEAR]
+        push    dword 0                                     ; GS
+        push    dword 0                                     ; FS
+        push    dword 0x2000                                ; DS
+        push    dword 0                                     ; ES
+        push    dword 0x3000                                ; SS
+        push    dword 0x100                                 ; ESP
+        push    dword 0x00020002                            ; EFLAGS: VM, IOPL 0
+        push    dword 0xF000                                ; CS
+        push    dword v86_code                              ; EIP
+        iretd
+
+; The v86 code's hlt (CPL 3) comes here: check the frame, back to PM.
+v86_gp_handler:
+        mov     bx, ds                                      ; nulled on the way out
+        mov     ax, 0x10
+        mov     ds, ax
+        test    bx, bx
+        jnz     pm_fail
+        cmp     dword [esp], 0                              ; error code
+        jne     pm_fail
+        cmp     dword [esp + 4], v86_hlt                    ; EIP
+        jne     pm_fail
+        cmp     dword [esp + 8], 0xF000                     ; CS
+        jne     pm_fail
+        test    dword [esp + 12], 0x00020000                ; EFLAGS.VM
+        jz      pm_fail
+        cmp     dword [esp + 28], 0x2000                    ; the pushed DS
+        jne     pm_fail
+        cmp     dword [0x20000 + 0x10], 0x86868686          ; what the v86 code stored
+        jne     pm_fail
+        mov     esp, 0x7000
         ; On to 16-bit protected mode: CS base 0xF0000, 64 KiB.
         jmp     0x18:pm16
 
@@ -442,8 +494,15 @@ pm_fail:
         hlt
 
         bits    16
+; Virtual-8086 mode: paragraphs again, CPL 3, DS = 0x2000 from the frame.
+v86_code:
+        mov     dword [0x10], 0x86868686
+v86_hlt:
+        hlt                                 ; privileged: #GP(0) to the monitor
+
 pm16:
         POST    0x0C
+        lidt    [cs:ivt_pointer]            ; real mode's IVT again
         mov     ax, 0x20                    ; 4 GiB data, 16-bit: DS keeps it in real mode
         mov     ds, ax
         mov     ax, 0x28                    ; 64 KiB data for the others
@@ -465,10 +524,19 @@ gdt:
         dq      0x00009A0F0000FFFF          ; 0x18: 16-bit code, base 0xF0000, 64 KiB
         dq      0x008F92000000FFFF          ; 0x20: 16-bit data, base 0, 4 GiB
         dq      0x000092000000FFFF          ; 0x28: 16-bit data, base 0, 64 KiB
+        dw      0x0067, tss, 0x890F, 0x0000 ; 0x30: 32-bit TSS at 0xF0000 + tss
 gdt_end:
 gdt_pointer:
         dw      gdt_end - gdt - 1
         dd      gdt + ROM_LINEAR
+idt_pointer:
+        dw      14 * 8 - 1
+        dd      PM_IDT
+ivt_pointer:
+        dw      0x3FF
+        dd      0
+        align   16
+tss:    times   104 db 0
 
 rom_byte:       db      0xA7
 banner:         db      "bt86 realmode ROM", 10, 0
