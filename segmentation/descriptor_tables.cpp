@@ -24,7 +24,8 @@ namespace {
 bool read_system_descriptor(SystemContext& ctx, uint16_t sel, unsigned type, Descriptor& d, int other = -1) {
   if (selector_in_ldt(sel)) return ctx.raise(Vector::kGP, selector_error(sel));  // must come from the GDT
   if (!read_descriptor(ctx, sel, d)) return false;
-  if (!d.is(type) && (other < 0 || !d.is(static_cast<unsigned>(other)))) return ctx.raise(Vector::kGP, selector_error(sel));
+  if (!d.is(type) && (other < 0 || !d.is(static_cast<unsigned>(other))))
+    return ctx.raise(Vector::kGP, selector_error(sel));
   if (!d.present()) return ctx.raise(Vector::kNP, selector_error(sel));
   return true;
 }

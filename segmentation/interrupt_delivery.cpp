@@ -82,7 +82,8 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
     return false;
   }
   if (from_v86 && (gate16 || cs.conforming() || cs.dpl() != 0)) {  // v86 mode leaves for ring 0 only
-    if (gate16) return ctx.die(fmt::format("vector {} from virtual-8086 mode through a 16-bit gate is not supported yet", vector));
+    if (gate16)
+      return ctx.die(fmt::format("vector {} from virtual-8086 mode through a 16-bit gate is not supported yet", vector));
     nested = Event::exception(Vector::kGP, selector_error(selector) + ext);
     why = fmt::format("IDT entry {} leads virtual-8086 mode to code of DPL {}, not 0", vector, cs.dpl());
     return false;

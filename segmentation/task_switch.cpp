@@ -33,24 +33,26 @@ struct TaskState {
   uint16_t ldt = 0;
 };
 
+// Registers are f.reg_size bytes each; selectors too (dwords with a zero
+// upper half in a 32-bit TSS, words in a 16-bit one).
 bool write_task(SystemContext& ctx, uint32_t base, const TssFormat& f, const TaskState& t) {
-  auto supervisor = SystemContext::Privilege::kSupervisor;
-  bool ok = ctx.write_linear(base + f.eip, &t.eip, f.reg_size, supervisor) &&
-            ctx.write_linear(base + f.eflags, &t.eflags, f.reg_size, supervisor);
-  for (unsigned i = 0; ok && i < 8; ++i) ok = ctx.write_linear(base + f.gprs + i * f.reg_size, &t.gprs[i], f.reg_size, supervisor);
-  // Selectors: dwords in a 32-bit TSS (upper halves 0), words in a 16-bit one.
-  for (unsigned i = 0; ok && i < f.seg_count; ++i) ok = ctx.write_linear(base + f.segs + i * f.reg_size, &t.segs[i], f.reg_size, supervisor);
+  auto put = [&](uint32_t offset, const uint32_t& v) {
+    return ctx.write_linear(base + offset, &v, f.reg_size, SystemContext::Privilege::kSupervisor);
+  };
+  bool ok = put(f.eip, t.eip) && put(f.eflags, t.eflags);
+  for (unsigned i = 0; ok && i < 8; ++i) ok = put(f.gprs + i * f.reg_size, t.gprs[i]);
+  for (unsigned i = 0; ok && i < f.seg_count; ++i) ok = put(f.segs + i * f.reg_size, t.segs[i]);
   return ok;
 }
 
 bool read_task(SystemContext& ctx, uint32_t base, const TssFormat& f, TaskState& t) {
-  auto supervisor = SystemContext::Privilege::kSupervisor;
-  bool ok = ctx.read_linear(base + f.eip, &t.eip, f.reg_size, supervisor) &&
-            ctx.read_linear(base + f.eflags, &t.eflags, f.reg_size, supervisor) &&
-            ctx.read_linear(base + f.ldt, &t.ldt, 2, supervisor) &&
-            (!f.cr3 || ctx.read_linear(base + f.cr3, &t.cr3, 4, supervisor));
-  for (unsigned i = 0; ok && i < 8; ++i) ok = ctx.read_linear(base + f.gprs + i * f.reg_size, &t.gprs[i], f.reg_size, supervisor);
-  for (unsigned i = 0; ok && i < f.seg_count; ++i) ok = ctx.read_linear(base + f.segs + i * f.reg_size, &t.segs[i], f.reg_size, supervisor);
+  auto get = [&](uint32_t offset, void* v, unsigned size) {
+    return ctx.read_linear(base + offset, v, size, SystemContext::Privilege::kSupervisor);
+  };
+  bool ok = get(f.eip, &t.eip, f.reg_size) && get(f.eflags, &t.eflags, f.reg_size) && get(f.ldt, &t.ldt, 2) &&
+            (!f.cr3 || get(f.cr3, &t.cr3, 4));
+  for (unsigned i = 0; ok && i < 8; ++i) ok = get(f.gprs + i * f.reg_size, &t.gprs[i], f.reg_size);
+  for (unsigned i = 0; ok && i < f.seg_count; ++i) ok = get(f.segs + i * f.reg_size, &t.segs[i], f.reg_size);
   return ok;
 }
 
