@@ -130,8 +130,9 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
     return std::nullopt;
   }
   guest_reset = machine.control.reset;
-  // The firmware's progress codes (port 0x80): the last one says how far it got.
-  if (outcome && machine.post.writes()) say(fmt::format("last POST code {:#04x}", machine.post.last_code()));
+  // A firmware's progress codes (port 0x80): the last one says how far it
+  // got. (Kernels write the port as an I/O delay: only --bios boots say it.)
+  if (outcome && bios && machine.post.writes()) say(fmt::format("last POST code {:#04x}", machine.post.last_code()));
   return outcome;
 }
 
