@@ -147,6 +147,22 @@ v86_vme_popf_tf:
         push word 0x0100
         popf                            ; an image with TF
 
+; Under the guest's paging, v86 code is user code (CPL 3).
+global v86_pf_super, v86_pf_write, v86_pf_read_ok
+v86_pf_super:
+        mov ax, 0x3100
+        mov ds, ax
+        mov al, [0]                     ; a supervisor page: #PF(P|U)
+v86_pf_write:
+        mov ax, 0x3200
+        mov ds, ax
+        mov byte [0], 1                 ; a read-only page: #PF(P|W|U)
+v86_pf_read_ok:
+        mov ax, 0x3200
+        mov ds, ax
+        mov al, [0]
+        hlt                             ; the read went through: #GP(0)
+
 v86_end:
 bits 32
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -18,10 +18,13 @@
  *    VIF; int n whose bit is clear in the TSS's redirection bitmap goes
  *    through the program's own vector table at linear 0 (clearing VIF), a
  *    set bit is #GP(0); a 16-bit iret loads VIF; pushfd, sti while VIP is
- *    set and popf of an image with TF stay #GP(0). */
+ *    set and popf of an image with TF stay #GP(0);
+ *  - under paging, v86 code is user code: a supervisor page or a write to a
+ *    read-only page is #PF with U set, CR2 the linear address. */
 #include "check.h"
 #include "fault_check.h"
 #include "guest.h"
+#include "paging.h"
 #include "pm.h"
 #include "print.h"
 
@@ -35,7 +38,8 @@ extern const uint8_t v86_start[], v86_end[];
 extern const uint8_t v86_segments[], v86_segments_hlt[], v86_cli[], v86_sti[], v86_pushf[], v86_popf[],
     v86_int[], v86_iret[], v86_int3[], v86_iopl3[], v86_iopl3_int_next[], v86_out[], v86_ud2[],
     v86_lar[], v86_mov_cr0[], v86_div[], v86_limit[], v86_stack[], v86_stack_hlt[], v86_vme[], v86_vme_hlt[],
-    v86_vme_handler[], v86_vme_int41[], v86_vme_pushfd[], v86_vme_sti_vip[], v86_vme_popf_tf[];
+    v86_vme_handler[], v86_vme_int41[], v86_vme_pushfd[], v86_vme_sti_vip[], v86_vme_popf_tf[],
+    v86_pf_super[], v86_pf_write[], v86_pf_read_ok[];
 
 static uint32_t ip_of(const uint8_t *label) { return (uint32_t)(label - v86_start); }
 static volatile uint16_t *data16(uint32_t offset) { return (volatile uint16_t *)(V86_DATA + offset); }
@@ -204,6 +208,24 @@ static void check_vme(void)
     leaves("popf of an image with TF", v86_vme_popf_tf, 0, VEC_GP, 0, v86_vme_popf_tf + 3);
 }
 
+static uint32_t pd[1024] __attribute__((aligned(4096)));
+static uint32_t pt[1024] __attribute__((aligned(4096)));
+
+static void check_paging(void)
+{
+    put_str("-- under paging\n");
+    pg_init_directory(pd, pt);
+    pt[0] |= PG_P | PG_RW | PG_US;  /* the IVT page, present for v86 code */
+    pt[0x31] &= ~PG_US;             /* 0x31000: supervisor only */
+    pt[0x32] &= ~PG_RW;             /* 0x32000: read-only */
+    pg_enable(pd);
+    if (leaves("a read of a supervisor page", v86_pf_super, 0, VEC_PF, PF_P | PF_U, v86_pf_super + 5))
+        check_eq("CR2", read_cr2(), 0x31000);
+    if (leaves("a write to a read-only page", v86_pf_write, 0, VEC_PF, PF_P | PF_W | PF_U, v86_pf_write + 5))
+        check_eq("CR2", read_cr2(), 0x32000);
+    leaves("a read of the read-only page", v86_pf_read_ok, 0, VEC_GP, 0, v86_pf_read_ok + 8);
+}
+
 void kmain(uint32_t magic, uint32_t mbi)
 {
     (void)magic, (void)mbi;
@@ -217,5 +239,6 @@ void kmain(uint32_t magic, uint32_t mbi)
     check_exceptions();
     check_stack_and_far();
     check_vme();
+    check_paging();
     check_finish();
 }
