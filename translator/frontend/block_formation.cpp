@@ -80,7 +80,7 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint32_t cs_base, uint64_
     // A debugger's breakpoint: the run ends before the instruction, its
     // fetch faults and its decoding (not in the bounce block completing it);
     // it comes before the guest's own instruction breakpoint.
-    if (debug && !(mode & mode::kBounce) && debug->breakpoint_at(pc)) {
+    if (debug && !(mode & mode::kBounce) && debug->breakpoint_at(linear(pc))) {  // gdb speaks linear addresses
       Insn at{};
       at.eip = pc;
       b.call_helper(helper_debugger_breakpoint, "debugger_breakpoint", insn ? *insn : at);
