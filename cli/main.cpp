@@ -16,6 +16,7 @@
 
 #include "bt86/gdb/gdb_server.h"
 #include "bt86/host/backends.h"
+#include "bt86/host/bios.h"
 #include "bt86/host/console.h"
 #include "bt86/host/linux_boot.h"
 #include "bt86/host/machine.h"
@@ -37,12 +38,14 @@ void say(const std::string& s) { std::fprintf(stderr, "bt86: %s\n", s.c_str()); 
 // Runs the loaded machine on its vCPU (one backend, or two taking turns),
 // under gdb's control with --gdb.
 bt86::RunOutcome run_vcpu(bt86::Vcpu& cpu, const bt86::GuestContext& context, const bt86::RunOptions& o,
-                          bt86::gdb::GdbServer* gdb, double timeout, bool first_boot) {
+                          bt86::gdb::GdbServer* gdb, double timeout, bool first_boot, const bt86::PostPort& post) {
   bt86::RunOutcome outcome = gdb ? gdb->run(cpu, context, timeout, o.wait_gdb && first_boot) : cpu.run(timeout);
   if (std::string summary = cpu.summary(); !summary.empty()) say(summary);
   if (!o.stats_file.empty()) {
     std::ofstream out(o.stats_file);
-    out << cpu.stats().to_json(cpu.name());
+    bt86::Stats stats = cpu.stats();
+    if (post.writes()) stats.last_post_code = post.last_code();
+    out << stats.to_json(cpu.name());
     if (!out) say(fmt::format("cannot write statistics to '{}'", o.stats_file));
   }
   return outcome;
@@ -74,8 +77,19 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
                                 : o.clock == "wall"  ? bt86::ClockMode::kWall
                                                      : bt86::ClockMode::kHost;
   bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}, clock});
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> debugcon(nullptr, std::fclose);
+  if (!o.debugcon.empty()) {
+    debugcon.reset(std::fopen(o.debugcon.c_str(), first_boot ? "w" : "a"));
+    if (!debugcon) {
+      say(fmt::format("--debugcon {}: {}", o.debugcon, std::strerror(errno)));
+      return std::nullopt;
+    }
+    machine.debugcon.set_output([f = debugcon.get()](uint8_t b) { std::fputc(b, f); });
+  }
+  std::unique_ptr<bt86::BiosFirmware> bios;
   try {
-    load_kernel(machine, o);
+    if (o.bios.empty()) load_kernel(machine, o);
+    else bios = std::make_unique<bt86::BiosFirmware>(machine, o.bios);
   } catch (const bt86::LoadError& e) {
     say(e.what());
     return std::nullopt;
@@ -104,7 +118,7 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
   std::optional<bt86::RunOutcome> outcome;
   try {
     std::unique_ptr<bt86::Vcpu> cpu = bt86::make_vcpu(choice, context);
-    outcome = run_vcpu(*cpu, context, o, tools.gdb, timeout, first_boot);
+    outcome = run_vcpu(*cpu, context, o, tools.gdb, timeout, first_boot, machine.post);
     // When no other boot follows, the vCPU (bt86's translations) is left to
     // the process exit: freeing a full translation cache block by block took
     // seconds, past --timeout (hostile.rep.endless.newcode).
@@ -116,6 +130,9 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
     return std::nullopt;
   }
   guest_reset = machine.control.reset;
+  // A firmware's progress codes (port 0x80): the last one says how far it
+  // got. (Kernels write the port as an I/O delay: only --bios boots say it.)
+  if (outcome && bios && machine.post.writes()) say(fmt::format("last POST code {:#04x}", machine.post.last_code()));
   return outcome;
 }
 

@@ -41,6 +41,7 @@ bool parse_switch_every(std::string_view s, RunOptions& o) {
 
 std::string usage() {
   return "usage: bt86 run --kernel FILE [--initrd FILE] [--append STR] [--memory SIZE]\n"
+         "       bt86 run --bios FILE [--debugcon FILE] [--memory SIZE] [OPTIONS]\n"
          "                [--backend bt|kvm] [--clock host|wall|virtual] [--on-reset exit|restart]\n"
          "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
          "                [--passthrough PCI-ADDRESS] [--trace EVENTS [--trace-file FILE]]\n"
@@ -55,6 +56,11 @@ std::string usage() {
          "                     its modules: 'FILE [ARGS],FILE [ARGS]...' (',,' is a comma),\n"
          "                     each string becoming that module's command line\n"
          "  --append STR       kernel command line\n"
+         "  --bios FILE        boot a firmware image (64, 128, 192 or 256 KiB) instead of a\n"
+         "                     kernel: mapped below 4 GiB, its last 128 KiB also below\n"
+         "                     1 MiB (the 440FX's PAM registers make that copy RAM), the\n"
+         "                     CPU starting in real mode at the reset vector F000:FFF0\n"
+         "  --debugcon FILE    where the guest's bytes to port 0xE9 go (default: stderr)\n"
          "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
          "  --backend NAME     which CPU backend runs the guest: bt (binary translation,\n"
          "                     the default) or kvm (/dev/kvm, same machine and devices)\n"
@@ -108,6 +114,8 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
       return o;
     }
     if (arg == "--kernel") { if (!(v = value())) return std::nullopt; o.kernel = *v; }
+    else if (arg == "--bios") { if (!(v = value())) return std::nullopt; o.bios = *v; }
+    else if (arg == "--debugcon") { if (!(v = value())) return std::nullopt; o.debugcon = *v; }
     else if (arg == "--initrd") { if (!(v = value())) return std::nullopt; o.initrd = *v; }
     else if (arg == "--append") { if (!(v = value())) return std::nullopt; o.append = *v; }
     else if (arg == "--stats") { if (!(v = value())) return std::nullopt; o.stats_file = *v; }
@@ -180,8 +188,13 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
       return std::nullopt;
     }
   }
-  if (o.kernel.empty()) {
-    error = "--kernel FILE is required";
+  if (o.kernel.empty() == o.bios.empty()) {
+    error = o.kernel.empty() ? "--kernel FILE is required (or --bios FILE)"
+                             : "--kernel and --bios exclude each other: a firmware loads its own system";
+    return std::nullopt;
+  }
+  if (!o.bios.empty() && (o.backend != "bt" || o.switch_instructions || o.switch_seconds > 0)) {
+    error = "--bios runs on the bt backend only (the KVM backend has no ROM or PAM routing yet)";
     return std::nullopt;
   }
   if (o.backend != "bt" && o.backend != "kvm") {

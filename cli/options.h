@@ -8,6 +8,8 @@ namespace bt86 {
 
 struct RunOptions {
   std::string kernel;  // a Linux bzImage or a Multiboot v1 kernel, told apart by content
+  std::string bios;    // --bios: a firmware image booted from the reset vector (instead of --kernel)
+  std::string debugcon;  // --debugcon: where port 0xE9's bytes go (stderr when empty)
   std::string initrd;  // Linux: the initrd; Multiboot: "FILE [ARGS],..." modules
   std::string append;
   uint64_t memory_bytes = 256ull << 20;

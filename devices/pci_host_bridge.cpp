@@ -15,6 +15,14 @@ PciHostBridge::PciHostBridge() {
   // The master latency timer counts in units of 8 clocks: its low bits are 0.
   space_.define(pci::kLatencyTimer, 1, 0x00, 0xF8);
   space_.define(pci::kHeaderType, 1, 0x00);  // type 0, single function
+  space_.define(kPam0, 1, 0x00, 0x30);  // its low nibble is reserved
+  for (unsigned i = 1; i < kPamRegisters; ++i) space_.define(kPam0 + i, 1, 0x00, 0x33);
+}
+
+unsigned PciHostBridge::pam_routing(uint32_t phys) const {
+  if (phys >= 0xF0000) return space_.read(kPam0, 1) >> 4 & 3;
+  const unsigned segment = (phys - 0xC0000) >> 14;  // 16 KiB each, two per register
+  return space_.read(kPam0 + 1 + segment / 2, 1) >> (segment % 2 * 4) & 3;
 }
 
 }  // namespace bt86

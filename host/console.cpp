@@ -9,6 +9,7 @@ Platform machine_platform(Machine& m, Terminal* terminal) {
   p.interrupts = &m.lapic;
   p.apic = &m.lapic;
   p.events = &m.events;
+  p.routing = &m.routing;
   p.clock = &m.clock();
   p.virtual_clock = m.virtual_clock();
   p.apparent_clock = m.apparent_clock();

@@ -20,10 +20,8 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-Bytes read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError(fmt::format("cannot open {} '{}': {}", what, path, std::strerror(errno)));
-  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+Bytes read_nonempty_file(const std::string& path, const char* what) {
+  Bytes data = read_file(path, what);
   if (data.empty()) throw LoadError(fmt::format("{} '{}' is empty", what, path));
   return data;
 }
@@ -186,13 +184,13 @@ bool is_bzimage(const std::string& path) {
 void load_linux(Machine& m, const std::string& bzimage, const std::string& initrd,
                 const std::string& command_line) {
   if (m.ram.size() < (2u << 20)) throw LoadError("guest memory must be at least 2 MiB for a Linux kernel");
-  Bytes file = read_file(bzimage, "kernel");
+  Bytes file = read_nonempty_file(bzimage, "kernel");
   Kernel k = parse_kernel(file, bzimage, m.ram.size());
   check_command_line(k, command_line);
 
   uint32_t initrd_addr = 0, initrd_size = 0;
   if (!initrd.empty()) {
-    Bytes data = read_file(initrd, "initrd");
+    Bytes data = read_nonempty_file(initrd, "initrd");
     initrd_addr = place_initrd(m, k, data, initrd);
     initrd_size = static_cast<uint32_t>(data.size());
   }

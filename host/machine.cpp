@@ -71,7 +71,7 @@ Machine::Machine(const MachineConfig& config)
             control.reset = true;
             control.request_exit(kResetExitStatus, "the guest reset the machine");
           },
-          [](bool) {}),
+          [this](bool open) { routing.set_a20(open); }),
       acpi_pm(*clock_, events, IrqLine(isa, AcpiPm::kSciIrq),
               [this] { control.request_exit(kPowerOffExitStatus, "the guest powered off (ACPI S5)"); }),
       bochs_shutdown([this] { control.request_exit(kPowerOffExitStatus, "the guest shut down (Bochs port 0x8900)"); }) {
@@ -92,6 +92,7 @@ Machine::Machine(const MachineConfig& config)
   io.map(Uart16550::kCom2, Uart16550::kPorts, com2);
   io.map(DebugExit::kPort, 4, debug_exit);
   io.map(PostPort::kPort, 1, post);
+  io.map(DebugConsole::kPort, 1, debugcon);
   io.map(AcpiPm::kBase, AcpiPm::kPorts, acpi_pm);
   pci.attach(PciHostBridge::kDevice, PciHostBridge::kFunction, host_bridge);
   io.map(PciConfigMechanism1::kPort, PciConfigMechanism1::kPorts, pci);

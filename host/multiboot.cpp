@@ -38,13 +38,6 @@ struct Image {
 
 uint64_t page_up(uint64_t a) { return (a + kPage - 1) & ~(kPage - 1); }
 
-std::vector<uint8_t> read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LoadError(fmt::format("cannot open {} '{}': {}", what, path, std::strerror(errno)));
-  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return data;
-}
-
 // The Multiboot header: 4-byte aligned within the first 8 KiB, checksummed.
 std::optional<std::pair<Header, size_t>> find_header(const std::vector<uint8_t>& image) {
   size_t end = std::min<size_t>(image.size(), 8192);
@@ -186,6 +179,14 @@ uint32_t write_info(Machine& m, Placer& placer, const std::string& command_line,
 }
 
 }  // namespace
+
+std::vector<uint8_t> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError(fmt::format("cannot open {} '{}': {}", what, path, std::strerror(errno)));
+  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return data;
+}
+
 
 std::vector<std::string> split_module_list(const std::string& list) {
   std::vector<std::string> modules(1);

@@ -24,7 +24,7 @@ constexpr char kBrand[49] = "bt86 binary-translated i686 CPU";
 // instruction-set extension raises #UD): only what this engine implements.
 // SSE3 only where the host has it, since guest SSE3 code runs natively.
 using namespace feature;
-constexpr CpuidFeature kAnnounced[] = {kFpu, kPse,  kTsc, kMsr,  kPae, kMce, kCx8,  kApic, kSep,
+constexpr CpuidFeature kAnnounced[] = {kFpu, kVme, kPse,  kTsc, kMsr,  kPae, kMce, kCx8,  kApic, kSep,
                                        kPge, kMca,  kCmov, kPat, kMmx, kFxsr, kSse, kSse2, kTscDeadline,
                                        kArchCapabilities, kSyscall};
 constexpr CpuidFeature kAnnouncedIfHost[] = {kSse3};

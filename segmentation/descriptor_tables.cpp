@@ -20,11 +20,12 @@ bool store_table_register(SystemContext& ctx, const TableRegister& reg, uint32_t
 }
 
 namespace {
-// lldt and ltr: a present system descriptor of `type` in the GDT.
-bool read_system_descriptor(SystemContext& ctx, uint16_t sel, unsigned type, Descriptor& d) {
+// lldt and ltr: a present system descriptor of `type` (or `other`) in the GDT.
+bool read_system_descriptor(SystemContext& ctx, uint16_t sel, unsigned type, Descriptor& d, int other = -1) {
   if (selector_in_ldt(sel)) return ctx.raise(Vector::kGP, selector_error(sel));  // must come from the GDT
   if (!read_descriptor(ctx, sel, d)) return false;
-  if (!d.is(type)) return ctx.raise(Vector::kGP, selector_error(sel));
+  if (!d.is(type) && (other < 0 || !d.is(static_cast<unsigned>(other))))
+    return ctx.raise(Vector::kGP, selector_error(sel));
   if (!d.present()) return ctx.raise(Vector::kNP, selector_error(sel));
   return true;
 }
@@ -66,7 +67,8 @@ bool load_ldt(SystemContext& ctx, uint16_t sel) {
 bool load_task_register(SystemContext& ctx, uint16_t sel) {
   if (null_selector(sel)) return ctx.raise(Vector::kGP, 0u);
   Descriptor d;
-  if (!read_system_descriptor(ctx, sel, system_type::kTss32, d)) return false;
+  // An available TSS, 32-bit or 16-bit (286).
+  if (!read_system_descriptor(ctx, sel, system_type::kTss32, d, system_type::kTss16)) return false;
   d.set_busy(true);  // in the GDT too
   ctx.write_linear(ctx.cpu.gdtr.base + selector_offset(sel) + 4, &d.hi, 4, SystemContext::Privilege::kSupervisor);
   ctx.cpu.tr = SegmentCache{sel, d.access(), d.base(), d.limit()};

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
-
 #include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/real_mode.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
+#include "bt86/segmentation/v86.h"
 
 namespace bt86 {
 
@@ -14,9 +14,11 @@ namespace {
 
 // A far call through a call gate to a more privileged, non-conforming code
 // segment: switch to the TSS stack of the target level, copy the gate's
-// parameters, push the old SS:ESP and CS:EIP (SDM "CALL", call gates).
+// parameters, push the old SS:ESP and CS:EIP (SDM "CALL", call gates); a
+// 16-bit gate copies and pushes words.
 bool call_to_inner(SystemContext& ctx, const Descriptor& gate, const Descriptor& code, uint16_t code_sel,
                    uint32_t offset, uint32_t return_eip) {
+  const unsigned width = gate.is(system_type::kCallGate16) ? 2 : 4;
   CpuState& cpu = ctx.cpu;
   unsigned new_cpl = code.dpl();
   SegmentCache new_ss;
@@ -24,17 +26,17 @@ bool call_to_inner(SystemContext& ctx, const Descriptor& gate, const Descriptor&
   if (!inner_stack(ctx, new_cpl, new_ss, esp)) return false;
   if (offset > code.limit()) return ctx.raise(Vector::kGP, 0u);
   unsigned params = gate.gate_parameters();
-  uint32_t copied[31];
+  uint32_t copied[31] = {};
   const SegmentCache old_ss = cpu.seg[kSs], old_cs = cpu.seg[kCs];
-  const uint32_t old_esp = cpu.gpr[kEsp];
+  const uint32_t old_esp = cpu.gpr[kEsp], old_sp = stack_pointer(cpu);
   for (unsigned i = 0; i < params; ++i)
-    if (!ctx.read_linear(old_ss.base + old_esp + 4 * i, &copied[i], 4)) return false;
+    if (!ctx.read_linear(old_ss.base + old_sp + width * i, &copied[i], width)) return false;
   cpu.seg[kSs] = new_ss;
   cpu.gpr[kEsp] = esp;
   cpu.seg[kCs] = SegmentCache{with_rpl(code_sel, new_cpl), code.access(), code.base(), code.limit()};
-  bool ok = push32(ctx, old_ss.selector) && push32(ctx, old_esp);
-  for (unsigned i = params; ok && i-- > 0;) ok = push32(ctx, copied[i]);
-  ok = ok && push32(ctx, old_cs.selector) && push32(ctx, return_eip);
+  bool ok = push_sized(ctx, width, old_ss.selector) && push_sized(ctx, width, old_esp);
+  for (unsigned i = params; ok && i-- > 0;) ok = push_sized(ctx, width, copied[i]);
+  ok = ok && push_sized(ctx, width, old_cs.selector) && push_sized(ctx, width, return_eip);
   if (!ok) {
     cpu.seg[kSs] = old_ss, cpu.seg[kCs] = old_cs, cpu.gpr[kEsp] = old_esp;
     return false;
@@ -48,16 +50,17 @@ bool call_to_inner(SystemContext& ctx, const Descriptor& gate, const Descriptor&
 
 bool far_jump_or_call(SystemContext& ctx, uint16_t sel, uint32_t offset, const FarTransfer& t) {
   CpuState& cpu = ctx.cpu;
+  if (!cpu.protected_mode() || in_v86(cpu))  // segments are paragraphs
+    return real_mode_far_jump_or_call(ctx, sel, offset, t.call, t.width, t.return_eip);
   Descriptor d;
   if (null_selector(sel)) return ctx.raise(Vector::kGP, 0u);
   if (!read_descriptor(ctx, sel, d)) return false;
   const unsigned cpl = cpu.cpl(), rpl = selector_rpl(sel);
+  unsigned width = t.width;
   if (d.system()) {
-    if (d.is(system_type::kCallGate16))  // valid, but not run yet: the run ends (status 2) saying so
-      return ctx.die(fmt::format("{} through a 16-bit call gate ({:#06x}) is not supported yet",
-                                 ctx.describe_instruction(), sel));
     const bool task = d.is(system_type::kTss32) || d.is(system_type::kTss16) || d.is(system_type::kTaskGate);
-    if (!task && !d.is(system_type::kCallGate32)) return ctx.raise(Vector::kGP, selector_error(sel));
+    const bool gate16 = d.is(system_type::kCallGate16);
+    if (!task && !gate16 && !d.is(system_type::kCallGate32)) return ctx.raise(Vector::kGP, selector_error(sel));
     // A TSS, task gate or call gate: usable at max(CPL, RPL) <= DPL, and present.
     if (d.dpl() < std::max(cpl, rpl)) return ctx.raise(Vector::kGP, selector_error(sel));
     if (!d.present()) return ctx.raise(Vector::kNP, selector_error(sel));
@@ -70,7 +73,7 @@ bool far_jump_or_call(SystemContext& ctx, uint16_t sel, uint32_t offset, const F
       return false;
     }
     const uint16_t code_sel = d.gate_selector();
-    const uint32_t target = d.gate_offset();
+    const uint32_t target = gate16 ? d.gate_offset() & 0xFFFF : d.gate_offset();
     Descriptor code;
     if (null_selector(code_sel)) return ctx.raise(Vector::kGP, 0u);
     if (!read_descriptor(ctx, code_sel, code)) return false;
@@ -80,6 +83,7 @@ bool far_jump_or_call(SystemContext& ctx, uint16_t sel, uint32_t offset, const F
     if (t.call && !code.conforming() && code.dpl() < cpl) return call_to_inner(ctx, d, code, code_sel, target, t.return_eip);
     sel = with_rpl(code_sel, cpl);
     offset = target;
+    width = gate16 ? 2 : 4;  // a call gate's size, not the instruction's, sizes what a call pushes
   } else if (d.code()) {
     if (d.conforming() ? d.dpl() > cpl : (rpl > cpl || d.dpl() != cpl))
       return ctx.raise(Vector::kGP, selector_error(sel));
@@ -89,7 +93,7 @@ bool far_jump_or_call(SystemContext& ctx, uint16_t sel, uint32_t offset, const F
   // A call pushes CS:EIP (CS:IP with a 16-bit operand size) before CS
   // changes, so a fault on the stack leaves the old CS in place.
   const uint32_t esp = cpu.gpr[kEsp];
-  if (t.call && (!push_sized(ctx, t.width, cpu.seg[kCs].selector) || !push_sized(ctx, t.width, t.return_eip))) {
+  if (t.call && (!push_sized(ctx, width, cpu.seg[kCs].selector) || !push_sized(ctx, width, t.return_eip))) {
     cpu.gpr[kEsp] = esp;
     return false;
   }
@@ -114,6 +118,7 @@ bool load_outer_stack(SystemContext& ctx, uint32_t esp, uint16_t ss, unsigned wi
 
 bool far_return(SystemContext& ctx, unsigned width, uint32_t release) {
   CpuState& cpu = ctx.cpu;
+  if (!cpu.protected_mode() || in_v86(cpu)) return real_mode_far_return(ctx, width, release);
   const unsigned old_cpl = cpu.cpl();
   const uint32_t start_esp = cpu.gpr[kEsp];
   auto fail = [&] {
@@ -124,13 +129,13 @@ bool far_return(SystemContext& ctx, unsigned width, uint32_t release) {
   if (!pop(ctx, width, eip) || !pop(ctx, width, cs)) return false;
   bool outer = selector_rpl(cs) > old_cpl;
   if (outer) {
-    cpu.gpr[kEsp] += release;
+    set_stack_pointer(cpu, stack_pointer_plus(cpu, static_cast<int32_t>(release)));
     if (!pop(ctx, width, esp) || !pop(ctx, width, ss)) return fail();
   }
   if (selector_rpl(cs) < old_cpl) return ctx.raise(Vector::kGP, selector_error(cs)), fail();
   if (!load_code_segment(ctx, static_cast<uint16_t>(cs), eip, Transfer::kReturn)) return fail();
   if (!outer) {
-    cpu.gpr[kEsp] += release;
+    set_stack_pointer(cpu, stack_pointer_plus(cpu, static_cast<int32_t>(release)));
     return true;
   }
   return load_outer_stack(ctx, esp + release, static_cast<uint16_t>(ss), width);

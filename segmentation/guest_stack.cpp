@@ -8,10 +8,10 @@ namespace {
 template <typename T>
 bool push(SystemContext& ctx, T value) {
   CpuState& cpu = ctx.cpu;
-  uint32_t esp = cpu.gpr[kEsp] - sizeof(T), linear;
+  uint32_t esp = stack_pointer_plus(cpu, -static_cast<int32_t>(sizeof(T))), linear;
   if (!segment_linear(ctx, kSs, esp, sizeof(T), true, linear) || !ctx.write_linear(linear, &value, sizeof(T)))
     return false;
-  cpu.gpr[kEsp] = esp;
+  set_stack_pointer(cpu, esp);
   return true;
 }
 }  // namespace
@@ -23,9 +23,9 @@ bool pop(SystemContext& ctx, unsigned width, uint32_t& value) {
   CpuState& cpu = ctx.cpu;
   uint32_t linear;
   value = 0;
-  if (!segment_linear(ctx, kSs, cpu.gpr[kEsp], width, false, linear) || !ctx.read_linear(linear, &value, width))
+  if (!segment_linear(ctx, kSs, stack_pointer(cpu), width, false, linear) || !ctx.read_linear(linear, &value, width))
     return false;
-  cpu.gpr[kEsp] += width;
+  set_stack_pointer(cpu, stack_pointer_plus(cpu, static_cast<int32_t>(width)));
   return true;
 }
 

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/real_mode.h"
+#include "bt86/segmentation/v86.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
 
@@ -22,10 +24,8 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   CpuState& cpu = ctx.cpu;
   const uint8_t vector = event.vector;
   const uint32_t ext = event.software() ? 0 : 1;  // EXT bit of error codes naming a descriptor
-  if (!cpu.protected_mode()) {
-    why = "interrupts in real mode are not supported yet";
-    return false;
-  }
+  if (!cpu.protected_mode()) return deliver_real_mode(ctx, event, nested, why);  // the IVT
+  const bool from_v86 = in_v86(cpu);
   uint32_t slot = uint32_t{vector} * 8;
   if (slot + 7 > cpu.idtr.limit) {
     nested = Event::exception(Vector::kGP, slot + 2 + ext);
@@ -37,15 +37,11 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
     why = "the IDT is not mapped";
     return false;
   }
-  if (gate.is(system_type::kInterruptGate16) || gate.is(system_type::kTrapGate16)) {
-    // Valid, but not run yet: the run ends (status 2) saying so.
-    ctx.die(fmt::format("vector {} through IDT entry {:#x}, a 16-bit {} gate, is not supported yet", vector, vector,
-                      gate.is(system_type::kInterruptGate16) ? "interrupt" : "trap"));
-    return false;
-  }
+  // A 16-bit (286) gate pushes words and enters at a 16-bit offset.
+  const bool gate16 = gate.is(system_type::kInterruptGate16) || gate.is(system_type::kTrapGate16);
   const bool task_gate = gate.is(system_type::kTaskGate);
-  const bool interrupt_gate = gate.is(system_type::kInterruptGate32);
-  if (!task_gate && !interrupt_gate && !gate.is(system_type::kTrapGate32)) {
+  const bool interrupt_gate = gate.is(system_type::kInterruptGate32) || gate.is(system_type::kInterruptGate16);
+  if (!task_gate && !interrupt_gate && !gate16 && !gate.is(system_type::kTrapGate32)) {
     why = fmt::format("IDT entry {} has gate type {:#x}, no gate", vector, gate.type());
     nested = Event::exception(Vector::kGP, slot + 2 + ext);
     return false;
@@ -72,7 +68,8 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
     return false;
   }
   const uint16_t selector = gate.gate_selector();
-  const uint32_t offset = gate.gate_offset();
+  const uint32_t offset = gate16 ? gate.gate_offset() & 0xFFFF : gate.gate_offset();
+  const unsigned width = gate16 ? 2 : 4;
   Descriptor cs;
   if (null_selector(selector) || !peek_descriptor(ctx, selector, cs)) {
     nested = Event::exception(Vector::kGP, selector_error(selector) + ext);
@@ -82,6 +79,13 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   if (!cs.code() || cs.dpl() > cpu.cpl() || !cs.present()) {
     nested = Event::exception(cs.present() ? Vector::kGP : Vector::kNP, selector_error(selector) + ext);
     why = fmt::format("IDT entry {} names selector {:#x}, not a present code segment it may enter", vector, selector);
+    return false;
+  }
+  if (from_v86 && (gate16 || cs.conforming() || cs.dpl() != 0)) {  // v86 mode leaves for ring 0 only
+    if (gate16)
+      return ctx.die(fmt::format("vector {} from virtual-8086 mode through a 16-bit gate is not supported yet", vector));
+    nested = Event::exception(Vector::kGP, selector_error(selector) + ext);
+    why = fmt::format("IDT entry {} leads virtual-8086 mode to code of DPL {}, not 0", vector, cs.dpl());
     return false;
   }
   if (offset > cs.limit()) {
@@ -106,9 +110,11 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   cpu.gpr[kEsp] = new_esp;
   cpu.seg[kCs] = SegmentCache{with_rpl(selector, new_cpl), cs.access(), cs.base(), cs.limit()};
   bool pushed = true;
-  if (new_cpl < old_cpl) pushed = push32(ctx, old_ss) && push32(ctx, old_esp);
-  pushed = pushed && push32(ctx, old_eflags) && push32(ctx, old_cs) && push32(ctx, old_eip) &&
-           (!event.error_code || push32(ctx, *event.error_code));
+  if (new_cpl < old_cpl)
+    pushed = (!from_v86 || push_v86_data_segments(ctx)) && push_sized(ctx, width, old_ss) &&
+             push_sized(ctx, width, old_esp);
+  pushed = pushed && push_sized(ctx, width, old_eflags) && push_sized(ctx, width, old_cs) &&
+           push_sized(ctx, width, old_eip) && (!event.error_code || push_sized(ctx, width, *event.error_code));
   if (!pushed) {
     cpu.seg[kSs] = saved_ss, cpu.seg[kCs] = saved_cs, cpu.gpr[kEsp] = old_esp;
     why = "the stack could not take the interrupt frame";
@@ -117,6 +123,7 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   uint32_t flags = old_eflags & ~(eflags::kTF | eflags::kNT | eflags::kRF | eflags::kVM);
   if (interrupt_gate) flags &= ~eflags::kIF;
   set_eflags(ctx, flags);
+  if (from_v86) null_v86_data_segments(cpu);
   cpu.eip = offset;
   cpu.halted = false;
   ctx.segments_changed();

@@ -5,14 +5,18 @@
 #include "bt86/segmentation/far_transfer.h"
 #include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/privilege.h"
+#include "bt86/segmentation/real_mode.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
+#include "bt86/segmentation/v86.h"
 
 namespace bt86 {
 
 bool iret(SystemContext& ctx, unsigned width, uint32_t return_eip) {
   CpuState& cpu = ctx.cpu;
   cpu.nmi_blocked = false;  // an NMI handler's iret lets the next NMI in (even one that faults, SDM 6.7.1)
+  if (!cpu.protected_mode()) return real_mode_iret(ctx, width);
+  if (in_v86(cpu)) return v86_iret(ctx, width);
   if (cpu.eflags & eflags::kNT) {  // return to the task in the back link
     uint16_t link;
     if (!ctx.read_linear(cpu.tr.base, &link, 2, SystemContext::Privilege::kSupervisor)) return false;
@@ -30,8 +34,7 @@ bool iret(SystemContext& ctx, unsigned width, uint32_t return_eip) {
   };
   uint32_t eip, cs, flags, esp = 0, ss = 0;
   if (!pop(ctx, width, eip) || !pop(ctx, width, cs) || !pop(ctx, width, flags)) return fail();
-  if ((flags & eflags::kVM) && width == 4 && old_cpl == 0)
-    return ctx.die(fmt::format("iret to virtual-8086 mode ({}) is not supported yet", ctx.describe_instruction()));
+  if ((flags & eflags::kVM) && width == 4 && old_cpl == 0) return iret_to_v86(ctx, eip, cs, flags) || fail();
   bool outer = selector_rpl(cs) > old_cpl;
   // Everything is popped at the old privilege, before CS changes.
   if (outer && (!pop(ctx, width, esp) || !pop(ctx, width, ss))) return fail();

@@ -11,7 +11,8 @@ constexpr uint32_t kIoMapBase = 0x66;  // the bitmap's offset in the 32-bit TSS
 
 bool io_allowed(SystemContext& ctx, uint16_t port, unsigned size) {
   const CpuState& cpu = ctx.cpu;
-  if (!cpu.protected_mode() || iopl_allows(cpu)) return true;
+  // Virtual-8086 mode always asks the bitmap (SDM vol. 1, 19.5.2).
+  if (!cpu.protected_mode() || (iopl_allows(cpu) && !(cpu.eflags & eflags::kVM))) return true;
   const SegmentCache& tr = cpu.tr;
   const auto supervisor = SystemContext::Privilege::kSupervisor;
   uint16_t map_base = 0;

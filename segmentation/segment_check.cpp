@@ -14,7 +14,9 @@ bool same(const AccessBounds& a, const AccessBounds& b) { return a.lo_adj == b.l
 }  // namespace
 
 AccessBounds segment_bounds(const SegmentCache& s, bool write, bool protected_mode) {
-  if (!protected_mode) return kEverything;  // real-mode limits are not modelled
+  // Real mode checks the limits the descriptor caches hold (0xFFFF after
+  // reset; 4 GiB in "unreal" mode, kept from protected mode), not the types.
+  if (!protected_mode) return range(0, s.limit);
   const bool present = s.access & 0x80, code = s.access & 0x08, rw = s.access & 0x02;
   if (!present || !(s.access & 0x10)) return kNothing;  // null (or a system descriptor)
   if (code ? (write || !rw) : (write && !rw)) return kNothing;
@@ -24,9 +26,7 @@ AccessBounds segment_bounds(const SegmentCache& s, bool write, bool protected_mo
   return range(uint64_t{s.limit} + 1, top);
 }
 
-AccessBounds fetch_bounds(const SegmentCache& cs, bool protected_mode) {
-  return protected_mode ? range(0, cs.limit) : kEverything;
-}
+AccessBounds fetch_bounds(const SegmentCache& cs) { return range(0, cs.limit); }
 
 bool bounds_allow(const AccessBounds& b, uint32_t offset, unsigned size) {
   uint64_t lo = offset + b.lo_adj, hi = offset + uint64_t{size} - 1 + b.hi_adj;
@@ -49,7 +49,7 @@ void store(AccessBounds& to, const AccessBounds& from) {
 }  // namespace
 
 void refresh_segment_check(CpuState& cpu, unsigned i) {
-  if (i == kCs) store(cpu.fetch_bounds, fetch_bounds(cpu.seg[kCs], cpu.protected_mode()));
+  if (i == kCs) store(cpu.fetch_bounds, fetch_bounds(cpu.seg[kCs]));
   for (unsigned w = 0; w < 2; ++w) store(cpu.seg_bounds[i][w], segment_bounds(cpu.seg[i], w, cpu.protected_mode()));
   // CS is never writable in protected mode; writes through it are
   // refused where they are translated, so only its reads decide.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bt86/segmentation/segment_check.h"
+#include "bt86/segmentation/v86.h"
 
 namespace bt86 {
 
@@ -28,6 +29,11 @@ bool load_data_segment(SystemContext& ctx, unsigned seg, uint16_t selector) {
   if (!cpu.protected_mode()) {
     s.selector = selector;
     s.base = uint32_t{selector} << 4;
+    ctx.data_segment_changed(seg);
+    return true;
+  }
+  if (in_v86(cpu)) {
+    load_v86_segment(s, selector);
     ctx.data_segment_changed(seg);
     return true;
   }
@@ -79,11 +85,17 @@ bool load_code_segment(SystemContext& ctx, uint16_t selector, uint32_t offset, T
 
 bool tss_stack(SystemContext& ctx, unsigned cpl, uint16_t& ss, uint32_t& esp) {
   const CpuState& cpu = ctx.cpu;
-  uint32_t offset = 4 + 8 * cpl;
-  if (null_selector(cpu.tr.selector) || offset + 5 > cpu.tr.limit)
+  // A 16-bit TSS holds SP and SS words at 2 + 4 * CPL, a 32-bit one ESP
+  // and SS at 4 + 8 * CPL.
+  const unsigned type = cpu.tr.access & 0xF;
+  const bool tss16 = type == system_type::kTss16 || type == system_type::kTss16Busy;
+  const unsigned sp_size = tss16 ? 2 : 4;
+  uint32_t offset = tss16 ? 2 + 4 * cpl : 4 + 8 * cpl;
+  if (null_selector(cpu.tr.selector) || offset + sp_size + 1 > cpu.tr.limit)
     return ctx.raise(Vector::kTS, selector_error(cpu.tr.selector));
-  return ctx.read_linear(cpu.tr.base + offset, &esp, 4, SystemContext::Privilege::kSupervisor) &&
-         ctx.read_linear(cpu.tr.base + offset + 4, &ss, 2, SystemContext::Privilege::kSupervisor);
+  esp = 0;
+  return ctx.read_linear(cpu.tr.base + offset, &esp, sp_size, SystemContext::Privilege::kSupervisor) &&
+         ctx.read_linear(cpu.tr.base + offset + sp_size, &ss, 2, SystemContext::Privilege::kSupervisor);
 }
 
 bool inner_stack(SystemContext& ctx, unsigned new_cpl, SegmentCache& out, uint32_t& esp, std::string* why) {

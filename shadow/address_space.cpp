@@ -137,6 +137,13 @@ void AddressSpace::flush_all() {
   std::fill(traced_.begin(), traced_.end(), false);
 }
 
+bool AddressSpace::set_a20(bool open) {
+  if (open == a20_open_) return false;
+  a20_open_ = open;
+  flush_all();
+  return true;
+}
+
 void AddressSpace::set_watched_pages(std::vector<uint32_t> pages) {
   watched_ = std::move(pages);
   flush_all();
@@ -172,11 +179,15 @@ const ShadowWindow* AddressSpace::window_of(uintptr_t host_addr, bool& user) con
 }
 
 Walk AddressSpace::translate(uint32_t linear, Access access, bool user) {
-  if (mode_.enabled()) return walk(ram_, mode_, linear, access, user);
   Walk w;
-  w.ok = true;
-  w.phys = linear;
-  w.writable = w.dirty = true;
+  if (mode_.enabled()) {
+    w = walk(ram_, mode_, linear, access, user);
+  } else {
+    w.ok = true;
+    w.phys = linear;
+    w.writable = w.dirty = true;
+  }
+  if (!a20_open_) w.phys &= ~uint64_t{1u << 20};
   return w;
 }
 

@@ -60,3 +60,28 @@ set_tests_properties(cli.switch_every_bad cli.switch_every_zero cli.passthrough_
                      cli.passthrough_bad_address cli.passthrough_no_device cli.passthrough_refused
                      PROPERTIES LABELS cli)
 set_tests_properties(cli.passthrough_refused PROPERTIES SKIP_RETURN_CODE 77)
+
+# --bios: firmware images. A ROM built here boots from the reset vector and
+# checks real mode (guests/realmode_rom); bad images are refused (status 2)
+# before anything runs.
+add_test(NAME cli.bios_rom COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/rom_boot.sh ${BT86_EXE}
+         ${BT86_GUEST_DIR}/realmode_rom.bin)
+set(ODD_ROM ${CMAKE_CURRENT_BINARY_DIR}/odd_rom.bin)
+file(WRITE ${ODD_ROM} "a firmware image must be 64, 128, 192 or 256 KiB; this one is a few bytes\n")
+add_test(NAME cli.bios_missing COMMAND ${EXPECT} 2 "cannot open BIOS image '/nonexistent/bios.bin'"
+         ${BT86_EXE} run --bios /nonexistent/bios.bin)
+add_test(NAME cli.bios_odd_size COMMAND ${EXPECT} 2 "BIOS image '.*odd_rom.bin' is [0-9]+ bytes: it must be 64, 128, 192 or 256 KiB"
+         ${BT86_EXE} run --bios ${ODD_ROM})
+add_test(NAME cli.bios_and_kernel COMMAND ${EXPECT} 2 "--kernel and --bios exclude each other"
+         ${BT86_EXE} run --bios ${ODD_ROM} --kernel x)
+add_test(NAME cli.bios_debugcon_unwritable COMMAND ${EXPECT} 2 "--debugcon /nonexistent/dir/con: No such file"
+         ${BT86_EXE} run --bios ${BT86_GUEST_DIR}/realmode_rom.bin --debugcon /nonexistent/dir/con)
+# ud2 in real mode with no IVT entry for #UD: named with its CS:IP and the mode.
+add_test(NAME cli.bios_real_mode_ud COMMAND ${EXPECT} 2
+         "undefined instruction \\(0f 0b\\) 'ud2' at CS:EIP=f000:0x00000006 in real mode, and the guest has no IVT"
+         ${BT86_EXE} run --bios ${BT86_GUEST_DIR}/ud_rom.bin --timeout 30)
+set_tests_properties(cli.bios_rom cli.bios_missing cli.bios_odd_size cli.bios_and_kernel cli.bios_debugcon_unwritable
+                     cli.bios_real_mode_ud PROPERTIES LABELS cli)
+add_test(NAME cli.bios_kvm_refused COMMAND ${EXPECT} 2 "--bios runs on the bt backend only"
+         ${BT86_EXE} run --bios ${BT86_GUEST_DIR}/realmode_rom.bin --backend kvm)
+set_tests_properties(cli.bios_kvm_refused PROPERTIES LABELS cli)

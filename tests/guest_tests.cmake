@@ -70,20 +70,13 @@ bt86_guest_test(priv_taskgate 1)
 bt86_guest_test(priv_aliasing 1)
 bt86_guest_test(priv_iobitmap 1)
 bt86_guest_test(priv_softint 1)
-# 16-bit (286) gates and TSSs are valid but not run yet: status 2, saying so.
-foreach(form gate16 callgate16 tss16)
-  add_test(NAME guest.priv_softint.${form} COMMAND ${CMAKE_CURRENT_LIST_DIR}/expect_run.sh 2
-    "16-bit (interrupt gate|call gate|TSS).*is not supported yet" ${BT86_EXE} run
-    --kernel ${BT86_GUEST_DIR}/priv_softint.elf --append ${form} --timeout 60)
-  set_tests_properties(guest.priv_softint.${form} PROPERTIES LABELS guest TIMEOUT 120)
-endforeach()
+# 16-bit (286) interrupt, trap and call gates and TSSs.
+bt86_guest_test(priv_286 1)
+# Virtual-8086 mode: entry by iretd, the monitor's #GP, IOPL, I/O, exceptions.
+bt86_guest_test(priv_v86 1)
 bt86_guest_test(priv_iret 1)
 bt86_guest_test(cpu_model 1)
 bt86_guest_test(cpu_forms 1)
-# iretd to virtual-8086 mode (not run yet): status 2, naming the instruction.
-add_test(NAME guest.priv_iret.v86 COMMAND sh ${BT86_RUN_GUEST} --expect-fault iretd ${BT86_EXE}
-  ${BT86_GUEST_DIR}/priv_iret.elf 2 --append v86)
-set_tests_properties(guest.priv_iret.v86 PROPERTIES LABELS guest TIMEOUT 180)
 # PC device kernels (PIT, PIC, RTC, UART): PASS/FAIL lines of their own.
 bt86_guest_test(dev_pit 1)
 bt86_guest_test(dev_pic 1)
@@ -124,3 +117,6 @@ foreach(name dev_pit dev_rtc)
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/same_twice.sh ${BT86_EXE} ${BT86_GUEST_DIR}/${name}.elf)
   set_tests_properties(guest.${name}.virtual-clock-repeatable PROPERTIES LABELS guest TIMEOUT 300)
 endforeach()
+# 16-bit code: the kernel on bt86 against its native twin (modify_ldt).
+bt86_guest_test(code16 1)
+bt86_guest_vs_native(code16)

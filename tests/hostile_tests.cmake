@@ -58,3 +58,11 @@ endforeach()
 # New code at every pass: bt86 ends with a full translation cache (4 s hold
 # some 700,000 blocks), still within --timeout + 1 s.
 hostile_test(rep.endless.newcode "kind=rep variant=endless-newcode" --timeout 4 --expect-status 124)
+
+# Random real-mode code from a firmware image (--bios): bt86 must end by
+# itself, never crash (tests/rom_chaos.sh).
+foreach(seed 1 2 3 4)
+  add_test(NAME hostile.realmode_rom.seed${seed}
+    COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/rom_chaos.sh ${BT86_EXE} ${BT86_GUEST_DIR}/chaos_rom_${seed}.bin 5)
+  set_tests_properties(hostile.realmode_rom.seed${seed} PROPERTIES LABELS hostile TIMEOUT 120)
+endforeach()

@@ -41,3 +41,6 @@ foreach(name IN LISTS kut_names)
     set_tests_properties(kut.${name} PROPERTIES FIXTURES_REQUIRED kut LABELS kut SKIP_RETURN_CODE 77 TIMEOUT 300)
   endif()
 endforeach()
+# realmode without its one check that needs a BIOS (tests/kut/kut_realmode.sh).
+add_test(NAME kut.realmode_bt COMMAND bash ${kut_dir}/kut_realmode.sh ${BT86_EXE} ${CMAKE_BINARY_DIR}/kut)
+set_tests_properties(kut.realmode_bt PROPERTIES FIXTURES_REQUIRED kut LABELS kut SKIP_RETURN_CODE 77 TIMEOUT 300)

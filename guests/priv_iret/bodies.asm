@@ -54,21 +54,6 @@ popf16_body:
 
 ; The fatal case: iretd at CPL 0 with VM set (bt86 does not run
 ; virtual-8086 mode yet and must end the run naming the instruction).
-global iret_v86, iret_v86_insn
-iret_v86:
-        push dword 0                    ; GS, FS, DS, ES
-        push dword 0
-        push dword 0
-        push dword 0
-        push dword 0                    ; SS
-        push dword 0x100                ; ESP
-        push dword 0x00020002           ; EFLAGS: VM
-        push dword 0                    ; CS
-        push dword 0x7C00               ; EIP
-iret_v86_insn:
-        iretd
-
-
 ; Returns to the same stack with CS = [esp+4] (the return's RPL says the
 ; level): iretd_to_cs with an iretd (EFLAGS as they are), retf_to_cs with a
 ; far ret, iretd_outer_to_cs (at CPL 0) with an iretd to an outer level (SS

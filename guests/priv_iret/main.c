@@ -6,9 +6,7 @@
  *    CPL 3 it is ignored and the iret returns in protected mode;
  *  - popfd never changes VM, VIF, VIP; IF only where CPL <= IOPL, IOPL only
  *    at CPL 0; popf (16 bits) changes the low half only; neither faults.
- * With "v86" on the command line the kernel then runs iretd with VM set at
- * CPL 0, which bt86 does not support yet: it must end the run (status 2)
- * naming the instruction and its address. */
+ * (iretd into virtual-8086 mode at CPL 0: guests/priv_v86.) */
 #include "check.h"
 #include "fault_check.h"
 #include "guest.h"
@@ -26,8 +24,6 @@ enum {
 uint32_t iret_to_self(uint32_t), iret_to_self_and_back(uint32_t), popfd_body(uint32_t),
     popf16_body(uint32_t);
 uint32_t iretd_to_cs(uint32_t), retf_to_cs(uint32_t), iretd_outer_to_cs(uint32_t);
-void iret_v86(void);
-extern const uint8_t iret_v86_insn[];
 
 /* Runs body(image) at cpl with starting EFLAGS `start`; checks it returns
  * and that pushfd then shows `want`. */
@@ -112,9 +108,5 @@ void kmain(uint32_t magic, uint32_t mbi)
     check_popf();
     check_return_privilege();
     tcg_gap_summary();
-    if (cmdline_has(magic, mbi, "v86")) {
-        kprintf("iretd at 0x%08x with VM set at CPL 0\n", (uint32_t)iret_v86_insn);
-        iret_v86();
-    }
     check_finish();
 }

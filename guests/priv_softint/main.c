@@ -13,9 +13,7 @@
  *  - an exception whose delivery faults still follows the double-fault
  *    classes: contributory during contributory is #DF(0), a #NP while
  *    delivering the benign #UD is just #NP.
- * With "gate16", "callgate16" or "tss16" on the command line the kernel
- * then uses a 16-bit interrupt gate, call gate or TSS, which are valid but
- * which bt86 does not run yet: it must end the run (status 2) saying so. */
+ * (16-bit gates and TSSs: guests/priv_286.) */
 #include "check.h"
 #include "fault_check.h"
 #include "guest.h"
@@ -135,28 +133,6 @@ static void check_idt_limit(void)
     pm_lidt(sizeof pm_idt - 1);
 }
 
-/* The 286 forms bt86 does not run yet: each ends the run. */
-static void unsupported_286_forms(uint32_t magic, uint32_t mbi)
-{
-    enum { S_TSS16 = 0x30, S_CALLGATE16 = 0x38, V_GATE16 = 0x61 };
-    static uint8_t tss16[0x2C];
-    pm_gdt_set(S_TSS16 >> 3, seg_desc((uint32_t)tss16, sizeof tss16 - 1, ACC_P | 0x01, 0));
-    pm_gdt_set(S_CALLGATE16 >> 3, gate_desc(PM_KCODE, 0x1000, ACC_P | 0x04, 0));
-    pm_idt_set(V_GATE16, gate_desc(PM_KCODE, 0x1000, ACC_P | 0x06, 0));
-    if (cmdline_has(magic, mbi, "gate16")) {
-        put_str("int 0x61 through a 16-bit interrupt gate\n");
-        catch_call(int_n(V_GATE16), 0);
-    }
-    if (cmdline_has(magic, mbi, "callgate16")) {
-        put_str("call far through a 16-bit call gate\n");
-        catch_call(SNIPPET(0x9A, 0, 0, 0, 0, S_CALLGATE16, 0), 0);
-    }
-    if (cmdline_has(magic, mbi, "tss16")) {
-        put_str("jmp far to a 16-bit TSS\n");
-        catch_call(SNIPPET(0xEA, 0, 0, 0, 0, S_TSS16, 0), 0);
-    }
-}
-
 void kmain(uint32_t magic, uint32_t mbi)
 {
     pm_init();
@@ -166,6 +142,5 @@ void kmain(uint32_t magic, uint32_t mbi)
     check_not_present();
     check_idt_limit();
     tcg_gap_summary();
-    unsupported_286_forms(magic, mbi);
     check_finish();
 }

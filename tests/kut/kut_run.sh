@@ -21,9 +21,8 @@ skip() { echo "SKIPPED: $name: $1"; exit 77; }
 
 [ "$smp" -gt 1 ] && skip "needs $smp CPUs; bt86 runs one"
 case "$name" in
-  realmode) skip "needs real mode, which bt86 does not run yet" ;;
-  s3) skip "needs real mode (the S3 resume enters the waking vector in real mode), which bt86 does not run yet" ;;
-  taskswitch2) skip "needs virtual-8086 mode (a task switch into a VM86 task), which bt86 does not run yet" ;;
+  realmode) skip "its sti-inhibit check halts in real mode until the timer tick a PC BIOS leaves running; bt86 boots Multiboot kernels without a BIOS (kut.realmode_bt runs the rest)" ;;
+  s3) skip "needs an ACPI S3 suspend and the firmware's resume through the waking vector in real mode, which bt86 does not offer" ;;
   vmexit_vmcall|hypercall)
     skip "needs a hypervisor's hypercall (vmcall/vmmcall): bt86 offers no VMX or SVM, so both are #UD, as on bare metal" ;;
   pmu) skip "needs hardware event counting (accel = kvm): bt86's performance counters count no events" ;;

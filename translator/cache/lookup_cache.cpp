@@ -39,9 +39,16 @@ void LookupCache::forget(const Block& block) {
   if (e.host == block.host) e = empty();
 }
 
-void LookupCache::forget_page(uint32_t linear) {
+void LookupCache::forget_page(uint32_t linear, uint32_t code_base) {
+  // Entries are by EIP: the linear page's code lies at EIPs from its start
+  // less CS.base on, one EIP page or two.
+  const uint32_t first = (linear & ~0xFFFu) - code_base;
+  forget_eip_page(first & ~0xFFFu);
+  if (first & 0xFFF) forget_eip_page((first & ~0xFFFu) + 0x1000);
+}
+
+void LookupCache::forget_eip_page(uint32_t page) {
   // Only lookups of code in that page may now be stale.
-  uint32_t page = linear & ~0xFFFu;
   if (!code_pages_.count(page)) return;
   auto forget = [&](IndirectEntry& e) {
     if (e.host != miss_target_ && ((0u - e.neg_eip) & ~0xFFFu) == page) e = empty();

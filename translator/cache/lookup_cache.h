@@ -50,8 +50,9 @@ public:
   void reset(bool keep_global = false);
   // The entry of a block that was invalidated, if it points at it.
   void forget(const Block& block);
-  // The entries of the page holding `linear` (invlpg).
-  void forget_page(uint32_t linear);
+  // The entries of the page holding `linear` (invlpg), for code at CS.base
+  // code_base (the tables hold one CS.base's entries at a time).
+  void forget_page(uint32_t linear, uint32_t code_base);
 
 private:
   struct Table {
@@ -63,6 +64,7 @@ private:
     std::vector<uint32_t> filled[2];  // [kGlobal]
   };
   Table& table_of(uint32_t mode);
+  void forget_eip_page(uint32_t page);
   IndirectEntry empty() const { return {0, 0, miss_target_}; }
 
   const uint8_t* miss_target_;

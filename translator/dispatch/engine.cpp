@@ -65,9 +65,24 @@ Engine::Engine(GuestContext c)
   if (tracer_ && tracer_->perf_map()) stubs_.describe(*tracer_);
   context_.debug = &debug_;
   former_.debug = &debug_;
+  if (platform_.routing)
+    platform_.routing->changed = [this] {
+      routing_changed_ = true;
+      context_.leave_block = true;
+      request_service();
+    };
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  if (platform_.routing) platform_.routing->changed = nullptr;
+}
+
+void Engine::follow_routing() {
+  routing_changed_ = false;
+  if (!platform_.routing) return;
+  if (!aspace_.set_a20(platform_.routing->a20_open)) aspace_.flush_all();  // (set_a20 flushes when it changes)
+  flush_translations();  // blocks are keyed by the physical address their code came from
+}
 
 void Engine::request_stop() {
   requests_.stop = true;
@@ -135,12 +150,14 @@ uint32_t Engine::current_mode() const {
   m |= cpu.seg_checked << mode::kCheckedShift;
   m |= cpu.cpl() << mode::kCplShift;
   if ((cpu.cr4 & cr4::kTSD) && cpu.cpl() > 0) m |= mode::kTscFaults;
+  if (!cpu.stack32()) m |= mode::kStack16;
+  if (cpu.eflags & eflags::kVM) m |= mode::kV86;
   if (!(cpu.cr4 & cr4::kOSFXSR)) m |= mode::kSseOff;
   return m;
 }
 
 Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
-  std::unique_ptr<Block> block = former_.form(eip, phys, mode);
+  std::unique_ptr<Block> block = former_.form(eip, cpu.seg[kCs].base, phys, mode);
   if (!block) return nullptr;  // cache full
   if (tracer_ && tracer_->on(trace::kTranslate))
     tracer_->translation(Tracer::where(cpu), eip, block->guest_end, phys, block->instructions);
@@ -162,10 +179,11 @@ Block* Engine::translate(uint32_t eip, uint64_t phys, uint32_t mode) {
 }
 
 Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
-  Walk w = aspace_.translate(eip, Access::kFetch, ((mode >> mode::kCplShift) & 3) == 3);
+  const uint32_t linear = code_linear(eip);
+  Walk w = aspace_.translate(linear, Access::kFetch, ((mode >> mode::kCplShift) & 3) == 3);
   last_fetch_global_ = w.global;
   if (!w.ok) {
-    context_.raise_pf(eip, w.error_code);
+    context_.raise_pf(linear, w.error_code);
     return nullptr;
   }
   // Code outside RAM (a device, open bus) is fetched again at every run:
@@ -258,6 +276,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
   context_.paging_changed(false);
   breakpoints_.update(cpu);  // another backend may have armed or disarmed some
   begin_debugging(limits.debug);
+  // Another backend may have run the guest meanwhile.
+  if (platform_.routing && aspace_.set_a20(platform_.routing->a20_open)) flush_translations();
   if (platform_.clock && !platform_.virtual_clock && !waker_)
     waker_ = std::make_unique<TimerWaker>(*platform_.clock, [this] { request_service(); });
 
@@ -280,6 +300,10 @@ RunOutcome Engine::run(const RunLimits& limits) {
     if (devices_.quit_requested()) return finish(0, "quit (Ctrl-A x)");
     if (breakpoints_.take_stale()) {  // translations carry the checks of the old ones
       flush_translations();
+      next = nullptr;
+    }
+    if (routing_changed_) {
+      follow_routing();
       next = nullptr;
     }
     // A debugger's stop comes before the devices' interrupts (an exception
@@ -314,8 +338,7 @@ RunOutcome Engine::run(const RunLimits& limits) {
       wait_while_halted();
       continue;
     }
-    if (!cpu.protected_mode())
-      return finish(exit_status::kGuestDied, death_report("real mode is not supported yet", cpu, tracer_));
+    follow_cs_base();
     uint32_t mode = current_mode();
     // EFLAGS.TF or a debugger's step: one uncached instruction at a time,
     // then #DB (a trap) or the debugger's stop. A bounce block is one

@@ -99,8 +99,24 @@ private:
   // The host code of the block to go on with straight from a helper that
   // ended its block, or nullptr when the run loop has work first.
   const uint8_t* continuation();
-  // Block lookup by linear EIP; nullptr after raising a fetch fault.
+  // Block lookup by EIP (at linear CS.base + EIP); nullptr after raising a
+  // fetch fault.
   Block* lookup_or_translate(uint32_t eip, uint32_t mode);
+  uint32_t code_linear(uint32_t eip) const { return cpu.seg[kCs].base + eip; }
+  // The indirect-branch tables map EIPs, which mean other code under
+  // another CS base (real mode's far transfers): they are emptied when the
+  // base differs from the one they were filled under.
+  uint32_t lookup_cs_base_ = 0;
+  void follow_cs_base() {
+    if (cpu.seg[kCs].base == lookup_cs_base_) return;
+    lookup_.reset();
+    lookup_cs_base_ = cpu.seg[kCs].base;
+  }
+  // The A20 gate or the PAM routing changed (a device, during a helper):
+  // the run loop follows (follow_routing), emptying the windows and the
+  // translations.
+  bool routing_changed_ = false;
+  void follow_routing();
   bool last_fetch_global_ = false;  // the page of lookup_or_translate's eip is global
   // Forms the block (frontend/block_formation.h) and enters it in the cache.
   Block* translate(uint32_t eip, uint64_t phys, uint32_t mode);

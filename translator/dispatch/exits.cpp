@@ -68,6 +68,7 @@ const uint8_t* Engine::continuation() {
   if (std::optional<Event> e = context_.take_pending())
     if (!deliver_event(context_, *e)) return nullptr;  // the guest is dead: the run loop ends the run
   if (context_.pending() || cpu.halted || !cpu.protected_mode() || context_.interrupt_deliverable()) return nullptr;
+  if (cpu.seg[kCs].base != lookup_cs_base_) return nullptr;  // the indirect tables must be emptied first
   // The guest may have armed a timer meanwhile (a TSC deadline, the PIT):
   // the waker must know it, as the run loop would tell it. (Without this,
   // Linux's jiffies lost ~30 % of their ticks behind continued int/iret.)
@@ -76,10 +77,11 @@ const uint8_t* Engine::continuation() {
   const IndirectEntry* table = lookup_.table(mode);
   // The indirect-branch table first, as translated code's own indirect
   // jumps (with the same guarantees: its entries go with a TLB flush, an
-  // invlpg of their page, or their block): no walk, no block search.
+  // invlpg of their page, a change of CS.base, or their block): no walk, no
+  // block search.
   const uint8_t* next = lookup_.hit(table, cpu.eip);
   if (!next) {
-    const Walk w = aspace_.translate(cpu.eip, Access::kFetch, user_mode());
+    const Walk w = aspace_.translate(code_linear(cpu.eip), Access::kFetch, user_mode());
     if (!w.ok || !aspace_.is_ram(w.phys)) return nullptr;
     const Block* b = cache_.find({static_cast<uint32_t>(w.phys), cpu.eip, mode});
     if (!b || !b->valid) return nullptr;

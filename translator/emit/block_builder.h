@@ -22,6 +22,7 @@ public:
   uint32_t mode() const { return block_->key.mode; }
   unsigned cpl() const { return (mode() >> mode::kCplShift) & 3; }
   bool flat() const { return mode() & mode::kFlat; }
+  bool stack16() const { return mode() & mode::kStack16; }
   const uint8_t* poll_page() const { return poll_page_; }
   // A bounce block (mode::kBounce): every memory access of its one
   // instruction goes through redirect_access (emit.h).

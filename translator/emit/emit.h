@@ -41,10 +41,14 @@ void form_offset(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& m
 bool segment_is_plain(const BlockBuilder& b, unsigned seg, bool write);
 // Adds the base of segment seg to the 32-bit address in reg, if it can be non-zero.
 void add_segment_base(BlockBuilder& b, unsigned seg, const asmjit::x86::Gp& reg32);
-// reg32 := linear address of SS:[ESP + offset] (32-bit stack), after
-// checking the `size` bytes there against SS.
+// reg32 := linear address of SS:[ESP + offset] (SS:[SP + offset], wrapped
+// at 64 KiB, in a block whose stack is 16-bit), after checking the `size`
+// bytes there against SS.
 void stack_address(BlockBuilder& b, const Insn& insn, int32_t offset, const asmjit::x86::Gp& reg32, unsigned size,
                    bool write);
+// ESP += delta, or SP += delta with ESP's upper half kept on a 16-bit stack
+// (a 16-bit lea writes only the low word); flag-free.
+void adjust_stack_pointer(BlockBuilder& b, int32_t delta);
 // In blocks whose mode says segment seg needs checks: raises #GP(0) (#SS(0)
 // for SS) for insn unless `size` bytes at offset32 (a zero-extended 32-bit
 // offset) are allowed for a read or write. Host flags stay untouched.

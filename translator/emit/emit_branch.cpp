@@ -49,7 +49,7 @@ void push_return_address(BlockBuilder& b, const Insn& insn) {
   if (width == 2) a.mov(hr::guest_mem(hr::kTmp2.r64(), 2), imm(static_cast<uint16_t>(insn.next_eip())));
   else a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), imm(insn.next_eip()));
   commit_access(b, insn);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -static_cast<int32_t>(width)));
+  adjust_stack_pointer(b, -static_cast<int32_t>(width));
 }
 
 bool is_far(const Insn& insn) {
@@ -171,7 +171,7 @@ Flow emit_ret(BlockBuilder& b, const Insn& insn) {
   if (width == 2) a.movzx(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 2));
   else a.mov(hr::kAddr, hr::guest_mem(hr::kTmp2.r64(), 4));
   check_target(b, insn, hr::kAddr);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), static_cast<int32_t>(width) + release));
+  adjust_stack_pointer(b, static_cast<int32_t>(width) + release);
   b.jump_indirect();
   return Flow::kEndBlock;
 }

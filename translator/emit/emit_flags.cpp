@@ -85,7 +85,7 @@ Flow emit_pushf(BlockBuilder& b, const Insn& insn) {
   a.movzx(hr::kAddr, byte_ptr(hr::kTmp.r64(), hr::kAddr.r64()));
   a.mov(Mem(hr::kWindow, hr::kTmp2.r64(), 0, 2, 1), hr::kAddr.r8Lo());
   commit_access(b, insn);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4));
+  adjust_stack_pointer(b, -4);
   return Flow::kContinue;
 }
 
@@ -126,7 +126,7 @@ Flow emit_popf(BlockBuilder& b, const Insn& insn) {
   a.or_(hr::kTmp2, eflags::kFixed1);
   a.push(hr::kTmp2.r64());
   a.popfq();
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), 4));
+  adjust_stack_pointer(b, 4);
   a.jmp(done);
   a.bind(slow);
   emit_system(b, insn);

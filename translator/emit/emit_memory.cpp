@@ -126,8 +126,14 @@ void add_segment_base(BlockBuilder& b, unsigned seg, const Gp& reg32) {
 
 void stack_address(BlockBuilder& b, const Insn& insn, int32_t offset, const Gp& reg32, unsigned size, bool write) {
   b.a().lea(reg32, ptr(hostreg::kEsp.r64(), offset));
+  if (b.stack16()) b.a().movzx(reg32, reg32.r16());
   check_access(b, insn, kSs, reg32, size, write);
   add_segment_base(b, kSs, reg32);
+}
+
+void adjust_stack_pointer(BlockBuilder& b, int32_t delta) {
+  const Gp sp = b.stack16() ? hostreg::kEsp.r16() : hostreg::kEsp;
+  b.a().lea(sp, ptr(hostreg::kEsp.r64(), delta));
 }
 
 void form_offset(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op, const Gp& into) {

@@ -48,7 +48,7 @@ Flow emit_push(BlockBuilder& b, const Insn& insn) {
   else
     a.mov(hr::guest_mem(hr::kTmp2.r64(), width), value.as<Gp>());
   commit_access(b, insn);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -static_cast<int32_t>(width)));
+  adjust_stack_pointer(b, -static_cast<int32_t>(width));
   return Flow::kContinue;
 }
 
@@ -63,7 +63,7 @@ Flow emit_pop(BlockBuilder& b, const Insn& insn) {
   if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
     int g = guest_gpr_of(op.reg.value);
     a.mov(sized(hr::guest32(g), width), hr::guest_mem(hr::kTmp2.r64(), width));
-    if (g != kEsp) a.lea(hr::kEsp, ptr(hr::kEsp.r64(), w));  // pop esp: the loaded value wins
+    if (g != kEsp) adjust_stack_pointer(b, w);  // pop esp: the loaded value wins
     return Flow::kContinue;
   }
   // pop m: the address is formed with ESP already incremented (SDM), which
@@ -80,7 +80,7 @@ Flow emit_pop(BlockBuilder& b, const Insn& insn) {
   redirect_access(b, insn, addr, width, false, true);
   a.mov(hr::guest_mem(addr, width), sized(hr::kTmp, width));
   commit_access(b, insn);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), w));
+  adjust_stack_pointer(b, w);
   return Flow::kContinue;
 }
 
@@ -94,7 +94,7 @@ Flow emit_pushad(BlockBuilder& b, const Insn& insn) {
     a.mov(Mem(hr::kWindow, hr::kTmp2.r64(), 0, static_cast<int32_t>((7 - i) * width), width),
           sized(hr::guest32(i), width));
   commit_access(b, insn);
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -8 * static_cast<int32_t>(width)));
+  adjust_stack_pointer(b, -8 * static_cast<int32_t>(width));
   return Flow::kContinue;
 }
 
@@ -112,35 +112,36 @@ Flow emit_popad(BlockBuilder& b, const Insn& insn) {
   a.mov(sized(hr::guest32(kEdi), width), slot(kEdi));
   for (unsigned i : {kEsi, kEbp, kEbx, kEdx, kEcx}) a.mov(sized(hr::guest32(i), width), slot(i));
   a.mov(sized(hr::guest32(kEax), width), sized(hr::kTmp, width));
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), 8 * static_cast<int32_t>(width)));
+  adjust_stack_pointer(b, 8 * static_cast<int32_t>(width));
   return Flow::kContinue;
 }
 
 Flow emit_enter(BlockBuilder& b, const Insn& insn) {
   auto size = static_cast<int32_t>(insn.ops[0].imm.value.u & 0xFFFF);
   unsigned level = insn.ops[1].imm.value.u & 31;
-  if (level != 0 || insn.info.operand_width != 32) return emit_system(b, insn);
+  if (level != 0 || insn.info.operand_width != 32 || b.stack16()) return emit_system(b, insn);
   Assembler& a = b.a();
   stack_address(b, insn, -4, hr::kTmp2, 4, true);
   redirect_access(b, insn, hr::kTmp2, 4, false, true);
   a.mov(hr::guest_mem(hr::kTmp2.r64(), 4), x86::ebp);
   commit_access(b, insn);
   a.lea(x86::ebp, ptr(hr::kEsp.r64(), -4));
-  a.lea(hr::kEsp, ptr(hr::kEsp.r64(), -4 - size));
+  adjust_stack_pointer(b, -4 - size);
   return Flow::kContinue;
 }
 
-// ESP := EBP (the stack is 32-bit), then EBP, or with a 16-bit operand size
-// BP, is popped.
+// ESP := EBP (SP := BP on a 16-bit stack), then EBP, or with a 16-bit
+// operand size BP, is popped.
 Flow emit_leave(BlockBuilder& b, const Insn& insn) {
   const unsigned width = insn.info.operand_width / 8;
   Assembler& a = b.a();
-  a.mov(hr::kTmp2, x86::ebp);
+  if (b.stack16()) a.movzx(hr::kTmp2, x86::bp);
+  else a.mov(hr::kTmp2, x86::ebp);
   check_access(b, insn, kSs, hr::kTmp2, width, false);
   add_segment_base(b, kSs, hr::kTmp2);
   redirect_access(b, insn, hr::kTmp2, width, true, false);
   a.mov(sized(hr::kTmp, width), hr::guest_mem(hr::kTmp2.r64(), width));
-  a.lea(hr::kEsp, ptr(x86::rbp, static_cast<int32_t>(width)));
+  a.lea(b.stack16() ? hr::kEsp.r16() : hr::kEsp, ptr(x86::rbp, static_cast<int32_t>(width)));
   a.mov(sized(x86::ebp, width), sized(hr::kTmp, width));
   return Flow::kContinue;
 }

@@ -177,8 +177,25 @@ const OpRow* find_op(ZydisMnemonic mnemonic, OpForm form) {
   return it == index.end() ? nullptr : it->second;
 }
 
+namespace {
+// Instructions that raise #UD in real-address and virtual-8086 mode (SDM
+// vol. 2, each one's exceptions): they name descriptors or selectors.
+bool protected_mode_only(ZydisMnemonic m) {
+  switch (m) {
+    case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL: case ZYDIS_MNEMONIC_VERR: case ZYDIS_MNEMONIC_VERW:
+    case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_SLDT: case ZYDIS_MNEMONIC_STR:
+    case ZYDIS_MNEMONIC_ARPL: return true;
+    default: return false;
+  }
+}
+}  // namespace
+
 Flow emit_helper(BlockBuilder& b, const Insn& insn, const OpRow* op) {
   if (!op || !op->helper) return emit_unsupported(b, insn);
+  if ((!(b.mode() & mode::kProtected) || (b.mode() & mode::kV86)) && protected_mode_only(insn.mnemonic())) {
+    b.call_helper(helper_undefined, "undefined", insn);
+    return Flow::kEndBlock;
+  }
   // CPL is part of the block mode: a privileged instruction at CPL > 0 is
   // #GP(0) whatever the state, counted under its own exit cause.
   b.call_helper(op->cpl0 && b.cpl() != 0 ? helper_general_protection : op->helper, op->cause, insn);

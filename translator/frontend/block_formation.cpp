@@ -30,7 +30,7 @@ void BlockFormer::fetch_physical(uint64_t phys, uint8_t* dst, size_t n) {
   for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(mmio_.read(phys + i, 1));
 }
 
-std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t mode) {
+std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint32_t cs_base, uint64_t phys, uint32_t mode) {
   const bool single = mode & mode::kOne;
   const bool user = ((mode >> mode::kCplShift) & 3) == 3;
   auto fresh = std::make_unique<Block>();
@@ -39,15 +39,18 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t m
   fresh->phys_pages[0] = static_cast<uint32_t>(phys) & ~0xFFFu;
   BlockBuilder b(stubs_, cache_, std::move(fresh));
 
-  // Instruction bytes at linear pc, whose page starts at physical `page`.
+  // Pages are those of linear addresses, CS.base + EIP; the block's
+  // addresses (its instructions' EIPs, exit targets) are EIPs.
+  auto linear = [cs_base](uint32_t pc) { return cs_base + pc; };
+  // Instruction bytes at EIP pc, in the page of `phys` (and the next).
   auto fetch = [&](uint32_t pc) {
     Fetched f;
-    uint32_t in_page = 4096 - (pc & 0xFFF);
+    uint32_t in_page = 4096 - (linear(pc) & 0xFFF);
     size_t n1 = std::min<size_t>(in_page, ZYDIS_MAX_INSTRUCTION_LENGTH);
-    fetch_physical((phys & ~uint64_t{0xFFF}) + (pc & 0xFFF), f.bytes, n1);
+    fetch_physical((phys & ~uint64_t{0xFFF}) + (linear(pc) & 0xFFF), f.bytes, n1);
     f.len = n1;
     if (n1 < ZYDIS_MAX_INSTRUCTION_LENGTH) {
-      Walk w = aspace_.translate(pc + in_page, Access::kFetch, user);
+      Walk w = aspace_.translate(linear(pc) + in_page, Access::kFetch, user);
       if (!w.ok) {
         f.second_page_faults = true;
         return f;
@@ -66,7 +69,7 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t m
     Fetched f = fetch(pc);
     std::optional<Insn> insn;
     if (f.len) insn = decode({f.bytes, f.len}, pc, mode & mode::kCode32);
-    bool straddles = insn && (pc & 0xFFF) + insn->length() > 4096;
+    bool straddles = insn && (linear(pc) & 0xFFF) + insn->length() > 4096;
     if (n > 0 && (!insn || straddles) && !single) {
       // Leave undecodable or page-straddling instructions to a block of
       // their own, so faults and page mappings are seen when they run.
@@ -77,14 +80,14 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t m
     // A debugger's breakpoint: the run ends before the instruction, its
     // fetch faults and its decoding (not in the bounce block completing it);
     // it comes before the guest's own instruction breakpoint.
-    if (debug && !(mode & mode::kBounce) && debug->breakpoint_at(pc)) {
+    if (debug && !(mode & mode::kBounce) && debug->breakpoint_at(linear(pc))) {  // gdb speaks linear addresses
       Insn at{};
       at.eip = pc;
       b.call_helper(helper_debugger_breakpoint, "debugger_breakpoint", insn ? *insn : at);
     }
     // An instruction breakpoint: #DB before the instruction, fetch faults
     // and decoding (not again when a bounce block completes it).
-    if (!(mode & mode::kBounce) && breakpoints_.armed_at(pc)) {
+    if (!(mode & mode::kBounce) && breakpoints_.armed_at(linear(pc))) {
       Insn at{};
       at.eip = pc;
       b.call_helper(helper_breakpoint, "breakpoint", insn ? *insn : at);
@@ -112,7 +115,8 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint64_t phys, uint32_t m
     Flow flow = emit_instruction(b, *insn);
     pc = insn->next_eip();
     if (flow == Flow::kEndBlock) break;
-    if (single || straddles || n + 1 >= kMaxInstructions || pc / CodeCache::kPage != eip / CodeCache::kPage) {
+    if (single || straddles || n + 1 >= kMaxInstructions ||
+        linear(pc) / CodeCache::kPage != linear(eip) / CodeCache::kPage) {
       b.jump_to(pc);
       break;
     }

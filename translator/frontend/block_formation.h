@@ -31,10 +31,10 @@ public:
               const InstructionBreakpoints& breakpoints)
       : ram_(ram), mmio_(mmio), aspace_(aspace), stubs_(stubs), cache_(cache), breakpoints_(breakpoints) {}
 
-  // The block at linear eip, whose first byte is at physical phys, for the
-  // block mode; placed in the cache but not yet entered in it. nullptr
-  // when the cache is full.
-  std::unique_ptr<Block> form(uint32_t eip, uint64_t phys, uint32_t mode);
+  // The block at EIP eip (linear cs_base + eip), whose first byte is at
+  // physical phys, for the block mode; placed in the cache but not yet
+  // entered in it. nullptr when the cache is full.
+  std::unique_ptr<Block> form(uint32_t eip, uint32_t cs_base, uint64_t phys, uint32_t mode);
 
   // A debugger's breakpoints (dispatch/debug_stops.h); null: none.
   const DebugStops* debug = nullptr;

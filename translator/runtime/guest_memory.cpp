@@ -116,10 +116,10 @@ void GuestMemory::set_paging(const PagingMode& mode, bool cr3_written) {
   else if (cr3_written || before.cr3 != after.cr3) lookup_.reset(/*keep_global=*/true);
 }
 
-void GuestMemory::invlpg(uint32_t linear) {
+void GuestMemory::invlpg(uint32_t linear, uint32_t code_base) {
   aspace_.flush_page(linear);
   descriptors_.forget_all();
-  lookup_.forget_page(linear);
+  lookup_.forget_page(linear, code_base);
 }
 
 void GuestMemory::forget_all() {

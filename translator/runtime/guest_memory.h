@@ -61,7 +61,7 @@ public:
   // New CR0/CR3/CR4/EFER (a CR3 write flushes the non-global TLB even when
   // the value is the same).
   void set_paging(const PagingMode& mode, bool cr3_written);
-  void invlpg(uint32_t linear);
+  void invlpg(uint32_t linear, uint32_t code_base);  // code_base: CS.base, which the indirect tables' EIPs are offsets from
   // Another backend ran the guest: nothing derived from its memory is kept.
   void forget_all();
 

@@ -81,10 +81,14 @@ std::string HelperContext::describe_instruction() const {
 }
 
 HelperResult HelperContext::undefined(const Insn& insn) {
-  if (cpu.protected_mode() && cpu.idtr.limit >= number(Vector::kUD) * 8u + 7) return raise(Vector::kUD);
-  return die(fmt::format("undefined instruction ({}) '{}' at EIP={:#010x}, and the guest has no IDT to take #UD",
+  // Real mode's IVT has 4-byte entries.
+  const uint32_t entry_end = cpu.protected_mode() ? number(Vector::kUD) * 8u + 7 : number(Vector::kUD) * 4u + 3;
+  if (cpu.idtr.limit >= entry_end) return raise(Vector::kUD);
+  return die(fmt::format("undefined instruction ({}) '{}' at CS:EIP={:04x}:{:#010x} in {} mode, and the guest has no "
+                         "{} to take #UD",
                          insn.hex_bytes(), insn.info.mnemonic == ZYDIS_MNEMONIC_INVALID ? "(invalid opcode)" : insn.text(),
-                         insn.eip));
+                         cpu.seg[kCs].selector, insn.eip, cpu.protected_mode() ? "protected" : "real",
+                         cpu.protected_mode() ? "IDT" : "IVT"));
 }
 
 HelperResult HelperContext::fetch_fault(uint32_t linear) {

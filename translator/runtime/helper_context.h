@@ -52,6 +52,9 @@ public:
   Tracer* tracer = nullptr;
   // A debugger's stops: its watchpoints see the accesses made here.
   DebugStops* debug = nullptr;
+  // A device changed how addresses reach memory (A20, PAM): the port
+  // I/O helper leaves translated code after its instruction.
+  bool leave_block = false;
 
   // ---- SystemContext ------------------------------------------------------
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;
@@ -95,7 +98,7 @@ public:
   // #PF for an instruction fetch at linear (an instruction whose bytes run
   // into a page that cannot be fetched), unless mapped meanwhile.
   HelperResult fetch_fault(uint32_t linear);
-  void invlpg(uint32_t linear) { memory.invlpg(linear); }
+  void invlpg(uint32_t linear) { memory.invlpg(linear, cpu.seg[kCs].base); }
   // frame.host_ac from CR0.AM, EFLAGS.AC and the CPL (#AC runs natively).
   void refresh_host_ac();
   // CRn went from old to now, for traces.

@@ -9,6 +9,7 @@
 #include "bt86/devices/local_apic.h"
 #include "bt86/segmentation/cpuid.h"
 #include "bt86/segmentation/guest_stack.h"
+#include "bt86/segmentation/v86.h"
 #include "bt86/segmentation/msrs.h"
 #include "bt86/segmentation/privilege.h"
 #include "bt86/segmentation/segment_load.h"
@@ -37,13 +38,13 @@ bool loads_pdptes(const CpuState& cpu, unsigned n, uint32_t v) {
 }  // namespace
 
 HelperResult helper_cli(HelperContext& e, const HelperSite&) {
-  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
+  if (!iopl_allows(e.cpu)) return virtual_interrupt_flag(e, false) ? HelperResult::kContinue : HelperResult::kExit;
   e.cpu.eflags &= ~eflags::kIF;
   return HelperResult::kContinue;
 }
 
 HelperResult helper_sti(HelperContext& e, const HelperSite&) {
-  if (!iopl_allows(e.cpu)) return e.raise(Vector::kGP, 0u);
+  if (!iopl_allows(e.cpu)) return virtual_interrupt_flag(e, true) ? HelperResult::kContinue : HelperResult::kExit;
   e.cpu.eflags |= eflags::kIF;
   return HelperResult::kContinue;
 }
@@ -98,6 +99,8 @@ HelperResult helper_wrmsr(HelperContext& e, const HelperSite& s) {
 }
 
 HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
+  if (v86_iopl_faults(e.cpu))  // the monitor's, or VME's virtual IF
+    return v86_pushf(e, s.insn.info.operand_width / 8) ? HelperResult::kContinue : HelperResult::kExit;
   uint32_t image = pushf_image(e.cpu.eflags);
   bool ok = s.insn.info.operand_width == 16 ? push16(e, static_cast<uint16_t>(image)) : push32(e, image);
   return ok ? HelperResult::kContinue : HelperResult::kExit;
@@ -105,13 +108,12 @@ HelperResult helper_pushf(HelperContext& e, const HelperSite& s) {
 
 HelperResult helper_popf(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
+  if (v86_iopl_faults(cpu))
+    return v86_popf(e, s.insn.info.operand_width / 8) ? HelperResult::kContinue : HelperResult::kExit;
   uint32_t v;
   if (s.insn.info.operand_width == 16) {
-    uint16_t w;
-    uint32_t linear;
-    if (!segment_linear(e, kSs, cpu.gpr[kEsp], 2, false, linear) || !e.read_linear(linear, &w, 2))
-      return HelperResult::kExit;
-    cpu.gpr[kEsp] += 2;
+    uint32_t w;
+    if (!pop(e, 2, w)) return HelperResult::kExit;
     v = (cpu.eflags & 0xFFFF0000) | w;
   } else if (!pop32(e, v)) {
     return HelperResult::kExit;
@@ -166,7 +168,7 @@ HelperResult helper_mov_dr(HelperContext& e, const HelperSite& s) {
 // debug handler resumes this instruction.
 HelperResult helper_breakpoint(HelperContext& e, const HelperSite& s) {
   if (e.cpu.eflags & eflags::kRF) return HelperResult::kContinue;
-  e.cpu.dr[6] |= InstructionBreakpoints::hits(e.cpu, s.insn.eip);
+  e.cpu.dr[6] |= InstructionBreakpoints::hits(e.cpu, e.cpu.seg[kCs].base + s.insn.eip);
   return e.raise(Vector::kDB);
 }
 
@@ -238,14 +240,14 @@ HelperResult helper_general_protection(HelperContext& e, const HelperSite&) { re
 // address and mode, and the run ends (status 2).
 HelperResult helper_unsupported(HelperContext& e, const HelperSite& s) {
   const CpuState& cpu = e.cpu;
-  return e.die(fmt::format("unsupported instruction '{}' ({}) at EIP={:#010x} in {}-bit {} mode{}, CPL {}",
-                           s.insn.text(), s.insn.hex_bytes(), s.insn.eip, cpu.code32() ? 32 : 16,
+  return e.die(fmt::format("unsupported instruction '{}' ({}) at CS:EIP={:04x}:{:#010x} in {}-bit {} mode{}, CPL {}",
+                           s.insn.text(), s.insn.hex_bytes(), cpu.seg[kCs].selector, s.insn.eip, cpu.code32() ? 32 : 16,
                            cpu.protected_mode() ? "protected" : "real", cpu.paging() ? " with paging" : "",
                            cpu.cpl()));
 }
 
 HelperResult helper_fetch_fault(HelperContext& e, const HelperSite& s) {
-  return e.fetch_fault((s.insn.eip | 0xFFFu) + 1);  // the page after the one it starts in
+  return e.fetch_fault(((e.cpu.seg[kCs].base + s.insn.eip) | 0xFFFu) + 1);  // the page after the one it starts in
 }
 
 }  // namespace bt86

@@ -77,7 +77,7 @@ HelperResult helper_enter_nested(HelperContext& e, const HelperSite& s) {
   auto undo = [&] { cpu.gpr[kEsp] = saved_esp; cpu.gpr[kEbp] = saved_ebp; return HelperResult::kExit; };
   auto push = [&](uint32_t v) { return width == 2 ? push16(e, static_cast<uint16_t>(v)) : push32(e, v); };
   if (!push(cpu.gpr[kEbp])) return undo();
-  uint32_t frame = cpu.gpr[kEsp];
+  uint32_t frame = stack_pointer(cpu);
   uint32_t ebp = cpu.gpr[kEbp];
   for (unsigned i = 1; i < level; ++i) {
     ebp -= width;
@@ -86,8 +86,9 @@ HelperResult helper_enter_nested(HelperContext& e, const HelperSite& s) {
       return undo();
   }
   if (level > 0 && !push(frame)) return undo();
-  cpu.gpr[kEbp] = width == 2 ? (saved_ebp & 0xFFFF0000) | (frame & 0xFFFF) : frame;
-  cpu.gpr[kEsp] -= size;
+  // BP gets the frame with a 16-bit operand size or a 16-bit stack.
+  cpu.gpr[kEbp] = width == 2 || !cpu.stack32() ? (saved_ebp & 0xFFFF0000) | (frame & 0xFFFF) : frame;
+  set_stack_pointer(cpu, stack_pointer_plus(cpu, -static_cast<int32_t>(size)));
   return HelperResult::kContinue;
 }
 

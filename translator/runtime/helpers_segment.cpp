@@ -4,8 +4,10 @@
 #include "bt86/segmentation/descriptor_tables.h"
 #include "bt86/segmentation/far_transfer.h"
 #include "bt86/segmentation/fast_system_call.h"
+#include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/iret.h"
 #include "bt86/segmentation/segment_load.h"
+#include "bt86/segmentation/v86.h"
 #include "emit/emit.h"
 #include "runtime/guest_operands.h"
 #include "runtime/helpers.h"
@@ -22,20 +24,23 @@ HelperResult exit_after(HelperContext& e, const HelperSite& s) { return e.exit_t
 // false: on to the next instruction, or leave to deliver the exception.
 HelperResult done(bool ok) { return ok ? HelperResult::kContinue : HelperResult::kExit; }
 
-// Every register's need for checks is part of the block mode, and so is,
-// for DS/ES/SS, whether its base is zero (the "flat" bit). After a segment
+// Every register's need for checks is part of the block mode, and so are,
+// for DS/ES/SS, whether its base is zero (the "flat" bit) and SS.B (16-bit
+// stacks). After a segment
 // register load the block goes on when neither changed (its code reads
 // bases and bounds from the CpuFrame); otherwise the next block is
 // re-selected.
 struct ModeBefore {
-  ModeBefore(const CpuState& cpu, unsigned loaded) : seg(loaded), checked(cpu.seg_checked), base(cpu.seg[loaded].base) {}
+  ModeBefore(const CpuState& cpu, unsigned loaded)
+      : seg(loaded), checked(cpu.seg_checked), base(cpu.seg[loaded].base), stack32(cpu.stack32()) {}
   HelperResult after_load(HelperContext& e, const HelperSite& s) const {
     const bool flat_kept = seg == kFs || seg == kGs || (base == 0) == (e.cpu.seg[seg].base == 0);
-    if (flat_kept && e.cpu.seg_checked == checked) return HelperResult::kContinue;
+    if (flat_kept && e.cpu.seg_checked == checked && e.cpu.stack32() == stack32) return HelperResult::kContinue;
     return exit_after(e, s);
   }
   unsigned seg;
   uint32_t checked, base;
+  bool stack32;
 };
 
 // Reads an r/m16 selector operand.
@@ -119,11 +124,12 @@ HelperResult helper_pop_sreg(HelperContext& e, const HelperSite& s) {
   const unsigned width = operand_bytes(s);
   uint16_t sel;
   uint32_t addr;
-  if (!segment_linear(e, kSs, e.cpu.gpr[kEsp], width, false, addr) || !e.read_linear(addr, &sel, 2))
+  if (!segment_linear(e, kSs, stack_pointer(e.cpu), width, false, addr) || !e.read_linear(addr, &sel, 2))
     return HelperResult::kExit;
   const ModeBefore before(e.cpu, seg);
+  const uint32_t sp = stack_pointer_plus(e.cpu, static_cast<int32_t>(width));  // by the old SS's size
   if (!load_data_segment(e, seg, sel)) return HelperResult::kExit;
-  e.cpu.gpr[kEsp] += width;
+  set_stack_pointer(e.cpu, sp);
   return before.after_load(e, s);
 }
 
@@ -190,7 +196,12 @@ HelperResult helper_int(HelperContext& e, const HelperSite& s) {
       if (!(e.cpu.eflags & eflags::kOF)) return HelperResult::kContinue;
       vector = number(Vector::kOF);
       break;
-    default: vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u); break;
+    default:
+      vector = static_cast<uint8_t>(s.insn.ops[0].imm.value.u);
+      // int n (not int3, into) is IOPL-sensitive in virtual-8086 mode, and
+      // VME may redirect it.
+      if (in_v86(e.cpu) && v86_int(e, vector, s.insn.next_eip()) != V86Int::kToIdt) return HelperResult::kExit;
+      break;
   }
   return e.raise_software(vector, s.insn.next_eip());
 }

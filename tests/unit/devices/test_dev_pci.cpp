@@ -136,10 +136,33 @@ TEST_CASE_METHOD(Pci, "pci: identification registers ignore writes", "[dev][pci]
   cfg_write(0, 0, 0x3C, 2, 0x010B);
   CHECK(cfg_read(0, 0, 0x3C, 2) == 0);  // interrupt line and pin
   for (unsigned reg = 0x40; reg < 0x100; reg += 4) {
+    if (reg == 0x58 || reg == 0x5C) continue;  // the PAM registers (next test)
     cfg_write(0, 0, reg, 4, 0xFFFF'FFFF);
     INFO("register " << reg);
     CHECK(cfg_read(0, 0, reg, 4) == 0);
   }
+}
+
+TEST_CASE_METHOD(Pci, "pci: the 440FX's PAM registers route the BIOS area", "[dev][pci]") {
+  unsigned notices = 0;
+  bridge.on_pam = [&] { ++notices; };
+  CHECK(cfg_read(0, 0, 0x58, 4) == 0);  // reset: every segment from the ROM side
+  CHECK(bridge.pam_routing(0xF0000) == 0);
+  cfg_write(0, 0, 0x59, 1, 0xFF);  // PAM0: only its high nibble exists
+  CHECK(cfg_read(0, 0, 0x59, 1) == 0x30);
+  CHECK(notices == 1);
+  CHECK(bridge.pam_routing(0xFFFFF) == (bt86::PciHostBridge::kPamRead | bt86::PciHostBridge::kPamWrite));
+  CHECK(bridge.pam_routing(0xEFFFF) == 0);
+  cfg_write(0, 0, 0x5C, 4, 0x3321'1233);  // PAM3-PAM6
+  CHECK(cfg_read(0, 0, 0x5C, 4) == 0x3321'1233);
+  CHECK(bridge.pam_routing(0xD0000) == 3);  // PAM3 low nibble: 0xD0000-0xD3FFF
+  CHECK(bridge.pam_routing(0xD4000) == 3);
+  CHECK(bridge.pam_routing(0xD8000) == 2);  // PAM4: 0xD8000 low, 0xDC000 high
+  CHECK(bridge.pam_routing(0xDC000) == 1);
+  CHECK(bridge.pam_routing(0xE8000) == 3);  // PAM6
+  CHECK(notices == 2);
+  cfg_write(0, 0, 0x40, 4, 1);
+  CHECK(notices == 2);  // other registers are no PAM
 }
 
 TEST_CASE_METHOD(Pci, "pci: the command register keeps its hardwired bits", "[dev][pci]") {

@@ -51,8 +51,17 @@ TEST_CASE("segment_check: access kinds by type, null and not present", "[segment
   SegmentCache absent = seg(0x2, 0xFFFFFFFF);
   absent.access &= ~0x80;
   CHECK_FALSE(reads(absent, 0, 1));
-  // Real mode: not modelled, everything allowed.
-  CHECK(bounds_allow(segment_bounds(null, true, false), 0x10, 4));
+  // Real mode: the cached limit, whatever the cached type (SDM vol. 3,
+  // 20.1.1); 0xFFFF after reset, 4 GiB when protected mode left it so.
+  CHECK_FALSE(bounds_allow(segment_bounds(null, true, false), 0x10, 4));
+  SegmentCache reset = seg(0x0, 0xFFFF);  // read-only data: writable in real mode all the same
+  CHECK(bounds_allow(segment_bounds(reset, true, false), 0xFFFC, 4));
+  CHECK_FALSE(bounds_allow(segment_bounds(reset, true, false), 0xFFFD, 4));
+  CHECK_FALSE(bounds_allow(segment_bounds(reset, false, false), 0x10000, 1));
+  SegmentCache unreal = seg(0x2, 0xFFFFFFFF);
+  CHECK(bounds_allow(segment_bounds(unreal, false, false), 0x200000, 4));
+  CHECK(bounds_allow(fetch_bounds(reset), 0xFFFF, 1));
+  CHECK_FALSE(bounds_allow(fetch_bounds(reset), 0xFFFF, 2));
 }
 
 TEST_CASE("segment_check: only non-flat segments are marked for checks", "[segment_check]") {

@@ -124,8 +124,9 @@ TEST_CASE("cpu contract: every encoding CPUID announces runs, every other one is
 
 TEST_CASE("cpu contract: every flag CPUID announces either has no instructions or the model runs them", "[cpu_contract]") {
   using R = CpuidFeature;
-  // Flags of paging and system features (MSRs, the APIC), which no instruction needs.
-  const CpuidFeature instructionless[] = {feature::kPse,  feature::kPae,         feature::kPge,
+  // Flags of paging and system features (MSRs, the APIC, the virtual-8086
+  // mode extensions), which no instruction needs.
+  const CpuidFeature instructionless[] = {feature::kVme, feature::kPse,  feature::kPae,         feature::kPge,
                                           feature::kMce,  feature::kMca,         feature::kApic,
                                           feature::kPat,  feature::kTscDeadline, feature::kArchCapabilities};
   for (uint32_t leaf : {1u, 7u, 0x80000001u})

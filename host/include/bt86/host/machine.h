@@ -3,12 +3,14 @@
 // state. Backends only run the CPU; every device lives here.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 
 #include "bt86/devices/acpi_pm.h"
 #include "bt86/devices/bus.h"
 #include "bt86/devices/clock.h"
+#include "bt86/devices/debug_console.h"
 #include "bt86/devices/debug_exit.h"
 #include "bt86/devices/fw_cfg.h"
 #include "bt86/devices/i8042.h"
@@ -27,6 +29,7 @@
 #include "bt86/host/machine_tsc.h"
 #include "bt86/segmentation/cpu_state.h"
 #include "bt86/shadow/guest_ram.h"
+#include "bt86/vcpu/platform.h"
 
 namespace bt86 {
 
@@ -85,10 +88,12 @@ public:
   Rtc146818 rtc;
   Uart16550 com1;
   Uart16550 com2;
+  MemoryRouting routing;  // the A20 gate (i8042, port 0x92) and the PAM registers move it
   I8042 kbc;
   SystemControlPortA port92{kbc};
   DebugExit debug_exit{control};
   PostPort post;
+  DebugConsole debugcon{[](uint8_t b) { std::fputc(b, stderr); }};  // port 0xE9
   AcpiPm acpi_pm;
   PciConfigMechanism1 pci;
   PciHostBridge host_bridge;

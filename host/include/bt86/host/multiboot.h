@@ -14,6 +14,9 @@ class LoadError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A whole file; LoadError naming it as `what` when it cannot be read.
+std::vector<uint8_t> read_file(const std::string& path, const char* what);
+
 // modules: one "FILE [ARGS...]" per module, as QEMU's -initrd takes them;
 // the whole string becomes the module's command line. Throws LoadError
 // with a message for the user on any bad input.

@@ -38,7 +38,7 @@ constexpr uint32_t kPE = 1u << 0, kMP = 1u << 1, kEM = 1u << 2, kTS = 1u << 3, k
 }
 
 namespace cr4 {
-constexpr uint32_t kTSD = 1u << 2, kPSE = 1u << 4, kPAE = 1u << 5, kPGE = 1u << 7, kPCE = 1u << 8, kOSFXSR = 1u << 9,
+constexpr uint32_t kVME = 1u << 0, kPVI = 1u << 1, kTSD = 1u << 2, kPSE = 1u << 4, kPAE = 1u << 5, kPGE = 1u << 7, kPCE = 1u << 8, kOSFXSR = 1u << 9,
                    kOSXMMEXCPT = 1u << 10;
 }
 
@@ -106,9 +106,15 @@ struct alignas(64) CpuState {
   // in blocks whose CS bit of seg_checked is set.
   AccessBounds fetch_bounds;
 
-  // CS's RPL (not its DPL, which differs in conforming code segments).
-  uint32_t cpl() const { return (cr0 & 1) ? seg[kCs].selector & 3u : 0u; }
+  // CS's RPL (not its DPL, which differs in conforming code segments); 3 in
+  // virtual-8086 mode, 0 in real mode.
+  uint32_t cpl() const {
+    if (!(cr0 & 1)) return 0;
+    return (eflags & eflags::kVM) ? 3u : seg[kCs].selector & 3u;
+  }
   bool code32() const { return seg[kCs].access & access_rights::kBig; }
+  // SS.B: ESP (set) or SP (clear, a 16-bit stack, as after reset) addresses the stack.
+  bool stack32() const { return seg[kSs].access & access_rights::kBig; }
   bool paging() const { return cr0 & cr0::kPG; }
   bool protected_mode() const { return cr0 & cr0::kPE; }
 };

@@ -26,7 +26,7 @@ struct CpuidFeature {
 namespace feature {
 using R = CpuidFeature;
 // CPUID.1:EDX
-inline constexpr CpuidFeature kFpu{1, R::kEdx, 0}, kPse{1, R::kEdx, 3}, kTsc{1, R::kEdx, 4}, kMsr{1, R::kEdx, 5},
+inline constexpr CpuidFeature kFpu{1, R::kEdx, 0}, kVme{1, R::kEdx, 1}, kPse{1, R::kEdx, 3}, kTsc{1, R::kEdx, 4}, kMsr{1, R::kEdx, 5},
     kPae{1, R::kEdx, 6}, kMce{1, R::kEdx, 7}, kCx8{1, R::kEdx, 8}, kApic{1, R::kEdx, 9}, kSep{1, R::kEdx, 11},
     kPge{1, R::kEdx, 13}, kMca{1, R::kEdx, 14}, kCmov{1, R::kEdx, 15}, kPat{1, R::kEdx, 16},
     kClflush{1, R::kEdx, 19}, kMmx{1, R::kEdx, 23}, kFxsr{1, R::kEdx, 24}, kSse{1, R::kEdx, 25},

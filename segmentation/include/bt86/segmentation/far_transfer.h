@@ -17,8 +17,8 @@ struct FarTransfer {
   uint32_t return_eip;     // the next instruction: pushed by a call, saved by a task switch
 };
 
-// Transfers to selector:offset; false after raising (nothing changed) or
-// ending the run (a 16-bit call gate, not run yet).
+// Transfers to selector:offset (in real and virtual-8086 mode a paragraph,
+// segmentation/real_mode.h); false after raising (nothing changed).
 bool far_jump_or_call(SystemContext& ctx, uint16_t selector, uint32_t offset, const FarTransfer& t);
 // ret far [release]: pops EIP and CS (IP and CS with width 2), and on a
 // return to an outer level SS:ESP too; `release` bytes of parameters are

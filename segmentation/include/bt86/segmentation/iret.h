@@ -1,6 +1,8 @@
 // iret (SDM vol. 2, IRET; vol. 3, 6.14 and 7.3): a return from an
-// interrupt handler to the same or an outer privilege level, or, with
-// EFLAGS.NT, to the task in the TSS's back link.
+// interrupt handler to the same or an outer privilege level, to
+// virtual-8086 mode (an image with VM at CPL 0), or, with EFLAGS.NT, to the
+// task in the TSS's back link; in real and virtual-8086 mode as they define
+// it (real_mode.h, v86.h).
 #pragma once
 #include <cstdint>
 

@@ -17,12 +17,14 @@ namespace bt86 {
 // protected mode (SDM vol. 3, 5.3 and 5.4): null or not present allows
 // nothing; code is never writable and readable only with type bit R; data is
 // always readable and writable only with type bit W; expand-down allows
-// limit+1 .. 0xFFFF (B=0) or 0xFFFFFFFF (B=1).
+// limit+1 .. 0xFFFF (B=0) or 0xFFFFFFFF (B=1). In real mode, 0..limit
+// whatever the cached type (the limit is 0xFFFF after reset and whatever
+// protected mode left: "unreal" mode).
 AccessBounds segment_bounds(const SegmentCache& s, bool write, bool protected_mode);
 
-// The offsets CS allows for instruction fetch: 0..limit in protected mode
+// The offsets CS allows for instruction fetch: 0..limit, in both modes
 // (a code segment is never expand-down; execute-only code is fetchable).
-AccessBounds fetch_bounds(const SegmentCache& cs, bool protected_mode);
+AccessBounds fetch_bounds(const SegmentCache& cs);
 
 // True when an access of `size` bytes at `offset` is within bounds.
 bool bounds_allow(const AccessBounds& b, uint32_t offset, unsigned size);

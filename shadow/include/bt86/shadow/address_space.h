@@ -52,6 +52,10 @@ public:
   void set_mode(const PagingMode& mode, bool cr3_load = false);
   const PagingMode& mode() const { return mode_; }
   void flush_all();
+  // The A20 gate: closed, bit 20 of every physical address is 0, so linear
+  // 1 MiB..1 MiB+64 KiB aliases 0..64 KiB as on an 8086. A change empties
+  // every context; true when it changed.
+  bool set_a20(bool open);
   void flush_page(uint32_t linear);  // invlpg
 
   uint8_t* base(bool user) const { return view(user).base(); }
@@ -162,6 +166,7 @@ private:
 
   GuestRam& ram_;
   PagingMode mode_;
+  bool a20_open_ = true;
   std::vector<std::unique_ptr<Context>> contexts_;
   Context* current_ = nullptr;
   ShadowWindow* current_views_[2] = {};  // current_'s, for inline lookups

@@ -22,6 +22,8 @@ constexpr uint32_t kTscFaults = 1u << 14;  // CR4.TSD at CPL > 0: rdtsc raises #
 constexpr uint32_t kBounce = 1u << 15;
 constexpr uint32_t kOne = kSingle | kBounce;  // either: a block of one instruction
 constexpr uint32_t kSseOff = 1u << 16;     // CR4.OSFXSR clear: SSE instructions raise #UD
+constexpr uint32_t kStack16 = 1u << 17;    // SS.B clear: the stack is SS:SP, SP wraps at 64 KiB
+constexpr uint32_t kV86 = 1u << 18;        // EFLAGS.VM: virtual-8086 mode (CPL 3)
 }  // namespace mode
 
 }  // namespace bt86

@@ -9,7 +9,8 @@
 // of gdb's, a Ctrl-C from gdb, a new gdb connecting, or the end of its run.
 //
 // Addresses are linear: for the flat 32-bit kernels gdb debugs, what it
-// calls them. Real-mode code (CS:IP) waits for the translator's real mode.
+// calls them. In real and virtual-8086 mode gdb's PC is still EIP, not
+// CS:IP (not translated for it yet).
 #pragma once
 #include <cstdint>
 #include <memory>

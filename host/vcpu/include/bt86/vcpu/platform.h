@@ -13,6 +13,26 @@
 
 namespace bt86 {
 
+// How the chipset routes physical addresses, which the guest changes at
+// run time: the A20 gate (the i8042's output port, port 0x92; closed,
+// address bit 20 reads as 0, real mode's 1 MiB wrap) and the 440FX's PAM
+// registers (the BIOS area read from RAM or the ROM, written to RAM or
+// nowhere: GuestRam::set_bus_page). The machine's devices change it; the
+// backend running the guest follows through `changed` (its shadow mappings
+// and translations assumed the old routing).
+struct MemoryRouting {
+  bool a20_open = true;
+  std::function<void()> changed;
+  void set_a20(bool open) {
+    if (open == a20_open) return;
+    a20_open = open;
+    notify();
+  }
+  void notify() const {
+    if (changed) changed();
+  }
+};
+
 struct Platform {
   // What the CPU's INTR and NMI come from: the local APIC (with the 8259A
   // pair behind its LINT0), or the 8259A pair alone.
@@ -46,6 +66,8 @@ struct Platform {
   std::function<void(const CpuState*)> cpu_state_moved;
   // Event tracing and the ring of the last interrupts (tracer.h); null: none.
   Tracer* tracer = nullptr;
+  // The machine's A20 gate and BIOS-area routing; null: neither changes.
+  MemoryRouting* routing = nullptr;
 };
 
 }  // namespace bt86

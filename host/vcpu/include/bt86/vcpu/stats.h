@@ -23,6 +23,9 @@ struct Stats {
   // Host time the guest did not see (bt86 translating; --clock host), in
   // all, and how much of it the guest had not got back by the end.
   double hidden_seconds = 0, still_hidden_seconds = 0;
+  // The last value the guest wrote to the POST port 0x80 (firmware
+  // progress), -1 if none: the machine's, filled in by whoever reports.
+  int last_post_code = -1;
 
   std::string to_json(const std::string& backend) const;
 };
