@@ -22,6 +22,10 @@ add_test(NAME debug.trace.file_without_events COMMAND ${BT86_EXPECT} 2 "--trace-
 add_test(NAME debug.gdb.session
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/gdb_session.sh ${BT86_EXE} ${BT86_GUEST_DIR}/gdb_target.elf)
 set_tests_properties(debug.gdb.session PROPERTIES SKIP_RETURN_CODE 77)
+# ... and in real mode, from the reset vector of the test ROM.
+add_test(NAME debug.gdb.realmode
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/gdb_realmode.sh ${BT86_EXE} ${BT86_GUEST_DIR}/realmode_rom.bin)
+set_tests_properties(debug.gdb.realmode PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME debug.gdb.bad_address COMMAND ${BT86_EXPECT} 2 "--gdb udp:1234: expected tcp::PORT"
   ${BT86_EXE} run --kernel x --gdb udp:1234)
 add_test(NAME debug.gdb.wait_without_gdb COMMAND ${BT86_EXPECT} 2 "--wait-gdb \\(-S\\) needs --gdb"

@@ -184,6 +184,9 @@ std::string bytes_of(uint32_t v) { return std::string(reinterpret_cast<const cha
 
 std::string_view target_xml() { return kTargetXml; }
 
+uint32_t program_counter(const CpuState& cpu) { return cpu.seg[kCs].base + cpu.eip; }
+void set_program_counter(CpuState& cpu, uint32_t linear) { cpu.eip = linear - cpu.seg[kCs].base; }
+
 unsigned register_size(unsigned n) {
   if (n >= kFirstSt && n < kFirstSt + 8) return 10;
   if (n >= kFirstXmm && n < kFirstXmm + 8) return 16;
@@ -192,7 +195,7 @@ unsigned register_size(unsigned n) {
 
 std::string read_register(const CpuState& cpu, unsigned n) {
   if (n < 8) return bytes_of(cpu.gpr[n]);
-  if (n == kEip) return bytes_of(cpu.eip);
+  if (n == kEip) return bytes_of(program_counter(cpu));
   if (n == kEflags) return bytes_of(cpu.eflags);
   if (n >= kFirstSeg && n < kFirstSeg + 6) return bytes_of(cpu.seg[kSegOrder[n - kFirstSeg]].selector);
   if (n == kFtag) return bytes_of(tag_word(cpu));
@@ -208,7 +211,7 @@ bool write_register(CpuState& cpu, unsigned n, std::string_view bytes) {
   uint32_t v = 0;
   if (bytes.size() == 4) std::memcpy(&v, bytes.data(), 4);
   if (n < 8) cpu.gpr[n] = v;
-  else if (n == kEip) cpu.eip = v;
+  else if (n == kEip) set_program_counter(cpu, v);
   // Only what the guest could set itself; VM would need virtual-8086 mode.
   else if (n == kEflags) cpu.eflags = (v & eflags::kImplemented & ~eflags::kVM) | eflags::kFixed1;
   else if (n >= kFirstSeg && n < kFirstSeg + 6) return v == cpu.seg[kSegOrder[n - kFirstSeg]].selector;

@@ -18,6 +18,12 @@ namespace bt86::gdb {
 constexpr unsigned kRegisters = 41;
 
 std::string_view target_xml();
+// gdb's pc (the register "eip"): the linear address CS.base + EIP, which
+// gdb's memory, breakpoint and disassembly addresses are, so real-mode,
+// virtual-8086 and other 16-bit code with a CS base shows where it runs
+// (with `set architecture i8086` for 16-bit code); EIP itself in flat code.
+uint32_t program_counter(const CpuState& cpu);
+void set_program_counter(CpuState& cpu, uint32_t linear);
 unsigned register_size(unsigned n);
 // Register n's bytes, little-endian (n < kRegisters).
 std::string read_register(const CpuState& cpu, unsigned n);

@@ -131,7 +131,7 @@ std::optional<Session::Action> Session::resume(std::string_view p) {
   if (!rest.empty()) {
     std::optional<uint64_t> address = parse_hex(rest);
     if (!address) return std::nullopt;
-    context_.cpu.eip = static_cast<uint32_t>(*address);
+    set_program_counter(context_.cpu, static_cast<uint32_t>(*address));
   }
   return step ? Action::kStep : Action::kContinue;
 }
