@@ -10,32 +10,15 @@
 # finishes by itself and must PASS. Skipped (77) without gdb.
 set -u
 bt86=$1 rom=$2
-command -v gdb >/dev/null || { echo "SKIPPED: gdb is not installed (Debian package gdb)"; exit 77; }
-dir=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
-fail() {
-  echo "gdb_realmode: $*" >&2
-  echo "--- gdb:"; cat "$dir/gdb" 2>/dev/null
-  echo "--- bt86:"; cat "$dir/out" "$dir/err" 2>/dev/null
-  exit 1
-}
+test=gdb_realmode
+. "$(dirname "$0")/gdb_common.sh"
 
 # The reset vector's far jump: EA ip16 cs16, in the ROM's last 16 bytes.
 read -r op lo hi clo chi <<<"$(tail -c 16 "$rom" | od -An -tu1 -N5)"
 [ "$op" = 234 ] || fail "the ROM's reset vector is not a far jump (opcode $op)"
 target=$(( ((chi << 8 | clo) << 4) + (hi << 8 | lo) ))
 
-"$bt86" run --bios "$rom" --gdb tcp::0 -S --timeout 60 >"$dir/out" 2>"$dir/err" &
-pid=$!
-port=
-for _ in $(seq 100); do
-  port=$(grep -o 'listening on tcp::[0-9]*' "$dir/err" | grep -o '[0-9]*$')
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "bt86 did not say where it listens"
+start_bt86 --bios "$rom"
 
 cat >"$dir/script" <<GDB
 set pagination off

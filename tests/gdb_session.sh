@@ -8,27 +8,10 @@
 # its own int3 reached its own handler). Skipped (77) without gdb.
 set -u
 bt86=$1 kernel=$2
-command -v gdb >/dev/null || { echo "SKIPPED: gdb is not installed (Debian package gdb)"; exit 77; }
-dir=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
-fail() {
-  echo "gdb_session: $*" >&2
-  echo "--- gdb:"; cat "$dir/gdb" 2>/dev/null
-  echo "--- bt86:"; cat "$dir/out" "$dir/err" 2>/dev/null
-  exit 1
-}
+test=gdb_session
+. "$(dirname "$0")/gdb_common.sh"
 
-"$bt86" run --kernel "$kernel" --gdb tcp::0 -S --timeout 60 >"$dir/out" 2>"$dir/err" &
-pid=$!
-port=
-for _ in $(seq 100); do
-  port=$(grep -o 'listening on tcp::[0-9]*' "$dir/err" | grep -o '[0-9]*$')
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "bt86 did not say where it listens"
+start_bt86 --kernel "$kernel"
 
 cat >"$dir/script" <<GDB
 set pagination off
