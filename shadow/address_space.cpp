@@ -159,7 +159,7 @@ void AddressSpace::flush_page(uint32_t linear) {
   for (bool user : {false, true}) {
     if (!view(user).mapping(page)) continue;
     Walk w;
-    if (mode_.enabled() && !watched(page)) w = walk(ram_, mode_, page, Access::kRead, user);
+    if (mode_.enabled() && !watched(page)) w = translate(page, Access::kRead, user);
     if (!w.ok || !is_ram(w.phys)) {
       view(user).unmap(page);
       continue;
@@ -178,10 +178,10 @@ const ShadowWindow* AddressSpace::window_of(uintptr_t host_addr, bool& user) con
   return nullptr;
 }
 
-Walk AddressSpace::translate(uint32_t linear, Access access, bool user) {
+Walk AddressSpace::translate(uint32_t linear, Access access, bool user, bool set_bits) {
   Walk w;
   if (mode_.enabled()) {
-    w = walk(ram_, mode_, linear, access, user);
+    w = walk(ram_, mode_, linear, access, user, set_bits);
   } else {
     w.ok = true;
     w.phys = linear;
@@ -269,7 +269,7 @@ void AddressSpace::map_around(uint32_t linear, uint32_t phys_page, bool guest_wr
       continue;
     }
     if (v.mapping(page) || watched(page)) continue;
-    Walk w = mode_.enabled() ? walk(ram_, mode_, page, Access::kRead, user, false) : translate(page, Access::kRead, user);
+    Walk w = translate(page, Access::kRead, user, /*set_bits=*/false);
     if (!w.ok || (mode_.enabled() && !w.accessed) || !is_ram(w.phys)) continue;
     if (mode_.enabled()) trace_tables(w, page, exempt_page);
     pages[n++] = {page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty};

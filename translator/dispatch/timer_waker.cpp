@@ -99,11 +99,12 @@ void TimerWaker::arm(uint64_t when_ns) {
 }
 
 void TimerWaker::set_deadline(uint64_t ns) {
-  // The same deadline as last time, or one at or after the timer armed now
-  // (for a deadline or to poll input): what was armed stands, and re-arms
-  // itself when it goes off early. The common case, on every helper
-  // continuation, then reads no clock.
-  if (!paused_ && (ns == deadline_ || (armed_for_ != UINT64_MAX && armed_for_ <= ns))) {
+  // A deadline at or after the timer armed now (for a deadline or to poll
+  // input): what was armed stands, and re-arms itself when it goes off
+  // early. The common case, on every helper continuation, then reads no
+  // clock. (The same deadline as last time is not enough: a timer that went
+  // off for it is disarmed until the devices have run.)
+  if (!paused_ && armed_for_ != UINT64_MAX && armed_for_ <= ns) {
     deadline_ = ns;
     return;
   }

@@ -63,8 +63,9 @@ public:
   const ShadowWindow* window_of(uintptr_t host_addr, bool& user) const;
 
   // Linear -> physical for C++ code and instruction fetch (identity when
-  // paging is off); sets A/D as the access would.
-  Walk translate(uint32_t linear, Access access, bool user);
+  // paging is off; bit 20 cleared while the A20 gate is closed); sets A/D
+  // as the access would, unless !set_bits.
+  Walk translate(uint32_t linear, Access access, bool user, bool set_bits = true);
   // The physical page a view maps `linear` to, if it is mapped there for
   // this access (reads: mapped; writes: mapped writable, so neither code nor
   // a traced table); kNotMapped otherwise. What translated code would reach,
