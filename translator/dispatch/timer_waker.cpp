@@ -99,16 +99,13 @@ void TimerWaker::arm(uint64_t when_ns) {
 }
 
 void TimerWaker::set_deadline(uint64_t ns) {
+  deadline_ = ns;
   // A deadline at or after the timer armed now (for a deadline or to poll
   // input): what was armed stands, and re-arms itself when it goes off
   // early. The common case, on every helper continuation, then reads no
   // clock. (The same deadline as last time is not enough: a timer that went
   // off for it is disarmed until the devices have run.)
-  if (!paused_ && armed_for_ != UINT64_MAX && armed_for_ <= ns) {
-    deadline_ = ns;
-    return;
-  }
-  deadline_ = ns;
+  if (!paused_ && armed_for_ != UINT64_MAX && armed_for_ <= ns) return;
   paused_ = false;
   // A timer armed later is moved earlier; one armed earlier finds nothing
   // due when it goes off and re-arms itself.
