@@ -109,12 +109,14 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   cpu.seg[kSs] = new_ss;
   cpu.gpr[kEsp] = new_esp;
   cpu.seg[kCs] = SegmentCache{with_rpl(selector, new_cpl), cs.access(), cs.base(), cs.limit()};
-  bool pushed = true;
-  if (new_cpl < old_cpl)
-    pushed = (!from_v86 || push_v86_data_segments(ctx)) && push_sized(ctx, width, old_ss) &&
-             push_sized(ctx, width, old_esp);
-  pushed = pushed && push_sized(ctx, width, old_eflags) && push_sized(ctx, width, old_cs) &&
-           push_sized(ctx, width, old_eip) && (!event.error_code || push_sized(ctx, width, *event.error_code));
+  // The frame: [SS, ESP,] EFLAGS, CS, EIP[, error code], pushed in that order.
+  uint32_t frame[6];
+  size_t items = 0;
+  if (new_cpl < old_cpl) frame[items++] = old_ss, frame[items++] = old_esp;
+  frame[items++] = old_eflags, frame[items++] = old_cs, frame[items++] = old_eip;
+  if (event.error_code) frame[items++] = *event.error_code;
+  const bool pushed = (new_cpl >= old_cpl || !from_v86 || push_v86_data_segments(ctx)) &&
+                      push_frame(ctx, width, std::span<const uint32_t>(frame, items));
   if (!pushed) {
     cpu.seg[kSs] = saved_ss, cpu.seg[kCs] = saved_cs, cpu.gpr[kEsp] = old_esp;
     why = "the stack could not take the interrupt frame";

@@ -32,12 +32,16 @@ bool iret(SystemContext& ctx, unsigned width, uint32_t return_eip) {
     cpu.gpr[kEsp] = start_esp;
     return false;
   };
-  uint32_t eip, cs, flags, esp = 0, ss = 0;
-  if (!pop(ctx, width, eip) || !pop(ctx, width, cs) || !pop(ctx, width, flags)) return fail();
+  uint32_t frame[3];
+  if (!pop_frame(ctx, width, frame)) return fail();
+  const uint32_t eip = frame[0], cs = frame[1], flags = frame[2];
+  uint32_t esp = 0, ss = 0;
   if ((flags & eflags::kVM) && width == 4 && old_cpl == 0) return iret_to_v86(ctx, eip, cs, flags) || fail();
   bool outer = selector_rpl(cs) > old_cpl;
   // Everything is popped at the old privilege, before CS changes.
-  if (outer && (!pop(ctx, width, esp) || !pop(ctx, width, ss))) return fail();
+  uint32_t outer_frame[2] = {};
+  if (outer && !pop_frame(ctx, width, outer_frame)) return fail();
+  esp = outer_frame[0], ss = outer_frame[1];
   if (selector_rpl(cs) < old_cpl) return ctx.raise(Vector::kGP, selector_error(cs)), fail();
   const uint32_t load = iret_loads(old_cpl, iopl(cpu), width == 4);
   const uint32_t old_flags = cpu.eflags;

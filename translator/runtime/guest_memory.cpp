@@ -21,18 +21,11 @@ void in_device_chunks(unsigned size, Fn fn) {
 
 std::optional<PageFault> GuestMemory::access(uint32_t linear, void* buf, unsigned size, bool write, bool user) {
   if (size > 4096) throw std::logic_error("guest access larger than a page");
-  // Within a page the current context maps for this access (plain RAM, not
-  // code, not a traced table): what a TLB hit gives, with no walk. The
-  // stack pushes and pops of every int and iret come here.
-  if ((linear & 0xFFF) + size <= 4096) {
-    const uint64_t page = aspace_.mapped_page(linear, write, user);
-    if (page != AddressSpace::kNotMapped) {
-      // SAFETY: a mapped page is RAM, and the access stays in it.
-      uint8_t* host = ram_.host(page + (linear & 0xFFF));
-      if (write) std::memcpy(host, buf, size);
-      else std::memcpy(buf, host, size);
-      return std::nullopt;
-    }
+  // The stack pushes and pops of every int and iret come here.
+  if (uint8_t* host = direct(linear, size, write, user)) {
+    if (write) std::memcpy(host, buf, size);
+    else std::memcpy(buf, host, size);
+    return std::nullopt;
   }
   const Access access = write ? Access::kWrite : Access::kRead;
   // Translate every page first, so a fault leaves nothing half done.
@@ -73,6 +66,15 @@ std::optional<PageFault> GuestMemory::access(uint32_t linear, void* buf, unsigne
     std::memcpy(ram_.host(piece.phys), data, piece.len);
   }
   return std::nullopt;
+}
+
+// Within a page the current context maps for this access (plain RAM, not
+// code, not a traced table): what a TLB hit gives, with no walk.
+uint8_t* GuestMemory::direct(uint32_t linear, unsigned size, bool write, bool user) {
+  if ((linear & 0xFFF) + size > 4096) return nullptr;
+  const uint64_t page = aspace_.mapped_page(linear, write, user);
+  // SAFETY: a mapped page is RAM, and the access stays in it.
+  return page == AddressSpace::kNotMapped ? nullptr : ram_.host(page + (linear & 0xFFF));
 }
 
 std::optional<PageFault> GuestMemory::read_table_entry(uint32_t linear, Descriptor& out) {

@@ -44,6 +44,10 @@ public:
   std::optional<PageFault> write(uint32_t linear, const void* src, unsigned size, bool user) {
     return access(linear, const_cast<void*>(src), size, true, user);
   }
+  // Where `size` bytes at linear lie in one page the current context maps
+  // for this access (a TLB hit: plain RAM, neither translated code nor a
+  // traced table): their host address; else null.
+  uint8_t* direct(uint32_t linear, unsigned size, bool write, bool user);
   // A GDT, LDT or IDT entry at linear, read as the processor does (a
   // supervisor access), through the shadow descriptor tables.
   std::optional<PageFault> read_table_entry(uint32_t linear, Descriptor& out);

@@ -60,6 +60,9 @@ public:
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;
   bool write_linear(uint32_t linear, const void* src, unsigned size, Privilege p = Privilege::kCurrent) override;
   bool read_table_entry(uint32_t linear, Descriptor& out) override;
+  uint8_t* direct(uint32_t linear, unsigned size, bool write) override {
+    return debug && debug->watching() ? nullptr : memory.direct(linear, size, write, user());
+  }
   // The frame's segment-base mirror, the segment checks (of the segments
   // that changed), host AC.
   void segments_changed() override;

@@ -4,6 +4,7 @@
 // pushf, popf). The stack pointer changes only when the access succeeded.
 #pragma once
 #include <cstdint>
+#include <span>
 
 #include "bt86/segmentation/system_context.h"
 
@@ -30,5 +31,13 @@ bool push_sized(SystemContext& ctx, unsigned width, uint32_t value);
 // `width` 2 or 4 bytes; a popped word is zero-extended.
 bool pop(SystemContext& ctx, unsigned width, uint32_t& value);
 bool pop32(SystemContext& ctx, uint32_t& value);
+
+// A frame of `width`-byte items: push_frame pushes values[0] first (at the
+// highest address), pop_frame pops into out[0] first (the top). Exactly as
+// that many pushes or pops, faults included, but the stack pointer moves
+// only when all succeeded; a frame within the limits of a 32-bit stack and
+// in one page that SystemContext::direct reaches is copied at once.
+bool push_frame(SystemContext& ctx, unsigned width, std::span<const uint32_t> values);
+bool pop_frame(SystemContext& ctx, unsigned width, std::span<uint32_t> out);
 
 }  // namespace bt86

@@ -38,6 +38,12 @@ public:
   // The GDT, LDT or IDT entry at linear, read as the processor does (a
   // supervisor access).
   virtual bool read_table_entry(uint32_t linear, Descriptor& out) = 0;
+  // Where `size` bytes at linear are plain RAM that an access at the
+  // current privilege reaches with no fault and nothing else to do (no
+  // translated code, no traced table, no watchpoint): a host pointer to
+  // them, so a whole frame can be copied at once; else null, and the
+  // caller goes item by item through read_linear/write_linear.
+  virtual uint8_t* direct(uint32_t /*linear*/, unsigned /*size*/, bool /*write*/) { return nullptr; }
 
   // ---- notices -----------------------------------------------------------
   // A segment register, CR0 or the CPL changed (refresh what is derived
