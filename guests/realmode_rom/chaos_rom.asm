@@ -114,14 +114,7 @@ rand:
         pop     ds
         ret
 
-set_pam0:
-        mov     eax, 0x80000058
-        mov     dx, 0xCF8
-        out     dx, eax
-        mov     dx, 0xCFD
-        mov     al, bl
-        out     dx, al
-        ret
+%include "pam.inc"
 
 ; Every vector: the round is over.
 handler:

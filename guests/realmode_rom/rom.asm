@@ -292,15 +292,7 @@ fail:
         hlt
 
 ; --- helpers ---------------------------------------------------------------
-; PAM0 (440FX, 00:00.0 register 0x59) := bl, through configuration mechanism 1.
-set_pam0:
-        mov     eax, 0x80000058
-        mov     dx, 0xCF8
-        out     dx, eax
-        mov     dx, 0xCFD
-        mov     al, bl
-        out     dx, al
-        ret
+%include "pam.inc"
 
 ; ZF set when linear 0x100000 aliases 0 (A20 closed).
 a20_wraps:

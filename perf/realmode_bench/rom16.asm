@@ -77,14 +77,7 @@ timed:
         mov     al, 10
         jmp     putc
 
-set_pam0:
-        mov     eax, 0x80000058
-        mov     dx, 0xCF8
-        out     dx, eax
-        mov     dx, 0xCFD
-        mov     al, bl
-        out     dx, al
-        ret
+%include "pam.inc"
 
 puts:   lodsb
         test    al, al
