@@ -21,13 +21,7 @@ start:
         mov     ax, cs
         mov     ds, ax
         mov     es, ax
-        mov     bl, 0x20
-        call    set_pam0
-        xor     si, si
-        xor     di, di
-        mov     cx, 0x4000
-        cld
-        rep movsd
+        call    shadow_rom
         mov     bl, 0x10                ; reads RAM, writes dropped: the harness is read-only now
         call    set_pam0
         lidt    [cs:ivt_ptr]

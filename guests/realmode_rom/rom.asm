@@ -64,13 +64,7 @@ start:
         FAIL_IF ne, 0x04
         ; PAM0 = 0x20: reads from the ROM, writes to RAM: copy the image onto
         ; itself, then PAM0 = 0x30 (SeaBIOS's way of shadowing itself).
-        mov     bl, 0x20
-        call    set_pam0
-        xor     si, si
-        xor     di, di
-        mov     cx, 0x4000
-        cld
-        rep movsd
+        call    shadow_rom
         mov     bl, 0x30
         call    set_pam0
         mov     byte [rom_byte], 0x55       ; RAM now: the write stays

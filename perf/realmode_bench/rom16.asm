@@ -13,13 +13,7 @@ start:
         mov     ax, cs
         mov     ds, ax
         mov     es, ax
-        mov     bl, 0x20                ; PAM0: reads from the ROM, writes to RAM
-        call    set_pam0
-        xor     si, si
-        xor     di, di
-        mov     cx, 0x4000
-        cld
-        rep movsd
+        call    shadow_rom
         mov     bl, 0x30                ; RAM both ways
         call    set_pam0
         xor     ax, ax
