@@ -78,10 +78,6 @@ private:
   }
   Mapping& make_slot(uint32_t page);
   void forget(uint32_t page);
-  bool is_mapped(uint64_t page) const {
-    const Mapping* m = page < kSpan ? slot(page) : nullptr;
-    return m && m->present;
-  }
   // Whether the host has a mapping of the guest-RAM file there (present or parked).
   bool occupied(uint64_t page) const {
     const Mapping* m = page < kSpan ? slot(page) : nullptr;
