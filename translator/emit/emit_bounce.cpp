@@ -18,7 +18,7 @@ using namespace asmjit::x86;
 namespace hr = hostreg;
 
 void redirect_access(BlockBuilder& b, const Insn& insn, const Gp& reg, unsigned size, bool read, bool write) {
-  if (!b.bounce()) return;
+  if (!b.redirecting()) return;
   if (reg.id() < r9.id() || reg.id() > r11.id()) throw std::logic_error("redirect_access: not a scratch register");
   Assembler& a = b.a();
   const size_t address = offsetof(CpuFrame, access_address);
@@ -28,7 +28,7 @@ void redirect_access(BlockBuilder& b, const Insn& insn, const Gp& reg, unsigned 
 }
 
 void commit_access(BlockBuilder& b, const Insn& insn) {
-  if (b.bounce()) b.call_access(insn, access_step::kCommit);
+  if (b.redirecting()) b.call_access(insn, access_step::kCommit);
 }
 
 }  // namespace bt86
