@@ -1,4 +1,5 @@
-// Memory accesses in bounce blocks. A bounce block is the one instruction
+// Memory accesses in bounce blocks, and of adaptive instructions in any
+// block (dispatch/adaptive_sites.h), which redirect theirs the same way. A bounce block is the one instruction
 // whose access faulted because its bytes are not plain RAM in the window: a
 // device, open bus (physical memory nobody backs), or the 4 GiB wrap (the
 // access ran into the guard region above or below the window). Its every
