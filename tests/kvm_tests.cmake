@@ -182,7 +182,7 @@ function(bt86_rom_switch_test name needs)
   set_tests_properties(switch.${name} PROPERTIES LABELS "kvm;switch" SKIP_RETURN_CODE ${BT86_KVM_SKIP} TIMEOUT 300)
 endfunction()
 bt86_rom_switch_test(realmode_rom real-mode,protected-32,iretd ${BT86_GUEST_DIR}/realmode_rom.bin 100 2)
-bt86_rom_switch_test(realmode_rom_subset real-mode,protected-32 ${BT86_GUEST_DIR}/realmode_rom_subset.bin 300 2)
+bt86_rom_switch_test(realmode_rom_subset real-mode,protected-32 ${BT86_GUEST_DIR}/realmode_rom_subset.bin 100 2)
 bt86_rom_switch_test(realmode_rom_subset.ms real-mode,protected-32 ${BT86_GUEST_DIR}/realmode_rom_subset.bin 10 0.2ms)
 bt86_rom_switch_test(realmode_rom_subset.kvm_first real-mode,protected-32
   ${BT86_GUEST_DIR}/realmode_rom_subset.bin 300 2 --backend kvm)
