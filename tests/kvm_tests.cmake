@@ -185,7 +185,7 @@ bt86_rom_switch_test(realmode_rom real-mode,protected-32,iretd ${BT86_GUEST_DIR}
 bt86_rom_switch_test(realmode_rom_subset real-mode,protected-32 ${BT86_GUEST_DIR}/realmode_rom_subset.bin 100 2)
 bt86_rom_switch_test(realmode_rom_subset.ms real-mode,protected-32 ${BT86_GUEST_DIR}/realmode_rom_subset.bin 10 0.2ms)
 bt86_rom_switch_test(realmode_rom_subset.kvm_first real-mode,protected-32
-  ${BT86_GUEST_DIR}/realmode_rom_subset.bin 300 2 --backend kvm)
+  ${BT86_GUEST_DIR}/realmode_rom_subset.bin 100 2 --backend kvm)
 # ... and the same ending and serial output on both (agreement, not an oracle).
 function(bt86_compare_rom name needs)
   add_test(NAME compare.${name} COMMAND sh ${BT86_KVM_GATE} ${BT86_EXE} ${needs} --oracle ${compare} ${BT86_EXE}
