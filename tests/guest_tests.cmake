@@ -120,3 +120,12 @@ endforeach()
 # 16-bit code: the kernel on bt86 against its native twin (modify_ldt).
 bt86_guest_test(code16 1)
 bt86_guest_vs_native(code16)
+
+# guest.vga_text: text with attributes at 0xB8000, the cursor through the
+# CRTC and a font load in between; the screen dump must be the expected one,
+# and the 2000 cells written in text mode plain memory, not device accesses
+# (only the font load's ~80 are).
+add_test(NAME guest.vga_text COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/vga_screen.sh ${BT86_EXE} 1
+         --same ${CMAKE_CURRENT_LIST_DIR}/../guests/vga_text/expected_screen.txt --max-mmio 200
+         -- --kernel ${BT86_GUEST_DIR}/vga_text.elf --vga std --timeout 60)
+set_tests_properties(guest.vga_text PROPERTIES LABELS guest TIMEOUT 180)
