@@ -8,17 +8,20 @@
 # dump contains TEXT), --serial-has TEXT (so does a line of COM1's output),
 # --needs FILE (skip with status 77 when FILE is missing), --max-mmio N (at
 # most N of the guest's memory accesses went to a device, --stats' MMIO host
-# faults: text written to 0xB8000 in a text mode must be plain memory).
+# faults: text written to 0xB8000 in a text mode must be plain memory),
+# --type BYTES (run bt86 on a pseudo-terminal, util-linux's script, with
+# --display terminal, and type BYTES, printf's escapes allowed, on it).
 set -u
 bt86=$1 expected=$2
 shift 2
-same= has= serial_has= max_mmio=
+same= has= serial_has= max_mmio= type=
 while [ $# -gt 0 ] && [ "$1" != -- ]; do
     case $1 in
         --same) same=$2 ;;
         --has) has=$2 ;;
         --serial-has) serial_has=$2 ;;
         --max-mmio) max_mmio=$2 ;;
+        --type) type=$2 ;;
         --needs) [ -e "$2" ] || { echo "vga_screen: SKIP: $2 is missing"; exit 77; } ;;
         *) echo "vga_screen: unknown check $1" >&2; exit 2 ;;
     esac
@@ -31,8 +34,18 @@ trap 'rm -rf "$dir"' EXIT
 fail() { echo "vga_screen: FAIL: $*" >&2; exit 1; }
 
 # The outer timeout only guards against a bt86 that ignores its own.
-timeout -k 10 120 "$bt86" run --screendump "$dir/screen" --display none --stats "$dir/stats" "$@" >"$dir/out" 2>&1 </dev/null
-status=$?
+if [ -n "$type" ]; then
+    command -v script >/dev/null || { echo "vga_screen: SKIP: no script(1) for a pseudo-terminal"; exit 77; }
+    # script's own status is the command's; its output is the terminal's.
+    cmd="\"$bt86\" run --screendump \"$dir/screen\" --display terminal --stats \"$dir/stats\""
+    for arg in "$@"; do cmd="$cmd \"$arg\""; done
+    printf "$type" | timeout -k 10 120 script -qec "$cmd" /dev/null >"$dir/out" 2>&1
+    status=$?
+else
+    timeout -k 10 120 "$bt86" run --screendump "$dir/screen" --display none --stats "$dir/stats" "$@" \
+        >"$dir/out" 2>&1 </dev/null
+    status=$?
+fi
 cat "$dir/out"
 echo "--- screen dump:"
 cat "$dir/screen" 2>/dev/null
