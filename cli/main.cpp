@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,8 @@
 #include "bt86/host/linux_boot.h"
 #include "bt86/host/machine.h"
 #include "bt86/host/multiboot.h"
+#include "bt86/host/text_display.h"
+#include "bt86/host/text_render.h"
 #include "bt86/kvm/kvm_gate.h"
 #include "bt86/kvm/kvm_probe.h"
 #include "bt86/kvm/kvm_vm.h"
@@ -61,6 +64,19 @@ void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
   bt86::load_multiboot(machine, o.kernel, o.append, bt86::split_module_list(o.initrd));
 }
 
+// --screendump: the VGA's text screen as plain text.
+void write_screendump(const bt86::Machine& machine, const std::string& path) {
+  std::ofstream out(path, std::ios::trunc);
+  out << bt86::screen_text(machine.vga->text_screen());
+  if (!out) say(fmt::format("--screendump {}: cannot write it", path));
+}
+
+// Whether the VGA's screen shows on this terminal (--display).
+bool shows_screen(const bt86::RunOptions& o) {
+  if (o.display.empty()) return o.vga == "std" && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  return o.display == "terminal";
+}
+
 // What every boot of a run shares.
 struct BootTools {
   bt86::Terminal& terminal;
@@ -76,7 +92,11 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
   const bt86::ClockMode clock = o.clock == "virtual" ? bt86::ClockMode::kVirtual
                                 : o.clock == "wall"  ? bt86::ClockMode::kWall
                                                      : bt86::ClockMode::kHost;
-  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}, clock});
+  const bool screen = shows_screen(o);
+  // With the screen on the terminal, COM1's output would scribble over it.
+  std::function<void(uint8_t)> serial_out;
+  if (screen) serial_out = [](uint8_t) {};
+  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, serial_out, clock, o.vga == "std"});
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> debugcon(nullptr, std::fclose);
   if (!o.debugcon.empty()) {
     debugcon.reset(std::fopen(o.debugcon.c_str(), first_boot ? "w" : "a"));
@@ -94,8 +114,10 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
     say(e.what());
     return std::nullopt;
   }
-  bt86::GuestContext context{machine.cpu, machine.ram, machine.io, machine.mmio, machine.control,
-                             bt86::machine_platform(machine, &tools.terminal)};
+  bt86::GuestContext context{
+      machine.cpu, machine.ram, machine.io, machine.mmio, machine.control,
+      bt86::machine_platform(machine, &tools.terminal,
+                             screen ? bt86::ConsoleInput::kKeyboard : bt86::ConsoleInput::kSerial)};
   context.platform.tracer = &tracer;
   tracer.set_clock(&machine.clock());
   if (tracer.on(bt86::trace::kIo)) {
@@ -115,6 +137,15 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
       return std::nullopt;
     }
   }
+  // The screen shows on the terminal while the guest runs; Ctrl-A s dumps it.
+  std::optional<bt86::TextDisplay> display;
+  if (screen) display.emplace([&machine] { return machine.vga->text_screen(); }, STDOUT_FILENO);
+  struct ScreendumpKey {
+    bt86::Terminal& terminal;
+    ~ScreendumpKey() { terminal.set_on_screendump(nullptr); }
+  } screendump_key{tools.terminal};
+  if (!o.screendump.empty())
+    tools.terminal.set_on_screendump([&machine, &o] { write_screendump(machine, o.screendump); });
   std::optional<bt86::RunOutcome> outcome;
   try {
     std::unique_ptr<bt86::Vcpu> cpu = bt86::make_vcpu(choice, context);
@@ -129,6 +160,8 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
                     e.what()));
     return std::nullopt;
   }
+  display.reset();
+  if (!o.screendump.empty()) write_screendump(machine, o.screendump);
   guest_reset = machine.control.reset;
   // A firmware's progress codes (port 0x80): the last one says how far it
   // got. (Kernels write the port as an I/O delay: only --bios boots say it.)

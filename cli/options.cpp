@@ -46,6 +46,7 @@ std::string usage() {
          "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
          "                [--passthrough PCI-ADDRESS] [--trace EVENTS [--trace-file FILE]]\n"
          "                [--perf-map] [--gdb tcp::PORT | -s] [--wait-gdb | -S]\n"
+         "                [--vga none|std] [--display none|terminal] [--screendump FILE]\n"
          "       bt86 kvm-probe [--needs PROBE,...] [--oracle]\n"
          "       bt86 suite [OPTIONS] [DIR | MANIFEST]... [--kut KUT-DIR]   (bt86 suite --help)\n"
          "       bt86 --help | --version\n"
@@ -88,7 +89,15 @@ std::string usage() {
          "  --gdb tcp::PORT    serve gdb's remote protocol on PORT (0: any free port);\n"
          "                     -s is --gdb tcp::1234\n"
          "  --wait-gdb, -S     start the guest stopped until gdb continues it\n"
-         "COM1 is the terminal. A guest write of v to port 0xF4 ends the run with\n"
+         "  --vga none|std     a VGA card with text modes, whose BIOS (SeaVGABIOS) the\n"
+         "                     firmware runs (default: std with --bios, none with --kernel)\n"
+         "  --display MODE     terminal: the VGA's text screen on this terminal, whose\n"
+         "                     keys become the PS/2 keyboard's (COM1 output is then not\n"
+         "                     shown); none: no screen (default: terminal when there is\n"
+         "                     a VGA and stdin and stdout are terminals)\n"
+         "  --screendump FILE  write the VGA's text screen to FILE as plain text at the\n"
+         "                     end of the run, and when Ctrl-A s is typed\n"
+         "COM1 is the terminal (without a VGA display). A guest write of v to port 0xF4 ends the run with\n"
          "status (v << 1) | 1; bad input exits with status 2.\n"
          "kvm-probe runs a tiny guest per CPU mode on /dev/kvm and says which work;\n"
          "it exits with status 0 when KVM is usable at all, 2 otherwise. With --needs\n"
@@ -115,6 +124,9 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
     }
     if (arg == "--kernel") { if (!(v = value())) return std::nullopt; o.kernel = *v; }
     else if (arg == "--bios") { if (!(v = value())) return std::nullopt; o.bios = *v; }
+    else if (arg == "--vga") { if (!(v = value())) return std::nullopt; o.vga = *v; }
+    else if (arg == "--display") { if (!(v = value())) return std::nullopt; o.display = *v; }
+    else if (arg == "--screendump") { if (!(v = value())) return std::nullopt; o.screendump = *v; }
     else if (arg == "--debugcon") { if (!(v = value())) return std::nullopt; o.debugcon = *v; }
     else if (arg == "--initrd") { if (!(v = value())) return std::nullopt; o.initrd = *v; }
     else if (arg == "--append") { if (!(v = value())) return std::nullopt; o.append = *v; }
@@ -191,6 +203,19 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
   if (o.kernel.empty() == o.bios.empty()) {
     error = o.kernel.empty() ? "--kernel FILE is required (or --bios FILE)"
                              : "--kernel and --bios exclude each other: a firmware loads its own system";
+    return std::nullopt;
+  }
+  if (o.vga.empty()) o.vga = o.kernel.empty() ? "std" : "none";
+  if (o.vga != "none" && o.vga != "std") {
+    error = fmt::format("--vga {}: expected 'none' or 'std'", o.vga);
+    return std::nullopt;
+  }
+  if (!o.display.empty() && o.display != "none" && o.display != "terminal") {
+    error = fmt::format("--display {}: expected 'none' or 'terminal'", o.display);
+    return std::nullopt;
+  }
+  if (o.vga == "none" && (o.display == "terminal" || !o.screendump.empty())) {
+    error = fmt::format("{} needs a VGA (--vga std)", o.screendump.empty() ? "--display terminal" : "--screendump");
     return std::nullopt;
   }
   if (o.backend != "bt" && o.backend != "kvm") {

@@ -30,6 +30,13 @@ struct RunOptions {
   // 0: any free port (said on stderr).
   int gdb_port = -1;
   bool wait_gdb = false;  // --wait-gdb / -S: start stopped, for gdb
+  // --vga none|std: a VGA card (std) or none; given or resolved by
+  // parse_run_options: std when a firmware boots, none for --kernel.
+  std::string vga;
+  // --display none|terminal: where the VGA's text screen shows; empty:
+  // terminal when there is a VGA and stdin and stdout are terminals.
+  std::string display;
+  std::string screendump;  // --screendump FILE: the text screen at exit (and on Ctrl-A s)
   bool help = false;        // --help / -h: print the usage, run nothing
 };
 

@@ -13,9 +13,6 @@ constexpr uint8_t kKbdInt = 0x01, kAuxInt = 0x02, kCbSys = 0x04, kKbdDisabled = 
                   kAuxDisabled = 0x20, kTranslate = 0x40;
 // Output port bits.
 constexpr uint8_t kOutReset = 0x01, kOutA20 = 0x02, kOutKbdFull = 0x10, kOutAuxFull = 0x20;
-// With translation on, the controller turns set-2 bytes into set-1 ones;
-// the ID byte 0x83 is the only such byte this keyboard ever sends.
-uint8_t translate(uint8_t byte) { return byte == 0x83 ? 0x41 : byte; }
 }  // namespace
 
 I8042::I8042(IrqLine irq1, IrqLine irq12, std::function<void()> on_reset,
@@ -55,21 +52,30 @@ void I8042::keyboard_input(uint8_t byte) {
   refill();
 }
 
+void I8042::key(Key key, bool pressed) {
+  std::vector<uint8_t> bytes;
+  keyboard_.key(key, pressed, bytes);
+  for (uint8_t b : bytes) queue_.push_back({b, Source::kKeyboard, false, false});
+  refill();
+}
+
 void I8042::refill() {
-  if (!have_output_) {
-    // The controller's own answers always pass; a device's bytes wait while
-    // its port is disabled in the command byte.
-    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-      bool blocked = (it->source == Source::kKeyboard && (ram_[0] & kKbdDisabled)) ||
-                     (it->source == Source::kAux && (ram_[0] & kAuxDisabled));
-      if (blocked) continue;
-      output_ = *it;
-      if (output_.source == Source::kKeyboard && (ram_[0] & kTranslate))
-        output_.value = translate(output_.value);
-      have_output_ = true;
-      queue_.erase(it);
-      break;
+  // The controller's own answers always pass; a device's bytes wait while
+  // its port is disabled in the command byte. With translation on, a
+  // keyboard byte is turned into set 1 as it moves into the output buffer;
+  // the break prefix 0xF0 is swallowed there.
+  for (auto it = queue_.begin(); !have_output_ && it != queue_.end();) {
+    bool blocked = (it->source == Source::kKeyboard && (ram_[0] & kKbdDisabled)) ||
+                   (it->source == Source::kAux && (ram_[0] & kAuxDisabled));
+    if (blocked) {
+      ++it;
+      continue;
     }
+    Byte byte = *it;
+    it = queue_.erase(it);
+    if (byte.source == Source::kKeyboard && (ram_[0] & kTranslate) && !translator_.translate(byte.value)) continue;
+    output_ = byte;
+    have_output_ = true;
   }
   irq1_.set(have_output_ && !output_.aux && (ram_[0] & kKbdInt));
   irq12_.set(have_output_ && output_.aux && (ram_[0] & kAuxInt));

@@ -20,8 +20,17 @@ void Ps2Keyboard::command(uint8_t byte, std::vector<uint8_t>& replies) {
   if (awaiting_argument_) {
     uint8_t cmd = awaiting_argument_;
     awaiting_argument_ = 0;
+    if (cmd != kScanCodeSet) {
+      answer(kAck, replies);
+      return;
+    }
+    if (byte > 2) {  // set 3
+      answer(kResend, replies);
+      return;
+    }
     answer(kAck, replies);
-    if (cmd == kScanCodeSet && byte == 0) answer(0x02, replies);  // "which set": set 2
+    if (byte == 0) answer(static_cast<uint8_t>(set_), replies);  // "which set"
+    else set_ = byte;
     return;
   }
   switch (byte) {
@@ -49,6 +58,7 @@ void Ps2Keyboard::command(uint8_t byte, std::vector<uint8_t>& replies) {
     case kResendCmd: replies.push_back(last_sent_); return;
     case kReset:
       scanning_ = true;
+      set_ = 2;
       answer(kAck, replies);
       answer(kSelfTestPassed, replies);
       return;

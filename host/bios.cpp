@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "bt86/host/multiboot.h"
 #include "bt86/segmentation/cpuid.h"
 
@@ -49,12 +51,20 @@ void BiosArea::route() {
   machine_.routing.notify();
 }
 
-BiosFirmware::BiosFirmware(Machine& machine, const std::string& path)
+BiosFirmware::BiosFirmware(Machine& machine, const std::string& path, const std::string& vga_bios)
     : machine_(machine), image_(read_file(path, "BIOS image")), area_(machine, image_) {
   if (image_.size() < kMinSize || image_.size() > kMaxSize || image_.size() % kMinSize)
     throw LoadError(fmt::format("BIOS image '{}' is {} bytes: it must be 64, 128, 192 or 256 KiB", path,
                                 image_.size()));
   if (machine.ram.size() < k1M) throw LoadError("--bios needs at least 1 MiB of memory");
+  if (machine.vga) {
+    std::vector<uint8_t> rom = read_file(vga_bios, "VGA BIOS");
+    machine.fw_cfg.add_file("vgaroms/" + std::filesystem::path(vga_bios).filename().string(), std::move(rom));
+  }
+  // SeaBIOS mirrors its text console (int 10h output, the VGA's too) to
+  // COM1 and reads keys from it: a terminal or a test sees the firmware
+  // from the first instant, with or without a screen.
+  machine.fw_cfg.add_file("etc/sercon-port", {Uart16550::kCom1 & 0xFF, Uart16550::kCom1 >> 8});
   machine.mmio.map(k4G - image_.size(), image_.size(), rom_);
   machine.mmio.map(GuestRam::kBiosAreaStart, GuestRam::kBiosAreaEnd - GuestRam::kBiosAreaStart, area_);
   machine.host_bridge.on_pam = [this] { area_.route(); };

@@ -1,10 +1,13 @@
 #include "bt86/host/console.h"
 
 #include <algorithm>
+#include <vector>
+
+#include "bt86/host/terminal_keys.h"
 
 namespace bt86 {
 
-Platform machine_platform(Machine& m, Terminal* terminal) {
+Platform machine_platform(Machine& m, Terminal* terminal, ConsoleInput input) {
   Platform p;
   p.interrupts = &m.lapic;
   p.apic = &m.lapic;
@@ -16,17 +19,36 @@ Platform machine_platform(Machine& m, Terminal* terminal) {
   p.cpu_state_moved = [&m](const CpuState* live) { m.tsc.follow(live); };
   if (!terminal) return p;
   p.input_fd = [terminal] { return terminal->wait_fd(); };
-  // Only as many bytes as the receive FIFO takes: the rest waits in the
-  // terminal (flow control instead of overruns).
-  p.pump_input = [terminal, &m] {
-    uint8_t buf[16];
-    while (size_t room = m.com1.rx_room()) {
-      size_t n = terminal->read(buf, std::min(room, sizeof buf));
-      if (!n) break;
-      for (size_t i = 0; i < n; ++i) m.com1.receive(buf[i]);
-    }
-  };
-  p.wants_input = [&m] { return m.com1.rx_room() > 0; };
+  if (input == ConsoleInput::kKeyboard) {
+    // Keys go in while the controller has little waiting (a few strokes):
+    // the rest waits in the terminal, as a keyboard's typist would. A read
+    // is decoded whole, so an escape sequence is not cut apart.
+    constexpr size_t kBacklog = 8;
+    p.pump_input = [terminal, &m] {
+      uint8_t buf[64];
+      std::vector<KeyStroke> keys;
+      while (m.kbc.queued() < kBacklog) {
+        const size_t n = terminal->read(buf, sizeof buf);
+        if (!n) break;
+        keys.clear();
+        decode_terminal_keys({buf, n}, keys);
+        for (const KeyStroke& k : keys) type_key(m.kbc, k);
+      }
+    };
+    p.wants_input = [&m] { return m.kbc.queued() < kBacklog; };
+  } else {
+    // Only as many bytes as the receive FIFO takes: the rest waits in the
+    // terminal (flow control instead of overruns).
+    p.pump_input = [terminal, &m] {
+      uint8_t buf[16];
+      while (size_t room = m.com1.rx_room()) {
+        size_t n = terminal->read(buf, std::min(room, sizeof buf));
+        if (!n) break;
+        for (size_t i = 0; i < n; ++i) m.com1.receive(buf[i]);
+      }
+    };
+    p.wants_input = [&m] { return m.com1.rx_room() > 0; };
+  }
   p.quit_requested = [terminal] { return terminal->quit_requested(); };
   return p;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <stdexcept>
 
 #include "bt86/host/memory_map.h"
 #include "bt86/segmentation/msrs.h"
@@ -109,10 +110,29 @@ Machine::Machine(const MachineConfig& config)
   fw_cfg.set_u16(FwCfg::kCpuCount, 1);
   fw_cfg.set_u16(FwCfg::kMaxCpus, 1);
   fw_cfg.add_file("etc/e820", fw_cfg_e820(config.memory_bytes));
+  if (config.vga) {
+    if (!ram.contains(GuestRam::kVgaWindowStart, VgaMemory::kWindowSize))
+      throw std::invalid_argument("a VGA needs at least 1 MiB of memory");
+    // Planes 0 and 1 live in the RAM under the window, which the CPU never
+    // reaches otherwise (it is the VGA's), laid out so that the text
+    // window's bytes are at their own addresses.
+    vga = std::make_unique<Vga>(ram.span(GuestRam::kVgaWindowStart, VgaMemory::kWindowSize),
+                                [this](bool direct) { route_text_window(direct); });
+    io.map(VgaRegisters::kPortBase, VgaRegisters::kPorts, vga->ports());
+    mmio.map(VgaMemory::kWindowBase, VgaMemory::kWindowSize, vga->window());
+    route_text_window(vga->direct_text());
+  }
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);
   power_on_msrs(cpu);
+}
+
+void Machine::route_text_window(bool direct) {
+  constexpr uint64_t text = VgaMemory::kWindowBase + VgaMemory::kTextWindowOffset;
+  static_assert(text % 4096 == 0 && VgaMemory::kTextWindowSize % 4096 == 0);
+  for (uint64_t page = text; page < text + VgaMemory::kTextWindowSize; page += 4096) ram.set_bus_page(page, !direct);
+  routing.notify();
 }
 
 // IA32_APIC_BASE moved the register page or turned it off; a page that

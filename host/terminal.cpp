@@ -50,7 +50,8 @@ void install_guards() {
 
 void help() {
   static const char kText[] =
-      "\r\nbt86: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h shows this\r\n";
+      "\r\nbt86: Ctrl-A x quits, Ctrl-A s writes the screen dump (--screendump),\r\n"
+      "      Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h shows this\r\n";
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, kText, sizeof kText - 1);
 }
 
@@ -128,6 +129,9 @@ void Terminal::fill() {
     switch (filter_.feed(chunk[i], out)) {
       case EscapeFilter::Event::kQuit: quit_ = true; break;
       case EscapeFilter::Event::kHelp: help(); break;
+      case EscapeFilter::Event::kScreendump:
+        if (on_screendump_) on_screendump_();
+        break;
       case EscapeFilter::Event::kNone: break;
     }
   }

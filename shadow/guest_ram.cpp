@@ -31,8 +31,7 @@ GuestRam::~GuestRam() {
 }
 
 bool is_ram_address(const GuestRam& ram, uint64_t phys) {
-  constexpr uint64_t kVgaHoleStart = 0xA0000, kVgaHoleEnd = 0xC0000;
-  return ram.contains(phys) && !(phys >= kVgaHoleStart && phys < kVgaHoleEnd) && !ram.bus_page(phys);
+  return ram.contains(phys) && !ram.bus_page(phys);
 }
 
 }  // namespace bt86

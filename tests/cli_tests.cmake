@@ -82,3 +82,16 @@ add_test(NAME cli.bios_real_mode_ud COMMAND ${EXPECT} 2
          ${BT86_EXE} run --bios ${BT86_GUEST_DIR}/ud_rom.bin --timeout 30)
 set_tests_properties(cli.bios_rom cli.bios_missing cli.bios_odd_size cli.bios_and_kernel cli.bios_debugcon_unwritable
                      cli.bios_real_mode_ud PROPERTIES LABELS cli)
+# Debian's SeaBIOS with the VGA (the default with --bios): SeaVGABIOS runs
+# from fw_cfg's "vgaroms/", and SeaBIOS's banner shows on the VGA's text
+# screen (the dump at the timeout) and, through sercon, on COM1.
+add_test(NAME cli.seabios_vga_banner COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/vga_screen.sh ${BT86_EXE} 124
+         --needs /usr/share/seabios/bios.bin --needs /usr/share/seabios/vgabios-isavga.bin
+         --has "SeaBIOS (version" --serial-has "SeaBIOS (version"
+         -- --bios /usr/share/seabios/bios.bin --timeout 10)
+set_tests_properties(cli.seabios_vga_banner PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
+add_test(NAME cli.vga_options_refused COMMAND ${EXPECT} 2 "--display terminal needs a VGA"
+         ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/hello.elf --display terminal)
+add_test(NAME cli.vga_bad_value COMMAND ${EXPECT} 2 "--vga cga: expected 'none' or 'std'"
+         ${BT86_EXE} run --kernel ${BT86_GUEST_DIR}/hello.elf --vga cga)
+set_tests_properties(cli.vga_options_refused cli.vga_bad_value PROPERTIES LABELS cli)

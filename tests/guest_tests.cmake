@@ -125,3 +125,19 @@ endforeach()
 # 16-bit code: the kernel on bt86 against its native twin (modify_ldt).
 bt86_guest_test(code16 1)
 bt86_guest_vs_native(code16)
+
+# guest.vga_text: text with attributes at 0xB8000, the cursor through the
+# CRTC and a font load in between; the screen dump must be the expected one,
+# and the 2000 cells written in text mode plain memory, not device accesses
+# (only the font load's ~80 are).
+add_test(NAME guest.vga_text COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/vga_screen.sh ${BT86_EXE} 1
+         --same ${CMAKE_CURRENT_LIST_DIR}/../guests/vga_text/expected_screen.txt --max-mmio 200
+         -- --kernel ${BT86_GUEST_DIR}/vga_text.elf --vga std --timeout 60)
+set_tests_properties(guest.vga_text PROPERTIES LABELS guest TIMEOUT 180)
+
+# guest.vga_keys: keys typed on a pseudo-terminal with --display terminal
+# reach the guest as PS/2 scancodes, translated to set 1 by the i8042.
+add_test(NAME guest.vga_keys COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/vga_screen.sh ${BT86_EXE} 1
+         --type "aB\\033[A" --has "keys: 1E 9E 2A 30 B0 AA E0 48 E0 C8"
+         -- --kernel ${BT86_GUEST_DIR}/vga_keys.elf --vga std --timeout 30)
+set_tests_properties(guest.vga_keys PROPERTIES LABELS guest TIMEOUT 180 SKIP_RETURN_CODE 77)

@@ -48,3 +48,10 @@ TEST_CASE("terminal: an escape split across reads still works; unknown ones vani
   CHECK(last == Event::kHelp);
   CHECK(feed_all(f, {0x01, 'q', 'r'}) == std::vector<uint8_t>{'r'});
 }
+
+TEST_CASE("terminal: Ctrl-A s asks for the screen dump and sends nothing", "[dev][terminal]") {
+  bt86::EscapeFilter f;
+  Event last = Event::kNone;
+  CHECK(feed_all(f, {'a', 0x01, 's', 'b'}, &last) == std::vector<uint8_t>{'a', 'b'});
+  CHECK(last == Event::kScreendump);
+}

@@ -9,6 +9,7 @@
 // Port 0x92 (SystemControlPortA, the chipset's "fast A20" and fast reset)
 // shares the A20 gate: the gate is open when either source opens it.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "bt86/devices/byte_device.h"
 #include "bt86/devices/irq.h"
 #include "bt86/devices/ps2_keyboard.h"
+#include "bt86/devices/ps2_scancodes.h"
 
 namespace bt86 {
 
@@ -36,6 +38,11 @@ public:
   uint8_t command_byte() const { return ram_[0]; }
   // A byte from the keyboard (e.g. a scancode); dropped unless it is scanning.
   void keyboard_input(uint8_t byte);
+  // A key pressed or released on the keyboard: its scancodes in the
+  // keyboard's set (none unless it is scanning).
+  void key(Key key, bool pressed);
+  // Bytes waiting behind the output buffer (for flow control of typed input).
+  size_t queued() const { return queue_.size(); }
   // Port 0x92's A20 bit.
   void set_fast_a20(bool open);
   void request_reset() { if (on_reset_) on_reset_(); }
@@ -80,6 +87,7 @@ private:
   std::function<void()> on_reset_;
   std::function<void(bool)> on_a20_;
   Ps2Keyboard keyboard_;
+  Set2Translator translator_;
   uint8_t ram_[32] = {};     // byte 0 is the command byte
   uint8_t output_bits_ = 0xCF;  // output port: reset inactive, A20 open, keyboard lines idle
   bool fast_a20_ = false, a20_ = true;

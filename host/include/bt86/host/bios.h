@@ -47,12 +47,17 @@ private:
   uint64_t low_copy_;  // physical address of the ROM's low copy (0xE0000 for 128 KiB or more)
 };
 
+// Debian's SeaVGABIOS for a plain ISA VGA (no PCI, no VBE): what QEMU's
+// isa-vga offers SeaBIOS as fw_cfg file "vgaroms/vgabios-isavga.bin".
+inline constexpr const char* kDefaultVgaBios = "/usr/share/seabios/vgabios-isavga.bin";
+
 class BiosFirmware {
 public:
   static constexpr uint64_t kMinSize = 64 * 1024, kMaxSize = 256 * 1024, kLowCopyMax = 128 * 1024;
   // Throws LoadError for a missing file or a size other than 64, 128, 192
-  // or 256 KiB.
-  BiosFirmware(Machine& machine, const std::string& path);
+  // or 256 KiB. A machine with a VGA also gets the VGA's BIOS (vga_bios)
+  // as a fw_cfg "vgaroms/" file, which SeaBIOS copies to 0xC0000 and runs.
+  BiosFirmware(Machine& machine, const std::string& path, const std::string& vga_bios = kDefaultVgaBios);
   ~BiosFirmware();
 
 private:

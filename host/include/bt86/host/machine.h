@@ -26,6 +26,7 @@
 #include "bt86/devices/test_iomem.h"
 #include "bt86/devices/test_ports.h"
 #include "bt86/devices/uart16550.h"
+#include "bt86/devices/vga.h"
 #include "bt86/host/machine_tsc.h"
 #include "bt86/segmentation/cpu_state.h"
 #include "bt86/shadow/guest_ram.h"
@@ -44,6 +45,9 @@ struct MachineConfig {
   uint64_t memory_bytes = 256ull << 20;
   std::function<void(uint8_t)> serial_out;  // COM1 transmit; stdout when empty
   ClockMode clock = ClockMode::kHost;
+  // A VGA card (ports 0x3B0-0x3DF, memory 0xA0000-0xBFFFF; its BIOS comes
+  // with the firmware). Needs at least 1 MiB of RAM.
+  bool vga = false;
 };
 
 // Exit status when the guest resets the machine (i8042 0xFE, port 0x92)
@@ -103,6 +107,7 @@ public:
   TestLatch test_latch;
   TestFlushPage test_flush_page;
   BochsShutdownPort bochs_shutdown;
+  std::unique_ptr<Vga> vga;  // null: no VGA (MachineConfig::vga)
 
   // The I/O APIC's ID (the MADT's): 1, apart from the CPU's APIC ID 0, as
   // P6-era APIC buses required and later ones allow.
@@ -110,6 +115,8 @@ public:
 
 private:
   void move_local_apic(uint64_t old_base, bool was_on, uint64_t new_base, bool now_on);
+  // The VGA's text window is plain RAM to the CPU (direct) or its device's.
+  void route_text_window(bool direct);
 };
 
 }  // namespace bt86

@@ -4,6 +4,7 @@
 // whose default action would otherwise leave the shell raw. Input is read
 // without blocking; Ctrl-A is the escape key, as in QEMU:
 //   Ctrl-A x        quit (quit_requested() becomes true)
+//   Ctrl-A s        write the screen dump (--screendump; the callback set)
 //   Ctrl-A Ctrl-A   send one Ctrl-A to the guest
 //   Ctrl-A h        print this list on stderr
 // A pipe or file on stdin (a scripted session) works the same way, escape
@@ -14,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <vector>
 
 namespace bt86 {
@@ -22,7 +24,7 @@ namespace bt86 {
 class EscapeFilter {
 public:
   static constexpr uint8_t kEscape = 0x01;  // Ctrl-A
-  enum class Event { kNone, kQuit, kHelp };
+  enum class Event { kNone, kQuit, kHelp, kScreendump };
 
   // Appends what the guest should receive for byte to out.
   Event feed(uint8_t byte, std::vector<uint8_t>& out) {
@@ -35,6 +37,8 @@ public:
     switch (byte) {
       case 'x':
       case 'X': return Event::kQuit;
+      case 's':
+      case 'S': return Event::kScreendump;
       case kEscape: out.push_back(kEscape); return Event::kNone;
       case 'h':
       case 'H':
@@ -75,6 +79,8 @@ public:
   // Bytes already taken from the fd but not yet returned by read().
   bool has_buffered() const { return !pending_.empty(); }
   bool quit_requested() const { return quit_; }
+  // What Ctrl-A s does (called while reading input); none: nothing.
+  void set_on_screendump(std::function<void()> f) { on_screendump_ = std::move(f); }
   bool at_eof() const { return eof_; }
 
   // Puts the TTY back as it was. Async-signal-safe: a fatal-fault path (the
@@ -89,6 +95,7 @@ private:
   bool eof_ = false, quit_ = false;
   EscapeFilter filter_;
   std::deque<uint8_t> pending_;
+  std::function<void()> on_screendump_;
 };
 
 }  // namespace bt86

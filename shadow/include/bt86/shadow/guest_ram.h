@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <bitset>
 #include <span>
 
 namespace bt86 {
@@ -23,28 +24,29 @@ public:
   uint8_t* host(uint64_t gpa) const { return base_ + gpa; }
   std::span<uint8_t> span(uint64_t gpa, uint64_t len) const { return {base_ + gpa, len}; }
 
-  // The BIOS area (0xC0000-0xFFFFF), which the chipset's PAM registers
-  // route: a page set here is not plain RAM to the CPU (its accesses go to
-  // the MMIO bus, where the machine's BIOS-area device answers them).
-  static constexpr uint64_t kBiosAreaStart = 0xC0000, kBiosAreaEnd = 0x100000;
-  void set_bus_page(uint64_t gpa, bool on) {
-    const uint64_t bit = uint64_t{1} << ((gpa - kBiosAreaStart) >> 12);
-    bus_pages_ = on ? bus_pages_ | bit : bus_pages_ & ~bit;
-  }
+  // The PC's legacy area below 1 MiB, whose pages the chipset or a device
+  // may route away from RAM: the VGA window (0xA0000-0xBFFFF), which
+  // belongs to the MMIO bus unless a VGA in text mode lets the CPU write
+  // its text buffer as plain memory, and the BIOS area (0xC0000-0xFFFFF),
+  // which the chipset's PAM registers route. A bus page is not plain RAM
+  // to the CPU: its accesses go to the MMIO bus, where a device answers.
+  static constexpr uint64_t kVgaWindowStart = 0xA0000, kBiosAreaStart = 0xC0000, kBiosAreaEnd = 0x100000;
+  void set_bus_page(uint64_t gpa, bool on) { bus_pages_.set((gpa - kVgaWindowStart) >> 12, on); }
   bool bus_page(uint64_t gpa) const {
-    return gpa >= kBiosAreaStart && gpa < kBiosAreaEnd && (bus_pages_ >> ((gpa - kBiosAreaStart) >> 12) & 1);
+    return gpa >= kVgaWindowStart && gpa < kBiosAreaEnd && bus_pages_.test((gpa - kVgaWindowStart) >> 12);
   }
 
 private:
-  uint64_t bus_pages_ = 0;  // bit i: page kBiosAreaStart + i * 4096
+  static constexpr size_t kLegacyPages = (kBiosAreaEnd - kVgaWindowStart) >> 12;
+  // Bit i: page kVgaWindowStart + i * 4096. The VGA window starts on the bus.
+  std::bitset<kLegacyPages> bus_pages_{(1ull << ((kBiosAreaStart - kVgaWindowStart) >> 12)) - 1};
   uint64_t size_;
   int fd_ = -1;
   uint8_t* base_ = nullptr;
 };
 
-// Whether a CPU access to guest-physical phys reaches RAM: inside it,
-// outside the PC's legacy VGA window (0xA0000-0xBFFFF), which belongs to
-// the MMIO bus, and not a BIOS-area page the chipset routes elsewhere.
+// Whether a CPU access to guest-physical phys reaches RAM: inside it and
+// not a legacy-area page routed to the bus (GuestRam::bus_page).
 bool is_ram_address(const GuestRam& ram, uint64_t phys);
 
 }  // namespace bt86

@@ -19,7 +19,8 @@ namespace bt86 {
 // run time: the A20 gate (the i8042's output port, port 0x92; closed,
 // address bit 20 reads as 0, real mode's 1 MiB wrap) and the 440FX's PAM
 // registers (the BIOS area read from RAM or the ROM, written to RAM or
-// nowhere: GuestRam::set_bus_page). The machine's devices change it; the
+// nowhere: GuestRam::set_bus_page), and a VGA that lets the CPU write its
+// text window as plain RAM or not. The machine's devices change it; the
 // backend running the guest follows through `changed` (its shadow mappings
 // and translations assumed the old routing).
 struct MemoryRouting {
