@@ -14,7 +14,11 @@ PiixIde::PiixIde(Bus& io, InterruptSink& isa, DmaMemory& memory)
   space_.define(pci::kClassCode, 3, kClass);
   space_.define(pci::kLatencyTimer, 1, 0x00, 0xF0);
   space_.define(pci::kHeaderType, 1, 0x00);  // function 0 says the device has several
-  space_.define(kBar4, 4, 0x00000001, 0x0000FFF0);  // I/O, 16 bytes, below 64 KiB
+  // I/O, 16 bytes. The PIIX3 hardwires bits 31:16 to 0, but BIOSes size
+  // an I/O BAR as if all 32 bits were there (SeaBIOS reads a 4 GiB-sized
+  // BAR otherwise and gives up), so they are writable, as on QEMU's PIIX;
+  // an address above 0xFFFF is not decoded.
+  space_.define(kBar4, 4, 0x00000001, 0xFFFFFFF0);
   space_.define(kIdeTim, 2, 0x0000, 0xF3FF);
   space_.define(kIdeTim + 2, 2, 0x0000, 0xF3FF);
   space_.define(0x44, 1, 0x00, 0xFF);  // SIDETIM: slave timings
@@ -47,13 +51,16 @@ void PiixIde::remap() {
   const bool io_on = command & kCommandIo;
   for (unsigned i = 0; i < 2; ++i)
     decode_channel(i, io_on && (space_.read(kIdeTim + 2 * i, 2) & kIdeDecodeEnable));
-  const auto base = static_cast<uint16_t>(space_.read(kBar4, 4) & 0xFFF0);
-  const uint16_t want = io_on && base ? base : 0;
+  const uint32_t base = space_.read(kBar4, 4) & ~0xFu;
+  const uint16_t want = io_on && base && base < 0x10000 ? static_cast<uint16_t>(base) : 0;
   if (want != bm_at_) {
     if (bm_at_) io_.unmap(bm_at_, bus_master_);
     bm_at_ = 0;
     try {
-      if (want) io_.map(want, kBusMasterPorts, bus_master_), bm_at_ = want;
+      if (want) {
+        io_.map(want, kBusMasterPorts, bus_master_);
+        bm_at_ = want;
+      }
     } catch (const BusError&) {
     }
   }

@@ -58,7 +58,7 @@ TEST_CASE_METHOD(Piix, "piix3: the IDE function's identity and BAR4", "[dev][pci
   CHECK(cfg(1, 0x08, 4) >> 8 == 0x010180);  // IDE, bus master, compatibility mode only
   for (unsigned bar = 0x10; bar < 0x20; bar += 4) CHECK(cfg(1, bar, 4) == 0);  // no native-mode BARs
   set(1, 0x20, 4, 0xFFFFFFFF);
-  CHECK(cfg(1, 0x20, 4) == 0x0000FFF1);  // sizing: 16 bytes of I/O
+  CHECK(cfg(1, 0x20, 4) == 0xFFFFFFF1);  // sizing: 16 bytes of I/O
   CHECK(cfg(1, 0x04, 2) == 0);
   set(1, 0x40, 2, 0x8000);  // as SeaBIOS: both channels decoded
   set(1, 0x42, 2, 0x8000);
@@ -78,6 +78,8 @@ TEST_CASE_METHOD(Piix, "piix3: IDE ports are decoded after I/O space, IDETIM and
   CHECK(io.read(0xD004, 4) == 0x12345678 - 0);  // the PRD address, dword aligned already
   io.write(0xD00C, 4, 0x1003);
   CHECK(io.read(0xD00C, 4) == 0x1000);  // the secondary channel's, low bits 0
+  set(1, 0x20, 4, 0x1E000);  // beyond the I/O space: not decoded
+  CHECK(io.read(0xE004, 4) == 0xFFFFFFFF);
   set(1, 0x20, 4, 0xE000);  // moved
   CHECK(io.read(0xD004, 4) == 0xFFFFFFFF);
   CHECK(io.read(0xE004, 4) == 0x12345678);
