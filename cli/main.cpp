@@ -14,9 +14,9 @@
 #include <string_view>
 #include <system_error>
 
+#include "bt86/devices/disk_image.h"
 #include "bt86/gdb/gdb_server.h"
 #include "bt86/host/backends.h"
-#include "bt86/devices/disk_image.h"
 #include "bt86/host/bios.h"
 #include "bt86/host/console.h"
 #include "bt86/host/linux_boot.h"

@@ -42,7 +42,7 @@ std::array<uint16_t, 256> AtaDisk::identify_page() const {
   id[86] = 0x0400 | 0x1000 | 0x2000;
   id[87] = 0x4000;
   id[88] = static_cast<uint16_t>(0x003F | (dma_mode_ >> 4 == 4 ? 0x0100 << (dma_mode_ & 7) : 0));
-  id[93] = ata::reset_result(false, alone_);
+  id[93] = reset_result();
   for (unsigned i = 0; i < 4; ++i) id[100 + i] = static_cast<uint16_t>(sectors_ >> (16 * i));
   ata::seal(id);
   return id;

@@ -158,7 +158,7 @@ std::array<uint16_t, 256> AtapiCdrom::identify_page() const {
   id[83] = id[84] = id[87] = 0x4000;
   id[85] = 0x0010;
   id[88] = 0x003F;
-  id[93] = ata::reset_result(false, alone_);
+  id[93] = reset_result();
   ata::seal(id);
   return id;
 }

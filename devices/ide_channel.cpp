@@ -31,6 +31,8 @@ void IdeChannel::attach(unsigned unit, IdeDrive& drive) {
   drive_[unit] = &drive;
   drive.connect(regs_[unit], [this, unit] { interrupt(unit); });
   drive.reset();
+  for (unsigned u = 0; u < 2; ++u)
+    if (drive_[u]) drive_[u]->place(u, drive_[1 - u] != nullptr);
 }
 
 void IdeChannel::set_bus_master_enabled(bool on) {

@@ -33,6 +33,14 @@ void TaskFile::set_signature(uint8_t mid, uint8_t high) {
   error = 0x01;  // diagnostics passed
 }
 
+// Bits 15:14 01b (valid), 13: an 80-conductor cable; device 0 in bits 7:0
+// (01b: number set by jumper, bit 3: diagnostics passed, bit 6: it answers
+// for an absent device 1), device 1 in bits 12:8 (jumper).
+uint16_t IdeDrive::reset_result() const {
+  if (unit_) return 0x4000 | 0x2000 | 0x0300;
+  return static_cast<uint16_t>(0x4000 | 0x2000 | 0x000B | (partner_ ? 0 : 0x0040));
+}
+
 void IdeDrive::complete(uint8_t error, bool raise_interrupt) {
   cancel_transfers();
   regs().error = error;

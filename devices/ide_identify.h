@@ -25,11 +25,4 @@ inline void seal(IdentifyPage& page) {
   page[255] = static_cast<uint16_t>(page[255] | ((0x100 - (sum & 0xFF)) & 0xFF) << 8);
 }
 
-// Word 93: the result of the last hardware reset, for device 0 (which
-// says whether it answers for an absent device 1) or device 1.
-inline uint16_t reset_result(bool device1, bool alone) {
-  if (device1) return 0x4000 | 0x2000 | 0x0100 | 0x0200;  // valid, 80-conductor cable, jumpered
-  return static_cast<uint16_t>(0x4000 | 0x2000 | 0x0001 | 0x0002 | 0x0008 | (alone ? 0x0040 : 0));
-}
-
 }  // namespace bt86::ata

@@ -348,3 +348,36 @@ TEST_CASE("ide: a channel without devices floats", "[dev][ide]") {
   CHECK(rig.alt_status() == 0xFF);
   CHECK(rig.io.read(0x177, 1) == 0xFF);
 }
+
+TEST_CASE("ata: two devices on a channel, each answering when selected", "[dev][ide]") {
+  bt86::test::IdeRig rig;
+  bt86::MemoryBackend media0(64 * 512), media1(32 * 512);
+  media1.bytes_ = pattern(media1.size(), 40);
+  bt86::AtaDisk disk0(media0), disk1(media1);
+  rig.piix.channel(0).attach(0, disk0);
+  rig.piix.channel(0).attach(1, disk1);
+  auto identify = [&](uint8_t device) {
+    rig.out(rig.kDevice, device);
+    rig.out(rig.kCommand, kIdentify);
+    auto page = rig.read_bytes(512);
+    return std::pair{page[120] | page[121] << 8, page[186] | page[187] << 8};  // words 60 and 93
+  };
+  auto [sectors0, reset0] = identify(0xA0);
+  auto [sectors1, reset1] = identify(0xB0);
+  CHECK(sectors0 == 64);
+  CHECK(sectors1 == 32);
+  CHECK((reset0 & 0xDF61) != 0x4041);  // device 0 no longer answers for device 1
+  CHECK((reset1 & 0x0F00) == 0x0300);  // device 1's half: valid, jumpered
+  rig.out(rig.kCount, 1), rig.out(rig.kLbaLow, 3), rig.out(rig.kLbaMid, 0), rig.out(rig.kLbaHigh, 0);
+  rig.out(rig.kDevice, 0xF0);  // device 1, LBA
+  rig.out(rig.kCommand, kReadSectors);
+  CHECK(rig.read_bytes(512) == std::vector<uint8_t>(media1.bytes_.begin() + 3 * 512, media1.bytes_.begin() + 4 * 512));
+  rig.in(rig.kStatus);  // acknowledges device 1's interrupt
+  // Device 0's pending interrupt drives the line only while it is selected.
+  rig.lba28(kReadVerify, 0, 1);  // device 0 completes: interrupt pending
+  CHECK(rig.irq.level);
+  rig.out(rig.kDevice, 0xB0);
+  CHECK_FALSE(rig.irq.level);
+  rig.out(rig.kDevice, 0xA0);
+  CHECK(rig.irq.level);
+}

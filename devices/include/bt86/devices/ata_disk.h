@@ -31,9 +31,6 @@ public:
     unsigned cylinders, heads, sectors;
   };
   Geometry default_geometry() const { return geometry_; }
-  // Whether device 1 is absent from the channel (IDENTIFY word 93 says that
-  // device 0 answers for it).
-  void set_alone(bool alone) { alone_ = alone; }
 
   std::array<uint16_t, 256> identify_page() const;
 
@@ -55,7 +52,7 @@ private:
   Geometry geometry_;
   unsigned current_heads_, current_sectors_;  // INITIALIZE DEVICE PARAMETERS
   unsigned multiple_ = 0;                     // SET MULTIPLE: 0 = off
-  bool write_cache_ = true, alone_ = true;
+  bool write_cache_ = true;
   uint8_t dma_mode_ = 0x22;  // SET FEATURES 03h: 0x20+n multiword DMA n, 0x40+n Ultra DMA n
   // The command in progress.
   uint64_t lba_ = 0;

@@ -42,7 +42,6 @@ public:
   void execute(uint8_t command) override;
 
   uint64_t blocks() const { return blocks_; }
-  void set_alone(bool alone) { alone_ = alone; }
   std::array<uint16_t, 256> identify_page() const;
 
 private:
@@ -68,7 +67,6 @@ private:
 
   const uint64_t blocks_;
   const std::string model_;
-  bool alone_ = true;
   Phase phase_ = Phase::kIdle;
   bool dma_ = false;       // the PACKET command asked for DMA (Features bit 0)
   uint32_t limit_ = 0;     // the byte count limit of the PACKET command

@@ -60,6 +60,13 @@ public:
     interrupt_ = std::move(interrupt);
   }
   BlockBackend& media() { return media_; }
+  // Where the channel put it: device 0 or 1, and whether the other one is
+  // there (IDENTIFY word 93 says which, and whether device 0 answers for
+  // an absent device 1).
+  void place(unsigned unit, bool partner) {
+    unit_ = unit;
+    partner_ = partner;
+  }
 
   // The data port (16- or 32-bit, or a byte): the next bytes of the PIO
   // block; all ones when no block is being transferred.
@@ -94,8 +101,8 @@ protected:
   virtual void pio_block_done(bool out) = 0;
   // Ends a PIO transfer early (a reset, a new command).
   void cancel_transfers();
-  // Requests DMA of bytes: to or from the media at offset, or (no_media)
-  // from buffer_.
+  // Requests DMA of bytes: to or from the media at media_offset, or (a
+  // reply a command built) from buffer_.
   void dma_request(bool to_memory, uint64_t bytes, uint64_t media_offset, bool from_buffer);
   // The last byte moved, or the transfer failed (the media's host I/O
   // error, or memory the bus master could not reach).
@@ -103,11 +110,15 @@ protected:
   virtual void dma_done(DmaEnd end) = 0;
 
   std::vector<uint8_t> buffer_;
+  // IDENTIFY word 93 for where the channel put the drive.
+  uint16_t reset_result() const;
 
 private:
   BlockBackend& media_;
   TaskFile* regs_ = nullptr;
   std::function<void()> interrupt_;
+  unsigned unit_ = 0;
+  bool partner_ = false;
   size_t pos_ = 0, end_ = 0;
   bool out_ = false;
   struct {
