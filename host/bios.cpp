@@ -1,6 +1,7 @@
 #include "bt86/host/bios.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -61,10 +62,6 @@ BiosFirmware::BiosFirmware(Machine& machine, const std::string& path, const std:
     std::vector<uint8_t> rom = read_file(vga_bios, "VGA BIOS");
     machine.fw_cfg.add_file("vgaroms/" + std::filesystem::path(vga_bios).filename().string(), std::move(rom));
   }
-  // SeaBIOS mirrors its text console (int 10h output, the VGA's too) to
-  // COM1 and reads keys from it: a terminal or a test sees the firmware
-  // from the first instant, with or without a screen.
-  machine.fw_cfg.add_file("etc/sercon-port", {Uart16550::kCom1 & 0xFF, Uart16550::kCom1 >> 8});
   machine.mmio.map(k4G - image_.size(), image_.size(), rom_);
   machine.mmio.map(GuestRam::kBiosAreaStart, GuestRam::kBiosAreaEnd - GuestRam::kBiosAreaStart, area_);
   machine.host_bridge.on_pam = [this] { area_.route(); };
@@ -81,6 +78,12 @@ BiosFirmware::~BiosFirmware() {
   machine_.routing.notify();
   machine_.mmio.unmap(k4G - image_.size(), rom_);
   machine_.mmio.unmap(GuestRam::kBiosAreaStart, area_);
+}
+
+std::string find_seabios() {
+  for (const char* path : {"/usr/share/seabios/bios-256k.bin", "/usr/share/seabios/bios.bin"})
+    if (::access(path, R_OK) == 0) return path;
+  return "";
 }
 
 void reset_cpu(CpuState& cpu) {

@@ -122,6 +122,11 @@ Machine::Machine(const MachineConfig& config)
     mmio.map(VgaMemory::kWindowBase, VgaMemory::kWindowSize, vga->window());
     route_text_window(vga->direct_text());
   }
+  // A firmware mirrors its text console (int 10h output, the VGA's too) on
+  // COM1 and reads keys from it: a terminal or a test sees it from the
+  // first instant, with or without a screen.
+  if (config.serial_console) fw_cfg.add_file("etc/sercon-port", {0xF8, 0x03});
+  attach_drives(config);
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);
@@ -133,6 +138,32 @@ void Machine::route_text_window(bool direct) {
   static_assert(text % 4096 == 0 && VgaMemory::kTextWindowSize % 4096 == 0);
   for (uint64_t page = text; page < text + VgaMemory::kTextWindowSize; page += 4096) ram.set_bus_page(page, !direct);
   routing.notify();
+}
+
+// The drives on the PIIX3's IDE channels, and the boot order a firmware
+// reads: fw_cfg "bootorder" (OpenFirmware paths, one per line, as SeaBIOS
+// matches them: ide@1,1 is 00:01.1, drive@N the channel, disk@N the unit)
+// and the CMOS boot flags (0x3D: first and second device, 2 = hard disk,
+// 3 = CD-ROM; 0x38 bit 0: no floppy signature check).
+void Machine::attach_drives(const MachineConfig& config) {
+  pci.attach(Piix3IsaBridge::kDevice, Piix3IsaBridge::kFunction, isa_bridge);
+  pci.attach(PiixIde::kDevice, PiixIde::kFunction, ide);
+  std::vector<std::string> order;
+  if (config.disk) {
+    disk = std::make_unique<AtaDisk>(*config.disk);
+    ide.channel(0).attach(0, *disk);
+    order.push_back("/pci@i0cf8/ide@1,1/drive@0/disk@0");
+  }
+  if (config.cdrom) {
+    cdrom = std::make_unique<AtapiCdrom>(*config.cdrom);
+    ide.channel(1).attach(0, *cdrom);
+    order.insert(config.boot_cdrom_first ? order.begin() : order.end(), "/pci@i0cf8/ide@1,1/drive@1/disk@0");
+  }
+  std::string text;
+  for (const std::string& path : order) text += (text.empty() ? "" : "\n") + path;
+  if (!text.empty()) fw_cfg.add_file("bootorder", std::vector<uint8_t>(text.begin(), text.end()));
+  rtc.poke_cmos(0x3D, config.boot_cdrom_first ? 0x23 : 0x32);
+  rtc.poke_cmos(0x38, 0x01);
 }
 
 // IA32_APIC_BASE moved the register page or turned it off; a page that

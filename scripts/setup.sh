@@ -3,6 +3,12 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libzydis-dev libzycore-dev libasmjit-dev
           libboost-dev libfmt-dev catch2 nasm gcc-multilib g++-multilib python3 gdb libxml2-utils)
+# Booting legacy guests from disk images: the default firmware (SeaBIOS)
+# and what the tests build images with. One per line, sorted.
+packages+=(
+  seabios
+  xorriso
+)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -242,3 +242,15 @@ TEST_CASE("rtc: construction takes the time of day from the host", "[dev][rtc]")
   CHECK(month >= 0x01);
   CHECK(month <= 0x12);
 }
+
+TEST_CASE("rtc: the CMOS memory sizes of a PC BIOS, above 4 GiB too", "[dev][rtc]") {
+  const auto small = bt86::pc_cmos_image(32ull << 20);
+  CHECK((small[0x15] | small[0x16] << 8) == 640);
+  CHECK((small[0x17] | small[0x18] << 8) == 31 * 1024);  // KiB above 1 MiB
+  CHECK((small[0x30] | small[0x31] << 8) == 31 * 1024);
+  CHECK((small[0x34] | small[0x35] << 8) == 16 * 16);  // 64 KiB blocks above 16 MiB
+  CHECK(small[0x5B] == 0);
+  const auto big = bt86::pc_cmos_image(5ull << 30);
+  CHECK((big[0x17] | big[0x18] << 8) == 0xFFFF);  // saturated
+  CHECK((big[0x5B] | big[0x5C] << 8 | big[0x5D] << 16) == (1u << 30) / 65536);
+}
