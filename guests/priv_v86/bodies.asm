@@ -163,6 +163,11 @@ v86_vme_popf_tf:
         push word 0x0100
         popf                            ; an image with TF
 
+; Redirected to IP 0xFFFF (no limit check applies: CS's limit is 64 KiB).
+global v86_vme_int42, v86_vme_int43
+v86_vme_int42:  int 0x42                ; a hlt there: #GP(0) at IP 0xFFFF
+v86_vme_int43:  int 0x43                ; a two-byte instruction there: its fetch is #GP(0)
+
 ; Events through 16-bit gates (at IOPL 3, IF set): int 0x33 through a DPL-3
 ; interrupt gate, int 0x34 through a DPL-0 gate (#GP(0x1a2) through a 16-bit
 ; trap gate).

@@ -42,7 +42,8 @@ extern const uint8_t v86_start[], v86_end[];
 extern const uint8_t v86_segments[], v86_segments_hlt[], v86_cli[], v86_sti[], v86_pushf[], v86_popf[],
     v86_int[], v86_iret[], v86_int3[], v86_iopl3[], v86_iopl3_int_next[], v86_out[], v86_ud2[],
     v86_lar[], v86_mov_cr0[], v86_div[], v86_limit[], v86_stack[], v86_stack_hlt[], v86_vme[], v86_vme_hlt[],
-    v86_vme_handler[], v86_vme_int41[], v86_vme_pushfd[], v86_vme_sti_vip[], v86_vme_popf_tf[],
+    v86_vme_handler[], v86_vme_int41[], v86_vme_pushfd[], v86_vme_sti_vip[], v86_vme_popf_tf[], v86_vme_int42[],
+    v86_vme_int43[],
     v86_pf_super[], v86_pf_write[], v86_pf_read_ok[], v86_gate16_int[], v86_gate16_int_next[], v86_gate16_gp[];
 extern const uint8_t gate16_trampoline[];
 extern volatile uint32_t gate16_target[2], gate16_cs;
@@ -280,6 +281,26 @@ static void check_vme(void)
     leaves("pushfd", v86_vme_pushfd, 0, VEC_GP, 0, v86_vme_pushfd);
     leaves("sti while VIP is set", v86_vme_sti_vip, FLAG_VIP, VEC_GP, 0, v86_vme_sti_vip);
     leaves("popf of an image with TF", v86_vme_popf_tf, 0, VEC_GP, 0, v86_vme_popf_tf + 3);
+    /* The redirection loads CS:IP from the table with no limit check (SDM
+     * vol. 3, table 20-2; vol. 2, INT n): IP 0xFFFF is within every v86
+     * segment; what runs there is fetched against the 64 KiB limit. */
+    ivt[0x42 * 2] = 0xFFFF, ivt[0x42 * 2 + 1] = 0x2F00; /* linear 0x3EFFF */
+    ivt[0x43 * 2] = 0xFFFF, ivt[0x43 * 2 + 1] = 0x2F01; /* linear 0x3F00F */
+    *(volatile uint8_t *)0x3EFFF = 0xF4;                 /* hlt */
+    *(volatile uint16_t *)0x3F00F = 0xC031;              /* xor ax, ax: past the limit */
+    if (run_v86(v86_vme_int42, 0, 0x8000) == VEC_GP) {
+        check_eq("int 0x42 redirected to 2F00:FFFF, its hlt: frame IP", pushed(1), 0xFFFF);
+        check_eq("frame CS", pushed(2), 0x2F00);
+    } else {
+        check_eq("int 0x42 redirected to 2F00:FFFF, its hlt: #GP", catch_rec.vector, VEC_GP);
+    }
+    if (run_v86(v86_vme_int43, 0, 0x8000) == VEC_GP) {
+        check_eq("int 0x43 redirected to 2F01:FFFF, a fetch past the limit: error code", pushed(0), 0);
+        check_eq("frame IP", pushed(1), 0xFFFF);
+        check_eq("frame CS", pushed(2), 0x2F01);
+    } else {
+        check_eq("int 0x43 redirected to 2F01:FFFF, a fetch past the limit: #GP", catch_rec.vector, VEC_GP);
+    }
 }
 
 static uint32_t pd[1024] __attribute__((aligned(4096)));
