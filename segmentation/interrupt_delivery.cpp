@@ -1,6 +1,6 @@
 // Interrupt and exception delivery (SDM vol. 3, 6.12-6.15): through the
-// guest IDT's 32-bit interrupt and trap gates, to the same or an inner
-// privilege level (the TSS stack), or through a task gate (a task switch);
+// guest IDT's 32- and 16-bit interrupt and trap gates, to the same or an
+// inner privilege level (the TSS stack), or through a task gate (a task switch);
 // and what a fault while delivering becomes: delivered instead, a double
 // fault, or a triple fault, which ends the run.
 #include "bt86/segmentation/interrupt_delivery.h"
@@ -81,9 +81,7 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
     why = fmt::format("IDT entry {} names selector {:#x}, not a present code segment it may enter", vector, selector);
     return false;
   }
-  if (from_v86 && (gate16 || cs.conforming() || cs.dpl() != 0)) {  // v86 mode leaves for ring 0 only
-    if (gate16)
-      return ctx.die(fmt::format("vector {} from virtual-8086 mode through a 16-bit gate is not supported yet", vector));
+  if (from_v86 && (cs.conforming() || cs.dpl() != 0)) {  // v86 mode leaves for ring 0 only
     nested = Event::exception(Vector::kGP, selector_error(selector) + ext);
     why = fmt::format("IDT entry {} leads virtual-8086 mode to code of DPL {}, not 0", vector, cs.dpl());
     return false;
@@ -109,15 +107,17 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
   cpu.seg[kSs] = new_ss;
   cpu.gpr[kEsp] = new_esp;
   cpu.seg[kCs] = SegmentCache{with_rpl(selector, new_cpl), cs.access(), cs.base(), cs.limit()};
-  // The frame: [SS, ESP,] EFLAGS, CS, EIP[, error code], pushed in that order.
-  uint32_t frame[6];
+  // The frame: [GS, FS, DS, ES,] [SS, ESP,] EFLAGS, CS, EIP[, error code],
+  // pushed in that order, each item as wide as the gate (SDM INT n: a
+  // 16-bit gate pushes words from virtual-8086 mode too).
+  uint32_t frame[10];
   size_t items = 0;
+  if (from_v86)
+    for (unsigned s : kV86DataSegments) frame[items++] = cpu.seg[s].selector;
   if (new_cpl < old_cpl) frame[items++] = old_ss, frame[items++] = old_esp;
   frame[items++] = old_eflags, frame[items++] = old_cs, frame[items++] = old_eip;
   if (event.error_code) frame[items++] = *event.error_code;
-  const bool pushed = (new_cpl >= old_cpl || !from_v86 || push_v86_data_segments(ctx)) &&
-                      push_frame(ctx, width, std::span<const uint32_t>(frame, items));
-  if (!pushed) {
+  if (!push_frame(ctx, width, std::span<const uint32_t>(frame, items))) {
     cpu.seg[kSs] = saved_ss, cpu.seg[kCs] = saved_cs, cpu.gpr[kEsp] = old_esp;
     why = "the stack could not take the interrupt frame";
     return false;

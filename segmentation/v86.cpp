@@ -6,8 +6,7 @@
 namespace bt86 {
 
 namespace {
-constexpr unsigned kDataSegs[4] = {kGs, kFs, kDs, kEs};  // the order an event pushes them in
-constexpr uint32_t kIoMapBase = 0x66;                    // in the 32-bit TSS
+constexpr uint32_t kIoMapBase = 0x66;  // in the 32-bit TSS
 
 bool vme(const CpuState& cpu) { return in_v86(cpu) && (cpu.cr4 & cr4::kVME); }
 
@@ -158,14 +157,8 @@ V86Int v86_int(SystemContext& ctx, uint8_t vector, uint32_t return_ip) {
   return V86Int::kRedirected;
 }
 
-bool push_v86_data_segments(SystemContext& ctx) {
-  for (unsigned s : kDataSegs)
-    if (!push32(ctx, ctx.cpu.seg[s].selector)) return false;
-  return true;
-}
-
 void null_v86_data_segments(CpuState& cpu) {
-  for (unsigned s : kDataSegs) cpu.seg[s] = SegmentCache{};
+  for (unsigned s : kV86DataSegments) cpu.seg[s] = SegmentCache{};
 }
 
 }  // namespace bt86

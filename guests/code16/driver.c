@@ -6,8 +6,9 @@
 #include "kinds16.h"
 #include "print.h"
 
-/* Sets code16_sel and data16_sel (a 16-bit code segment over the code16
- * window, a 16-bit data segment over membuf); 0 when it cannot. */
+/* Sets code16_sel, data16_sel and code16w_sel (a 16-bit code segment over
+ * the code16 window, a 16-bit data segment over membuf, a 16-bit code
+ * segment of 128 KiB over wrap16.asm's window); 0 when it cannot. */
 int code16_setup(void);
 
 static const uint32_t values[] = {

@@ -4,8 +4,8 @@
 #include "harness.h"
 #include "print.h"
 
-extern const uint8_t code16_start[];
-uint32_t code16_sel, data16_sel;
+extern const uint8_t code16_start[], code16w_start[];
+uint32_t code16_sel, data16_sel, code16w_sel;
 
 static uint64_t descriptor(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
 {
@@ -13,7 +13,7 @@ static uint64_t descriptor(uint32_t base, uint32_t limit, unsigned access, unsig
            (uint64_t)((limit >> 16) & 0xF) << 48 | (uint64_t)flags << 52 | (uint64_t)(base >> 24) << 56;
 }
 
-static uint64_t gdt[5] __attribute__((aligned(8)));
+static uint64_t gdt[6] __attribute__((aligned(8)));
 
 int code16_setup(void)
 {
@@ -21,10 +21,12 @@ int code16_setup(void)
     gdt[2] = descriptor(0, 0xFFFFF, 0x92, 0xC);                           /* 0x10: flat 32-bit data */
     gdt[3] = descriptor((uint32_t)code16_start, 0xFFFF, 0x9A, 0);         /* 0x18: 16-bit code */
     gdt[4] = descriptor((uint32_t)membuf, MEMBUF_SIZE - 1, 0x92, 0);      /* 0x20: 16-bit data */
+    gdt[5] = descriptor((uint32_t)code16w_start, 0x1FFFF, 0x9A, 0);       /* 0x28: 16-bit code past 64 KiB */
     struct __attribute__((packed)) { uint16_t limit; uint32_t base; } r = {sizeof gdt - 1, (uint32_t)gdt};
     __asm__ volatile("lgdt %0" : : "m"(r));
     code16_sel = 0x18;
     data16_sel = 0x20;
+    code16w_sel = 0x28;
     return 1;
 }
 

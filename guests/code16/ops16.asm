@@ -5,6 +5,11 @@
 bits 32
 %include "code16.inc"
 
+[section code16 progbits alloc exec nowrite align=16]
+global code16_start
+code16_start:
+[section .text]
+
 K16_REGS equ 0
 K16_PTRS equ 1
 K16_DIV  equ 2

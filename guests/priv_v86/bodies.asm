@@ -20,6 +20,22 @@ enter_v86:
 %endrep
         iretd
 
+; The way from a 16-bit gate into the catcher: a 16-bit code segment whose
+; base is here (the gate's offset 0). It notes CS and far-jumps to the
+; catcher's entry for the vector (gate16_target: offset, selector) through
+; SS, the flat ring-0 stack: the data segments are null.
+bits 16
+global gate16_trampoline
+gate16_trampoline:
+        mov [ss:dword gate16_cs], cs
+        jmp dword far [ss:dword gate16_target]
+bits 32
+
+section .bss
+global gate16_target, gate16_cs
+gate16_target: resd 2
+gate16_cs:     resd 1
+
 section .v86 progbits alloc exec nowrite align=16
 bits 16
 global v86_start, v86_end
@@ -146,6 +162,21 @@ v86_vme_sti_vip: sti                    ; VIP is set
 v86_vme_popf_tf:
         push word 0x0100
         popf                            ; an image with TF
+
+; Redirected to IP 0xFFFF (no limit check applies: CS's limit is 64 KiB).
+global v86_vme_int42, v86_vme_int43
+v86_vme_int42:  int 0x42                ; a hlt there: #GP(0) at IP 0xFFFF
+v86_vme_int43:  int 0x43                ; a two-byte instruction there: its fetch is #GP(0)
+
+; Events through 16-bit gates (at IOPL 3, IF set): int 0x33 through a DPL-3
+; interrupt gate, int 0x34 through a DPL-0 gate (#GP(0x1a2) through a 16-bit
+; trap gate).
+global v86_gate16_int, v86_gate16_int_next, v86_gate16_gp
+v86_gate16_int:
+        int 0x33
+v86_gate16_int_next:
+v86_gate16_gp:
+        int 0x34
 
 ; Under the guest's paging, v86 code is user code (CPL 3).
 global v86_pf_super, v86_pf_write, v86_pf_read_ok

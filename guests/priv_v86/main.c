@@ -19,6 +19,10 @@
  *    through the program's own vector table at linear 0 (clearing VIF), a
  *    set bit is #GP(0); a 16-bit iret loads VIF; pushfd, sti while VIP is
  *    set and popf of an image with TF stay #GP(0);
+ *  - an interrupt or exception through a 16-bit interrupt or trap gate
+ *    pushes the same frame as words (the gate's size decides: SDM INT n,
+ *    INTERRUPT-FROM-VIRTUAL-8086-MODE) on the TSS's ring-0 stack and nulls
+ *    the data segments too;
  *  - under paging, v86 code is user code: a supervisor page or a write to a
  *    read-only page is #PF with U set, CR2 the linear address. */
 #include "check.h"
@@ -38,8 +42,11 @@ extern const uint8_t v86_start[], v86_end[];
 extern const uint8_t v86_segments[], v86_segments_hlt[], v86_cli[], v86_sti[], v86_pushf[], v86_popf[],
     v86_int[], v86_iret[], v86_int3[], v86_iopl3[], v86_iopl3_int_next[], v86_out[], v86_ud2[],
     v86_lar[], v86_mov_cr0[], v86_div[], v86_limit[], v86_stack[], v86_stack_hlt[], v86_vme[], v86_vme_hlt[],
-    v86_vme_handler[], v86_vme_int41[], v86_vme_pushfd[], v86_vme_sti_vip[], v86_vme_popf_tf[],
-    v86_pf_super[], v86_pf_write[], v86_pf_read_ok[];
+    v86_vme_handler[], v86_vme_int41[], v86_vme_pushfd[], v86_vme_sti_vip[], v86_vme_popf_tf[], v86_vme_int42[],
+    v86_vme_int43[],
+    v86_pf_super[], v86_pf_write[], v86_pf_read_ok[], v86_gate16_int[], v86_gate16_int_next[], v86_gate16_gp[];
+extern const uint8_t gate16_trampoline[];
+extern volatile uint32_t gate16_target[2], gate16_cs;
 
 static uint32_t ip_of(const uint8_t *label) { return (uint32_t)(label - v86_start); }
 static volatile uint16_t *data16(uint32_t offset) { return (volatile uint16_t *)(V86_DATA + offset); }
@@ -164,6 +171,74 @@ static void check_stack_and_far(void)
     }
 }
 
+enum { S_TRAMP16 = 0x38, SYS_INT_GATE16 = 0x06, SYS_TRAP_GATE16 = 0x07 };
+
+/* Word i of a 16-bit frame, from the handler's SP up. */
+static uint32_t pushed16(unsigned i) { return ((volatile uint16_t *)catch_rec.entry_esp)[i]; }
+
+/* The frame of an event through a 16-bit gate from v86 mode, word by word
+ * from the top: [error code,] IP, CS, FLAGS, SP, SS, ES, DS, FS, GS. */
+static void check_frame16(unsigned first, const uint8_t *ip, uint32_t words)
+{
+    static const char *const names[] = {"IP", "CS", "FLAGS (IF, IOPL 3)", "SP", "SS", "ES", "DS", "FS", "GS"};
+    const uint32_t want[] = {ip_of(ip), V86_CS, FLAG_IF | IOPL3 | 2, 0x8000, 0x3000, 0x4000, 0x5000, 0x6000, 0x7000};
+    for (unsigned i = 0; i < 9; i++) {
+        check_begin();
+        kprintf("frame word %u, %s", first + i, names[i]);
+        uint32_t got = pushed16(first + i);
+        uint32_t mask = i == 2 ? (uint32_t)(FLAG_IF | IOPL3 | 2 | FLAG_TF | FLAG_NT) : 0xFFFF;
+        if ((got & mask) != want[i])
+            kprintf(": %04x (want %04x)", got, want[i]);
+        check_end((got & mask) == want[i]);
+    }
+    check_eq("handler SS = TSS.SS0", catch_rec.entry_ss, pm_tss.ss0);
+    check_eq("handler ESP = TSS.ESP0 - the frame's words", catch_rec.entry_esp, pm_tss.esp0 - 2 * words);
+    check_eq("handler CS = the gate's selector", gate16_cs, S_TRAMP16);
+    check_eq("handler DS null", catch_rec.ds, 0);
+    check_eq("handler ES null", catch_rec.es, 0);
+    check_eq("handler FS null", catch_rec.fs, 0);
+    check_eq("handler GS null", catch_rec.gs, 0);
+    check_eq("handler EFLAGS: VM clear", catch_rec.handler_eflags & FLAG_VM, 0);
+}
+
+/* Runs v86 code at `entry` with these EFLAGS bits; true when `vector` ended it. */
+static int ends_in(const char *what, const uint8_t *entry, uint32_t flags, uint32_t vector)
+{
+    uint32_t v = run_v86(entry, flags, 0x8000);
+    check_begin();
+    kprintf("%s -> vector %02x", what, v);
+    if (v != vector)
+        kprintf(" (want %02x)", vector);
+    return check_end(v == vector);
+}
+
+static void check_gate16(void)
+{
+    put_str("-- through 16-bit gates\n");
+    pm_gdt_set(S_TRAMP16 >> 3, seg_desc((uint32_t)gate16_trampoline, 0xFFFF, ACC_P | ACC_S | ACC_CODE_XR, 0));
+    pm_idt_set(0x33, gate_desc(S_TRAMP16, 0, ACC_P | ACC_DPL(3) | SYS_INT_GATE16, 0));
+    pm_idt_set(0x34, gate_desc(S_TRAMP16, 0, ACC_P | SYS_INT_GATE16, 0));
+    pm_idt_set(VEC_GP, gate_desc(S_TRAMP16, 0, ACC_P | SYS_TRAP_GATE16, 0));
+    gate16_target[1] = PM_KCODE;
+
+    gate16_target[0] = pm_catch_entry(0x33);
+    gate16_cs = 0;
+    if (ends_in("int 0x33 through a DPL-3 16-bit interrupt gate", v86_gate16_int, IOPL3 | FLAG_IF, 0x33)) {
+        check_frame16(0, v86_gate16_int_next, 9);
+        check_eq("handler IF clear (an interrupt gate)", catch_rec.handler_eflags & FLAG_IF, 0);
+    }
+    gate16_target[0] = pm_catch_entry(VEC_GP);
+    gate16_cs = 0;
+    if (ends_in("int 0x34 through a DPL-0 gate: #GP through a 16-bit trap gate", v86_gate16_gp, IOPL3 | FLAG_IF, VEC_GP)) {
+        check_eq("frame word 0, the error code (0x34 * 8 + 2)", pushed16(0), 0x34 * 8 + 2);
+        check_frame16(1, v86_gate16_gp, 10);
+        check_eq("handler IF kept (a trap gate)", catch_rec.handler_eflags & FLAG_IF, FLAG_IF);
+    }
+    pm_idt_catch(0x33, 0);
+    pm_idt_catch(0x34, 0);
+    pm_idt_catch(VEC_GP, 0);
+}
+
 enum { FLAG_VIF = 1u << 19, FLAG_VIP = 1u << 20, S_TSS_VME = 0x30 };
 
 /* A TSS with an interrupt redirection bitmap (the 32 bytes below the I/O
@@ -206,6 +281,22 @@ static void check_vme(void)
     leaves("pushfd", v86_vme_pushfd, 0, VEC_GP, 0, v86_vme_pushfd);
     leaves("sti while VIP is set", v86_vme_sti_vip, FLAG_VIP, VEC_GP, 0, v86_vme_sti_vip);
     leaves("popf of an image with TF", v86_vme_popf_tf, 0, VEC_GP, 0, v86_vme_popf_tf + 3);
+    /* The redirection loads CS:IP from the table with no limit check (SDM
+     * vol. 3, table 20-2; vol. 2, INT n): IP 0xFFFF is within every v86
+     * segment; what runs there is fetched against the 64 KiB limit. */
+    ivt[0x42 * 2] = 0xFFFF, ivt[0x42 * 2 + 1] = 0x2F00; /* linear 0x3EFFF */
+    ivt[0x43 * 2] = 0xFFFF, ivt[0x43 * 2 + 1] = 0x2F01; /* linear 0x3F00F */
+    *(volatile uint8_t *)0x3EFFF = 0xF4;                 /* hlt */
+    *(volatile uint16_t *)0x3F00F = 0xC031;              /* xor ax, ax: past the limit */
+    if (ends_in("int 0x42 redirected to 2F00:FFFF, its hlt", v86_vme_int42, 0, VEC_GP)) {
+        check_eq("frame IP", pushed(1), 0xFFFF);
+        check_eq("frame CS", pushed(2), 0x2F00);
+    }
+    if (ends_in("int 0x43 redirected to 2F01:FFFF, a fetch past the limit", v86_vme_int43, 0, VEC_GP)) {
+        check_eq("error code", pushed(0), 0);
+        check_eq("frame IP", pushed(1), 0xFFFF);
+        check_eq("frame CS", pushed(2), 0x2F01);
+    }
 }
 
 static uint32_t pd[1024] __attribute__((aligned(4096)));
@@ -238,6 +329,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     check_iopl_sensitive();
     check_exceptions();
     check_stack_and_far();
+    check_gate16();
     check_vme();
     check_paging();
     check_finish();

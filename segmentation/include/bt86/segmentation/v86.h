@@ -3,14 +3,15 @@
 // under the guest's paging. The IOPL-sensitive instructions (cli, sti,
 // pushf, popf, int n, iret) raise #GP(0) to the ring-0 monitor while IOPL
 // is below 3, port I/O always consults the TSS's I/O permission bitmap, and
-// an interrupt or exception leaves for ring 0 through a 32-bit gate whose
-// frame holds GS, FS, DS and ES too, with those registers then null. Entered
-// by an iret at CPL 0 whose EFLAGS image has VM, or by a task switch to a
-// TSS whose EFLAGS has it. With CR4.VME (the Pentium's virtual-8086 mode
-// extensions, SDM vol. 3, 20.3-20.4) cli, sti, 16-bit pushf, popf and iret
-// work on the virtual interrupt flag VIF below IOPL 3 instead of faulting,
-// and int n follows the TSS's interrupt redirection bitmap; CR4.PVI gives
-// cli and sti the same meaning at CPL 3 in protected mode.
+// an interrupt or exception leaves for ring 0 through a gate whose frame
+// (dwords, or words through a 16-bit gate) holds GS, FS, DS and ES too,
+// with those registers then null. Entered by an iret at CPL 0 whose EFLAGS
+// image has VM, or by a task switch to a TSS whose EFLAGS has it. With
+// CR4.VME (the Pentium's virtual-8086 mode extensions, SDM vol. 3,
+// 20.3-20.4) cli, sti, 16-bit pushf, popf and iret work on the virtual
+// interrupt flag VIF below IOPL 3 instead of faulting, and int n follows
+// the TSS's interrupt redirection bitmap; CR4.PVI gives cli and sti the
+// same meaning at CPL 3 in protected mode.
 #pragma once
 #include <cstdint>
 
@@ -54,9 +55,9 @@ bool v86_popf(SystemContext& ctx, unsigned width);
 enum class V86Int { kToIdt, kRedirected, kFaulted };
 V86Int v86_int(SystemContext& ctx, uint8_t vector, uint32_t return_ip);
 
-// An event leaving v86 mode pushes GS, FS, DS and ES (dwords, GS first)
-// before SS and ESP on the ring-0 stack ...
-bool push_v86_data_segments(SystemContext& ctx);
+// An event leaving v86 mode pushes GS, FS, DS and ES in this order before
+// SS and ESP on the ring-0 stack, as wide as the gate ...
+inline constexpr unsigned kV86DataSegments[4] = {kGs, kFs, kDs, kEs};
 // ... and, once delivered, leaves those registers null.
 void null_v86_data_segments(CpuState& cpu);
 
