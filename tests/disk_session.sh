@@ -25,7 +25,7 @@ image=$("$here/../guests/disk/build-image.sh" "$kind") || fail "cannot build the
 linux=$("$here/../guests/linux/build-guest.sh" 2>/dev/null | grep -m1 -E '/(vmlinuz|initramfs)' | xargs dirname)
 case $kind in
   syslinux) banner='^SYSLINUX [0-9]' dev=/dev/sda1 fs=vfat part=sda1 ;;
-  grub) banner='GRUB' dev=/dev/sda1 fs=vfat part=sda1 ;;
+  grub) banner="Booting .Debian 686 \\(bt86 disk guest\\)" dev=/dev/sda1 fs=vfat part=sda1 ;;
   iso) banner='^ISOLINUX [0-9]' dev=/dev/sr0 fs=iso9660 part=sr0 ;;
   *) fail "unknown image kind $kind" ;;
 esac
