@@ -9,6 +9,10 @@ foreach(kind syslinux grub iso)
   add_test(NAME disk.${kind} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/disk_session.sh ${BT86_EXE} ${kind})
   set_tests_properties(disk.${kind} PROPERTIES LABELS disk TIMEOUT 300)
 endforeach()
+# The guest writes a file on the syslinux disk (a copy), syncs and powers
+# off: the image holds it (mtools reads it); with --snapshot, nothing new.
+add_test(NAME disk.syslinux.write COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/disk_session.sh ${BT86_EXE} syslinux --write)
+set_tests_properties(disk.syslinux.write PROPERTIES LABELS disk TIMEOUT 300)
 # memtest86+ from the syslinux disk: its pass counter and a test in progress
 # on the VGA text screen (--screendump) and on its serial console.
 add_test(NAME disk.memtest COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/memtest_screen.sh ${BT86_EXE})

@@ -47,7 +47,7 @@ bios_modules=/usr/lib/syslinux/modules/bios
 
 # The Linux guest's files (its builder prints their paths).
 if [ "$kind" != memtest ]; then
-  linux=$("$here/../linux/build-guest.sh" | grep -m1 -E '/(vmlinuz|initramfs)' | xargs dirname)
+  linux=$("$here/../linux/build-guest.sh" | grep -E '/vmlinuz-686$' | xargs dirname)
   payload=("$linux/vmlinuz-686" "$linux/initramfs.cpio.gz" "$linux/modules-686.cpio.gz")
 else
   payload=(/boot/memtest86+ia32.bin)
