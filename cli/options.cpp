@@ -193,10 +193,6 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
                              : "--kernel and --bios exclude each other: a firmware loads its own system";
     return std::nullopt;
   }
-  if (!o.bios.empty() && (o.backend != "bt" || o.switch_instructions || o.switch_seconds > 0)) {
-    error = "--bios runs on the bt backend only (the KVM backend has no ROM or PAM routing yet)";
-    return std::nullopt;
-  }
   if (o.backend != "bt" && o.backend != "kvm") {
     error = fmt::format("--backend {}: expected 'bt' or 'kvm'", o.backend);
     return std::nullopt;

@@ -58,12 +58,17 @@ BiosFirmware::BiosFirmware(Machine& machine, const std::string& path)
   machine.mmio.map(k4G - image_.size(), image_.size(), rom_);
   machine.mmio.map(GuestRam::kBiosAreaStart, GuestRam::kBiosAreaEnd - GuestRam::kBiosAreaStart, area_);
   machine.host_bridge.on_pam = [this] { area_.route(); };
+  machine.routing.firmware = image_;
+  machine.routing.bios_area = [&bridge = machine.host_bridge](uint32_t phys) { return bridge.pam_routing(phys); };
   area_.route();
   reset_cpu(machine.cpu);
 }
 
 BiosFirmware::~BiosFirmware() {
   machine_.host_bridge.on_pam = nullptr;
+  machine_.routing.firmware = {};
+  machine_.routing.bios_area = nullptr;
+  machine_.routing.notify();
   machine_.mmio.unmap(k4G - image_.size(), rom_);
   machine_.mmio.unmap(GuestRam::kBiosAreaStart, area_);
 }

@@ -153,20 +153,42 @@ void AddressSpace::set_watched_pages(std::vector<uint32_t> pages) {
 // now, when that allows a read (a page table entry just rewritten, the
 // common reason for invlpg, is used next), setting A as the SDM lets a
 // processor do speculatively; never D, so a first write still comes back
-// here to set it. Otherwise the page is only parked.
+// here to set it. Otherwise, or when the page churns, it is only parked.
 void AddressSpace::flush_page(uint32_t linear) {
   const uint32_t page = linear & kPageMask;
   for (bool user : {false, true}) {
-    if (!view(user).mapping(page)) continue;
+    const ShadowWindow::Mapping* m = view(user).mapping(page);
+    if (!m) continue;
     Walk w;
     if (mode_.enabled() && !watched(page)) w = translate(page, Access::kRead, user);
-    if (!w.ok || !is_ram(w.phys)) {
+    const bool churns = (!w.ok || (w.phys & kPageMask) != m->phys_page) && note_churn(page);
+    if (churns || !w.ok || !is_ram(w.phys)) {
       view(user).unmap(page);
       continue;
     }
     trace_tables(w, page, ~0u);
     map(user, page, static_cast<uint32_t>(w.phys) & kPageMask, w.writable && w.dirty);  // over the old one
   }
+}
+
+bool AddressSpace::note_churn(uint32_t page) {
+  for (Churn& c : churn_)
+    if (c.page == page) return ++c.count >= kChurnLimit;
+  churn_[churn_next_] = {page, 1};
+  churn_next_ = (churn_next_ + 1) % churn_.size();
+  return kChurnLimit <= 1;
+}
+
+bool AddressSpace::churning(uint32_t linear) const {
+  const uint32_t page = linear & kPageMask;
+  for (const Churn& c : churn_)
+    if (c.page == page) return c.count >= kChurnLimit;
+  return false;
+}
+
+uint8_t* AddressSpace::direct_page(uint64_t phys, bool write) const {
+  if (!is_ram(phys) || (write && write_protected(static_cast<uint32_t>(phys) & kPageMask))) return nullptr;
+  return ram_.host(phys & ~uint64_t{0xFFF});  // SAFETY: RAM, so inside the memfd's mapping
 }
 
 const ShadowWindow* AddressSpace::window_of(uintptr_t host_addr, bool& user) const {

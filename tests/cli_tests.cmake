@@ -82,6 +82,3 @@ add_test(NAME cli.bios_real_mode_ud COMMAND ${EXPECT} 2
          ${BT86_EXE} run --bios ${BT86_GUEST_DIR}/ud_rom.bin --timeout 30)
 set_tests_properties(cli.bios_rom cli.bios_missing cli.bios_odd_size cli.bios_and_kernel cli.bios_debugcon_unwritable
                      cli.bios_real_mode_ud PROPERTIES LABELS cli)
-add_test(NAME cli.bios_kvm_refused COMMAND ${EXPECT} 2 "--bios runs on the bt backend only"
-         ${BT86_EXE} run --bios ${BT86_GUEST_DIR}/realmode_rom.bin --backend kvm)
-set_tests_properties(cli.bios_kvm_refused PROPERTIES LABELS cli)

@@ -4,6 +4,7 @@
 #
 #   compare_backends.sh BT86 KERNEL serial|verdicts [args...]
 #
+# KERNEL: a Multiboot kernel, or a firmware image (*.bin, run with --bios).
 # serial:   the whole serial output must be identical;
 # verdicts: only the kernel's verdicts are compared ("#<n> ...: ok/FAILED"
 #           lines reduced to number and verdict, "all N checks passed",
@@ -15,11 +16,15 @@ if [ $# -lt 3 ]; then
 fi
 bt86=$1 kernel=$2 mode=$3
 shift 3
+case $kernel in
+    *.bin) load=--bios ;;
+    *) load=--kernel ;;
+esac
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 for backend in bt kvm; do
-    timeout -k 10 150 "$bt86" run --backend "$backend" --kernel "$kernel" --timeout 120 "$@" \
+    timeout -k 10 150 "$bt86" run --backend "$backend" "$load" "$kernel" --timeout 120 "$@" \
         >"$dir/$backend.raw" 2>"$dir/$backend.err"
     echo $? >"$dir/$backend.status"
     tr -d '\r' <"$dir/$backend.raw" >"$dir/$backend.out"

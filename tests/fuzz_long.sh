@@ -8,6 +8,8 @@
 #
 # --kvm: then the same number of instructions on KVM against native (where
 # this host's KVM runs unpaged protected mode; said and skipped otherwise).
+# Then as many again of 16-bit code (--mode 16: 16-bit protected mode with
+# 16- and 32-bit stacks, and real mode) on bt86.
 #
 # Exit status: 0 without differences, 1 with, 2 on a usage or build problem.
 set -u
@@ -28,4 +30,9 @@ if [ ! -x "$fuzz" ] || [ ! -x "$native" ]; then
     exit 2
 fi
 echo "fuzz_long: seed $seed, $instructions instructions, side $side"
-exec "$fuzz" --native "$native" --side "$side" --seed "$seed" --instructions "$instructions" --max-differences 50 "$@"
+"$fuzz" --native "$native" --side "$side" --seed "$seed" --instructions "$instructions" --max-differences 50 "$@"
+status=$?
+"$fuzz" --native "$native" --mode 16 --seed "$seed" --instructions "$instructions" --max-differences 50 --no-fpu
+status16=$?
+[ "$status" -ge "$status16" ] && exit "$status"
+exit "$status16"

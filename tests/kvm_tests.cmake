@@ -165,3 +165,32 @@ foreach(name dev_pit dev_pic dev_rtc dev_uart)
   bt86_compare_test(${name} protected-32,iretd verdicts)
 endforeach()
 bt86_compare_test(dev_reset protected-32,iretd serial)
+
+# Firmware images (--bios) on KVM: the ROM at the top of 4 GiB and the BIOS
+# area as memory slots that follow the PAM registers and the A20 gate
+# (host/kvm/kvm_memory.cpp), the reset vector's CPU state. The whole test
+# ROM needs iretd (it enters v86 mode with it); its subset
+# (realmode_rom_subset.bin: no ud2, no v86) runs where KVM emulates real mode.
+set(rom_boot sh ${CMAKE_CURRENT_LIST_DIR}/rom_boot.sh ${BT86_EXE})
+bt86_kvm_guest_test(bios_rom real-mode,protected-32,iretd ${rom_boot} ${BT86_GUEST_DIR}/realmode_rom.bin --backend kvm)
+bt86_kvm_test(bios_rom_subset real-mode,protected-32
+  ${rom_boot} ${BT86_GUEST_DIR}/realmode_rom_subset.bin --backend kvm)
+# ... moving between bt86 and KVM every 2 blocks / 0.2 ms while it runs.
+set(rom_switch sh ${CMAKE_CURRENT_LIST_DIR}/rom_switch.sh ${BT86_EXE})
+function(bt86_rom_switch_test name needs)
+  add_test(NAME switch.${name} COMMAND sh ${BT86_KVM_GATE} ${BT86_EXE} ${needs} ${rom_switch} ${ARGN})
+  set_tests_properties(switch.${name} PROPERTIES LABELS "kvm;switch" SKIP_RETURN_CODE ${BT86_KVM_SKIP} TIMEOUT 300)
+endfunction()
+bt86_rom_switch_test(realmode_rom real-mode,protected-32,iretd ${BT86_GUEST_DIR}/realmode_rom.bin 100 2)
+bt86_rom_switch_test(realmode_rom_subset real-mode,protected-32 ${BT86_GUEST_DIR}/realmode_rom_subset.bin 300 2)
+bt86_rom_switch_test(realmode_rom_subset.ms real-mode,protected-32 ${BT86_GUEST_DIR}/realmode_rom_subset.bin 10 0.2ms)
+bt86_rom_switch_test(realmode_rom_subset.kvm_first real-mode,protected-32
+  ${BT86_GUEST_DIR}/realmode_rom_subset.bin 300 2 --backend kvm)
+# ... and the same ending and serial output on both (agreement, not an oracle).
+function(bt86_compare_rom name needs)
+  add_test(NAME compare.${name} COMMAND sh ${BT86_KVM_GATE} ${BT86_EXE} ${needs} --oracle ${compare} ${BT86_EXE}
+           ${BT86_GUEST_DIR}/${name}.bin serial)
+  set_tests_properties(compare.${name} PROPERTIES LABELS "kvm;compare" SKIP_RETURN_CODE ${BT86_KVM_SKIP} TIMEOUT 300)
+endfunction()
+bt86_compare_rom(realmode_rom real-mode,protected-32,iretd)
+bt86_compare_rom(realmode_rom_subset real-mode,protected-32)

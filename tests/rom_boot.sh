@@ -1,15 +1,16 @@
 #!/bin/sh
-# rom_boot.sh BT86 ROM: boots a firmware image with --bios and checks the
+# rom_boot.sh BT86 ROM [bt86 options...]: boots a firmware image with --bios and checks the
 # whole report: status 1 (isa-debug-exit 0), "PASS" on COM1, the banner on
 # the debug console (--debugcon), and the last POST code 0x0f both at exit
 # and as --stats' last_post_code.
 set -u
 bt86=$1 rom=$2
+shift 2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "rom_boot: FAIL: $*" >&2; exit 1; }
 timeout -k 10 120 "$bt86" run --bios "$rom" --timeout 60 --debugcon "$dir/debugcon" --stats "$dir/stats.json" \
-    >"$dir/out" 2>&1
+    "$@" >"$dir/out" 2>&1
 status=$?
 cat "$dir/out"
 [ "$status" -eq 1 ] || fail "exit status $status, expected 1"

@@ -21,6 +21,7 @@
 #include "kvm_events.h"
 #include "kvm_exit_names.h"
 #include "kvm_insn.h"
+#include "kvm_memory.h"
 #include "bt86/kvm/vcpu_kick.h"
 #include "kvm_msrs.h"
 
@@ -42,7 +43,6 @@ public:
   Impl(GuestContext c, const KvmOptions& options)
       : cpu_(c.cpu), ram_(c.ram), io_(c.io), mmio_(c.mmio), control_(c.control), platform_(c.platform),
         vcpu_(vm_) {
-    vm_.map_ram(ram_);
     set_guest_cpuid(vcpu_, options.extra_cpuid_leaf1_edx);
     route_msrs_to_userspace(vm_);
   }
@@ -78,6 +78,7 @@ private:
   DeviceService devices_{platform_, cpu_};
   KvmVm vm_;
   KvmVcpu vcpu_;
+  KvmMemoryMap memory_{vm_, ram_, platform_.routing};
   Stats stats_;
   bool access_in_flight_ = false;
   // hlt with IF set: the vCPU is not run until an interrupt is injected.
@@ -185,9 +186,10 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
   r->immediate_exit = 0;
   if (tracer_) tracer_->set_cpu(&trace_cpu_);
   try {
+    memory_.follow();  // bt86 may have run the guest, and moved the routing, since
     to_kvm(cpu_, vcpu_);
   } catch (const KvmError& e) {
-    return finish(guest_died(fmt::format("KVM refuses the guest's CPU state: {}", e.what())));
+    return finish(guest_died(fmt::format("KVM refuses the guest's CPU state or memory: {}", e.what())));
   }
   halted_ = cpu_.halted;
   // Until the first KVM_RUN returns, kvm_run's if_flag and
@@ -270,6 +272,14 @@ RunOutcome KvmCpu::Impl::run(const RunLimits& limits) {
       } else {
         r->request_interrupt_window = 1;  // exits with KVM_EXIT_IRQ_WINDOW_OPEN when it can
       }
+    }
+    // A device access just done may have moved the A20 gate or the PAM
+    // routing: the next instruction sees the new slots.
+    try {
+      memory_.follow();
+    } catch (const KvmError& e) {
+      sync_state();
+      return finish(guest_died(fmt::format("KVM refuses the guest's memory: {}", e.what())));
     }
     uint64_t slice_ns = ending ? kSettleNs : ns_until(slice_at, now);
     kick.kick_after(std::min({slice_ns, ns_until(timeout_at, now), devices_.ns_to_next_event()}));

@@ -5,7 +5,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -14,8 +13,6 @@ namespace bt86 {
 
 namespace {
 constexpr const char* kDevice = "/dev/kvm";
-// Where the VGA hole starts and ends: not RAM, so KVM reports MMIO there.
-constexpr uint64_t kHoleStart = 0xA0000, kHoleEnd = 0xC0000;
 // Three pages that VMX needs for real mode without unrestricted guest (a
 // TSS for vm86) plus its identity page table, above any RAM we configure
 // (at most 3 GiB) and where QEMU puts them.
@@ -58,20 +55,19 @@ int KvmVm::extension(long cap) const {
   return r < 0 ? 0 : r;
 }
 
-void KvmVm::map_ram(const GuestRam& ram) {
-  struct Range { uint64_t start, end; };
-  const Range ranges[] = {{0, std::min(ram.size(), kHoleStart)}, {kHoleEnd, ram.size()}};
-  uint32_t slot = 0;
-  for (const Range& r : ranges) {
-    if (r.end <= r.start) continue;
-    kvm_userspace_memory_region region{};
-    region.slot = slot++;
-    region.guest_phys_addr = r.start;
-    region.memory_size = r.end - r.start;
-    region.userspace_addr = reinterpret_cast<uint64_t>(ram.host(r.start));
-    if (::ioctl(vm_fd_, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-      throw KvmError(fmt::format("KVM_SET_USER_MEMORY_REGION {:#x}-{:#x}: {}", r.start, r.end - 1, errno_text()));
-  }
+void KvmVm::set_memory_slot(uint32_t id, const MemorySlot& slot) {
+  if (slot.read_only && slot.size && !extension(KVM_CAP_READONLY_MEM))
+    throw KvmError(fmt::format("this KVM has no read-only memory (KVM_CAP_READONLY_MEM) for {:#x}-{:#x}", slot.gpa,
+                               slot.gpa + slot.size - 1));
+  kvm_userspace_memory_region region{};
+  region.slot = id;
+  region.flags = slot.read_only ? KVM_MEM_READONLY : 0;
+  region.guest_phys_addr = slot.gpa;
+  region.memory_size = slot.size;
+  region.userspace_addr = reinterpret_cast<uint64_t>(slot.host);
+  if (::ioctl(vm_fd_, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+    throw KvmError(fmt::format("KVM_SET_USER_MEMORY_REGION {:#x}-{:#x}: {}", slot.gpa, slot.gpa + slot.size - 1,
+                               errno_text()));
 }
 
 KvmVcpu::KvmVcpu(KvmVm& vm) : vm_(vm) {

@@ -11,9 +11,9 @@ Verdict Differ::check(const Case& c, const std::vector<bool>& keep) {
   const uint32_t slot = slot_;
   slot_ = (slot_ + 1) % FUZZ_CODE_SLOTS;
   const uint32_t at = slot_address(slot) + c.code_offset;
-  Assembled a = assemble(c.program, at, keep);
+  Assembled a = assemble(c.program, at - code_base(slot, mode), keep, mode != FUZZ_MODE_FLAT32);
   if (a.code.size() > FUZZ_CODE_MAX) throw std::runtime_error(fmt::format("case {}: code too large", c.index));
-  Run r{slot, at, &a.code, a.end_eip, &c.state, &c.data};
+  Run r{slot, at, &a.code, a.end_eip, &c.state, &c.data, mode};
   Verdict v;
   v.native = native_.run(r);
   v.other = other_.run(r);
@@ -59,13 +59,14 @@ std::string Differ::shrink_and_report(const Case& c, const Verdict& first) {
     if (chunk == 1 && !progress) break;
   }
   Verdict last = check(c, keep);
-  const uint32_t base = slot_address((slot_ + FUZZ_CODE_SLOTS - 1) % FUZZ_CODE_SLOTS) + c.code_offset;
-  Assembled a = assemble(c.program, base, keep);
+  const uint32_t slot = (slot_ + FUZZ_CODE_SLOTS - 1) % FUZZ_CODE_SLOTS;
+  const uint32_t base = slot_address(slot) + c.code_offset - code_base(slot, mode);
+  Assembled a = assemble(c.program, base, keep, mode != FUZZ_MODE_FLAT32);
 
   std::string out = fmt::format("=== {}: seed {} case {} ({} of {} units kept)\n", title, c.seed, c.index,
                                 std::count(keep.begin(), keep.end(), true), n);
   out += fmt::format("reproduce: bt86_fuzz --native ... --seed {} --case {}{}\n", c.seed, c.index, reproduce_options);
-  out += "--- program\n" + listing(a.code, base);
+  out += "--- program\n" + listing(a.code, base, mode != FUZZ_MODE_FLAT32);
   fuzz_state initial = c.state;
   initial.eip = base;
   out += "--- initial state (data area: random bytes of the case's seed)\n" + describe(initial);

@@ -26,6 +26,8 @@ public:
   // The report's first words, and the options that rebuild the same cases.
   std::string title = "difference";
   std::string reproduce_options;
+  // FUZZ_MODE_*: the 16-bit modes assemble for a 16-bit code segment.
+  uint32_t mode = FUZZ_MODE_FLAT32;
 
   Verdict check(const Case& c, const std::vector<bool>& keep = {});
   // The minimal reproducer of a case that differs, as text.

@@ -29,9 +29,20 @@ struct fuzz_state {
   uint32_t eflags;
 };
 
+/* How the code runs (fuzz_request.mode). The 16-bit modes run it in a
+ * 16-bit code segment whose base is its slot (IP = the offset in the slot),
+ * with 16-bit data segments of base 0 and limit 0xFFFF; natively both are
+ * LDT segments (modify_ldt) and real mode runs as FUZZ_MODE_PM16. */
+#define FUZZ_MODE_FLAT32 0u
+#define FUZZ_MODE_PM16 1u      /* 16-bit code, 16-bit stack (SS.B = 0) */
+#define FUZZ_MODE_PM16_SS32 2u /* 16-bit code, 32-bit stack (SS.B = 1) */
+#define FUZZ_MODE_REAL 3u      /* real mode on bt86 (CR0.PE = 0, CS base = the slot) */
+
 struct fuzz_request {
   uint32_t code_addr; /* where code[0..code_len) goes; execution starts there */
   uint32_t code_len;
+  uint32_t mode;      /* FUZZ_MODE_* */
+  uint32_t reserved;
   struct fuzz_state state;
   uint8_t data[FUZZ_DATA_SIZE];
   uint8_t code[FUZZ_CODE_MAX];

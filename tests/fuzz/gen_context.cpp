@@ -77,6 +77,11 @@ void GenContext::emit_rel16(std::vector<uint8_t> opcode, uint32_t target, InstId
   unit_.items.back().rel16_target = target;
 }
 
+void GenContext::emit_rel16_local(std::vector<uint8_t> opcode, int local, InstId encodes) {
+  emit_raw(std::move(opcode), encodes);
+  unit_.items.back().rel16_local = local;
+}
+
 x86::Gp GenContext::free_gp32(uint32_t avoid) {
   for (;;) {
     x86::Gp r = gp32();

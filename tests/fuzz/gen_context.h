@@ -25,7 +25,11 @@ inline constexpr uint32_t kTrampolineSlots = (FUZZ_DATA_SIZE - kTrampolines) / 1
 
 class GenContext {
 public:
-  explicit GenContext(uint64_t seed) : rng_(seed) {}
+  explicit GenContext(uint64_t seed, bool for_code16 = false) : code16(for_code16), rng_(seed) {}
+
+  // The program runs in a 16-bit code segment (assemble's code16): EIPs
+  // are small offsets, so 16-bit near transfers target labels directly.
+  const bool code16;
 
   // ---- randomness
   uint32_t u32() { return static_cast<uint32_t>(rng_()); }
@@ -53,6 +57,8 @@ public:
   void emit_raw(std::vector<uint8_t> bytes, asmjit::InstId encodes = asmjit::x86::Inst::kIdNone);
   // A 16-bit branch (opcode bytes 66 E8 or 66 E9) to an absolute address.
   void emit_rel16(std::vector<uint8_t> opcode, uint32_t target, asmjit::InstId encodes);
+  // The same to local label n (16-bit code only).
+  void emit_rel16_local(std::vector<uint8_t> opcode, int local, asmjit::InstId encodes);
   // Labels inside the unit: jumps to them, and binding before the next item.
   int new_local() { return unit_.locals++; }
   void bind_next(int local) { bind_next_ = local; }

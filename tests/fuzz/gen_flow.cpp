@@ -144,35 +144,52 @@ uint32_t trampoline(GenContext& g, int back) {
 // Near call, jmp and ret with a 16-bit operand size (66 prefix) in 32-bit
 // code: call rel16 and jmp rel16 wrap IP, call pushes IP (2 bytes), ret
 // pops it (and releases n more), call/jmp r/m16 ignore the upper half.
+// In 16-bit code (g.code16) they are the prefix-free forms, and EIPs are
+// small: they go straight to `back` instead of through a trampoline.
 void near16(GenContext& g) {
   const uint16_t release = g.chance(30) ? static_cast<uint16_t>(4 * g.below(3)) : 0;
   if (!g.stack_room(2 + release)) return;
   const int back = g.new_local();
-  const uint32_t t = trampoline(g, back);
+  const uint32_t t = g.code16 ? 0 : trampoline(g, back);
   const auto lo = static_cast<uint8_t>(t), hi = static_cast<uint8_t>(t >> 8);
+  const x86::Gp r = g.gp32();
+  // r = where to go, junk in its upper half (code16: the label's IP)
+  auto target_in = [&](const x86::Gp& reg) {
+    if (!g.code16) return g.emit(I::kIdMov, {reg, Imm((g.u32() & 0xFFFF0000) | t)});
+    g.emit_lea(reg, back);
+    g.emit(I::kIdOr, {reg, Imm(static_cast<int32_t>(g.u32() & 0xFFFF0000))});
+  };
   bool pushes = true;
   switch (g.below(5)) {
-    case 0: g.emit_rel16({0x66, 0xE8}, t, I::kIdCall); break;
-    case 1:
-      g.emit_rel16({0x66, 0xE9}, t, I::kIdJmp);
-      pushes = false;
-      break;
-    case 2: {  // call/jmp r16, junk in the upper half
-      const x86::Gp r = g.gp32();
-      pushes = g.chance(70);
-      g.emit(I::kIdMov, {r, Imm((g.u32() & 0xFFFF0000) | t)});
-      g.emit_raw({0x66, 0xFF, static_cast<uint8_t>((pushes ? 0xD0 : 0xE0) | r.id())}, pushes ? I::kIdCall : I::kIdJmp);
+    case 0:
+    case 1: {
+      pushes = g.chance(50);
+      const uint8_t op = pushes ? 0xE8 : 0xE9;
+      const InstId id = pushes ? I::kIdCall : I::kIdJmp;
+      if (g.code16) g.emit_rel16_local({0x66, op}, back, id);
+      else g.emit_rel16({0x66, op}, t, id);
       break;
     }
+    case 2:  // call/jmp r16, junk in the upper half
+      pushes = g.chance(70);
+      target_in(r);
+      g.emit_raw({0x66, 0xFF, static_cast<uint8_t>((pushes ? 0xD0 : 0xE0) | r.id())}, pushes ? I::kIdCall : I::kIdJmp);
+      break;
     case 3: {  // call m16
       const uint32_t m = FUZZ_DATA_BASE + 16 + g.below(kOperandEnd - 32);
-      g.emit(I::kIdMov, {x86::ptr(uint64_t{m}, 2), Imm(t & 0xFFFF)});
+      target_in(r);
+      g.emit(I::kIdMov, {x86::ptr(uint64_t{m}, 2), r.r16()});
       g.emit_raw({0x66, 0xFF, 0x15, static_cast<uint8_t>(m), static_cast<uint8_t>(m >> 8), 0, 0}, I::kIdCall);
       break;
     }
     default:  // ret / ret n: push the junk it releases, then IP
       for (unsigned i = 0; i < release / 4u; ++i) g.emit(I::kIdPush, {Imm(g.interesting32())});
-      g.emit_raw({0x66, 0x68, lo, hi}, I::kIdPush);
+      if (g.code16) {
+        target_in(r);
+        g.emit(I::kIdPush, {r.r16()});
+      } else {
+        g.emit_raw({0x66, 0x68, lo, hi}, I::kIdPush);
+      }
       if (release) g.emit_raw({0x66, 0xC2, static_cast<uint8_t>(release), 0}, I::kIdRet);
       else g.emit_raw({0x66, 0xC3}, I::kIdRet);
       pushes = false;

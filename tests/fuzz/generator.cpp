@@ -83,7 +83,7 @@ Case generate(uint64_t seed, uint64_t index, const GeneratorOptions& options) {
   if (options.x87) pool.add(x87_gens(), 3);
   if (options.sse) pool.add(sse_gens(), 3);
 
-  GenContext g(mix(case_seed));
+  GenContext g(mix(case_seed), options.code16);
   // Half the cases start in the last 256 bytes of a page: their code runs
   // across the page boundary (blocks end there; an instruction may straddle it).
   c.code_offset = g.chance(50) ? 0xF00 + g.below(0x100) : g.below(0xF00);

@@ -23,6 +23,9 @@ struct GeneratorOptions {
   unsigned max_units = 48;
   bool x87 = true;
   bool sse = true;
+  // For a 16-bit code segment (FUZZ_MODE_PM16 and the like; program.h's
+  // assemble with code16): GenContext::code16 is set.
+  bool code16 = false;
   // Units with any of these instructions are drawn again (what a side
   // cannot run, e.g. a KVM emulator's gaps).
   std::vector<asmjit::InstId> excluded;

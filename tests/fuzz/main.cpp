@@ -5,8 +5,13 @@
 //
 //   bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N]
 //             [--case I] [--max-differences K] [--self-test] [--no-fpu]
-//             [--side bt86|kvm|both]
+//             [--side bt86|kvm|both] [--mode flat32|pm16|pm16-ss32|real|16]
 //             [--assemble-only]   (generate and assemble the cases, run nothing)
+//
+// --mode: where the code runs on bt86 (native: always in a 32-bit process,
+// 16-bit code in an LDT code segment): flat 32-bit protected mode (the
+// default), 16-bit code with a 16- or 32-bit stack, real mode, or "16":
+// the three 16-bit modes in turn, case by case.
 //
 // Exit status: 0 without differences, 1 with, 2 on a usage or setup error,
 // 77 (ctest's skip) when --side kvm finds no KVM that runs the cases.
@@ -43,13 +48,14 @@ struct Options {
   bool assemble_only = false;
   bool fpu = true;
   bool bt86 = true, kvm = false;  // the sides compared with native
+  std::string mode = "flat32";
   uint64_t max_differences = 10;
 };
 
 const char kUsage[] =
     "usage: bt86_fuzz --native PATH [--seed S] [--cases N | --instructions N] [--case I]\n"
     "                 [--max-differences K] [--self-test] [--no-fpu] [--side bt86|kvm|both]\n"
-    "                 [--assemble-only]\n";
+    "                 [--mode flat32|pm16|pm16-ss32|real|16] [--assemble-only]\n";
 
 constexpr int kSkipped = 77;
 
@@ -77,15 +83,38 @@ std::optional<Options> parse(int argc, char** argv) {
     else if (a == "--no-fpu") o.fpu = false;
     else if (a == "--side" && value() && (a = argv[i], a == "bt86" || a == "kvm" || a == "both"))
       o.bt86 = a != "kvm", o.kvm = a != "bt86";
+    else if (a == "--mode" && value() &&
+             (a = argv[i], a == "flat32" || a == "pm16" || a == "pm16-ss32" || a == "real" || a == "16"))
+      o.mode = a;
     else return std::nullopt;
   }
   if (o.native.empty()) return std::nullopt;
+  if (o.mode != "flat32" && o.kvm) return std::nullopt;  // the KVM side runs flat 32-bit code only
   return o;
 }
 
-GeneratorOptions generator_options(const Options& o) {
+// The FUZZ_MODE_* case `index` runs in.
+uint32_t mode_of(const Options& o, uint64_t index) {
+  if (o.mode == "pm16") return FUZZ_MODE_PM16;
+  if (o.mode == "pm16-ss32") return FUZZ_MODE_PM16_SS32;
+  if (o.mode == "real") return FUZZ_MODE_REAL;
+  if (o.mode == "16") return FUZZ_MODE_PM16 + static_cast<uint32_t>(index % 3);
+  return FUZZ_MODE_FLAT32;
+}
+
+GeneratorOptions generator_options(const Options& o, uint32_t mode = FUZZ_MODE_FLAT32) {
   GeneratorOptions gen;
   gen.x87 = gen.sse = o.fpu;
+  if (mode == FUZZ_MODE_FLAT32) return gen;
+  // 16-bit code: no x87 and SSE (0x66 is part of SSE opcodes, and x87
+  // environments change size with it); no segment loads (the native side's
+  // selectors are not bt86's, and real mode loads paragraphs), nor arpl
+  // (#UD in real mode).
+  gen.x87 = gen.sse = false;
+  gen.code16 = true;
+  namespace I = asmjit::x86::Inst;
+  gen.excluded = {I::kIdLes, I::kIdLds, I::kIdLfs, I::kIdLgs, I::kIdLss};
+  if (mode == FUZZ_MODE_REAL) gen.excluded.push_back(I::kIdArpl);
   return gen;
 }
 
@@ -95,7 +124,7 @@ uint64_t campaign(const Options& o, Runner& native, Runner& other, const char* s
                   const char* title) {
   Differ differ(native, other);
   differ.title = title;
-  differ.reproduce_options = fmt::format("{} --side {}", o.fpu ? "" : " --no-fpu", side);
+  differ.reproduce_options = fmt::format("{} --side {} --mode {}", o.fpu ? "" : " --no-fpu", side, o.mode);
   uint64_t cases = 0, instructions = 0, differences = 0, faults = 0;
   std::map<uint32_t, uint64_t> endings;  // native vector -> cases
   const auto start = std::chrono::steady_clock::now();
@@ -103,7 +132,8 @@ uint64_t campaign(const Options& o, Runner& native, Runner& other, const char* s
   for (uint64_t index = first;; ++index) {
     if (o.only_case && index != *o.only_case) break;
     if (o.instructions ? instructions >= o.instructions : cases >= o.cases) break;
-    Case c = generate(o.seed, index, gen);
+    differ.mode = mode_of(o, index);
+    Case c = generate(o.seed, index, differ.mode == FUZZ_MODE_FLAT32 ? gen : generator_options(o, differ.mode));
     Verdict v = differ.check(c);
     ++cases;
     instructions += v.instructions;
@@ -149,7 +179,8 @@ int self_test(const Options& o, Runner& native, Runner& other, const GeneratorOp
   for (const Kind& k : kinds) {
     Differ differ(native, other);
     differ.corrupt = [&](const Case&, Outcome& x) { k.apply(x); };
-    Case c = generate(o.seed, index++, gen);
+    differ.mode = mode_of(o, index);
+    Case c = generate(o.seed, index++, differ.mode == FUZZ_MODE_FLAT32 ? gen : generator_options(o, differ.mode));
     Verdict v = differ.check(c);
     if (v.differences.empty()) {
       std::printf("self-test: a corrupted %s was NOT reported\n", k.name);
@@ -173,11 +204,13 @@ int assemble_only(const Options& o) {
   uint64_t instructions = 0;
   for (uint64_t index = 0; index < o.cases; ++index) {
     try {
-      Case c = generate(o.seed, index);
-      Assembled a = assemble(c.program, FUZZ_CODE_BASE);
+      const uint32_t mode = mode_of(o, index);
+      const bool code16 = mode != FUZZ_MODE_FLAT32;
+      Case c = generate(o.seed, index, generator_options(o, mode));
+      Assembled a = assemble(c.program, code16 ? c.code_offset : FUZZ_CODE_BASE, {}, code16);
       instructions += a.starts.size();
       if (a.code.size() > FUZZ_CODE_MAX) ++errors["code larger than FUZZ_CODE_MAX"];
-      std::string l = listing(a.code, FUZZ_CODE_BASE);
+      std::string l = listing(a.code, code16 ? c.code_offset : FUZZ_CODE_BASE, code16);
       if (l.find("undecodable") != std::string::npos && !errors.count("undecodable bytes")) std::puts(l.c_str());
       if (l.find("undecodable") != std::string::npos) ++errors["undecodable bytes"];
     } catch (const std::exception& e) {

@@ -74,6 +74,7 @@ Outcome NativeOracle::run(const Run& r) {
   auto req = std::make_unique<fuzz_request>();
   req->code_addr = r.code_addr;
   req->code_len = static_cast<uint32_t>(r.code->size());
+  req->mode = r.mode;
   req->state = *r.state;
   std::memcpy(req->data, r.data->data(), FUZZ_DATA_SIZE);
   std::memcpy(req->code, r.code->data(), r.code->size());
@@ -96,6 +97,9 @@ Outcome NativeOracle::run(const Run& r) {
     o.vector = FUZZ_END;
     o.error_code = 0;
   }
+  // Real mode's exceptions push no error code (this side ran in 16-bit
+  // protected mode, where #GP and #SS for a limit push 0).
+  if (r.mode == FUZZ_MODE_REAL) o.error_code = 0;
   return o;
 }
 

@@ -5,11 +5,13 @@
 
 #include <stdexcept>
 
+#include "code16.h"
+
 namespace bt86::fuzz {
 
 using namespace asmjit;
 
-Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& keep) {
+Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& keep, bool code16) {
   CodeHolder code;
   code.init(Environment(Arch::kX86), base);
   x86::Assembler a(&code);
@@ -20,6 +22,12 @@ Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& kee
   std::vector<Label> labels(max_id + 2);
   for (Label& l : labels) l = a.newLabel();
   const Label end = labels.back();
+  // A jump's target: the unit's label, or the end when no unit has that id.
+  auto unit_label = [&](int id) {
+    for (const Unit& t : p.units)
+      if (t.id == id) return labels[id];
+    return end;
+  };
 
   Assembled out;
   for (size_t i = 0; i < p.units.size(); ++i) {
@@ -35,6 +43,13 @@ Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& kee
         bound[it.bind_local] = true;
       }
       out.starts.push_back(base + static_cast<uint32_t>(a.offset()));
+      if (code16) {
+        Label label = it.jump_to != kNoJump ? unit_label(it.jump_to) : Label();
+        for (int local : {it.jump_local, it.lea_local, it.rel16_local})
+          if (local >= 0) label = locals[local];
+        emit_code16(a, it, it.ops, label);
+        continue;
+      }
       if (!it.raw.empty()) {
         a.embed(it.raw.data(), it.raw.size());
         if (it.rel16_target) {
@@ -46,11 +61,7 @@ Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& kee
         continue;
       }
       std::vector<Operand> ops = it.ops;
-      if (it.jump_to != kNoJump) {
-        bool known = false;
-        for (const Unit& t : p.units) known |= t.id == it.jump_to;
-        ops.insert(ops.begin(), known ? labels[it.jump_to] : end);
-      }
+      if (it.jump_to != kNoJump) ops.insert(ops.begin(), unit_label(it.jump_to));
       if (it.jump_local >= 0) ops.insert(ops.begin(), locals[it.jump_local]);
       if (it.lea_local >= 0) ops.push_back(x86::ptr(locals[it.lea_local]));
       a.addInstOptions(it.options);
@@ -82,9 +93,10 @@ uint64_t Assembled::reached(uint32_t eip) const {
   return n;
 }
 
-std::string listing(const std::vector<uint8_t>& code, uint32_t base) {
+std::string listing(const std::vector<uint8_t>& code, uint32_t base, bool code16) {
   ZydisDecoder decoder;
-  ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+  if (code16) ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
+  else ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
   ZydisFormatter formatter;
   ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   std::string out;

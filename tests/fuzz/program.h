@@ -25,6 +25,8 @@ struct Item {
   // With raw, a 16-bit branch opcode (66 E8, 66 E9): its rel16 to this
   // absolute address follows, computed where the item lands.
   std::optional<uint32_t> rel16_target;
+  // With raw, in 16-bit code: a rel16 to local label n follows instead.
+  int rel16_local = -1;
 };
 
 struct Unit {
@@ -50,9 +52,13 @@ struct Assembled {
 
 // Assembles the units with keep[i] set (all when keep is empty) at address
 // `base`; throws std::runtime_error naming the instruction AsmJit refuses.
-Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& keep = {});
+// code16: for a 16-bit code segment (base is then an IP), every
+// instruction keeping its meaning: its operand- and address-size prefixes
+// (0x66, 0x67) toggled (code16.cpp).
+Assembled assemble(const Program& p, uint32_t base, const std::vector<bool>& keep = {}, bool code16 = false);
 
-// One line per instruction ("00100004  01 c8  add eax, ecx").
-std::string listing(const std::vector<uint8_t>& code, uint32_t base);
+// One line per instruction ("00100004  01 c8  add eax, ecx"), decoded as
+// 16-bit code with code16.
+std::string listing(const std::vector<uint8_t>& code, uint32_t base, bool code16 = false);
 
 }  // namespace bt86::fuzz

@@ -60,6 +60,7 @@ struct HelperSite {
   Insn insn;
   mutable uint64_t* exits = nullptr;  // the engine's counter for cause, once looked up
   uint32_t arg = 0;  // a constant of the site (a bounce access: its size and kind)
+  uint64_t adaptive_key = 0;  // an adaptive instruction's access: its AdaptiveSites key
 };
 
 // HelperSite::arg of a bounce block's access step (BlockBuilder::call_access):

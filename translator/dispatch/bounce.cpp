@@ -16,17 +16,31 @@ bool Bounce::redirect(uint32_t linear, unsigned size, bool read, bool write) {
   // Every page first, for the access it is (a read-modify-write checks for
   // writing), so a #PF comes before any device sees a read.
   bool plain = uint64_t{linear} + size <= (uint64_t{1} << 32);  // no wrap
+  uint64_t first_phys = 0;
   for (unsigned done = 0; done < size;) {
     uint32_t a = linear + done;
     Walk w = aspace_.translate(a, write ? Access::kWrite : Access::kRead, user);
     if (!w.ok) return context_.raise_pf(a, w.error_code);
+    if (!done) first_phys = w.phys;
     // A write to translated code goes through write_linear, which drops it.
     if (!aspace_.is_ram(w.phys) || (write && aspace_.is_code(static_cast<uint32_t>(w.phys))) || aspace_.watched(a))
       plain = false;
     done += std::min(size - done, 4096 - (a & 0xFFFu));
   }
+  would_fault_ = true;
   if (plain) {
     frame.access_address = linear;
+    if ((linear & 0xFFFu) + size > 4096) return true;  // two pages: their host faults map them
+    if (aspace_.mapped_page(linear, write, user) == (first_phys & ~uint64_t{0xFFF})) {
+      would_fault_ = false;
+      return true;
+    }
+    // A page whose mapping churns stays unmapped: reach its bytes in RAM.
+    if (uint8_t* page = aspace_.churning(linear) ? aspace_.direct_page(first_phys, write) : nullptr) {
+      frame.access_address = reinterpret_cast<uintptr_t>(page + (linear & 0xFFFu)) - frame.window_base;
+      return true;
+    }
+    aspace_.fill(linear, write, user);  // what the access's host fault would do
     return true;
   }
   if (size > kSlot - 64)

@@ -1,7 +1,9 @@
 // Bounce blocks: the instruction whose host access faulted because its
 // guest bytes are not plain RAM in the shadow window runs again, alone, in
 // a block whose every memory access first asks here where to go
-// (emit/emit_bounce.cpp). Plain RAM is accessed in the window as usual;
+// (emit/emit_bounce.cpp); so do adaptive instructions in ordinary blocks
+// (adaptive_sites.h). Plain RAM is accessed in the window as usual (a page
+// whose mapping churns, in RAM directly, so it need not be mapped);
 // anything else (a device, physical memory nobody backs, which reads as all
 // ones and drops writes like a PC's open bus, a page holding translated
 // code being written, a page a debugger watches, an access that wraps
@@ -30,6 +32,9 @@ public:
   bool redirect(uint32_t linear, unsigned size, bool read, bool write);
   // After the store to a redirected write: the scratch bytes go out.
   bool commit();
+  // Whether the last redirected access would have taken a host fault had
+  // it run natively (its bytes not mapped in the window for it).
+  bool would_fault() const { return would_fault_; }
 
 private:
   // Two buffers, for an instruction's source and destination; up to
@@ -47,6 +52,7 @@ private:
   alignas(64) uint8_t scratch_[2][kSlot] = {};
   unsigned next_slot_ = 0;
   std::optional<PendingWrite> pending_write_;
+  bool would_fault_ = true;
 };
 
 }  // namespace bt86

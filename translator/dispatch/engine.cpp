@@ -65,6 +65,7 @@ Engine::Engine(GuestContext c)
   if (tracer_ && tracer_->perf_map()) stubs_.describe(*tracer_);
   context_.debug = &debug_;
   former_.debug = &debug_;
+  former_.adaptive = &adaptive_;
   if (platform_.routing)
     platform_.routing->changed = [this] {
       routing_changed_ = true;

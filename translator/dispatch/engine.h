@@ -20,6 +20,7 @@
 #include "bt86/translator/translator.h"
 #include "cache/code_cache.h"
 #include "cache/lookup_cache.h"
+#include "dispatch/adaptive_sites.h"
 #include "dispatch/bounce.h"
 #include "dispatch/debug_stops.h"
 #include "frontend/block_formation.h"
@@ -148,6 +149,8 @@ private:
   StopRequests requests_;
   HelperContext context_;
   Bounce bounce_{context_, aspace_};
+  AdaptiveSites adaptive_;
+  void note_hot_fault(Block& block);
   DebugStops debug_;
 
   uint64_t flush_generation_ = 0;

@@ -137,6 +137,14 @@ int Engine::run_access(const HelperSite& site) {
                         ? bounce_.commit()
                         : bounce_.redirect(static_cast<uint32_t>(frame_.access_address), access_step::size(arg),
                                            access_step::reads(arg), access_step::writes(arg));
+  // An adaptive instruction whose accesses now hit the window goes back to
+  // plain translation (its block goes on to its end; it is not run again).
+  if (done && site.adaptive_key && arg != access_step::kCommit &&
+      adaptive_.note_access(site.adaptive_key, bounce_.would_fault())) {
+    ++stats.shadow["adaptive_demotions"];
+    cache_.invalidate_linear(site.insn.eip);
+    forget_invalidated();
+  }
   if (done) {
     // A device access may have raised a line or ended the run: stop at the
     // next iteration boundary (a rep loop's poll) or after the instruction.

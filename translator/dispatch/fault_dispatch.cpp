@@ -73,6 +73,7 @@ Block* Engine::handle_host_fault() {
       return bounce(*block);
     case WindowFault::Kind::kFilled:  // resolved meanwhile: run the instruction again
       if (w.fill.table_write) ++table_writes_;
+      if (aspace_.churning(w.linear)) note_hot_fault(*block);
       return nullptr;
     case WindowFault::Kind::kGuestFault:
       break;
@@ -80,14 +81,17 @@ Block* Engine::handle_host_fault() {
   switch (w.fill.outcome) {
     case AddressSpace::Outcome::kPageFault:
       ++stats.host_faults["guest_page_fault"];
+      note_hot_fault(*block);
       pf_retry_ = PageFaultRetry{w.linear, cpu.eip, cpu.cr3, cpu.seg[kCs].selector, f.write, user_mode()};
       context_.raise_pf(w.linear, w.fill.error_code);
       return nullptr;
     case AddressSpace::Outcome::kCodeWrite:
       ++stats.host_faults["code_write"];
+      note_hot_fault(*block);
       return handle_code_write(static_cast<uint32_t>(w.fill.phys));
     case AddressSpace::Outcome::kMmio:
       ++stats.host_faults["mmio"];
+      note_hot_fault(*block);
       return bounce(*block);
     case AddressSpace::Outcome::kWatched:  // a debugger's watchpoint: each access is checked
       ++stats.host_faults["watched"];
@@ -112,9 +116,22 @@ void Engine::map_retried_access() {
 
 bool Engine::try_hidden_fault(uintptr_t host_addr, bool write) {
   const WindowFault w = resolve_window_fault(aspace_, host_addr, write);
-  if (w.kind != WindowFault::Kind::kFilled) return false;
+  // A churning page's fault goes the long way, to count against its instruction.
+  if (w.kind != WindowFault::Kind::kFilled || aspace_.churning(w.linear)) return false;
   ++(w.fill.table_write ? table_writes_ : w.fill.dirty_upgrade ? dirty_upgrades_ : hidden_fills_);
   return true;
+}
+
+// The instruction at cpu.eip in `block` took a host fault that running it
+// natively cannot avoid (adaptive_sites.h): often enough, and its block is
+// dropped, to be translated again with the instruction's accesses redirected.
+void Engine::note_hot_fault(Block& block) {
+  if (block.key.mode & mode::kBounce) return;
+  const uint32_t phys = block.key.phys + (cpu.eip - block.guest_eip);  // a block stays in its first page
+  if (!adaptive_.note_fault(AdaptiveSites::key(phys, block.key.mode))) return;
+  ++stats.shadow["adaptive_promotions"];
+  cache_.invalidate(block);
+  forget_invalidated();
 }
 
 // A guest store hit a page holding translations: drop them, let the store

@@ -70,6 +70,7 @@ void BlockBuilder::call_helper(HelperFn fn, const char* cause, const Insn& insn)
 void BlockBuilder::call_access(const Insn& insn, uint32_t arg) {
   HelperSite& site = block_->sites.emplace_back(HelperSite{nullptr, "bounce_access", insn});
   site.arg = arg;
+  site.adaptive_key = adaptive_key_;
   // The thunk keeps the guest registers and flags; r9-r11 are saved here
   // (four pushes keep rsp 16-byte aligned).
   for (const Gp& r : {r9, r10, r11, r11}) a_.push(r);

@@ -27,6 +27,10 @@ public:
   // A bounce block (mode::kBounce): every memory access of its one
   // instruction goes through redirect_access (emit.h).
   bool bounce() const { return mode() & mode::kBounce; }
+  // The instruction being emitted redirects its accesses: a bounce block's,
+  // or an adaptive one (dispatch/adaptive_sites.h) named by adaptive_key.
+  bool redirecting() const { return bounce() || adaptive_key_; }
+  void set_adaptive(uint64_t key) { adaptive_key_ = key; }
 
   // Starts a guest instruction: records its side-table entry.
   void begin_instruction(uint32_t eip, int8_t spill_reg = -1);
@@ -40,7 +44,7 @@ public:
   // Calls a C++ helper for insn. If the helper may leave translated code it
   // does so by itself; otherwise execution continues after the call.
   void call_helper(HelperFn fn, const char* cause, const Insn& insn);
-  // A step of insn's memory access in a bounce block (arg: access_step),
+  // A step of insn's memory access when redirecting (arg: access_step),
   // through the access thunk: every register and flag is kept (the answer
   // is in the CpuFrame), and it leaves translated code only when it raises.
   void call_access(const Insn& insn, uint32_t arg);
@@ -73,6 +77,7 @@ private:
   std::vector<PendingFault> faults_;
   std::vector<asmjit::Label> side_labels_;
   uint32_t inline_size_ = 0;
+  uint64_t adaptive_key_ = 0;
 };
 
 }  // namespace bt86

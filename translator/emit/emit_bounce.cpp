@@ -1,4 +1,5 @@
-// Memory accesses in bounce blocks. A bounce block is the one instruction
+// Memory accesses in bounce blocks, and of adaptive instructions in any
+// block (dispatch/adaptive_sites.h), which redirect theirs the same way. A bounce block is the one instruction
 // whose access faulted because its bytes are not plain RAM in the window: a
 // device, open bus (physical memory nobody backs), or the 4 GiB wrap (the
 // access ran into the guard region above or below the window). Its every
@@ -18,7 +19,7 @@ using namespace asmjit::x86;
 namespace hr = hostreg;
 
 void redirect_access(BlockBuilder& b, const Insn& insn, const Gp& reg, unsigned size, bool read, bool write) {
-  if (!b.bounce()) return;
+  if (!b.redirecting()) return;
   if (reg.id() < r9.id() || reg.id() > r11.id()) throw std::logic_error("redirect_access: not a scratch register");
   Assembler& a = b.a();
   const size_t address = offsetof(CpuFrame, access_address);
@@ -28,7 +29,7 @@ void redirect_access(BlockBuilder& b, const Insn& insn, const Gp& reg, unsigned 
 }
 
 void commit_access(BlockBuilder& b, const Insn& insn) {
-  if (b.bounce()) b.call_access(insn, access_step::kCommit);
+  if (b.redirecting()) b.call_access(insn, access_step::kCommit);
 }
 
 }  // namespace bt86

@@ -141,7 +141,7 @@ Flow emit_ident(BlockBuilder& b, const Insn& insn) {
   // In a bounce block the operand's bytes go where the engine says (a
   // device, open bus, the wrap); a write reaches them after the instruction.
   const unsigned size = mem ? mem->size / 8 : 0;
-  if (mem && b.bounce() && is_bit_test_by_register(insn)) return emit_bit_test_bounced(b, insn, *mem);
+  if (mem && b.redirecting() && is_bit_test_by_register(insn)) return emit_bit_test_bounced(b, insn, *mem);
   if (mem && !has_high_byte) {
     Gp addr = form_address(b, insn, *mem, hostreg::kAddr);
     redirect_access(b, insn, addr, size, operand_reads(*mem), operand_writes(*mem));

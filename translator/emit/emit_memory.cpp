@@ -162,7 +162,7 @@ Gp form_address(BlockBuilder& b, const Insn& insn, const ZydisDecodedOperand& op
   const unsigned size = op.size / 8;
   const bool write = operand_writes(op);
   // (Not in a bounce block: its accesses replace the address register.)
-  if (allow_plain && !b.bounce() && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp &&
+  if (allow_plain && !b.redirecting() && insn.info.address_width == 32 && base >= 0 && index < 0 && !disp &&
       segment_is_plain(b, static_cast<unsigned>(seg), write))
     return hostreg::guest64(base);  // upper half is zero: already a 32-bit linear address
   form_offset(b, insn, op, into);

@@ -29,7 +29,7 @@ struct StringAccess {
   Gp operator()(unsigned seg, const Gp& index32, const Gp& scratch32, bool write) const {
     Assembler& a = b.a();
     if (addr16) a.movzx(scratch32, index32.r16());
-    if (segment_is_plain(b, seg, write) && !b.bounce()) return addr16 ? scratch32.r64() : index32.r64();
+    if (segment_is_plain(b, seg, write) && !b.redirecting()) return addr16 ? scratch32.r64() : index32.r64();
     if (!addr16) a.mov(scratch32, index32);
     check_access(b, insn, seg, scratch32, width, write);
     add_segment_base(b, seg, scratch32);

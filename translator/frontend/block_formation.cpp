@@ -17,6 +17,27 @@ struct Fetched {
   bool second_page_faults = false;
   bool second_page_not_ram = false;
 };
+
+// String instructions stay native: redirected, a rep would ask the engine
+// once per element.
+bool adaptable(const Insn& insn) {
+  switch (insn.mnemonic()) {
+    case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD:
+    case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD:
+    case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD:
+    case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD:
+    case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD:
+    case ZYDIS_MNEMONIC_INSB: case ZYDIS_MNEMONIC_INSW: case ZYDIS_MNEMONIC_INSD:
+    case ZYDIS_MNEMONIC_OUTSB: case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD: return false;
+    default: return true;
+  }
+}
+
+bool writes_memory(const Insn& insn) {
+  for (unsigned i = 0; i < insn.info.operand_count; ++i)
+    if (insn.ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && operand_writes(insn.ops[i])) return true;
+  return false;
+}
 }  // namespace
 
 void BlockFormer::fetch_physical(uint64_t phys, uint8_t* dst, size_t n) {
@@ -112,10 +133,14 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint32_t cs_base, uint64_
     // Bytes from a device or open bus are not write-tracked: never cached.
     if (straddles && f.second_page_not_ram) b.block().key.mode |= mode::kSingle;
     ++b.block().instructions;
+    const uint64_t key = AdaptiveSites::key(static_cast<uint32_t>(phys & ~uint64_t{0xFFF}) + (linear(pc) & 0xFFF), mode);
+    const bool redirected = adaptive && !(mode & mode::kBounce) && adaptive->adaptive(key) && adaptable(*insn);
+    b.set_adaptive(redirected ? key : 0);
     Flow flow = emit_instruction(b, *insn);
+    b.set_adaptive(0);
     pc = insn->next_eip();
     if (flow == Flow::kEndBlock) break;
-    if (single || straddles || n + 1 >= kMaxInstructions ||
+    if (single || (redirected && writes_memory(*insn)) || straddles || n + 1 >= kMaxInstructions ||
         linear(pc) / CodeCache::kPage != linear(eip) / CodeCache::kPage) {
       b.jump_to(pc);
       break;

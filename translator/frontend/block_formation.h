@@ -7,7 +7,9 @@
 // that its fault, or the mapping of its second page, is seen when it runs.
 // An instruction at an armed instruction breakpoint gets the check (#DB)
 // before it.
-// A debugger's breakpoint puts a check before its instruction.
+// A debugger's breakpoint puts a check before its instruction. An adaptive
+// instruction (dispatch/adaptive_sites.h) redirects its accesses; after one
+// that writes, the block ends, since the write may replace translated code.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -17,6 +19,7 @@
 #include "bt86/shadow/guest_ram.h"
 #include "cache/block.h"
 #include "cache/code_cache.h"
+#include "dispatch/adaptive_sites.h"
 #include "dispatch/debug_stops.h"
 #include "dispatch/stubs.h"
 #include "runtime/breakpoints.h"
@@ -38,6 +41,8 @@ public:
 
   // A debugger's breakpoints (dispatch/debug_stops.h); null: none.
   const DebugStops* debug = nullptr;
+  // The instructions translated with their accesses redirected; null: none.
+  const AdaptiveSites* adaptive = nullptr;
 
 private:
   // Instruction bytes at phys (one page at most): RAM, else the MMIO bus.

@@ -65,9 +65,11 @@ HelperResult helper_arpl(HelperContext& e, const HelperSite& s) {
   return HelperResult::kContinue;
 }
 
-// enter with a nesting level > 0, or a 16-bit operand size (the 32-bit
-// level-0 form is translated inline). The stack is 32-bit: frame pointers
-// are read at EBP - n * width, and ESP, the frame, is what EBP (BP) gets.
+// enter with a nesting level > 0, a 16-bit operand size or a 16-bit stack
+// (the 32-bit level-0 form on a 32-bit stack is translated inline). Frame
+// pointers are read at EBP - n * width (BP - n * width, wrapping at 64 KiB,
+// on a 16-bit stack), and the frame, ESP (SP), is what EBP (BP with a
+// 16-bit operand size) gets: SDM ENTER, FrameTemp.
 HelperResult helper_enter_nested(HelperContext& e, const HelperSite& s) {
   CpuState& cpu = e.cpu;
   uint32_t size = s.insn.ops[0].imm.value.u & 0xFFFF;
@@ -78,16 +80,18 @@ HelperResult helper_enter_nested(HelperContext& e, const HelperSite& s) {
   auto push = [&](uint32_t v) { return width == 2 ? push16(e, static_cast<uint16_t>(v)) : push32(e, v); };
   if (!push(cpu.gpr[kEbp])) return undo();
   uint32_t frame = stack_pointer(cpu);
-  uint32_t ebp = cpu.gpr[kEbp];
+  const uint32_t offset_mask = cpu.stack32() ? 0xFFFFFFFF : 0xFFFF;
+  uint32_t ebp = cpu.gpr[kEbp] & offset_mask;
   for (unsigned i = 1; i < level; ++i) {
-    ebp -= width;
+    ebp = (ebp - width) & offset_mask;
     uint32_t v = 0, linear;
     if (!segment_linear(e, kSs, ebp, width, false, linear) || !e.read_linear(linear, &v, width) || !push(v))
       return undo();
   }
   if (level > 0 && !push(frame)) return undo();
-  // BP gets the frame with a 16-bit operand size or a 16-bit stack.
-  cpu.gpr[kEbp] = width == 2 || !cpu.stack32() ? (saved_ebp & 0xFFFF0000) | (frame & 0xFFFF) : frame;
+  // A 16-bit operand size sets BP alone; a 32-bit one all of EBP, with
+  // SP zero-extended on a 16-bit stack (the CPU does: found by the fuzzer).
+  cpu.gpr[kEbp] = width == 2 ? (saved_ebp & 0xFFFF0000) | (frame & 0xFFFF) : frame;
   set_stack_pointer(cpu, stack_pointer_plus(cpu, -static_cast<int32_t>(size)));
   return HelperResult::kContinue;
 }

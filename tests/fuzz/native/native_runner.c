@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <sys/ucontext.h>
 #include <unistd.h>
+#include <asm/ldt.h>
+#include <sys/syscall.h>
 
 #include "../fuzz_abi.h"
 
@@ -40,6 +42,58 @@ __asm__(
     "  mov 512(%eax), %eax\n"
     "  jmp *fuzz_target\n");
 uint32_t fuzz_target;
+
+/* The same for 16-bit code: DS, ES and SS get the 16-bit data selector
+ * (fuzz_data_sel), then a far jump to fuzz_far (IP, code selector). The
+ * last loads read through CS, which stays flat until the jump. */
+void fuzz_enter16(const struct fuzz_state* s);
+__asm__(
+    ".text\n"
+    ".globl fuzz_enter16\n"
+    "fuzz_enter16:\n"
+    "  mov 4(%esp), %eax\n"
+    "  mov 512(%eax), %edx\n"
+    "  mov %edx, fuzz_eax\n"
+    "  mov 528(%eax), %edx\n"
+    "  mov %edx, fuzz_esp\n"
+    "  fxrstor (%eax)\n"
+    "  pushl 548(%eax)\n"
+    "  popfl\n"
+    "  mov 516(%eax), %ecx\n"
+    "  mov 524(%eax), %ebx\n"
+    "  mov 532(%eax), %ebp\n"
+    "  mov 536(%eax), %esi\n"
+    "  mov 540(%eax), %edi\n"
+    "  mov 520(%eax), %edx\n"
+    "  mov fuzz_data_sel, %eax\n"
+    "  mov %eax, %es\n"
+    "  mov fuzz_stack_sel, %eax\n"
+    "  mov %eax, %ss\n"
+    "  mov %cs:fuzz_esp, %esp\n"
+    "  mov %cs:fuzz_data_sel, %eax\n"
+    "  mov %eax, %ds\n"
+    "  mov %cs:fuzz_eax, %eax\n"
+    "  ljmp *%cs:fuzz_far\n");
+uint32_t fuzz_eax, fuzz_esp, fuzz_data_sel, fuzz_stack_sel;
+struct __attribute__((packed)) {
+  uint32_t ip;
+  uint16_t cs;
+} fuzz_far;
+
+/* LDT entries: 0 the code (base = the slot, set per run), 1 16-bit data,
+ * 2 data with B = 1 (a 32-bit stack); base 0, limit 0xFFFF. */
+static int ldt_entry(unsigned n, uint32_t base, int code, int big) {
+  struct user_desc d;
+  memset(&d, 0, sizeof d);
+  d.entry_number = n;
+  d.base_addr = base;
+  d.limit = 0xFFFF;
+  d.seg_32bit = big;
+  d.contents = code ? MODIFY_LDT_CONTENTS_CODE : MODIFY_LDT_CONTENTS_DATA;
+  d.useable = 1;
+  return syscall(SYS_modify_ldt, 1, &d, sizeof d) == 0;
+}
+#define LDT_SEL(n) ((n) << 3 | 4 | 3)
 
 _Static_assert(__builtin_offsetof(struct fuzz_state, gpr) == 512, "asm offsets");
 _Static_assert(__builtin_offsetof(struct fuzz_state, eip) == 544, "asm offsets");
@@ -108,6 +162,11 @@ static void map_fixed(uint32_t addr, uint32_t size) {
 int main(void) {
   map_fixed(FUZZ_DATA_BASE, FUZZ_DATA_SIZE);
   map_fixed(FUZZ_CODE_BASE, FUZZ_CODE_SLOT * FUZZ_CODE_SLOTS);
+  fuzz_data_sel = LDT_SEL(1);
+  if (!ldt_entry(1, 0, 0, 0) || !ldt_entry(2, 0, 0, 1)) {
+    perror("fuzz_native: modify_ldt");
+    return 2;
+  }
 
   /* The signal frame must not land on the guest's stack (the data area). */
   static uint8_t alt[65536];
@@ -130,9 +189,21 @@ int main(void) {
     memset(&result, 0, sizeof result);
     entry_state = request.state;
     entry_state.eip = addr;
+    const int code16 = request.mode != FUZZ_MODE_FLAT32;
+    if (code16) {
+      const uint32_t slot = addr - (addr - FUZZ_CODE_BASE) % FUZZ_CODE_SLOT;
+      if (!ldt_entry(0, slot, 1, 0)) {
+        perror("fuzz_native: modify_ldt");
+        return 2;
+      }
+      fuzz_far.ip = addr - slot;
+      fuzz_far.cs = LDT_SEL(0);
+      fuzz_stack_sel = request.mode == FUZZ_MODE_PM16_SS32 ? LDT_SEL(2) : LDT_SEL(1);
+    }
     if (sigsetjmp(back, 1) == 0) {
       alarm(5);
-      fuzz_enter(&entry_state);
+      if (code16) fuzz_enter16(&entry_state);
+      else fuzz_enter(&entry_state);
     }
     alarm(0);
     memcpy(result.data, (void*)FUZZ_DATA_BASE, FUZZ_DATA_SIZE);

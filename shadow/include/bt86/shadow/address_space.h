@@ -92,6 +92,16 @@ public:
   void note_write(uint32_t phys);
 
   bool is_ram(uint64_t phys) const;
+  // A linear page whose mapping churns: invlpg found it mapped and had to
+  // drop or replace it kChurnLimit times, recently. invlpg then only
+  // parks it (a replacement costs an mmap), and redirected accesses
+  // (translator/dispatch/bounce.h) reach it through direct_page.
+  static constexpr uint32_t kChurnLimit = 4;
+  bool churning(uint32_t linear) const;
+  // The host address of the RAM page holding phys, for an access that
+  // bypasses the window; nullptr unless it is RAM and, for a write, neither
+  // translated code nor a traced page table (whose writes must be seen).
+  uint8_t* direct_page(uint64_t phys, bool write) const;
   // Linear pages a debugger watches (sorted): never mapped in any view, so
   // that every access to them faults (Outcome::kWatched). A change empties
   // every context.
@@ -179,6 +189,15 @@ private:
   std::unordered_map<uint32_t, std::vector<Dependent>> dependents_;   // traced page -> what depends on it
   std::unordered_map<uint32_t, TableImage> images_;                   // traced page -> its entries when traced
   Counters counters_;
+  // The pages invlpg found changed most recently (churning), round robin.
+  struct Churn {
+    uint32_t page = ~0u;
+    uint32_t count = 0;
+  };
+  std::array<Churn, 8> churn_{};
+  unsigned churn_next_ = 0;
+  // Counts a change of page at invlpg; true when it now churns.
+  bool note_churn(uint32_t page);
 };
 
 }  // namespace bt86

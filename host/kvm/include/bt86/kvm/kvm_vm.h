@@ -24,9 +24,15 @@ public:
   KvmVm(const KvmVm&) = delete;
   KvmVm& operator=(const KvmVm&) = delete;
 
-  // Maps guest RAM at guest-physical 0, except the legacy VGA hole
-  // 0xA0000-0xBFFFF, which stays unmapped so accesses there exit as MMIO.
-  void map_ram(const GuestRam& ram);
+  // KVM_SET_USER_MEMORY_REGION: slot `id` maps `size` bytes of host memory
+  // at guest-physical `gpa` (size 0 deletes the slot). Writes to a
+  // read-only slot exit as MMIO. Throws KvmError naming the range.
+  struct MemorySlot {
+    uint64_t gpa, size;
+    const void* host;
+    bool read_only;
+  };
+  void set_memory_slot(uint32_t id, const MemorySlot& slot);
 
   int system_fd() const { return sys_fd_; }
   int fd() const { return vm_fd_; }

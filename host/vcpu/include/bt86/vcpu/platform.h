@@ -3,7 +3,9 @@
 // host. Every member may be absent (a machine without them runs, but
 // nothing can interrupt it).
 #pragma once
+#include <cstdint>
 #include <functional>
+#include <span>
 
 #include "bt86/devices/clock.h"
 #include "bt86/devices/interrupt_controller.h"
@@ -23,12 +25,23 @@ namespace bt86 {
 struct MemoryRouting {
   bool a20_open = true;
   std::function<void()> changed;
+  // Counts the changes: a backend that maps memory itself (KVM's memory
+  // slots) compares it with the count it last mapped, whoever ran since.
+  uint64_t generation = 0;
+  // With a firmware (--bios), what such a backend maps: the image, at the
+  // top of the 4 GiB space, whose last 128 KiB (or all of a smaller one)
+  // are the BIOS area's ROM side below 1 MiB, and the PAM routing of a
+  // BIOS-area address (PciHostBridge::kPamRead: reads come from RAM, else
+  // from the ROM side; kPamWrite: writes reach RAM, else nothing).
+  std::span<const uint8_t> firmware;
+  std::function<unsigned(uint32_t phys)> bios_area;
   void set_a20(bool open) {
     if (open == a20_open) return;
     a20_open = open;
     notify();
   }
-  void notify() const {
+  void notify() {
+    ++generation;
     if (changed) changed();
   }
 };
