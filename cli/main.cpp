@@ -16,6 +16,7 @@
 
 #include "bt86/gdb/gdb_server.h"
 #include "bt86/host/backends.h"
+#include "bt86/devices/disk_image.h"
 #include "bt86/host/bios.h"
 #include "bt86/host/console.h"
 #include "bt86/host/linux_boot.h"
@@ -52,7 +53,9 @@ bt86::RunOutcome run_vcpu(bt86::Vcpu& cpu, const bt86::GuestContext& context, co
 }
 
 // The kernel file's content picks the boot protocol: Linux or Multiboot.
+// The IDE controller is left as a BIOS would leave it.
 void load_kernel(bt86::Machine& machine, const bt86::RunOptions& o) {
+  machine.ide.configure_as_firmware_would();
   if (bt86::is_bzimage(o.kernel)) {
     bt86::load_linux(machine, o.kernel, o.initrd, o.append);
     return;
@@ -66,6 +69,8 @@ struct BootTools {
   bt86::Terminal& terminal;
   bt86::Tracer& tracer;
   bt86::gdb::GdbServer* gdb;  // null without --gdb
+  bt86::BlockBackend* disk;   // the drives' images, null when not given
+  bt86::BlockBackend* cdrom;
 };
 
 // One boot of a fresh machine on the chosen backend(s); nullopt when it
@@ -76,7 +81,11 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
   const bt86::ClockMode clock = o.clock == "virtual" ? bt86::ClockMode::kVirtual
                                 : o.clock == "wall"  ? bt86::ClockMode::kWall
                                                      : bt86::ClockMode::kHost;
-  bt86::Machine machine(bt86::MachineConfig{o.memory_bytes, {}, clock});
+  bt86::MachineConfig config{o.memory_bytes, {}, clock};
+  config.disk = tools.disk;
+  config.cdrom = tools.cdrom;
+  config.boot_cdrom_first = o.boot_cdrom;
+  bt86::Machine machine(config);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> debugcon(nullptr, std::fclose);
   if (!o.debugcon.empty()) {
     debugcon.reset(std::fopen(o.debugcon.c_str(), first_boot ? "w" : "a"));
@@ -136,7 +145,41 @@ std::optional<bt86::RunOutcome> boot(const bt86::RunOptions& o, const BootTools&
   return outcome;
 }
 
-int run(const bt86::RunOptions& o) {
+// The drives' images, opened once for every boot of the run (a snapshot's
+// overlay lives as long as the run, across guest reboots).
+struct Drives {
+  std::unique_ptr<bt86::DiskImage> disk, cdrom;
+};
+std::optional<Drives> open_drives(const bt86::RunOptions& o) {
+  Drives d;
+  try {
+    if (!o.disk.empty()) d.disk = std::make_unique<bt86::DiskImage>(o.disk, bt86::DiskImage::Media::kDisk, o.snapshot);
+    if (!o.cdrom.empty())
+      d.cdrom = std::make_unique<bt86::DiskImage>(o.cdrom, bt86::DiskImage::Media::kCdrom, false);
+  } catch (const bt86::DiskImageError& e) {
+    say(e.what());
+    return std::nullopt;
+  }
+  if (d.disk && d.disk->read_only())
+    say(fmt::format("disk image '{}' is read-only ({}): the guest's writes to it will fail", o.disk,
+                    d.disk->read_only_reason()));
+  return d;
+}
+
+int run(const bt86::RunOptions& given) {
+  bt86::RunOptions o = given;
+  // Without a kernel, a firmware boots the machine: SeaBIOS unless --bios says otherwise.
+  if (o.kernel.empty() && o.bios.empty()) {
+    o.bios = bt86::find_seabios();
+    if (o.bios.empty()) {
+      say(fmt::format("--disk and --cdrom boot through SeaBIOS, which is not installed ({}; Debian package "
+                      "seabios); or give --bios FILE or --kernel FILE",
+                      bt86::kSeabiosPaths));
+      return kUsageError;
+    }
+  }
+  std::optional<Drives> drives = open_drives(o);
+  if (!drives) return kUsageError;
   // The trace (and the ring of the last interrupts, kept even without
   // --trace) covers every boot.
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> trace_file(nullptr, std::fclose);
@@ -182,7 +225,8 @@ int run(const bt86::RunOptions& o) {
     }
     bool guest_reset = false;
     std::optional<bt86::RunOutcome> outcome =
-        boot(o, BootTools{terminal, tracer, gdb.get()}, timeout, restarts == 0, guest_reset);
+        boot(o, BootTools{terminal, tracer, gdb.get(), drives->disk.get(), drives->cdrom.get()}, timeout, restarts == 0,
+             guest_reset);
     if (!outcome) return kUsageError;
     if (guest_reset && o.restart_on_reset) {
       say("the guest reset the machine: restarting it (--on-reset restart)");

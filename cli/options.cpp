@@ -41,6 +41,7 @@ bool parse_switch_every(std::string_view s, RunOptions& o) {
 
 std::string usage() {
   return "usage: bt86 run --kernel FILE [--initrd FILE] [--append STR] [--memory SIZE]\n"
+         "       bt86 run --disk FILE [--cdrom FILE] [--snapshot] [--boot c|d] [OPTIONS]\n"
          "       bt86 run --bios FILE [--debugcon FILE] [--memory SIZE] [OPTIONS]\n"
          "                [--backend bt|kvm] [--clock host|wall|virtual] [--on-reset exit|restart]\n"
          "                [--timeout SECONDS] [--stats FILE] [--switch-every N|Nms]\n"
@@ -60,6 +61,15 @@ std::string usage() {
          "                     kernel: mapped below 4 GiB, its last 128 KiB also below\n"
          "                     1 MiB (the 440FX's PAM registers make that copy RAM), the\n"
          "                     CPU starting in real mode at the reset vector F000:FFF0\n"
+         "  --disk FILE        a raw disk image (512-byte sectors) as the IDE primary\n"
+         "                     master, written by the guest unless the file is read-only;\n"
+         "                     without --kernel or --bios, SeaBIOS (Debian's seabios,\n"
+         "                     /usr/share/seabios) boots the machine from it\n"
+         "  --cdrom FILE       an ISO image (2048-byte sectors, read-only) in an ATAPI\n"
+         "                     CD-ROM drive, the IDE secondary master\n"
+         "  --snapshot         the guest's disk writes go to a temporary overlay that is\n"
+         "                     discarded at exit: the image file never changes\n"
+         "  --boot c|d         boot from the disk (c, the default) or the CD-ROM (d) first\n"
          "  --debugcon FILE    where the guest's bytes to port 0xE9 go (default: stderr)\n"
          "  --memory SIZE      guest RAM, MiB or with K/M/G suffix (default 256M, 2M..3G)\n"
          "  --backend NAME     which CPU backend runs the guest: bt (binary translation,\n"
@@ -115,7 +125,17 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
     }
     if (arg == "--kernel") { if (!(v = value())) return std::nullopt; o.kernel = *v; }
     else if (arg == "--bios") { if (!(v = value())) return std::nullopt; o.bios = *v; }
-    else if (arg == "--debugcon") { if (!(v = value())) return std::nullopt; o.debugcon = *v; }
+    else if (arg == "--disk") { if (!(v = value())) return std::nullopt; o.disk = *v; }
+    else if (arg == "--cdrom") { if (!(v = value())) return std::nullopt; o.cdrom = *v; }
+    else if (arg == "--snapshot") o.snapshot = true;
+    else if (arg == "--boot") {
+      if (!(v = value())) return std::nullopt;
+      if (*v != "c" && *v != "d") {
+        error = fmt::format("--boot {}: expected c (the disk) or d (the CD-ROM)", *v);
+        return std::nullopt;
+      }
+      o.boot_cdrom = *v == "d";
+    } else if (arg == "--debugcon") { if (!(v = value())) return std::nullopt; o.debugcon = *v; }
     else if (arg == "--initrd") { if (!(v = value())) return std::nullopt; o.initrd = *v; }
     else if (arg == "--append") { if (!(v = value())) return std::nullopt; o.append = *v; }
     else if (arg == "--stats") { if (!(v = value())) return std::nullopt; o.stats_file = *v; }
@@ -188,9 +208,21 @@ std::optional<RunOptions> parse_run_options(int argc, char** argv, std::string& 
       return std::nullopt;
     }
   }
-  if (o.kernel.empty() == o.bios.empty()) {
-    error = o.kernel.empty() ? "--kernel FILE is required (or --bios FILE)"
-                             : "--kernel and --bios exclude each other: a firmware loads its own system";
+  const bool drives = !o.disk.empty() || !o.cdrom.empty();
+  if (!o.kernel.empty() && !o.bios.empty()) {
+    error = "--kernel and --bios exclude each other: a firmware loads its own system";
+    return std::nullopt;
+  }
+  if (o.kernel.empty() && o.bios.empty() && !drives) {
+    error = "--kernel FILE is required (or --disk FILE, --cdrom FILE or --bios FILE)";
+    return std::nullopt;
+  }
+  if (o.kernel.empty() && o.bios.empty() && (o.backend != "bt" || o.switch_instructions || o.switch_seconds > 0)) {
+    error = "--disk and --cdrom boot through SeaBIOS, which runs on the bt backend only";
+    return std::nullopt;
+  }
+  if ((o.snapshot || o.boot_cdrom) && !drives) {
+    error = o.snapshot ? "--snapshot needs --disk FILE" : "--boot needs --disk or --cdrom";
     return std::nullopt;
   }
   if (o.backend != "bt" && o.backend != "kvm") {

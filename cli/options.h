@@ -9,6 +9,10 @@ namespace bt86 {
 struct RunOptions {
   std::string kernel;  // a Linux bzImage or a Multiboot v1 kernel, told apart by content
   std::string bios;    // --bios: a firmware image booted from the reset vector (instead of --kernel)
+  std::string disk;      // --disk: a raw disk image, the primary IDE channel's master
+  std::string cdrom;     // --cdrom: an ISO image, the secondary IDE channel's master
+  bool snapshot = false;  // --snapshot: the guest's disk writes go to a temporary overlay
+  bool boot_cdrom = false;  // --boot d: the firmware tries the CD-ROM first (c: the disk)
   std::string debugcon;  // --debugcon: where port 0xE9's bytes go (stderr when empty)
   std::string initrd;  // Linux: the initrd; Multiboot: "FILE [ARGS],..." modules
   std::string append;

@@ -1,5 +1,6 @@
 // The CMOS bytes a PC/AT BIOS fills in at boot and operating systems read:
-// memory sizes, the equipment byte and the checksum over 0x10-0x2D.
+// memory sizes (below 640 KiB, above 1 MiB, above 16 MiB, above 4 GiB), the
+// equipment byte and the checksum over 0x10-0x2D.
 #include <algorithm>
 
 #include "bt86/devices/rtc146818.h"
@@ -30,6 +31,9 @@ std::array<uint8_t, 128> pc_cmos_image(uint64_t ram_bytes) {
   // The later convention for larger machines: 64 KiB blocks above 16 MiB.
   uint64_t above_16m = ram_bytes > 16 * kMiB ? (ram_bytes - 16 * kMiB) / (64 * kKiB) : 0;
   put16(cmos, 0x34, above_16m);
+  // Memory above 4 GiB in 64 KiB blocks, three bytes (QEMU's and SeaBIOS's convention).
+  const uint64_t above_4g = ram_bytes > (4096 * kMiB) ? (ram_bytes - 4096 * kMiB) / (64 * kKiB) : 0;
+  for (unsigned i = 0; i < 3; ++i) cmos[0x5B + i] = static_cast<uint8_t>(above_4g >> (8 * i));
   unsigned sum = 0;
   for (unsigned i = 0x10; i <= 0x2D; ++i) sum += cmos[i];
   cmos[0x2E] = static_cast<uint8_t>(sum >> 8);  // stored big-endian

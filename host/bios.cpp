@@ -1,6 +1,7 @@
 #include "bt86/host/bios.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "bt86/host/multiboot.h"
 #include "bt86/segmentation/cpuid.h"
@@ -71,6 +72,12 @@ BiosFirmware::~BiosFirmware() {
   machine_.routing.notify();
   machine_.mmio.unmap(k4G - image_.size(), rom_);
   machine_.mmio.unmap(GuestRam::kBiosAreaStart, area_);
+}
+
+std::string find_seabios() {
+  for (const char* path : {"/usr/share/seabios/bios-256k.bin", "/usr/share/seabios/bios.bin"})
+    if (::access(path, R_OK) == 0) return path;
+  return "";
 }
 
 void reset_cpu(CpuState& cpu) {

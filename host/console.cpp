@@ -10,6 +10,7 @@ Platform machine_platform(Machine& m, Terminal* terminal) {
   p.apic = &m.lapic;
   p.events = &m.events;
   p.routing = &m.routing;
+  p.ram_writes = &m.ram_writes;
   p.clock = &m.clock();
   p.virtual_clock = m.virtual_clock();
   p.apparent_clock = m.apparent_clock();

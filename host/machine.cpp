@@ -109,10 +109,39 @@ Machine::Machine(const MachineConfig& config)
   fw_cfg.set_u16(FwCfg::kCpuCount, 1);
   fw_cfg.set_u16(FwCfg::kMaxCpus, 1);
   fw_cfg.add_file("etc/e820", fw_cfg_e820(config.memory_bytes));
+  // SeaBIOS's console on COM1 (it would add this itself for "no graphics").
+  if (config.serial_console) fw_cfg.add_file("etc/sercon-port", {0xF8, 0x03});
+  attach_drives(config);
   cpu.eflags = eflags::kFixed1;
   cpu.cr0 = cr0::kET;
   reset_fpu(cpu);
   power_on_msrs(cpu);
+}
+
+// The drives on the PIIX3's IDE channels, and the boot order a firmware
+// reads: fw_cfg "bootorder" (OpenFirmware paths, one per line, as SeaBIOS
+// matches them: ide@1,1 is 00:01.1, drive@N the channel, disk@N the unit)
+// and the CMOS boot flags (0x3D: first and second device, 2 = hard disk,
+// 3 = CD-ROM; 0x38 bit 0: no floppy signature check).
+void Machine::attach_drives(const MachineConfig& config) {
+  pci.attach(Piix3IsaBridge::kDevice, Piix3IsaBridge::kFunction, isa_bridge);
+  pci.attach(PiixIde::kDevice, PiixIde::kFunction, ide);
+  std::vector<std::string> order;
+  if (config.disk) {
+    disk = std::make_unique<AtaDisk>(*config.disk);
+    ide.channel(0).attach(0, *disk);
+    order.push_back("/pci@i0cf8/ide@1,1/drive@0/disk@0");
+  }
+  if (config.cdrom) {
+    cdrom = std::make_unique<AtapiCdrom>(*config.cdrom);
+    ide.channel(1).attach(0, *cdrom);
+    order.insert(config.boot_cdrom_first ? order.begin() : order.end(), "/pci@i0cf8/ide@1,1/drive@1/disk@0");
+  }
+  std::string text;
+  for (const std::string& path : order) text += (text.empty() ? "" : "\n") + path;
+  if (!text.empty()) fw_cfg.add_file("bootorder", std::vector<uint8_t>(text.begin(), text.end()));
+  rtc.poke_cmos(0x3D, config.boot_cdrom_first ? 0x23 : 0x32);
+  rtc.poke_cmos(0x38, 0x01);
 }
 
 // IA32_APIC_BASE moved the register page or turned it off; a page that

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Installs bt86's build and test dependencies from Debian's packages when missing.
 set -euo pipefail
-# The disk guests (guests/disk) boot through seabios and are built with grub-pc-bin, isolinux,
-# memtest86+, mtools, syslinux, syslinux-common and xorriso.
-packages=(build-essential catch2 cmake g++-multilib gcc-multilib gdb grub-pc-bin isolinux
-          libasmjit-dev libboost-dev libfmt-dev libxml2-utils libzycore-dev libzydis-dev memtest86+
-          mtools nasm ninja-build pkg-config python3 seabios syslinux syslinux-common xorriso)
+packages=(build-essential cmake ninja-build pkg-config libzydis-dev libzycore-dev libasmjit-dev
+          libboost-dev libfmt-dev catch2 nasm gcc-multilib g++-multilib python3 gdb libxml2-utils)
+# Booting legacy guests from disk images: the default firmware (SeaBIOS)
+# and what the tests build images with (guests/disk). One per line, sorted.
+packages+=(
+  grub-pc-bin
+  isolinux
+  memtest86+
+  mtools
+  seabios
+  syslinux
+  syslinux-common
+  xorriso
+)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -72,10 +72,16 @@ Engine::Engine(GuestContext c)
       context_.leave_block = true;
       request_service();
     };
+  // DMA that replaced translated code: leave the block, which may be stale.
+  if (platform_.ram_writes)
+    platform_.ram_writes->observer = [this](uint64_t gpa, uint64_t len) {
+      if (memory_.physical_written(gpa, len)) context_.leave_block = true;
+    };
 }
 
 Engine::~Engine() {
   if (platform_.routing) platform_.routing->changed = nullptr;
+  if (platform_.ram_writes) platform_.ram_writes->observer = nullptr;
 }
 
 void Engine::follow_routing() {

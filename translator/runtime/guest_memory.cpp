@@ -109,6 +109,16 @@ void GuestMemory::invalidate_code(uint32_t phys) {
   aspace_.unprotect_code(phys);
 }
 
+bool GuestMemory::physical_written(uint64_t phys, uint64_t len) {
+  bool code = false;
+  for (uint64_t page = phys & ~uint64_t{0xFFF}; page < phys + len && page <= 0xFFFFFFFF; page += 4096) {
+    const auto p = static_cast<uint32_t>(page);
+    if (aspace_.is_code(p)) invalidate_code(p), code = true;
+    aspace_.note_write(p);
+  }
+  return code;
+}
+
 void GuestMemory::set_paging(const PagingMode& mode, bool cr3_written) {
   PagingMode before = aspace_.mode();
   aspace_.set_mode(mode, cr3_written);  // the shadow of the new CR3, kept coherent by tracing

@@ -62,6 +62,9 @@ public:
   // A guest page holding translations is written: they go, and the page
   // becomes writable until code from it is translated again.
   void invalidate_code(uint32_t phys);
+  // A device wrote guest-physical [phys, phys + len) (DMA): translations
+  // from it go, traced tables in it are re-read. True when code went.
+  bool physical_written(uint64_t phys, uint64_t len);
   // New CR0/CR3/CR4/EFER (a CR3 write flushes the non-global TLB even when
   // the value is the same).
   void set_paging(const PagingMode& mode, bool cr3_written);

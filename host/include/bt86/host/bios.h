@@ -62,6 +62,11 @@ private:
   BiosArea area_;
 };
 
+// Debian's SeaBIOS (package seabios), the default firmware: the first of
+// kSeabiosPaths that exists, or "" when none does.
+inline constexpr const char* kSeabiosPaths = "/usr/share/seabios/bios-256k.bin or bios.bin";
+std::string find_seabios();
+
 // The CPU as RESET leaves it (SDM vol. 3, 9.1.1): real mode, CS F000 with
 // base 0xFFFF0000, EIP 0xFFF0, the other segments 0 with 64 KiB limits,
 // EDX the processor signature, IDTR 0/0x3FF.

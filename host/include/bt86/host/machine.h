@@ -8,6 +8,8 @@
 #include <memory>
 
 #include "bt86/devices/acpi_pm.h"
+#include "bt86/devices/ata_disk.h"
+#include "bt86/devices/atapi_cdrom.h"
 #include "bt86/devices/bus.h"
 #include "bt86/devices/clock.h"
 #include "bt86/devices/debug_console.h"
@@ -19,6 +21,8 @@
 #include "bt86/devices/pci_config.h"
 #include "bt86/devices/pci_host_bridge.h"
 #include "bt86/devices/pic8259_pair.h"
+#include "bt86/devices/piix3_isa_bridge.h"
+#include "bt86/devices/piix_ide.h"
 #include "bt86/devices/pit8254.h"
 #include "bt86/devices/post_port.h"
 #include "bt86/devices/rtc146818.h"
@@ -27,6 +31,7 @@
 #include "bt86/devices/test_ports.h"
 #include "bt86/devices/uart16550.h"
 #include "bt86/host/machine_tsc.h"
+#include "bt86/host/ram_dma.h"
 #include "bt86/segmentation/cpu_state.h"
 #include "bt86/shadow/guest_ram.h"
 #include "bt86/vcpu/platform.h"
@@ -44,6 +49,15 @@ struct MachineConfig {
   uint64_t memory_bytes = 256ull << 20;
   std::function<void(uint8_t)> serial_out;  // COM1 transmit; stdout when empty
   ClockMode clock = ClockMode::kHost;
+  // The IDE drives, owned by the caller (they outlive a reboot): a disk as
+  // the primary channel's master, a CD-ROM as the secondary's; null: none.
+  BlockBackend* disk = nullptr;
+  BlockBackend* cdrom = nullptr;
+  // What the firmware boots first (fw_cfg "bootorder", the CMOS boot flags).
+  bool boot_cdrom_first = false;
+  // The firmware mirrors its text console on COM1 (fw_cfg "etc/sercon-port"):
+  // for a machine without a display.
+  bool serial_console = true;
 };
 
 // Exit status when the guest resets the machine (i8042 0xFE, port 0x92)
@@ -98,6 +112,13 @@ public:
   PciConfigMechanism1 pci;
   PciHostBridge host_bridge;
   FwCfg fw_cfg;
+  // The PIIX3 at 00:01: the ISA bridge and the IDE controller with its drives.
+  RamWrites ram_writes;  // what the IDE controller's DMA wrote, for the backend
+  RamDma dma{ram, ram_writes};
+  Piix3IsaBridge isa_bridge;
+  PiixIde ide{io, isa, dma};
+  std::unique_ptr<AtaDisk> disk;
+  std::unique_ptr<AtapiCdrom> cdrom;
   // QEMU's and Bochs' test-device conventions (for kvm-unit-tests).
   TestIomem test_iomem;
   TestLatch test_latch;
@@ -109,6 +130,7 @@ public:
   static constexpr uint8_t kIoApicId = 1;
 
 private:
+  void attach_drives(const MachineConfig& config);
   void move_local_apic(uint64_t old_base, bool was_on, uint64_t new_base, bool now_on);
 };
 

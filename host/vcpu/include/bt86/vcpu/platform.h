@@ -46,6 +46,16 @@ struct MemoryRouting {
   }
 };
 
+// Guest RAM written behind the CPU's back, by a device's DMA: the backend
+// running the guest forgets what it derived from those bytes (translated
+// code, traced page tables) through `observer`.
+struct RamWrites {
+  std::function<void(uint64_t gpa, uint64_t len)> observer;
+  void notify(uint64_t gpa, uint64_t len) const {
+    if (observer) observer(gpa, len);
+  }
+};
+
 struct Platform {
   // What the CPU's INTR and NMI come from: the local APIC (with the 8259A
   // pair behind its LINT0), or the 8259A pair alone.
@@ -81,6 +91,8 @@ struct Platform {
   Tracer* tracer = nullptr;
   // The machine's A20 gate and BIOS-area routing; null: neither changes.
   MemoryRouting* routing = nullptr;
+  // Where the machine's bus masters say what they wrote; null: none.
+  RamWrites* ram_writes = nullptr;
 };
 
 }  // namespace bt86
