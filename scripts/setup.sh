@@ -4,9 +4,15 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libzydis-dev libzycore-dev libasmjit-dev
           libboost-dev libfmt-dev catch2 nasm gcc-multilib g++-multilib python3 gdb libxml2-utils)
 # Booting legacy guests from disk images: the default firmware (SeaBIOS)
-# and what the tests build images with. One per line, sorted.
+# and what the tests build images with (guests/disk). One per line, sorted.
 packages+=(
+  grub-pc-bin
+  isolinux
+  memtest86+
+  mtools
   seabios
+  syslinux
+  syslinux-common
   xorriso
 )
 missing=()

@@ -2,6 +2,8 @@
 # Builds bt86's default Linux guest from Debian's i386 packages:
 #   vmlinuz-686, vmlinuz-686-pae   Debian's kernels (bzImage)
 #   initramfs.cpio.gz              static busybox, /init, /test-session.sh
+#   modules-686.cpio.gz            vmlinuz-686's storage drivers, an archive to
+#                                  append to the initramfs (guests/disk)
 # into a cache directory (first argument, else $BT86_CACHE, else
 # ~/.cache/bt86/linux). Outputs that are all present are reused, except the
 # initramfs when /init or /test-session.sh changed since it was packed (it is
@@ -14,12 +16,18 @@ force=0
 if [ "${1:-}" = "--force" ]; then force=1; shift; fi
 cache=${1:-${BT86_CACHE:-$HOME/.cache/bt86/linux}}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-outputs=(vmlinuz-686 vmlinuz-686-pae initramfs.cpio.gz)
+outputs=(vmlinuz-686 vmlinuz-686-pae modules-686.cpio.gz initramfs.cpio.gz)
 
 say() { echo "build-guest: $*" >&2; }
 # The initramfs's own inputs, so that an edited session script is packed.
 inputs=$(cat "$here/initramfs/init" "$here/initramfs/test-session.sh" | sha256sum | cut -c1-64)
-kernels_present() { [ -s "$cache/vmlinuz-686" ] && [ -s "$cache/vmlinuz-686-pae" ]; }
+# The drivers' archive comes from the kernel package too: a changed list
+# (pack-modules.sh) fetches the kernels again.
+modules_inputs=$(sha256sum <"$here/pack-modules.sh" | cut -c1-64)
+kernels_present() {
+  [ -s "$cache/vmlinuz-686" ] && [ -s "$cache/vmlinuz-686-pae" ] && [ -s "$cache/modules-686.cpio.gz" ] &&
+    [ "$(cat "$cache/modules.inputs" 2>/dev/null)" = "$modules_inputs" ]
+}
 all_present() {
   kernels_present && [ -s "$cache/initramfs.cpio.gz" ] &&
     [ "$(cat "$cache/initramfs.inputs" 2>/dev/null)" = "$inputs" ]
@@ -107,7 +115,9 @@ built=(initramfs.cpio.gz initramfs.inputs versions)
 if [ "$kernels" = 1 ]; then
   cp "$work/x/boot/vmlinuz-$abi-686" "$work/vmlinuz-686"
   cp "$work/x/boot/vmlinuz-$abi-686-pae" "$work/vmlinuz-686-pae"
-  built+=(vmlinuz-686 vmlinuz-686-pae)
+  "$here/pack-modules.sh" "$work/x/lib/modules/$abi-686" "$work/modules-686.cpio.gz"
+  echo "$modules_inputs" >"$work/modules.inputs"
+  built+=(vmlinuz-686 vmlinuz-686-pae modules-686.cpio.gz modules.inputs)
 fi
 
 # The initramfs: busybox alone, its applet links made by /init at boot.
