@@ -45,10 +45,14 @@ void BiosArea::write(uint64_t offset, unsigned size, uint32_t value) {
   }
 }
 
+// A page that reads RAM but sends writes to the bus (SeaBIOS's code once it
+// has shadowed and locked itself) is RAM to reads and fetch: its
+// translations are cached, and only its writes go through this device.
 void BiosArea::route() {
-  constexpr unsigned kBoth = PciHostBridge::kPamRead | PciHostBridge::kPamWrite;
-  for (uint64_t page = GuestRam::kBiosAreaStart; page < GuestRam::kBiosAreaEnd; page += 4096)
-    machine_.ram.set_bus_page(page, machine_.host_bridge.pam_routing(static_cast<uint32_t>(page)) != kBoth);
+  for (uint64_t page = GuestRam::kBiosAreaStart; page < GuestRam::kBiosAreaEnd; page += 4096) {
+    const unsigned routing = machine_.host_bridge.pam_routing(static_cast<uint32_t>(page));
+    machine_.ram.route_page(page, routing & PciHostBridge::kPamRead, routing & PciHostBridge::kPamWrite);
+  }
   machine_.routing.notify();
 }
 

@@ -59,6 +59,8 @@ AddressSpace::~AddressSpace() = default;
 ShadowWindow& AddressSpace::view(bool user) const { return view(*current_, user); }
 ShadowWindow& AddressSpace::view(const Context& c, bool user) const { return *c.views[user ? 1 : 0]; }
 
+bool AddressSpace::reads_ram(uint64_t phys) const { return reads_ram_address(ram_, phys); }
+
 bool AddressSpace::is_ram(uint64_t phys) const {
   return is_ram_address(ram_, phys);
 }
@@ -248,7 +250,7 @@ AddressSpace::Fill AddressSpace::fill(uint32_t linear, bool write, bool user) {
   Walk w = translate(linear, write ? Access::kWrite : Access::kRead, user);
   if (!w.ok) return {Outcome::kPageFault, 0, w.error_code};
   if (watched(linear)) return {Outcome::kWatched, w.phys};
-  if (!is_ram(w.phys)) return {Outcome::kMmio, w.phys};
+  if (write ? !is_ram(w.phys) : !reads_ram(w.phys)) return {Outcome::kMmio, w.phys};
   auto phys_page = static_cast<uint32_t>(w.phys) & kPageMask;
   if (write && code_[phys_page >> 12]) return {Outcome::kCodeWrite, w.phys};
   // A write to a traced page table: drop what depends on it, then let it happen.

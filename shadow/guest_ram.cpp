@@ -34,4 +34,8 @@ bool is_ram_address(const GuestRam& ram, uint64_t phys) {
   return ram.contains(phys) && !ram.bus_page(phys);
 }
 
+bool reads_ram_address(const GuestRam& ram, uint64_t phys) {
+  return ram.contains(phys) && (!ram.bus_page(phys) || ram.read_only_page(phys));
+}
+
 }  // namespace bt86

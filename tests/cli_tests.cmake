@@ -80,6 +80,12 @@ add_test(NAME cli.bios_debugcon_unwritable COMMAND ${EXPECT} 2 "--debugcon /none
 add_test(NAME cli.bios_real_mode_ud COMMAND ${EXPECT} 2
          "undefined instruction \\(0f 0b\\) 'ud2' at CS:EIP=f000:0x00000006 in real mode, and the guest has no IVT"
          ${BT86_EXE} run --bios ${BT86_GUEST_DIR}/ud_rom.bin --timeout 30)
+# Code in BIOS-area pages that PAM routes read-only (reads RAM, writes go
+# to the bus) is RAM to fetch: the ROM's loop there is translated once, not
+# once per instruction run (it would be some 6,000 one-instruction blocks).
+add_test(NAME cli.bios_rom_read_only_code COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_stats.sh ${BT86_EXE} 1
+  blocks_translated<=1000 -- --bios ${BT86_GUEST_DIR}/realmode_rom.bin --timeout 60)
+set_tests_properties(cli.bios_rom_read_only_code PROPERTIES LABELS cli)
 set_tests_properties(cli.bios_rom cli.bios_missing cli.bios_odd_size cli.bios_and_kernel cli.bios_debugcon_unwritable
                      cli.bios_real_mode_ud PROPERTIES LABELS cli)
 # Debian's SeaBIOS with the VGA (the default with --bios): SeaVGABIOS runs

@@ -75,6 +75,20 @@ start:
         mov     byte [rom_byte], 0x55       ; RAM now: the write stays
         cmp     byte [rom_byte], 0x55
         FAIL_IF ne, 0x05
+        ; PAM0 = 0x10: reads from RAM, writes dropped (how SeaBIOS locks
+        ; itself). This code keeps running from RAM, a write vanishes, and
+        ; a loop here is translated once (the ctest bounds the translations).
+        mov     bl, 0x10
+        call    set_pam0
+        mov     byte [rom_byte], 0x66
+        cmp     byte [rom_byte], 0x55
+        FAIL_IF ne, 0x06
+        mov     cx, 3000
+.locked:
+        add     dx, cx
+        loop    .locked
+        mov     bl, 0x30
+        call    set_pam0
 
         ; A stack (SS.B is 0 after reset: SP wraps at 64 KiB).
         POST    0x03

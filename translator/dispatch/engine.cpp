@@ -195,7 +195,7 @@ Block* Engine::lookup_or_translate(uint32_t eip, uint32_t mode) {
   }
   // Code outside RAM (a device, open bus) is fetched again at every run:
   // nothing tells us when it changes.
-  if (!aspace_.is_ram(w.phys)) mode |= mode::kSingle;
+  if (!aspace_.reads_ram(w.phys)) mode |= mode::kSingle;
   const uint64_t phys = w.phys;
   if (!(mode & mode::kSingle))
     if (Block* b = cache_.find({static_cast<uint32_t>(phys), eip, mode})) return b;

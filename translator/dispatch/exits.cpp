@@ -82,7 +82,7 @@ const uint8_t* Engine::continuation() {
   const uint8_t* next = lookup_.hit(table, cpu.eip);
   if (!next) {
     const Walk w = aspace_.translate(code_linear(cpu.eip), Access::kFetch, user_mode());
-    if (!w.ok || !aspace_.is_ram(w.phys)) return nullptr;
+    if (!w.ok || !aspace_.reads_ram(w.phys)) return nullptr;
     const Block* b = cache_.find({static_cast<uint32_t>(w.phys), cpu.eip, mode});
     if (!b || !b->valid) return nullptr;
     lookup_.remember(mode, cpu.eip, b->host, w.global);

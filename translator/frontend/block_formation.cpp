@@ -41,7 +41,7 @@ bool writes_memory(const Insn& insn) {
 }  // namespace
 
 void BlockFormer::fetch_physical(uint64_t phys, uint8_t* dst, size_t n) {
-  if (aspace_.is_ram(phys)) {
+  if (aspace_.reads_ram(phys)) {
     // SAFETY: RAM ends at a page boundary and the n bytes stay in phys's page.
     std::memcpy(dst, ram_.host(phys), n);
     return;
@@ -76,7 +76,7 @@ std::unique_ptr<Block> BlockFormer::form(uint32_t eip, uint32_t cs_base, uint64_
         f.second_page_faults = true;
         return f;
       }
-      f.second_page_not_ram = !aspace_.is_ram(w.phys);
+      f.second_page_not_ram = !aspace_.reads_ram(w.phys);
       if (!f.second_page_not_ram) f.second_page = static_cast<uint32_t>(w.phys) & ~0xFFFu;
       size_t n2 = ZYDIS_MAX_INSTRUCTION_LENGTH - n1;
       fetch_physical(w.phys & ~uint64_t{0xFFF}, f.bytes + n1, n2);

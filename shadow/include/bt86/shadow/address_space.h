@@ -92,6 +92,9 @@ public:
   void note_write(uint32_t phys);
 
   bool is_ram(uint64_t phys) const;
+  // RAM to reads and fetch (is_ram, or a legacy page routed read-only,
+  // which is mapped read-only: its writes go to the bus).
+  bool reads_ram(uint64_t phys) const;
   // A linear page whose mapping churns: invlpg found it mapped and had to
   // drop or replace it kChurnLimit times, recently. invlpg then only
   // parks it (a replacement costs an mmap), and redirected accesses
@@ -170,7 +173,9 @@ private:
   void untrace(uint32_t table_page);
   void drop(Context& c, const Dependent& d);
   void drop_linear(Context& c, uint64_t start, uint64_t size);
-  bool write_protected(uint32_t phys_page) const { return code_[phys_page >> 12] || traced_[phys_page >> 12]; }
+  bool write_protected(uint32_t phys_page) const {
+    return code_[phys_page >> 12] || traced_[phys_page >> 12] || ram_.bus_page(phys_page);
+  }
   void set_protection(uint32_t phys_page);
   void catch_up_protection(Context& c);
   void within_budget();
