@@ -20,6 +20,8 @@ enum {
     CALM_LIN = 0x40002000, /* mapped once and left alone */
     MMIO_LIN = 0x40003000, /* pc-testdev's memory window */
     PRIVATE_LIN = 0x50000000, /* PDE 320: address space B's own page */
+    DEMAND_LIN = 0x50400000,  /* PDE 321: pages mapped at their first #PF */
+    DEMAND_PAGES = 16,
     MMIO_PHYS = 0xFF000000,
     ROUNDS = 24,
     CALM_READS = 200,
@@ -34,6 +36,8 @@ static uint32_t frames[2][1024] __attribute__((aligned(4096)));
 static uint32_t private_b[1024] __attribute__((aligned(4096)));
 static uint32_t elsewhere[1024] __attribute__((aligned(4096)));
 static uint8_t code[4096] __attribute__((aligned(4096)));
+static uint32_t demand_pt[1024] __attribute__((aligned(4096)));
+static uint32_t demand_frames[DEMAND_PAGES][1024] __attribute__((aligned(4096)));
 
 static uint32_t mark(unsigned frame)
 {
@@ -164,6 +168,33 @@ static void mmio(void)
     check_eq("MMIO values wrong", bad, 0);
 }
 
+/* Demand paging: one load faults once on each of many fresh pages. That is
+ * not an instruction that keeps faulting on its page (the ctest bounds
+ * the promotions: this one must stay native). */
+static int demand_map(struct exc_frame *frame, uint32_t cr2)
+{
+    (void)frame;
+    uint32_t page = (cr2 - DEMAND_LIN) >> 12;
+    if (cr2 < DEMAND_LIN || page >= DEMAND_PAGES || demand_pt[page])
+        return 0;
+    demand_pt[page] = map(demand_frames[page]);
+    return 1;
+}
+
+static void demand_paging(void)
+{
+    put_str("-- demand paging\n");
+    for (unsigned i = 0; i < DEMAND_PAGES; i++)
+        demand_frames[i][0] = 0xDE000 + i;
+    uint32_t before = pf_last.count, bad = 0;
+    pf_hook = demand_map;
+    for (unsigned i = 0; i < DEMAND_PAGES; i++)
+        bad += *(volatile uint32_t *)(DEMAND_LIN + i * 4096) != 0xDE000 + i;
+    pf_hook = 0;
+    check_eq("values wrong", bad, 0);
+    check_eq("page faults", pf_last.count - before, DEMAND_PAGES);
+}
+
 /* A page mapped once: the redirected reads settle (bt86 demotes them). */
 static void calm(void)
 {
@@ -199,6 +230,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     pg_init_directory(pd_b, ident_pt);
     pd_a[PD_INDEX(LIN)] = phys(test_pt) | PG_P | PG_RW;
     pd_b[PD_INDEX(PRIVATE_LIN)] = phys(private_pt_b) | PG_P | PG_RW;
+    pd_a[PD_INDEX(DEMAND_LIN)] = phys(demand_pt) | PG_P | PG_RW;
     private_pt_b[PT_INDEX(PRIVATE_LIN)] = map(private_b);
     pg_enable(pd_a);
     write_cr0(read_cr0() | CR0_WP); /* supervisor stores obey read-only pages */
@@ -209,6 +241,7 @@ void kmain(uint32_t magic, uint32_t mbi)
     other_address_space();
     code_becomes_data();
     mmio();
+    demand_paging();
     calm();
     check_finish();
 }

@@ -113,6 +113,15 @@ size_t CodeCache::invalidate_page(uint32_t phys) {
   return victims.size();
 }
 
+size_t CodeCache::invalidate_holding(uint32_t phys) {
+  std::vector<Block*> victims;
+  if (auto it = by_page_.find(phys / kPage); it != by_page_.end())
+    for (Block& b : it->second)
+      if (phys - b.key.phys < b.guest_end - b.guest_eip) victims.push_back(&b);
+  for (Block* b : victims) invalidate(*b);
+  return victims.size();
+}
+
 size_t CodeCache::invalidate_linear(uint32_t linear) {
   std::vector<Block*> victims;
   for (auto& [key, b] : by_key_)

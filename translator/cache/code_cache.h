@@ -58,6 +58,10 @@ public:
   // any mode and from any physical page (a debugger's breakpoint changed
   // there); returns how many. A walk over all blocks: a debugger's pace.
   size_t invalidate_linear(uint32_t linear);
+  // Invalidates the blocks whose code holds the byte at phys (in their
+  // first page, where every instruction of a block but a straddling first
+  // one starts).
+  size_t invalidate_holding(uint32_t phys);
   // Invalidates one block: unchains incoming jumps, forgets its key.
   void invalidate(Block& block);
   // Frees invalidated blocks; only when no translated code is running.

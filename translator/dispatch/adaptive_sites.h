@@ -25,6 +25,7 @@ public:
   // An instruction is named by the physical address of its first byte and
   // its block mode (its meaning depends on both), whatever block holds it.
   static uint64_t key(uint32_t phys, uint32_t mode) { return uint64_t{mode & ~mode::kOne} << 32 | phys; }
+  static uint32_t phys_of(uint64_t key) { return static_cast<uint32_t>(key); }
 
   // A host fault of the kinds above at the instruction: true when it has
   // just become adaptive (its blocks must be translated again).

@@ -142,7 +142,7 @@ int Engine::run_access(const HelperSite& site) {
   if (done && site.adaptive_key && arg != access_step::kCommit &&
       adaptive_.note_access(site.adaptive_key, bounce_.would_fault())) {
     ++stats.shadow["adaptive_demotions"];
-    cache_.invalidate_linear(site.insn.eip);
+    cache_.invalidate_holding(AdaptiveSites::phys_of(site.adaptive_key));
     forget_invalidated();
   }
   if (done) {

@@ -81,7 +81,9 @@ Block* Engine::handle_host_fault() {
   switch (w.fill.outcome) {
     case AddressSpace::Outcome::kPageFault:
       ++stats.host_faults["guest_page_fault"];
-      note_hot_fault(*block);
+      // Only on a page whose mapping churns: a guest's demand paging faults
+      // at one instruction for many pages, each once (a copy loop).
+      if (aspace_.churning(w.linear)) note_hot_fault(*block);
       pf_retry_ = PageFaultRetry{w.linear, cpu.eip, cpu.cr3, cpu.seg[kCs].selector, f.write, user_mode()};
       context_.raise_pf(w.linear, w.fill.error_code);
       return nullptr;
