@@ -77,32 +77,10 @@ run_backend() {
     guest_finish 60
 }
 
-declare -A SKIPPED
-ran=()
-for b in $BACKENDS; do
-    why=$(unavailable "$b")
-    if [ -n "$why" ]; then
-        SKIPPED[$b]=$why
-        echo "disk_bench: $b skipped: $why" >&2
-        continue
-    fi
-    ran+=("$b")
-done
-for round in $(seq "$ROUNDS"); do
-    for b in "${ran[@]}"; do
-        echo "disk_bench: running $b (round $round of $ROUNDS)" >&2
-        if ! run_backend "$b" "$round"; then
-            echo "disk_bench: $b failed; its output:" >&2
-            tr -d '\r' <"$TMP/$b.log" | tail -20 >&2
-            exit 1
-        fi
-    done
-done
-# Each cell: the median of the rounds (the lower middle one for an even count).
-for b in "${ran[@]}"; do
-    cat "$TMP/$b".[0-9]* | sort -k1,1 -k2,2g |
-        awk '{ v[$1, ++n[$1]] = $2 } END { for (k in n) print k, v[k, int((n[k] + 1) / 2)] }' >"$TMP/$b"
-done
+NAME=disk_bench
+# shellcheck source=perf/interleave.sh
+. "$(dirname "$0")/interleave.sh"
+run_interleaved
 value() { awk -v k="$2" '$1 == k { print $2 }' "$TMP/$1" 2>/dev/null; }
 
 echo

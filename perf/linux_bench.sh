@@ -109,32 +109,10 @@ run_backend() {
     awk '/^bench / { split($3, it, "="); split($4, ns, "="); printf "%s %.1f\n", $2, ns[2] / it[2] }' "$out" >>"$result"
 }
 
-declare -A SKIPPED
-ran=()
-for b in $BACKENDS; do
-    why=$(unavailable "$b")
-    if [ -n "$why" ]; then
-        SKIPPED[$b]=$why
-        echo "linux_bench: $b skipped: $why" >&2
-        continue
-    fi
-    ran+=("$b")
-done
-for round in $(seq "$ROUNDS"); do
-    for b in "${ran[@]}"; do
-        echo "linux_bench: running $b (round $round of $ROUNDS)" >&2
-        if ! run_backend "$b" "$round"; then
-            echo "linux_bench: $b failed; its output:" >&2
-            tail -20 "$TMP/$b.log" >&2
-            exit 1
-        fi
-    done
-done
-# Each cell: the median of the rounds (the lower middle one for an even count).
-for b in "${ran[@]}"; do
-    cat "$TMP/$b".[0-9]* | sort -k1,1 -k2,2g |
-        awk '{ v[$1, ++n[$1]] = $2 } END { for (k in n) print k, v[k, int((n[k] + 1) / 2)] }' >"$TMP/$b"
-done
+NAME=linux_bench
+# shellcheck source=perf/interleave.sh
+. "$(dirname "$0")/interleave.sh"
+run_interleaved
 
 value() { awk -v k="$2" '$1 == k { print $2 }' "$TMP/$1" 2>/dev/null; }
 unit() { case $1 in boot) echo "s, to the session" ;; cpu) echo "s" ;; *) echo "us per event" ;; esac; }
