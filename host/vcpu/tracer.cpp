@@ -72,14 +72,19 @@ void Tracer::line(uint64_t ns, Where at, std::string_view what) {
 
 void Tracer::set_clock(const Clock* clock) {
   clock_ = clock;
+  clock_reads_host_ = clock && clock->reads_host();
   last_ns_ = 0;
   clock_set_tsc_ = __rdtsc();
   clock_set_ns_ = clock ? clock->now_ns() : 0;
 }
 
 void Tracer::interrupt(Where at, const Event& event) {
-  if (!on(trace::kInt) && !held_ns_ && clock_ && clock_->reads_host()) {
-    ring_[delivered_++ % kRing] = {0, __rdtsc(), at, event};
+  if (!on(trace::kInt) && !held_ns_ && clock_reads_host_) {
+    Delivered& d = ring_[delivered_++ % kRing];
+    d.ns = 0;
+    d.tsc = __rdtsc();
+    d.at = at;
+    d.event = event;
     return;
   }
   const uint64_t ns = now();

@@ -53,8 +53,20 @@ bool HelperContext::checks_current(unsigned seg) const {
 }
 
 void HelperContext::segment_checked(unsigned seg) {
+  const SegmentCache& now = cpu.seg[seg];
+  const int pe = cpu.protected_mode();
+  checked_[seg] = now;
+  for (const KnownChecks& k : known_[seg])
+    if (k.valid && k.pe == pe && k.access == now.access && k.limit == now.limit) {
+      cpu.seg_bounds[seg][0] = k.bounds[0];
+      cpu.seg_bounds[seg][1] = k.bounds[1];
+      if (seg == kCs) cpu.fetch_bounds = k.fetch;
+      cpu.seg_checked = (cpu.seg_checked & ~(1u << seg)) | (k.checked ? 1u << seg : 0);
+      return;
+    }
   refresh_segment_check(cpu, seg);
-  checked_[seg] = cpu.seg[seg];
+  known_[seg][known_next_[seg] ^= 1] = {true, pe, now.access, now.limit, {cpu.seg_bounds[seg][0], cpu.seg_bounds[seg][1]},
+                                        cpu.fetch_bounds, (cpu.seg_checked >> seg & 1) != 0};
 }
 
 void HelperContext::eflags_changed() {

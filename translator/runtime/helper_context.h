@@ -138,6 +138,20 @@ private:
   // int 0x80 round trip.
   SegmentCache checked_[6] = {};
   int checked_pe_ = -1;  // CR0.PE then; -1: recompute all
+  // Per segment, the checks computed for the last two descriptors it held
+  // (CS and SS trade the user's and the kernel's on every int/iret pair),
+  // used again when one comes back: they depend on its access rights, its
+  // limit and CR0.PE alone.
+  struct KnownChecks {
+    bool valid = false;
+    int pe = 0;
+    uint16_t access = 0;
+    uint32_t limit = 0;
+    AccessBounds bounds[2], fetch;
+    bool checked = false;
+  };
+  KnownChecks known_[6][2];
+  unsigned known_next_[6] = {};
   bool page_fault(const std::optional<PageFault>& fault) { return !fault || raise_pf(fault->linear, fault->error_code); }
 
   const DeviceService& devices_;

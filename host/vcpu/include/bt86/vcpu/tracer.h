@@ -101,6 +101,7 @@ private:
   uint32_t events_;
   std::FILE* out_;
   const Clock* clock_ = nullptr;
+  bool clock_reads_host_ = false;  // clock_->reads_host(), asked once
   const CpuState* cpu_ = nullptr;
   Delivered ring_[kRing] = {};
   uint64_t delivered_ = 0;
