@@ -6,7 +6,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh"
-cache=$(dirname "$("$root/guests/linux/build-guest.sh" | grep -m1 vmlinuz-686)")
+# The whole output first: grep -m1 on the pipe could end the builder with
+# SIGPIPE, which pipefail would make this script's failure.
+outputs=$("$root/guests/linux/build-guest.sh")
+cache=$(dirname "$(grep -m1 vmlinuz-686 <<<"$outputs")")
 append=(--append "console=ttyS0")
 for arg in "$@"; do [ "$arg" = --append ] && append=(); done
 exec "$root/build/bt86" run --kernel "$cache/vmlinuz-686" --initrd "$cache/initramfs.cpio.gz" "${append[@]}" "$@"
