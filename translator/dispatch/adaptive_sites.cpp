@@ -8,7 +8,6 @@ bool AdaptiveSites::note_fault(uint64_t key) {
   if (s.adaptive || ++s.faults < s.needed) return false;
   s.adaptive = true;
   s.calm = 0;
-  ++promotions;
   return true;
 }
 
@@ -24,7 +23,6 @@ bool AdaptiveSites::note_access(uint64_t key, bool would_fault) {
   s.adaptive = false;
   s.faults = 0;
   s.needed = s.needed < (1u << 20) ? s.needed * 2 : s.needed;
-  ++demotions;
   return true;
 }
 

@@ -37,9 +37,6 @@ public:
   // A redirected access of an adaptive instruction, and whether a native
   // access would have faulted: true when it has just been demoted.
   bool note_access(uint64_t key, bool would_fault);
-  void clear() { sites_.clear(); }
-
-  uint64_t promotions = 0, demotions = 0;
 
 private:
   struct Site {
