@@ -107,13 +107,17 @@ bool load_outer_stack(SystemContext& ctx, uint32_t esp, uint16_t ss, unsigned wi
   if (!load_data_segment(ctx, kSs, ss)) return false;
   const bool stack32 = cpu.seg[kSs].access & access_rights::kBig;
   cpu.gpr[kEsp] = width == 2 && !stack32 ? (cpu.gpr[kEsp] & 0xFFFF0000) | (esp & 0xFFFF) : esp;
+  null_data_segments_above_cpl(cpu);
+  ctx.segments_changed();
+  return true;
+}
+
+void null_data_segments_above_cpl(CpuState& cpu) {
   for (unsigned seg : {kEs, kDs, kFs, kGs}) {
     const SegmentCache& c = cpu.seg[seg];
     if (!null_selector(c.selector) && !access_rights::conforming(c.access) && access_rights::dpl(c.access) < cpu.cpl())
       cpu.seg[seg] = SegmentCache{};
   }
-  ctx.segments_changed();
-  return true;
 }
 
 bool far_return(SystemContext& ctx, unsigned width, uint32_t release) {

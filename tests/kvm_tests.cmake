@@ -54,7 +54,8 @@ foreach(name paging_perm paging_ad paging_tlb paging_smc paging_mmio)
 endforeach()
 bt86_kvm_guest_test(guest.paging_pae protected-32,paging-pae,iretd,cpuid
   ${run_guest} ${BT86_EXE} ${BT86_GUEST_DIR}/paging_pae.elf 1 --backend kvm)
-foreach(name priv_int priv_callgate priv_taskgate priv_aliasing priv_iobitmap priv_softint priv_iret priv_286 priv_v86
+foreach(name priv_int priv_callgate priv_taskgate priv_aliasing priv_iobitmap priv_softint priv_iret priv_fastswitch priv_286
+             priv_v86
              dev_pit dev_pic dev_rtc dev_uart)
   bt86_kvm_guest_test(guest.${name} protected-32,iretd
     ${run_guest} ${BT86_EXE} ${BT86_GUEST_DIR}/${name}.elf 1 --backend kvm)

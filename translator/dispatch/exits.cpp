@@ -67,7 +67,11 @@ const uint8_t* Engine::continuation() {
   // run loop would first thing.
   if (std::optional<Event> e = context_.take_pending())
     if (!deliver_event(context_, *e)) return nullptr;  // the guest is dead: the run loop ends the run
-  if (context_.pending() || cpu.halted || !cpu.protected_mode() || context_.interrupt_deliverable()) return nullptr;
+  if (context_.pending() || cpu.halted || !cpu.protected_mode()) return nullptr;
+  // One question to the interrupt controllers serves both the check and
+  // translated code's mirror (each costs a scan of their request registers).
+  refresh_irq_pending();
+  if (context_.interrupt_deliverable(frame_.irq_pending != 0)) return nullptr;
   if (cpu.seg[kCs].base != lookup_cs_base_) return nullptr;  // the indirect tables must be emptied first
   // The guest may have armed a timer meanwhile (a TSC deadline, the PIT):
   // the waker must know it, as the run loop would tell it. (Without this,
@@ -91,7 +95,6 @@ const uint8_t* Engine::continuation() {
   frame_.window_base = reinterpret_cast<uint64_t>(aspace_.base(user_mode()));
   frame_.indirect_table = reinterpret_cast<uint64_t>(table);
   context_.refresh_host_ac();
-  refresh_irq_pending();
   ++stats.helper_continuations;
   return next;
 }

@@ -55,14 +55,20 @@ public:
   // A device changed how addresses reach memory (A20, PAM): the port
   // I/O helper leaves translated code after its instruction.
   bool leave_block = false;
+  // int n and iret carried out by their fast paths (user_kernel_switch.h).
+  uint64_t fast_interrupts = 0, fast_irets = 0;
 
   // ---- SystemContext ------------------------------------------------------
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;
   bool write_linear(uint32_t linear, const void* src, unsigned size, Privilege p = Privilege::kCurrent) override;
   bool read_table_entry(uint32_t linear, Descriptor& out) override;
-  uint8_t* direct(uint32_t linear, unsigned size, bool write) override {
-    return debug && debug->watching() ? nullptr : memory.direct(linear, size, write, user());
+  uint8_t* direct(uint32_t linear, unsigned size, bool write, Privilege p = Privilege::kCurrent) override {
+    return debug && debug->watching() ? nullptr : memory.direct(linear, size, write, p == Privilege::kCurrent && user());
   }
+  bool peek(uint32_t linear, void* dst, unsigned size) override {
+    return !(debug && debug->watching()) && !memory.read(linear, dst, size, false);
+  }
+  bool peek_table_entry(uint32_t linear, Descriptor& out) override { return !memory.read_table_entry(linear, out); }
   // The frame's segment-base mirror, the segment checks (of the segments
   // that changed), host AC.
   void segments_changed() override;
@@ -121,8 +127,10 @@ public:
   static constexpr unsigned kStringBurst = 4096;
   // An NMI waits and the CPU is not handling one, or an interrupt waits
   // and IF lets the CPU take it.
-  bool interrupt_deliverable() const {
-    return (!cpu.nmi_blocked && devices_.nmi_pending()) || ((cpu.eflags & eflags::kIF) && devices_.interrupt_pending());
+  bool interrupt_deliverable() const { return interrupt_deliverable(devices_.interrupt_pending()); }
+  // The same, told whether the controllers have an interrupt waiting.
+  bool interrupt_deliverable(bool interrupt_pending) const {
+    return (!cpu.nmi_blocked && devices_.nmi_pending()) || ((cpu.eflags & eflags::kIF) && interrupt_pending);
   }
   // The local APIC, null on a machine without one.
   LocalApic* local_apic() const { return devices_.local_apic(); }

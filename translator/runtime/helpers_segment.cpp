@@ -7,6 +7,7 @@
 #include "bt86/segmentation/guest_stack.h"
 #include "bt86/segmentation/iret.h"
 #include "bt86/segmentation/segment_load.h"
+#include "bt86/segmentation/user_kernel_switch.h"
 #include "bt86/segmentation/v86.h"
 #include "emit/emit.h"
 #include "runtime/guest_operands.h"
@@ -159,7 +160,10 @@ HelperResult helper_ret_far(HelperContext& e, const HelperSite& s) {
 }
 
 HelperResult helper_iret(HelperContext& e, const HelperSite& s) {
-  iret(e, operand_bytes(s), s.insn.next_eip());
+  if (kernel_iret(e, operand_bytes(s)))
+    ++e.fast_irets;
+  else
+    iret(e, operand_bytes(s), s.insn.next_eip());
   return HelperResult::kExit;
 }
 
@@ -201,6 +205,7 @@ HelperResult helper_int(HelperContext& e, const HelperSite& s) {
       // int n (not int3, into) is IOPL-sensitive in virtual-8086 mode, and
       // VME may redirect it.
       if (in_v86(e.cpu) && v86_int(e, vector, s.insn.next_eip()) != V86Int::kToIdt) return HelperResult::kExit;
+      if (user_to_kernel_interrupt(e, vector, s.insn.next_eip())) return ++e.fast_interrupts, HelperResult::kExit;
       break;
   }
   return e.raise_software(vector, s.insn.next_eip());

@@ -43,6 +43,9 @@ public:
   CpuState state{};
   std::vector<uint8_t> memory = std::vector<uint8_t>(kMemory);
   std::set<uint32_t> absent_pages;  // linear page numbers whose accesses are #PF
+  // Linear page numbers that direct() does not give for writes (as bt86's
+  // pages holding translated code or traced page tables).
+  std::set<uint32_t> read_only_pages;
   unsigned segment_notices = 0, paging_notices = 0;
 
   SystemMachine() : SystemContext(state) {
@@ -93,6 +96,16 @@ public:
     return read_linear(linear, &out.lo, 4, Privilege::kSupervisor) &&
            read_linear(linear + 4, &out.hi, 4, Privilege::kSupervisor);
   }
+  uint8_t* direct(uint32_t linear, unsigned size, bool write, Privilege) override {
+    return quietly_accessible(linear, size) && !(write && read_only_pages.count(linear >> 12)) ? &memory[linear]
+                                                                                                 : nullptr;
+  }
+  bool peek(uint32_t linear, void* dst, unsigned size) override {
+    if (!quietly_accessible(linear, size)) return false;
+    std::memcpy(dst, &memory[linear], size);
+    return true;
+  }
+  bool peek_table_entry(uint32_t linear, Descriptor& out) override { return peek(linear, &out, sizeof out); }
   void segments_changed() override {
     ++segment_notices;
     refresh_segment_checks(state);
@@ -113,6 +126,12 @@ private:
     for (uint32_t page = linear >> 12; page <= (linear + size - 1) >> 12; ++page)
       if (absent_pages.count(page)) return raise_pf(std::max(linear, page << 12), write ? 2u : 0u);
     if (linear >= kMemory || size > kMemory - linear) return die("access past the test machine's memory");
+    return true;
+  }
+  bool quietly_accessible(uint32_t linear, unsigned size) const {
+    if (linear >= kMemory || size > kMemory - linear) return false;
+    for (uint32_t page = linear >> 12; page <= (linear + size - 1) >> 12; ++page)
+      if (absent_pages.count(page)) return false;
     return true;
   }
 };

@@ -30,5 +30,8 @@ bool far_return(SystemContext& ctx, unsigned width, uint32_t release);
 // nulled. A 16-bit SP popped into a 16-bit stack segment keeps ESP's upper
 // half.
 bool load_outer_stack(SystemContext& ctx, uint32_t esp, uint16_t ss, unsigned width);
+// The data segment registers the CPL may no longer use after a return to
+// an outer level (a DPL below it, unless conforming code) become null.
+void null_data_segments_above_cpl(CpuState& cpu);
 
 }  // namespace bt86

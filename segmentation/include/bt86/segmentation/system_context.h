@@ -43,7 +43,15 @@ public:
   // translated code, no traced table, no watchpoint): a host pointer to
   // them, so a whole frame can be copied at once; else null, and the
   // caller goes item by item through read_linear/write_linear.
-  virtual uint8_t* direct(uint32_t /*linear*/, unsigned /*size*/, bool /*write*/) { return nullptr; }
+  // kSupervisor: as the processor's own accesses (an interrupt frame).
+  virtual uint8_t* direct(uint32_t /*linear*/, unsigned /*size*/, bool /*write*/, Privilege = Privilege::kCurrent) {
+    return nullptr;
+  }
+  // Supervisor reads that raise nothing: false where the access would
+  // fault or the implementation has no quick way to it (fast paths, which
+  // then leave the instruction to the general one).
+  virtual bool peek(uint32_t /*linear*/, void* /*dst*/, unsigned /*size*/) { return false; }
+  virtual bool peek_table_entry(uint32_t /*linear*/, Descriptor& /*out*/) { return false; }
 
   // ---- notices -----------------------------------------------------------
   // A segment register, CR0 or the CPL changed (refresh what is derived

@@ -18,6 +18,7 @@ struct Stats {
   std::map<std::string, uint64_t> exits;        // by cause
   std::map<std::string, uint64_t> host_faults;  // by cause
   std::map<std::string, uint64_t> shadow;       // shadow address spaces: contexts, evictions
+  std::map<std::string, uint64_t> fast_paths;   // system instructions done without their general path
   uint64_t backend_switches = 0;  // bt86 <-> KVM moves of a running guest (--switch-every)
   double run_seconds = 0;
   // Host time the guest did not see (bt86 translating; --clock host), in
