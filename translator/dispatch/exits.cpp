@@ -35,7 +35,7 @@ int Engine::run_helper(const HelperSite& site) {
     // the continuation or the run loop looks again anyway.
     if (!may_change_interrupts(site.fn)) return 0;
     refresh_irq_pending();
-    if (!context_.interrupt_deliverable()) return 0;
+    if (!context_.interrupt_deliverable(frame_.irq_pending != 0)) return 0;
     // Leave after this instruction, and for sti after the next one, which
     // its interrupt shadow covers (run alone, so that whatever follows it in
     // the block waits).

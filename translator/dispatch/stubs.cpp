@@ -1,6 +1,7 @@
 #include "dispatch/stubs.h"
 
 #include <asmjit/x86.h>
+#include <cpuid.h>
 
 #include <stdexcept>
 
@@ -45,15 +46,49 @@ void save_flags(Assembler& a) {
 // cpu.eflags' host-live bits -> host RFLAGS, plus AC when the guest's
 // alignment checks run natively (frame.host_ac). While translated code runs,
 // cpu.eflags keeps only the virtual bits (the live ones read as zero), so
-// an inline pushf can add the two halves without masking. Clobbers r10.
+// an inline pushf can add the two halves without masking. Clobbers r10 and
+// rax (the guest registers are loaded after it).
+// Without host AC, DF by cld/std, OF by an add that overflows or not, and
+// the rest by sahf: POPFQ, microcoded, was about a fifth of a helper call's
+// cost (nanobench mov_ds 78 -> see docs/ARCHITECTURE.md).
+// (The first x86-64 processors lack SAHF in 64-bit mode: POPFQ always.)
+bool host_has_sahf() {
+  unsigned eax, ebx, ecx, edx;
+  return __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & 1);
+}
 void load_flags(Assembler& a) {
+  static const bool sahf = host_has_sahf();
+  Label popf = a.newLabel(), df_clear = a.newLabel(), df_done = a.newLabel(), done = a.newLabel();
   a.mov(r10d, cpu_eflags());
   a.and_(cpu_eflags(), ~kLiveMask);
+  if (sahf) {
+    a.cmp(frame_field(offsetof(CpuFrame, host_ac), 4), 0);
+    a.jne(popf);
+  } else {
+    a.jmp(popf);
+  }
+  a.test(r10d, eflags::kDF);
+  a.jz(df_clear);
+  a.std();
+  a.jmp(df_done);
+  a.bind(df_clear);
+  a.cld();
+  a.bind(df_done);
+  a.mov(eax, r10d);
+  a.shr(eax, 11);  // OF
+  a.and_(eax, 1);
+  a.add(al, 0x7F);  // overflows exactly when OF was set
+  a.movzx(eax, r10b);
+  a.mov(ah, al);
+  a.sahf();  // SF ZF AF PF CF
+  a.jmp(done);
+  a.bind(popf);
   a.and_(r10d, kLiveMask);
   a.or_(r10d, eflags::kFixed1);
   a.or_(r10d, frame_field(offsetof(CpuFrame, host_ac), 4));
   a.push(r10);
   a.popfq();
+  a.bind(done);
 }
 
 // After the guest's x87/SSE state is saved: the host's control words (x87
