@@ -12,6 +12,7 @@
 #include "bt86/segmentation/v86.h"
 #include "bt86/segmentation/segment_load.h"
 #include "bt86/segmentation/task_switch.h"
+#include "bt86/segmentation/user_kernel_switch.h"
 
 namespace bt86 {
 
@@ -141,6 +142,7 @@ bool deliver_through_idt(SystemContext& ctx, const Event& event, std::optional<E
 // external interrupts are no exceptions: `int 8` through a gate it may not
 // use is #GP(0x42), not #DF.
 bool deliver_event(SystemContext& ctx, const Event& first) {
+  if (user_to_kernel_event(ctx, first)) return true;
   Event e = first;
   std::string why;
   // Past contributory, #PF and #DF nothing can nest: a sixth is a bug here.

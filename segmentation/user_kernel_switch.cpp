@@ -31,15 +31,18 @@ SegmentCache cache_of(uint16_t selector, const Descriptor& d) { return {selector
 
 }  // namespace
 
-bool user_to_kernel_interrupt(SystemContext& ctx, uint8_t vector, uint32_t return_eip) {
+bool user_to_kernel_event(SystemContext& ctx, const Event& event) {
   CpuState& cpu = ctx.cpu;
   if (!cpu.protected_mode() || in_v86(cpu) || cpu.cpl() != 3) return false;
-  // The gate: a present 32-bit interrupt or trap gate that CPL 3 may use.
-  const uint32_t slot = uint32_t{vector} * 8;
+  // The gate: a present 32-bit interrupt or trap gate (that CPL 3 may use,
+  // for int n).
+  const uint32_t slot = uint32_t{event.vector} * 8;
   Descriptor gate;
   if (slot + 7 > cpu.idtr.limit || !ctx.peek_table_entry(cpu.idtr.base + slot, gate)) return false;
   const bool interrupt_gate = gate.is(system_type::kInterruptGate32);
-  if (!(interrupt_gate || gate.is(system_type::kTrapGate32)) || gate.dpl() != 3 || !gate.present()) return false;
+  if (!(interrupt_gate || gate.is(system_type::kTrapGate32)) || (event.software() && gate.dpl() != 3) ||
+      !gate.present())
+    return false;
   // Its code segment: present, non-conforming, DPL 0, holding the entry.
   const uint16_t cs_selector = gate.gate_selector();
   Descriptor cs;
@@ -62,16 +65,19 @@ bool user_to_kernel_interrupt(SystemContext& ctx, uint8_t vector, uint32_t retur
   if (selector_rpl(ss_selector) != 0 || !peek_segment(ctx, ss_selector, ss) || !ss.writable_data() || ss.dpl() != 0 ||
       !ss.present() || !flat_stack(ss))
     return false;
-  const uint32_t frame[5] = {return_eip, cpu.seg[kCs].selector, cpu.eflags, cpu.gpr[kEsp], cpu.seg[kSs].selector};
-  uint8_t* top = esp0 >= sizeof frame
-                     ? ctx.direct(esp0 - sizeof frame, sizeof frame, true, SystemContext::Privilege::kSupervisor)
-                     : nullptr;
+  // The frame from the top: SS, ESP, EFLAGS, CS, EIP[, error code].
+  const uint32_t eip = event.traps_past_instruction() ? event.return_eip : cpu.eip;
+  const uint32_t frame[6] = {event.error_code.value_or(0), eip, cpu.seg[kCs].selector, cpu.eflags, cpu.gpr[kEsp],
+                             cpu.seg[kSs].selector};
+  const uint32_t bytes = event.error_code ? 24 : 20;
+  uint8_t* top =
+      esp0 >= bytes ? ctx.direct(esp0 - bytes, bytes, true, SystemContext::Privilege::kSupervisor) : nullptr;
   if (!top) return false;
 
-  ctx.delivering(Event{vector, std::nullopt, EventKind::kSoftware, return_eip});
-  std::memcpy(top, frame, sizeof frame);
+  ctx.delivering(event);
+  std::memcpy(top, event.error_code ? frame : frame + 1, bytes);
   cpu.seg[kSs] = cache_of(ss_selector, ss);
-  cpu.gpr[kEsp] = esp0 - sizeof frame;
+  cpu.gpr[kEsp] = esp0 - bytes;
   cpu.seg[kCs] = cache_of(cs_selector, cs);  // RPL 0: the CPL
   cpu.seg[kCs].selector = with_rpl(cs_selector, 0);
   uint32_t flags = cpu.eflags & ~(eflags::kTF | eflags::kNT | eflags::kRF | eflags::kVM);
@@ -80,6 +86,7 @@ bool user_to_kernel_interrupt(SystemContext& ctx, uint8_t vector, uint32_t retur
   cpu.eip = gate.gate_offset();
   cpu.halted = false;
   ctx.segments_changed();
+  ++ctx.fast_paths.to_kernel;
   return true;
 }
 
@@ -128,6 +135,7 @@ bool kernel_iret(SystemContext& ctx, unsigned width) {
     null_data_segments_above_cpl(cpu);
   }
   ctx.segments_changed();
+  ++ctx.fast_paths.iret;
   return true;
 }
 

@@ -85,7 +85,7 @@ bt86_guest_test(priv_iret 1)
 # int n from ring 3 and iretd back on their fast path (2,000 round trips at
 # least), and the cases that must leave it, checked by the guest.
 add_test(NAME guest.priv_fastswitch COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_stats.sh ${BT86_EXE} 1
-  fast_paths.int>=2000 fast_paths.iret>=2000
+  fast_paths.to_kernel>=2000 fast_paths.iret>=2000
   -- --kernel ${BT86_GUEST_DIR}/priv_fastswitch.elf --timeout 60)
 set_tests_properties(guest.priv_fastswitch PROPERTIES LABELS guest TIMEOUT 120)
 bt86_guest_test(cpu_model 1)

@@ -272,8 +272,8 @@ RunOutcome Engine::run(const RunLimits& limits) {
     stats.shadow["context_switches"] = shadow.context_switches;
     stats.shadow["context_hits"] = shadow.context_hits;
     stats.shadow["context_evictions"] = shadow.context_evictions;
-    stats.fast_paths["int"] += std::exchange(context_.fast_interrupts, 0);
-    stats.fast_paths["iret"] += std::exchange(context_.fast_irets, 0);
+    stats.fast_paths["to_kernel"] += std::exchange(context_.fast_paths.to_kernel, 0);
+    stats.fast_paths["iret"] += std::exchange(context_.fast_paths.iret, 0);
     if (waker_) {  // no wake-ups while another backend runs the guest
       waker_->pause();
       waker_->rearm_input(-1);

@@ -55,8 +55,6 @@ public:
   // A device changed how addresses reach memory (A20, PAM): the port
   // I/O helper leaves translated code after its instruction.
   bool leave_block = false;
-  // int n and iret carried out by their fast paths (user_kernel_switch.h).
-  uint64_t fast_interrupts = 0, fast_irets = 0;
 
   // ---- SystemContext ------------------------------------------------------
   bool read_linear(uint32_t linear, void* dst, unsigned size, Privilege p = Privilege::kCurrent) override;

@@ -46,6 +46,9 @@ public:
   // Linear page numbers that direct() does not give for writes (as bt86's
   // pages holding translated code or traced page tables).
   std::set<uint32_t> read_only_pages;
+  // False: direct() and the peeks give nothing, so that the fast paths
+  // (user_kernel_switch.h) leave everything to the general ones.
+  bool quick = true;
   unsigned segment_notices = 0, paging_notices = 0;
 
   SystemMachine() : SystemContext(state) {
@@ -97,11 +100,11 @@ public:
            read_linear(linear + 4, &out.hi, 4, Privilege::kSupervisor);
   }
   uint8_t* direct(uint32_t linear, unsigned size, bool write, Privilege) override {
-    return quietly_accessible(linear, size) && !(write && read_only_pages.count(linear >> 12)) ? &memory[linear]
-                                                                                                 : nullptr;
+    const bool writable = !(write && read_only_pages.count(linear >> 12));
+    return quick && quietly_accessible(linear, size) && writable ? &memory[linear] : nullptr;
   }
   bool peek(uint32_t linear, void* dst, unsigned size) override {
-    if (!quietly_accessible(linear, size)) return false;
+    if (!quick || !quietly_accessible(linear, size)) return false;
     std::memcpy(dst, &memory[linear], size);
     return true;
   }

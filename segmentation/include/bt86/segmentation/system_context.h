@@ -28,6 +28,11 @@ public:
   SystemContext& operator=(const SystemContext&) = delete;
 
   CpuState& cpu;
+  // How often the fast paths of user_kernel_switch.h carried out an event
+  // or an iret (for --stats).
+  struct FastPaths {
+    uint64_t to_kernel = 0, iret = 0;
+  } fast_paths;
 
   // ---- guest memory ------------------------------------------------------
   // kSupervisor: the implicit supervisor accesses of the processor itself
