@@ -48,10 +48,10 @@ void save_flags(Assembler& a) {
 // cpu.eflags keeps only the virtual bits (the live ones read as zero), so
 // an inline pushf can add the two halves without masking. Clobbers r10 and
 // rax (the guest registers are loaded after it).
-// Without host AC, DF by cld/std, OF by an add that overflows or not, and
-// the rest by sahf: POPFQ, microcoded, was about a fifth of a helper call's
-// cost (nanobench mov_ds 78 -> see docs/ARCHITECTURE.md).
-// (The first x86-64 processors lack SAHF in 64-bit mode: POPFQ always.)
+// Without host AC: DF by cld/std, OF by an add that overflows or not, and
+// the rest by sahf. POPFQ, microcoded, was about a fifth of a helper call
+// that returns (docs/ARCHITECTURE.md, "FPU and SSE state"). The first
+// x86-64 processors lack SAHF in 64-bit mode: POPFQ always there.
 bool host_has_sahf() {
   unsigned eax, ebx, ecx, edx;
   return __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & 1);

@@ -134,12 +134,14 @@ TEST_CASE("user-kernel switch: events from CPL 3 as the general path delivers th
       {"a task gate", [&](Machine& m) { set_gate(m, system_type::kTaskGate, kTss, 3, true); }},
       {"a gate beyond the IDT limit", [](Machine& m) { m.state.idtr.limit = kVector * 8 - 1; }},
       {"the IDT page absent", [](Machine& m) { m.absent_pages.insert(Machine::kIdt >> 12); }},
-      {"the gate names a data segment", [&](Machine& m) { set_gate(m, system_type::kInterruptGate32, kKernelData, 3, true); }},
+      {"the gate names a data segment",
+       [&](Machine& m) { set_gate(m, system_type::kInterruptGate32, kKernelData, 3, true); }},
       {"the gate names a null selector", [&](Machine& m) { set_gate(m, system_type::kInterruptGate32, 0, 3, true); }},
       {"the gate names user code (no stack switch)",
        [&](Machine& m) { set_gate(m, system_type::kInterruptGate32, kUserCode, 3, true); }},
       {"code not present", [](Machine& m) { m.set_gdt(kKernelCode, segment_descriptor(0, 0xFFFFF, true, 0, false)); }},
-      {"the entry past the code limit", [](Machine& m) { m.set_gdt(kKernelCode, segment_descriptor(0, 0xFFF, true, 0)); }},
+      {"the entry past the code limit",
+       [](Machine& m) { m.set_gdt(kKernelCode, segment_descriptor(0, 0xFFF, true, 0)); }},
       {"conforming code", [](Machine& m) {
          Descriptor d = flat(true, 0);
          d.hi |= 0x400;
@@ -167,7 +169,8 @@ TEST_CASE("user-kernel switch: events from CPL 3 as the general path delivers th
        }},
       {"ESP0 below the frame", [](Machine& m) { m.put32(kTssBase + 4, 8); }},
       {"the ring-0 stack page absent", [](Machine& m) { m.absent_pages.insert((kKernelStack - 4) >> 12); }},
-      {"the ring-0 stack page holds translated code", [](Machine& m) { m.read_only_pages.insert((kKernelStack - 4) >> 12); }},
+      {"the ring-0 stack page holds translated code",
+       [](Machine& m) { m.read_only_pages.insert((kKernelStack - 4) >> 12); }},
   };
   // Only int n checks the gate's DPL.
   const Change dpl0 = {"a gate of DPL 0",
@@ -295,5 +298,6 @@ TEST_CASE("user-kernel switch: iretd from CPL 0 as iret carries it out", "[user_
     CHECK_FALSE(compare(change, [](Machine& m) { return kernel_iret(m, 4); }, [](Machine&) {}));
   }
   INFO("a 16-bit iret");
-  CHECK_FALSE(compare([](Machine& m) { m.iret_frame(); }, [](Machine& m) { return kernel_iret(m, 2); }, [](Machine&) {}));
+  CHECK_FALSE(
+      compare([](Machine& m) { m.iret_frame(); }, [](Machine& m) { return kernel_iret(m, 2); }, [](Machine&) {}));
 }

@@ -2,15 +2,16 @@
 // page fault and device interrupt of a user process: an event (`int n`, an
 // exception, an interrupt) from user mode (CPL 3) into its kernel (CPL 0)
 // through a 32-bit gate, and `iretd` from the kernel back to user mode (or
-// to the kernel code an interrupt stopped). In the form an OS gives them (present descriptors, accessed, a flat 32-bit kernel stack
-// that is mapped, nothing to fault) they take a few reads and one frame
-// copy; the general paths (deliver_event, iret) check and carry out every
-// other case.
+// to the kernel code an interrupt stopped). In the form an OS gives them
+// (present descriptors, accessed, a flat 32-bit kernel stack that is
+// mapped, nothing to fault) they take a few reads and one frame copy; the
+// general paths (deliver_event, iret) check and carry out every other case.
 //
 // Each function either carries out the whole instruction, with the same
 // result as the general path, or changes nothing, raises nothing and
 // returns false: the caller then takes the general path, which also raises
-// whatever fault there is. Each counts itself in ctx.fast_paths. See docs/ARCHITECTURE.md, "User-kernel switches".
+// whatever fault there is. Each counts itself in ctx.fast_paths. See
+// docs/ARCHITECTURE.md, "User-kernel switches".
 #pragma once
 #include <cstdint>
 
