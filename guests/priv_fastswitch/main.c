@@ -14,7 +14,9 @@
  *    (#NP), or whose accessed bit is clear (set by the iretd);
  *  - an iretd into a code segment with a limit: a jump past it faults, one
  *    within it does not, and an EIP past it faults at the iretd.
- * tests/guest_tests.cmake checks with --stats that the fast paths ran. */
+ * tests/guest_tests.cmake checks with --stats that the fast paths ran.
+ * QEMU's TCG (7.2) sets no accessed bit on iretd and checks no CS limit
+ * there: with "tcg" those three checks are not counted (tcg_gap.h). */
 #include "check.h"
 #include "fault_check.h"
 #include "guest.h"
@@ -128,21 +130,23 @@ static void check_iret_fallbacks(void)
     v = iret_into(seg_desc(0, 0xFFFFF, code3, FL_G | FL_DB), (uint32_t)user_int_once);
     check_begin();
     put_str("code segment not yet accessed: runs, accessed bit set");
-    check_end(event_outcome(v, NO_FAULT, NO_ERROR) &&
-              expect_u32("accessed", (uint32_t)(pm_gdt[SPARE] >> 40) & ACC_ACCESSED, ACC_ACCESSED));
+    tcg_gap_end(event_outcome(v, NO_FAULT, NO_ERROR) &&
+                expect_u32("accessed", (uint32_t)(pm_gdt[SPARE] >> 40) & ACC_ACCESSED, ACC_ACCESSED));
 
     put_str("-- iretd into a code segment with a limit (based at limited_body)\n");
     const uint32_t base = (uint32_t)limited_body;
     v = iret_into(seg_desc(base, 0x0F, code3 | ACC_ACCESSED, FL_DB), 0);
     check_begin();
     put_str("limit 0x0f: the jump to 0x20 faults");
-    check_end(event_outcome(v, VEC_GP, 0) && expect_u32("reported at", catch_eip(), 5));
+    tcg_gap_end(event_outcome(v, VEC_GP, 0) && expect_u32("reported at", catch_eip(), 5));
     v = iret_into(seg_desc(base, 0x3F, code3 | ACC_ACCESSED, FL_DB), 0);
     check_begin();
     put_str("limit 0x3f: it does not");
     check_end(event_outcome(v, NO_FAULT, NO_ERROR) && expect_u32("EAX", catch_ret, 1));
     v = iret_into(seg_desc(base, 0x0F, code3 | ACC_ACCESSED, FL_DB), 0x20);
-    check_event("limit 0x0f, EIP 0x20: the iretd faults", v, VEC_GP, 0);
+    check_begin();
+    put_str("limit 0x0f, EIP 0x20: the iretd faults");
+    tcg_gap_end(event_outcome(v, VEC_GP, 0));
     pm_gdt_set(SPARE, 0);
     pm_idt_catch(VECTOR, 0);
 }
