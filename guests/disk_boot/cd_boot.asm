@@ -20,14 +20,7 @@ start:  cli
         mov si, msg_loaded
         call print
 
-        mov ah, 0x41
-        mov bx, 0x55AA
-        mov dl, [boot_drive]
-        int 0x13
-        mov si, msg_edd
-        jc fail
-        cmp bx, 0xAA55
-        jne fail
+        call check_edd
 
         mov word [params], 0x1A
         mov ah, 0x48
@@ -79,7 +72,6 @@ msg_loaded:   db "cd_boot: loaded from the CD-ROM", 13, 10, 0
 msg_pass:     db "cd_boot: PASS", 13, 10, 0
 msg_fail:     db "cd_boot: FAIL ", 0
 msg_nl:       db 13, 10, 0
-msg_edd:      db "int 13h AH=41h: no EDD", 0
 msg_params:   db "int 13h AH=48h: not 2048-byte sectors", 0
 msg_read:     db "extended read of sector 16", 0
 msg_pvd:      db "sector 16 is not the primary volume descriptor", 0

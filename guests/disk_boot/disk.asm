@@ -67,15 +67,7 @@ stage2:
         mov cx, 1
         call check_pattern
 
-        ; The EDD extensions are there.
-        mov ah, 0x41
-        mov bx, 0x55AA
-        mov dl, [boot_drive]
-        int 0x13
-        mov si, msg_edd
-        jc fail
-        cmp bx, 0xAA55
-        jne fail
+        call check_edd
 
         ; An extended read of sectors 100-103.
         mov word [dap.count], 4
@@ -250,7 +242,6 @@ dap:    db 16, 0
 marker:     db "BT86-DISK-WRITE", 0
 marker_len  equ $ - marker
 msg_chs6:      db "CHS read of sector 6", 0
-msg_edd:       db "int 13h AH=41h: no EDD", 0
 msg_ext_read:  db "extended read", 0
 msg_ext_write: db "extended write", 0
 msg_read_back: db "the marker did not read back", 0
