@@ -78,8 +78,7 @@ bool user_to_kernel_event(SystemContext& ctx, const Event& event) {
   std::memcpy(top, event.error_code ? frame : frame + 1, bytes);
   cpu.seg[kSs] = cache_of(ss_selector, ss);
   cpu.gpr[kEsp] = esp0 - bytes;
-  cpu.seg[kCs] = cache_of(cs_selector, cs);  // RPL 0: the CPL
-  cpu.seg[kCs].selector = with_rpl(cs_selector, 0);
+  cpu.seg[kCs] = cache_of(with_rpl(cs_selector, 0), cs);  // RPL 0: the CPL
   uint32_t flags = cpu.eflags & ~(eflags::kTF | eflags::kNT | eflags::kRF | eflags::kVM);
   if (interrupt_gate) flags &= ~eflags::kIF;
   set_eflags(ctx, flags);
